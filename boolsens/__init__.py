@@ -1,0 +1,88 @@
+r"""boolsens: exact, fast analysis of Boolean functions on the cube {±1}^n.
+
+Conventions (binding for every function, test and doc of this package)
+-----------------------------------------------------------------------
+* A point of the cube is an integer index ``x`` in ``[0, 2**n)``; coordinate ``i`` (0-based) is
+  bit ``i`` of the index, and bit b maps to the sign ``(-1)**b``: bit 0 ↔ +1, bit 1 ↔ −1.
+  **True = −1** (O'Donnell's convention): ``BooleanFunction.from_bits`` maps 0/False → +1 and
+  1/True → −1.
+* A Boolean function is a length-``2**n`` table of ±1; a real-valued function a table of floats.
+  Every measure takes a ``BooleanFunction`` or a ``(..., 2**n)`` array (leading axes: a batch).
+* A subset S ⊆ [n] is an integer bitmask; χ_S(x) = (−1)^popcount(S & x) and
+  f̂(S) = 2^−n Σ_x f(x) χ_S(x). ``fwht`` (Sylvester order, unnormalised) of a table is 2^n f̂;
+  for ±1 tables it is an integer and is computed exactly.
+* A ρ-correlated pair: x uniform, y_i = x_i with probability (1+ρ)/2, independently.
+"""
+
+from ._errors import BoolsensError
+from .complexity import block_sensitivity, certificate_complexity, decision_tree_depth
+from .cube import cube_points
+from .families import (
+    address,
+    conjunction,
+    constant,
+    dictator,
+    disjunction,
+    inner_product,
+    majority,
+    parity,
+    random_function,
+    rubinstein,
+    sparse_parity,
+    threshold,
+    tribes,
+)
+from .fourier import degree, fourier_coefficients, fourier_weights, walsh_spectrum
+from .function import BooleanFunction
+from .influence import average_sensitivity, influence, influences, total_influence
+from .noise import disagreement_probability, noise_sensitivity, noise_stability, robustness_bound
+from .sensitivity import pointwise_sensitivity, sensitivity
+from .transforms import fwht, ifwht
+from . import estimate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BoolsensError",
+    "BooleanFunction",
+    "__version__",
+    # transforms and spectrum
+    "fwht",
+    "ifwht",
+    "walsh_spectrum",
+    "fourier_coefficients",
+    "fourier_weights",
+    "degree",
+    # influence and sensitivity
+    "influence",
+    "influences",
+    "total_influence",
+    "average_sensitivity",
+    "pointwise_sensitivity",
+    "sensitivity",
+    "block_sensitivity",
+    "certificate_complexity",
+    "decision_tree_depth",
+    # noise
+    "noise_stability",
+    "noise_sensitivity",
+    "disagreement_probability",
+    "robustness_bound",
+    # families
+    "parity",
+    "majority",
+    "dictator",
+    "conjunction",
+    "disjunction",
+    "tribes",
+    "inner_product",
+    "address",
+    "threshold",
+    "sparse_parity",
+    "rubinstein",
+    "random_function",
+    "constant",
+    # helpers
+    "cube_points",
+    "estimate",
+]

@@ -1,0 +1,211 @@
+"""Named validators. Every user-facing check lives here so messages stay uniform:
+
+    rho=1.5 must lie in [-1, 1]
+    table of length 12 is not a power of two
+
+User input is never validated with ``assert``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ._errors import BoolsensError
+
+#: Largest n for which an exhaustive table is accepted at all (a 2**40 table is 1 TiB of int8).
+MAX_N = 40
+
+
+def is_torch(a: Any) -> bool:
+    """True if ``a`` is a torch tensor (without importing torch)."""
+    mod = type(a).__module__
+    return mod.startswith("torch") and hasattr(a, "device") and hasattr(a, "dtype")
+
+
+def log2_length(length: int, *, name: str = "table") -> int:
+    """Return n for a last-axis length of 2**n, else raise naming the length."""
+    if length == 0:
+        raise BoolsensError(f"{name} is empty: a function on n variables needs 2**n >= 1 entries")
+    if length < 0 or length & (length - 1):
+        raise BoolsensError(
+            f"{name} of length {length} is not a power of two; a truth table on n variables "
+            f"has length 2**n (nothing is padded)"
+        )
+    return length.bit_length() - 1
+
+
+def check_n(n: Any, *, name: str = "n", minimum: int = 0, maximum: int = MAX_N) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise BoolsensError(f"{name}={n!r} must be an integer")
+    n = int(n)
+    if not minimum <= n <= maximum:
+        raise BoolsensError(f"{name}={n} must lie in [{minimum}, {maximum}]")
+    return n
+
+
+def check_index(i: Any, n: int, *, name: str = "i") -> int:
+    if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+        raise BoolsensError(f"{name}={i!r} must be an integer coordinate in [0, {n})")
+    i = int(i)
+    if not 0 <= i < n:
+        raise BoolsensError(f"{name}={i} must lie in [0, {n}) for a function of n={n} variables")
+    return i
+
+
+def _check_real_scalar_or_array(value: Any, name: str) -> Any:
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, bool):
+        raise BoolsensError(f"{name}={value!r} must be a real number")
+    arr = np.asarray(value)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise BoolsensError(f"{name}={value!r} must be a real number or an array of them")
+    if not np.all(np.isfinite(arr)):
+        raise BoolsensError(f"{name}={value!r} must be finite")
+    return value
+
+
+def check_rho(rho: Any, *, name: str = "rho", low: float = -1.0, high: float = 1.0) -> Any:
+    """Accept a real scalar, a ``Fraction`` or an array of reals in [low, high]."""
+    rho = _check_real_scalar_or_array(rho, name)
+    arr = np.asarray(rho, dtype=float) if not hasattr(rho, "denominator") else np.asarray(float(rho))
+    bad = (arr < low) | (arr > high)
+    if np.any(bad):
+        shown = rho if arr.ndim == 0 else arr[bad].ravel()[0]
+        raise BoolsensError(f"{name}={shown} must lie in [{_fmt(low)}, {_fmt(high)}]")
+    return rho
+
+
+def check_delta(delta: Any, *, name: str = "delta") -> Any:
+    return check_rho(delta, name=name, low=0.0, high=0.5)
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+def format_bytes(nbytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(nbytes) < 1024 or unit == "PiB":
+            return f"{nbytes:.1f} {unit}" if unit != "B" else f"{int(nbytes)} B"
+        nbytes /= 1024
+    raise AssertionError("unreachable")
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process (MemAvailable, else a large guess)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def check_memory(nbytes: float, *, what: str, limit: float | None = None) -> None:
+    """Raise *before allocating* when ``nbytes`` would not fit in available memory.
+
+    ``limit`` defaults to 90% of MemAvailable; set ``BOOLSENS_MEMORY_LIMIT`` (bytes) to override.
+    """
+    import os
+
+    if limit is None:
+        env = os.environ.get("BOOLSENS_MEMORY_LIMIT")
+        limit = float(env) if env else 0.9 * available_memory()
+    if nbytes > limit:
+        raise BoolsensError(
+            f"{what} needs about {format_bytes(nbytes)} but only {format_bytes(limit)} is "
+            f"available; use a smaller n or the Monte-Carlo estimators in boolsens.estimate"
+        )
+
+
+def as_table(a: Any, *, boolean: bool = False, name: str = "f") -> tuple[Any, int]:
+    """Validate a table (numpy, torch, BooleanFunction or sequence) and return (array, n).
+
+    ``boolean=True`` additionally requires every entry to be exactly +1 or -1.
+    NaN and inf are rejected; nothing is coerced silently (booleans must go through
+    ``BooleanFunction.from_bits``).
+    """
+    from .function import BooleanFunction
+
+    if isinstance(a, BooleanFunction):
+        return a.signs, a.n
+    if is_torch(a):
+        import torch
+
+        if a.ndim == 0:
+            raise BoolsensError(f"{name} is a scalar; expected a table whose last axis has length 2**n")
+        if a.dtype == torch.bool or a.is_complex():
+            raise BoolsensError(
+                f"{name} has dtype {a.dtype}; expected real ±1 or real values "
+                "(use BooleanFunction.from_bits for 0/1 or True/False)"
+            )
+        n = log2_length(a.shape[-1], name=f"{name} (last axis)")
+        if a.is_floating_point() and not bool(torch.isfinite(a).all()):
+            raise BoolsensError(f"{name} contains NaN or inf")
+        if boolean and not bool(((a == 1) | (a == -1)).all()):
+            raise BoolsensError(_not_pm1_message(name, a.detach().cpu().numpy()))
+        return a, n
+    arr = np.asarray(a)
+    if arr.dtype == object:
+        raise BoolsensError(f"{name} must be a numeric array; got an object array")
+    if arr.dtype == bool:
+        raise BoolsensError(
+            f"{name} has dtype bool; map bits to signs with BooleanFunction.from_bits "
+            "(0/False -> +1, 1/True -> -1)"
+        )
+    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise BoolsensError(f"{name} has dtype {arr.dtype}; expected real numbers")
+    if arr.ndim == 0:
+        raise BoolsensError(f"{name} is a scalar; expected a table whose last axis has length 2**n")
+    n = log2_length(arr.shape[-1], name=f"{name} (last axis)" if arr.ndim > 1 else name)
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise BoolsensError(f"{name} contains NaN or inf")
+    if boolean:
+        check_pm1(arr, name=name)
+    return arr, n
+
+
+def _not_pm1_message(name: str, arr: np.ndarray) -> str:
+    bad = arr[(arr != 1) & (arr != -1)]
+    sample = bad.ravel()[:3].tolist()
+    return (
+        f"{name} must contain only +1 and -1 for this Boolean measure; found {len(bad.ravel())} "
+        f"other value(s), e.g. {sample} (use BooleanFunction.from_bits for 0/1 tables)"
+    )
+
+
+def check_pm1(arr: np.ndarray, *, name: str = "f") -> None:
+    if arr.dtype == np.int8:
+        ok = not np.any((arr != 1) & (arr != -1))
+    else:
+        ok = bool(np.all(np.abs(arr) == 1))
+    if not ok:
+        raise BoolsensError(_not_pm1_message(name, arr))
+
+
+def is_pm1(arr: Any) -> bool:
+    """True when a numpy/torch table holds only ±1 (used to pick exact integer paths)."""
+    if is_torch(arr):
+        return bool(((arr == 1) | (arr == -1)).all())
+    arr = np.asarray(arr)
+    return bool(np.all((arr == 1) | (arr == -1)))
+
+
+def check_positive_int(value: Any, *, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise BoolsensError(f"{name}={value!r} must be an integer >= {minimum}")
+    return int(value)
+

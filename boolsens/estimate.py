@@ -1,0 +1,1 @@
+"""Monte-Carlo estimators (NOT BUILT YET: in progress in this session)."""

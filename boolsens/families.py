@@ -1,0 +1,243 @@
+r"""Named families of Boolean functions (conventions: see :mod:`boolsens`; True = −1).
+
+Each constructor returns a :class:`~boolsens.BooleanFunction`; ``x_i`` below is the ±1 value of
+coordinate i (bit i of the index), and "bit" means ``(1 - x_i)/2``.
+
+| constructor | n | value |
+|---|---|---|
+| ``parity(n)`` | n | Π x_i |
+| ``majority(n)`` | n | sgn Σ x_i (n even needs ``tie``) |
+| ``dictator(n, i=0)`` | n | x_i |
+| ``conjunction(n)`` | n | −1 iff every x_i = −1 (AND of the bits) |
+| ``disjunction(n)`` | n | −1 iff some x_i = −1 (OR) |
+| ``tribes(w, s)`` | w·s | OR over s blocks (coordinates j·w … j·w+w−1) of the AND of the block |
+| ``inner_product(m)`` | 2m | (−1)^{Σ_j bit_j · bit_{m+j}} |
+| ``address(k)`` | k + 2**k | x_{k+a}, a = the address given by bits 0…k−1 (bit j has weight 2**j) |
+| ``threshold(w, theta)`` | len(w) | sgn(Σ w_i x_i − θ) (ties need ``tie``) |
+| ``sparse_parity(n, S)`` | n | Π_{i∈S} x_i |
+| ``rubinstein(k)`` | k² | OR over k blocks of k bits of "exactly two ones, at 0-based positions 2j, 2j+1" |
+| ``random_function(n, rng=)`` | n | independent uniform signs (``p`` = Pr[−1]) |
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Iterable
+
+import numpy as np
+
+from ._errors import BoolsensError
+from ._validation import check_index, check_memory, check_n, check_positive_int
+from .cube import popcounts
+from .function import BooleanFunction
+
+__all__ = [
+    "parity", "majority", "dictator", "conjunction", "disjunction", "tribes", "inner_product",
+    "address", "threshold", "sparse_parity", "rubinstein", "random_function", "constant",
+]
+
+_MAX_FAMILY_N = 34
+
+
+def _n(n: Any, *, minimum: int = 1) -> int:
+    n = check_n(n, minimum=minimum, maximum=_MAX_FAMILY_N)
+    check_memory(3 * (1 << n), what=f"a truth table on n={n} variables")
+    return n
+
+
+def _index(n: int) -> np.ndarray:
+    dtype = np.uint32 if n <= 32 else np.uint64
+    return np.arange(1 << n, dtype=dtype)
+
+
+def _bit(idx: np.ndarray, i: int) -> np.ndarray:
+    return ((idx >> idx.dtype.type(i)) & idx.dtype.type(1)).astype(np.uint8)
+
+
+def _from_bits(bits: np.ndarray, name: str) -> BooleanFunction:
+    return BooleanFunction((1 - 2 * bits.astype(np.int8)).astype(np.int8), name=name)
+
+
+def constant(n: int, value: int = 1) -> BooleanFunction:
+    """The constant function ``value`` (±1) on n variables."""
+    n = _n(n, minimum=0)
+    if value not in (1, -1):
+        raise BoolsensError(f"value={value!r} must be +1 or -1")
+    return BooleanFunction(np.full(1 << n, value, dtype=np.int8), name=f"CONST{value:+d}_{n}")
+
+
+def parity(n: int) -> BooleanFunction:
+    """PARITY_n = Π x_i.
+
+    >>> parity(2).signs.tolist()
+    [1, -1, -1, 1]
+    """
+    n = _n(n)
+    return _from_bits(popcounts(n) & 1, f"PAR_{n}")
+
+
+def sparse_parity(n: int, S: Any) -> BooleanFunction:
+    """χ_S = Π_{i∈S} x_i; ``S`` is an iterable of coordinates or an int bitmask."""
+    n = _n(n)
+    if isinstance(S, numbers.Integral) and not isinstance(S, bool):
+        if not 0 <= int(S) < (1 << n):
+            raise BoolsensError(f"S={S} as a bitmask must lie in [0, 2**{n})")
+        coords = [i for i in range(n) if int(S) >> i & 1]
+    else:
+        coords = [check_index(i, n, name="element of S") for i in S]
+        if len(set(coords)) != len(coords):
+            raise BoolsensError(f"S={list(S)} has repeated coordinates")
+    idx = _index(n)
+    bits = np.zeros(1 << n, dtype=np.uint8)
+    for i in coords:
+        bits ^= _bit(idx, i)
+    return _from_bits(bits, f"CHI_{{{','.join(map(str, sorted(coords)))}}}")
+
+
+def dictator(n: int, i: int = 0) -> BooleanFunction:
+    """x_i.
+
+    >>> dictator(2, i=1).signs.tolist()
+    [1, 1, -1, -1]
+    """
+    n = _n(n)
+    i = check_index(i, n)
+    return _from_bits(_bit(_index(n), i), f"DICT_{i}")
+
+
+def conjunction(n: int) -> BooleanFunction:
+    """AND_n: −1 (True) iff every coordinate is −1."""
+    n = _n(n)
+    bits = np.zeros(1 << n, dtype=np.uint8)
+    bits[-1] = 1
+    return _from_bits(bits, f"AND_{n}")
+
+
+def disjunction(n: int) -> BooleanFunction:
+    """OR_n: −1 (True) iff some coordinate is −1."""
+    n = _n(n)
+    bits = np.ones(1 << n, dtype=np.uint8)
+    bits[0] = 0
+    return _from_bits(bits, f"OR_{n}")
+
+
+def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None = None) -> BooleanFunction:
+    """Linear threshold function sgn(Σ w_i x_i − θ).
+
+    A point with Σ w_i x_i = θ is a tie: it is an error unless ``tie`` (+1 or −1) says its value.
+
+    >>> threshold([2, 1, 1, 1]).signs[:4].tolist()
+    [1, 1, 1, 1]
+    """
+    w = np.asarray(list(weights), dtype=np.float64)
+    if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)):
+        raise BoolsensError(f"weights={weights!r} must be a non-empty 1-D list of finite reals")
+    if not np.isfinite(theta):
+        raise BoolsensError(f"theta={theta!r} must be finite")
+    if tie not in (None, 1, -1):
+        raise BoolsensError(f"tie={tie!r} must be None, +1 or -1")
+    n = _n(len(w))
+    idx = _index(n)
+    total = np.zeros(1 << n, dtype=np.float64)
+    for i in range(n):
+        total += w[i] * (1.0 - 2.0 * _bit(idx, i))
+    margin = total - theta
+    scale = max(1.0, float(np.abs(w).sum()), abs(theta))
+    ties = np.abs(margin) <= 1e-12 * scale
+    if np.any(ties) and tie is None:
+        x = int(np.flatnonzero(ties)[0])
+        raise BoolsensError(
+            f"threshold has a tie at x={x} (sum w_i x_i = theta = {theta}); pass tie=+1 or tie=-1"
+        )
+    signs = np.where(margin > 0, 1, -1).astype(np.int8)
+    if tie is not None:
+        signs[ties] = tie
+    return BooleanFunction(signs, name=f"LTF_{n}")
+
+
+def majority(n: int, *, tie: int | None = None) -> BooleanFunction:
+    """MAJ_n = sgn Σ x_i; for even n a tie needs ``tie`` (+1 or −1).
+
+    >>> majority(3).signs.tolist()
+    [1, 1, 1, -1, 1, -1, -1, -1]
+    """
+    n = _n(n)
+    if n % 2 == 0 and tie is None:
+        raise BoolsensError(f"majority(n={n}) has ties for even n; pass tie=+1 or tie=-1")
+    if tie not in (None, 1, -1):
+        raise BoolsensError(f"tie={tie!r} must be None, +1 or -1")
+    ones = popcounts(n).astype(np.int16)  # number of −1 coordinates
+    margin = n - 2 * ones  # Σ x_i
+    signs = np.where(margin > 0, 1, -1).astype(np.int8)
+    if tie is not None:
+        signs[margin == 0] = tie
+    return BooleanFunction(signs, name=f"MAJ_{n}")
+
+
+def tribes(w: int, s: int) -> BooleanFunction:
+    """TRIBES_{w,s}: OR of s disjoint ANDs of width w (n = w·s)."""
+    w = check_positive_int(w, name="w")
+    s = check_positive_int(s, name="s")
+    n = _n(w * s)
+    idx = _index(n)
+    block = idx.dtype.type((1 << w) - 1)
+    bits = np.zeros(1 << n, dtype=np.uint8)
+    for j in range(s):
+        bits |= (((idx >> idx.dtype.type(j * w)) & block) == block).astype(np.uint8)
+    return _from_bits(bits, f"TRIBES_{w},{s}")
+
+
+def inner_product(m: int) -> BooleanFunction:
+    """IP_{2m}(x) = (−1)^{Σ_j bit_j·bit_{m+j}}, n = 2m."""
+    m = check_positive_int(m, name="m")
+    n = _n(2 * m)
+    idx = _index(n)
+    low = idx & idx.dtype.type((1 << m) - 1)
+    high = idx >> idx.dtype.type(m)
+    bits = (popcounts(m)[(low & high).astype(np.int64)] & 1).astype(np.uint8)
+    return _from_bits(bits, f"IP_{n}")
+
+
+def address(k: int) -> BooleanFunction:
+    """IND_k (address / indexing): n = k + 2**k; returns the addressed data coordinate."""
+    k = check_positive_int(k, name="k")
+    n = _n(k + (1 << k))
+    idx = _index(n)
+    a = idx & idx.dtype.type((1 << k) - 1)
+    bits = ((idx >> (a + idx.dtype.type(k))) & idx.dtype.type(1)).astype(np.uint8)
+    return _from_bits(bits, f"IND_{k}")
+
+
+def rubinstein(k: int) -> BooleanFunction:
+    """Rubinstein's function on n = k² (k even): s = k, bs = C = k²/2."""
+    k = check_positive_int(k, name="k", minimum=2)
+    if k % 2:
+        raise BoolsensError(f"rubinstein(k={k}) needs an even k")
+    n = _n(k * k)
+    good = np.zeros(1 << k, dtype=np.uint8)
+    for j in range(k // 2):
+        good[(1 << (2 * j)) | (1 << (2 * j + 1))] = 1
+    idx = _index(n)
+    bits = np.zeros(1 << n, dtype=np.uint8)
+    mask = idx.dtype.type((1 << k) - 1)
+    for b in range(k):
+        bits |= good[((idx >> idx.dtype.type(b * k)) & mask).astype(np.int64)]
+    return _from_bits(bits, f"RUB_{k}")
+
+
+def random_function(n: int, *, rng: Any = None, seed: int | None = None, p: float = 0.5) -> BooleanFunction:
+    """Independent signs with Pr[f(x) = −1] = p. Pass ``rng`` (a numpy Generator) or ``seed``.
+
+    >>> random_function(3, seed=0) == random_function(3, seed=0)
+    True
+    """
+    n = _n(n, minimum=0)
+    if rng is not None and seed is not None:
+        raise BoolsensError("pass rng or seed, not both")
+    if not 0.0 <= p <= 1.0:
+        raise BoolsensError(f"p={p} must lie in [0, 1]")
+    gen = rng if rng is not None else np.random.default_rng(seed)
+    if not isinstance(gen, np.random.Generator):
+        raise BoolsensError(f"rng={rng!r} must be a numpy.random.Generator")
+    bits = (gen.random(1 << n) < p).astype(np.uint8)
+    return _from_bits(bits, f"RAND_{n}")

@@ -1,0 +1,174 @@
+r"""Fourier (Walsh) spectrum, weights by level and degree.
+
+Conventions: see :mod:`boolsens`. :math:`\hat f(S) = 2^{-n}\sum_x f(x)\chi_S(x)` with
+:math:`\chi_S(x) = (-1)^{|S\cap x|}`, S a bitmask. :math:`W^k(f) = \sum_{|S|=k}\hat f(S)^2`.
+
+All functions take a BooleanFunction or a (..., 2**n) table (±1 or real, numpy or torch);
+leading axes are a batch. For ±1 (and integer) tables the transform is done in int64, so
+``exact=True`` returns ``fractions.Fraction`` values and the float results are that exact value
+rounded once.
+
+Cost: one transform, n 2**n additions and 8·2**n bytes (int64/float64) per function.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from . import _kernels
+from ._tables import flatten, squeeze, walsh
+from ._validation import is_torch
+
+__all__ = ["fourier_coefficients", "fourier_weights", "degree", "walsh_spectrum"]
+
+
+def walsh_spectrum(f: Any) -> Any:
+    """The unnormalised transform 2**n f̂(S) (int64 for ±1/integer tables: exact).
+
+    >>> import boolsens as bs
+    >>> walsh_spectrum(bs.majority(3)).tolist()
+    [0, 4, 4, 0, 4, 0, 0, -4]
+    """
+    return walsh(f)[0]
+
+
+def fourier_coefficients(f: Any, *, exact: bool = False) -> Any:
+    r"""f̂(S) for every bitmask S: shape (..., 2**n).
+
+    ``exact=True`` returns an object array of ``Fraction`` (exact for any numpy table).
+
+    >>> import boolsens as bs
+    >>> fourier_coefficients(bs.majority(3)).tolist()
+    [0.0, 0.5, 0.5, 0.0, 0.5, 0.0, 0.0, -0.5]
+    """
+    w, n, is_int = walsh(f)
+    if is_torch(w):
+        return w.to(_torch_float(w)) / float(1 << n)
+    if exact:
+        if not is_int:
+            raise_if_not_exactable(f)
+            return _fraction_array_from_float(f, n)
+        den = 1 << n
+        return np.frompyfunc(lambda v: Fraction(int(v), den), 1, 1)(w).astype(object)
+    return w / float(1 << n) if is_int else w / w.dtype.type(1 << n)
+
+
+def _torch_float(t):
+    import torch
+
+    return t.dtype if t.is_floating_point() else torch.float64
+
+
+def raise_if_not_exactable(f):
+    from ._errors import BoolsensError
+
+    if is_torch(f):
+        raise BoolsensError("exact=True needs a numpy table or a BooleanFunction, not a torch tensor")
+
+
+def _fraction_array_from_float(f, n):
+    # exact transform of the float values as rationals (slow path, for small n)
+    from ._validation import as_table
+
+    arr, n = as_table(f)
+    vals = np.frompyfunc(Fraction, 1, 1)(np.asarray(arr, dtype=np.float64)).astype(object)
+    flat = vals.reshape(-1, 1 << n).copy()
+    h = 1
+    while h < (1 << n):
+        for start in range(0, 1 << n, 2 * h):
+            a = flat[:, start:start + h].copy()
+            b = flat[:, start + h:start + 2 * h].copy()
+            flat[:, start:start + h] = a + b
+            flat[:, start + h:start + 2 * h] = a - b
+        h *= 2
+    den = 1 << n
+    return (flat / den).reshape(vals.shape)
+
+
+def fourier_weights(f: Any, *, exact: bool = False) -> Any:
+    r"""Spectral weight by level, :math:`W^k(f)=\sum_{|S|=k}\hat f(S)^2`, shape (..., n+1).
+
+    For ±1 tables the level sums are exact integers divided by 4**n; ``exact=True`` returns them
+    as ``Fraction``. Sum over k is E[f²] (Parseval).
+
+    >>> import boolsens as bs
+    >>> fourier_weights(bs.majority(3)).tolist()
+    [0.0, 0.75, 0.0, 0.25]
+    """
+    w, n, is_int = walsh(f)
+    if is_torch(w):
+        return _torch_level_sums(w, n) / float(4**n)
+    flat, batch = flatten(w, n)
+    if exact and not is_int:
+        coeffs = fourier_coefficients(f, exact=True).reshape(-1, 1 << n)
+        from .cube import popcounts
+
+        pc = popcounts(n)
+        out = np.empty((coeffs.shape[0], n + 1), dtype=object)
+        for b in range(coeffs.shape[0]):
+            for k in range(n + 1):
+                out[b, k] = sum((c * c for c in coeffs[b, pc == k]), Fraction(0))
+        return squeeze(out, batch, (n + 1,))
+    if is_int and n >= 32:
+        # 4**n overflows int64: sum in float (exact up to 2**53 per term is not guaranteed)
+        sums = _kernels.level_sums(flat.astype(np.float64), n)
+        is_int = False
+    else:
+        sums = _kernels.level_sums(flat, n)
+    if exact:
+        den = 4**n
+        out = np.frompyfunc(lambda v: Fraction(int(v), den), 1, 1)(sums).astype(object)
+        return squeeze(out, batch, (n + 1,))
+    return squeeze(sums / float(4**n), batch, (n + 1,))
+
+
+def _torch_level_sums(w, n):
+    import torch
+
+    from .cube import popcounts
+
+    pc = torch.from_numpy(popcounts(n).astype(np.int64)).to(w.device)
+    sq = w.to(_torch_float(w)) ** 2
+    flat = sq.reshape(-1, 1 << n)
+    out = torch.zeros(flat.shape[0], n + 1, dtype=flat.dtype, device=w.device)
+    out.index_add_(1, pc, flat)
+    return out.reshape(tuple(w.shape[:-1]) + (n + 1,))
+
+
+def degree(f: Any, *, tol: float | None = None) -> Any:
+    r"""Fourier degree :math:`\max\{|S| : \hat f(S)\neq 0\}` (0 for a constant or zero table).
+
+    Exact for ±1 / integer tables. For real tables a coefficient counts as nonzero when
+    :math:`|\hat f(S)| >` ``tol`` (default ``1e-9 * max(1, max|f|)``).
+
+    >>> import boolsens as bs
+    >>> degree(bs.majority(3)), degree(bs.dictator(4, i=2))
+    (3, 1)
+    """
+    w, n, is_int = walsh(f)
+    if is_torch(w):
+        import torch
+
+        from .cube import popcounts
+
+        pc = torch.from_numpy(popcounts(n).astype(np.int64)).to(w.device)
+        if is_int:
+            nz = w != 0
+        else:
+            scale = float(1 << n) * (tol if tol is not None else 1e-9 * max(1.0, float(w.abs().max()) / (1 << n)))
+            nz = w.abs() > scale
+        return (nz.to(torch.int64) * pc).amax(dim=-1)
+    flat, batch = flatten(w, n)
+    if is_int:
+        nz = flat != 0
+    else:
+        t = tol if tol is not None else 1e-9 * max(1.0, float(np.abs(flat).max(initial=0)) / (1 << n))
+        nz = np.abs(flat) > t * (1 << n)
+    from .cube import popcounts
+
+    pc = popcounts(n)
+    out = np.where(nz, pc, 0).max(axis=-1).astype(np.int64)
+    return squeeze(out, batch)

@@ -1,0 +1,380 @@
+"""``BooleanFunction``: a small immutable value object over a read-only int8 sign table.
+
+Conventions: see :mod:`boolsens`. The methods only call the functional core
+(``boolsens.fourier``, ``boolsens.influence``, ...); real-valued tables (network outputs) use
+those functions directly.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Callable
+
+import numpy as np
+
+from ._errors import BoolsensError
+from ._progress import progress
+from ._validation import as_table, check_memory, check_n, check_pm1, check_positive_int, is_torch
+
+__all__ = ["BooleanFunction"]
+
+
+class BooleanFunction:
+    """A Boolean function {±1}^n -> {±1} given by its sign table.
+
+    Build one with :meth:`from_signs`, :meth:`from_bits`, :meth:`from_callable`,
+    :meth:`from_fourier` or :meth:`from_model`, or take one of the named families
+    (``bs.majority(5)``, ...).
+
+    >>> import boolsens as bs
+    >>> f = bs.BooleanFunction.from_bits([0, 0, 0, 1])   # AND on 2 bits, True = -1
+    >>> f.signs
+    array([ 1,  1,  1, -1], dtype=int8)
+    >>> f.n, f.total_influence()
+    (2, 1.0)
+    """
+
+    __slots__ = ("_signs", "_n", "_cache", "_name")
+
+    def __init__(self, signs: np.ndarray, *, name: str | None = None):
+        arr, n = as_table(signs, boolean=True, name="signs")
+        if is_torch(arr):
+            arr = arr.detach().cpu().numpy()
+        arr = np.asarray(arr)
+        if arr.ndim != 1:
+            raise BoolsensError(
+                f"signs must be one table of shape (2**n,); got shape {arr.shape} "
+                "(the measures accept batches directly as arrays)"
+            )
+        table = np.array(arr, dtype=np.int8, copy=True)
+        table.setflags(write=False)
+        self._signs = table
+        self._n = n
+        self._cache: dict[str, Any] = {}
+        self._name = name
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_signs(cls, table: Any, *, name: str | None = None) -> "BooleanFunction":
+        """From a (2**n,) table of ±1 in the index convention of :mod:`boolsens`."""
+        return cls(table, name=name)
+
+    @classmethod
+    def from_bits(cls, bits: Any, *, name: str | None = None) -> "BooleanFunction":
+        """From a (2**n,) table of 0/1 or False/True: 0/False -> +1, 1/True -> -1.
+
+        A string of '0'/'1' characters is accepted too (first character = index 0).
+        """
+        if isinstance(bits, str):
+            s = bits.strip()
+            if not s or set(s) - {"0", "1"}:
+                raise BoolsensError(f"bits={bits!r} must be a non-empty string of 0 and 1")
+            arr = np.frombuffer(s.encode(), dtype=np.uint8) - ord("0")
+        else:
+            if is_torch(bits):
+                bits = bits.detach().cpu().numpy()
+            arr = np.asarray(bits)
+            if arr.dtype == object or not (arr.dtype == bool or np.issubdtype(arr.dtype, np.number)):
+                raise BoolsensError(f"bits must be 0/1 or False/True; got dtype {arr.dtype}")
+            if arr.dtype != bool:
+                bad = (arr != 0) & (arr != 1)
+                if np.any(bad):
+                    raise BoolsensError(
+                        f"bits must contain only 0 and 1; found {arr[bad].ravel()[:3].tolist()}"
+                    )
+        if arr.ndim != 1:
+            raise BoolsensError(f"bits must be one table of shape (2**n,); got shape {arr.shape}")
+        signs = (1 - 2 * arr.astype(np.int8)).astype(np.int8)
+        return cls(signs, name=name)
+
+    @classmethod
+    def from_hex(cls, text: str, n: int, *, name: str | None = None) -> "BooleanFunction":
+        """From a hexadecimal truth table, most significant digit first (index 2**n - 1 first),
+        as in Sage and the cryptographic literature; bit value 1 means True (-1)."""
+        n = check_n(n, maximum=24)
+        s = text.strip().lower().removeprefix("0x")
+        needed = max(1, (1 << n) // 4)
+        if len(s) != needed or set(s) - set("0123456789abcdef"):
+            raise BoolsensError(
+                f"hex table {text!r} must have exactly {needed} hex digits for n={n}"
+            )
+        value = int(s, 16)
+        bits = np.array([(value >> x) & 1 for x in range(1 << n)], dtype=np.uint8)
+        return cls.from_bits(bits, name=name)
+
+    @classmethod
+    def from_callable(
+        cls,
+        n: int,
+        fn: Callable[[np.ndarray], Any],
+        *,
+        batch_size: int = 1 << 16,
+        name: str | None = None,
+        show_progress: bool | None = None,
+    ) -> "BooleanFunction":
+        """Evaluate ``fn`` on the whole cube.
+
+        ``fn`` receives an (N, n) int8 array of ±1 rows (row x is the point with index x) and must
+        return N values, each +1 or -1 (numpy, list or torch).
+        """
+        from .cube import cube_points
+
+        n = check_n(n, maximum=32)
+        batch_size = check_positive_int(batch_size, name="batch_size")
+        N = 1 << n
+        check_memory(N * (1 + 8), what=f"from_callable on n={n}")
+        out = np.empty(N, dtype=np.int8)
+        starts = range(0, N, batch_size)
+        for lo in progress(starts, total=len(starts), desc=f"evaluating on 2**{n} points",
+                           enabled=show_progress, min_total=64):
+            hi = min(N, lo + batch_size)
+            vals = fn(cube_points(n, lo, hi))
+            if is_torch(vals):
+                vals = vals.detach().cpu().numpy()
+            vals = np.asarray(vals)
+            if vals.shape != (hi - lo,):
+                raise BoolsensError(
+                    f"fn returned shape {vals.shape} for {hi - lo} input rows; expected ({hi - lo},)"
+                )
+            if vals.dtype == bool or not np.issubdtype(vals.dtype, np.number):
+                raise BoolsensError(
+                    f"fn must return ±1 numbers; got dtype {vals.dtype} (map True to -1 yourself)"
+                )
+            check_pm1(vals, name="fn output")
+            out[lo:hi] = vals
+        return cls(out, name=name)
+
+    @classmethod
+    def from_fourier(cls, coeffs: Any, *, atol: float = 1e-9, name: str | None = None) -> "BooleanFunction":
+        """From Fourier coefficients f̂(S) indexed by bitmask S; the result must be ±1.
+
+        Float coefficients may miss ±1 by at most ``atol``; ``Fraction`` coefficients are exact.
+        """
+        from .transforms import fwht
+
+        if is_torch(coeffs):
+            coeffs = coeffs.detach().cpu().numpy()
+        arr = np.asarray(coeffs)
+        if arr.ndim != 1:
+            raise BoolsensError(f"coeffs must have shape (2**n,); got shape {arr.shape}")
+        if arr.dtype == object:
+            from ._validation import log2_length
+
+            n = log2_length(len(arr), name="coeffs")
+            scaled = [Fraction(c) * (1 << n) for c in arr]
+            if any(c.denominator != 1 for c in scaled):
+                raise BoolsensError(
+                    "coeffs do not describe a Boolean function: some 2**n * f̂(S) is not an integer"
+                )
+            table = fwht(np.array([int(c) for c in scaled], dtype=np.int64))
+            if np.any(table % (1 << n)):
+                raise BoolsensError("coeffs do not describe a ±1 function (exact check)")
+            vals = table >> n
+            bad = (vals != 1) & (vals != -1)
+            if np.any(bad):
+                raise BoolsensError(
+                    f"coeffs give values {vals[bad][:3].tolist()} at x={np.flatnonzero(bad)[:3].tolist()}; "
+                    "a Boolean function takes only ±1"
+                )
+            return cls(vals.astype(np.int8), name=name)
+        arr, n = as_table(arr, name="coeffs")
+        vals = fwht(np.asarray(arr, dtype=np.float64))
+        dev = np.abs(np.abs(vals) - 1.0)
+        worst = float(dev.max())
+        if worst > atol:
+            x = int(dev.argmax())
+            raise BoolsensError(
+                f"coeffs give f(x={x}) = {vals[x]!r}, {worst:.3g} away from ±1 (atol={atol}); "
+                "a Boolean function takes only ±1"
+            )
+        return cls(np.where(vals > 0, 1, -1).astype(np.int8), name=name)
+
+    @classmethod
+    def from_model(
+        cls,
+        model: Any,
+        n: int,
+        *,
+        batch_size: int = 1 << 14,
+        device: Any = None,
+        encode: Callable[[Any], Any] | None = None,
+        readout: Callable[[Any], Any] | None = None,
+        real: bool = False,
+        show_progress: bool | None = None,
+        name: str | None = None,
+    ):
+        """Evaluate a torch model on the whole cube {±1}^n (n <= 24) and take signs.
+
+        Parameters
+        ----------
+        model : torch.nn.Module or callable on tensors
+            Called as ``model(encode(x))`` on batches; evaluated under ``torch.no_grad`` in eval
+            mode (its previous mode is restored).
+        encode : callable, optional
+            Maps an (N, n) int8 tensor of ±1 rows (on ``device``) to the model's input. Default:
+            the rows as float32.
+        readout : callable, optional
+            Maps the model output to (N,) reals. Default: squeeze a trailing axis of size 1.
+        real : bool
+            Also return the (2**n,) float64 real outputs.
+
+        The sign is +1 where the real output is >= 0 and -1 where it is < 0 (True = -1).
+        Returns a BooleanFunction, or ``(BooleanFunction, real_table)`` when ``real=True``.
+        """
+        import torch
+
+        from .cube import cube_points
+
+        n = check_n(n, maximum=24)
+        batch_size = check_positive_int(batch_size, name="batch_size")
+        if device is None:
+            try:
+                device = next(model.parameters()).device
+            except (AttributeError, StopIteration):
+                device = torch.device("cpu")
+        N = 1 << n
+        outs = np.empty(N, dtype=np.float64)
+        was_training = getattr(model, "training", None)
+        if was_training is not None:
+            model.eval()
+        try:
+            starts = range(0, N, batch_size)
+            with torch.no_grad():
+                for lo in progress(starts, total=len(starts), desc=f"model on 2**{n} inputs",
+                                   enabled=show_progress, min_total=16):
+                    hi = min(N, lo + batch_size)
+                    x = torch.from_numpy(cube_points(n, lo, hi)).to(device)
+                    inp = encode(x) if encode is not None else x.to(torch.float32)
+                    y = model(inp)
+                    y = readout(y) if readout is not None else y
+                    if y.ndim == 2 and y.shape[1] == 1:
+                        y = y[:, 0]
+                    if tuple(y.shape) != (hi - lo,):
+                        raise BoolsensError(
+                            f"model output has shape {tuple(y.shape)} for {hi - lo} inputs; expected "
+                            f"({hi - lo},) or ({hi - lo}, 1); pass readout= to reduce it"
+                        )
+                    outs[lo:hi] = y.detach().to(torch.float64).cpu().numpy()
+        finally:
+            if was_training:
+                model.train()
+        if not np.all(np.isfinite(outs)):
+            raise BoolsensError("model produced NaN or inf outputs on the cube")
+        f = cls(np.where(outs >= 0, 1, -1).astype(np.int8), name=name)
+        return (f, outs) if real else f
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def n(self) -> int:
+        return self._n
+
+    @property
+    def signs(self) -> np.ndarray:
+        """Read-only (2**n,) int8 table of ±1."""
+        return self._signs
+
+    @property
+    def bits(self) -> np.ndarray:
+        """(2**n,) uint8 table: 0 where f = +1, 1 where f = -1 (True)."""
+        return ((1 - self._signs) // 2).astype(np.uint8)
+
+    @property
+    def name(self) -> str | None:
+        return self._name
+
+    def __len__(self) -> int:
+        return 1 << self._n
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BooleanFunction):
+            return NotImplemented
+        return self._n == other._n and bool(np.array_equal(self._signs, other._signs))
+
+    def __hash__(self) -> int:
+        return hash((self._n, self._signs.tobytes()))
+
+    def __repr__(self) -> str:
+        label = f"{self._name}, " if self._name else ""
+        if self._n <= 4:
+            return f"BooleanFunction({label}n={self._n}, signs={self._signs.tolist()})"
+        return f"BooleanFunction({label}n={self._n})"
+
+    def __neg__(self) -> "BooleanFunction":
+        return BooleanFunction(-self._signs, name=f"-{self._name}" if self._name else None)
+
+    def __mul__(self, other: "BooleanFunction") -> "BooleanFunction":
+        """Pointwise product (XOR of the bits)."""
+        if not isinstance(other, BooleanFunction):
+            return NotImplemented
+        if other.n != self.n:
+            raise BoolsensError(f"cannot multiply functions on n={self.n} and n={other.n} variables")
+        return BooleanFunction(self._signs * other._signs)
+
+    def __call__(self, x: Any) -> Any:
+        """Value at a point given as an index or as a ±1 vector of length n."""
+        if isinstance(x, (int, np.integer)):
+            if not 0 <= int(x) < len(self):
+                raise BoolsensError(f"x={x} must lie in [0, 2**{self._n})")
+            return int(self._signs[int(x)])
+        v = np.asarray(x)
+        if v.shape[-1:] != (self._n,) or np.any((v != 1) & (v != -1)):
+            raise BoolsensError(f"x must be an index or a ±1 vector of length n={self._n}")
+        idx = ((v == -1).astype(np.int64) << np.arange(self._n)).sum(axis=-1)
+        out = self._signs[idx]
+        return int(out) if out.ndim == 0 else out
+
+    # ------------------------------------------------------ measures (call the core)
+    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def walsh_spectrum(self) -> np.ndarray:
+        """Integer transform 2**n f̂(S) (int64, read-only, cached)."""
+        from .transforms import fwht
+
+        def compute():
+            w = fwht(self._signs)
+            w.setflags(write=False)
+            return w
+
+        return self._cached("walsh", compute)
+
+    def fourier_coefficients(self, *, exact: bool = False):
+        from . import fourier
+
+        return fourier.fourier_coefficients(self, exact=exact)
+
+    def fourier_weights(self, *, exact: bool = False):
+        from . import fourier
+
+        return fourier.fourier_weights(self, exact=exact)
+
+    def degree(self) -> int:
+        from . import fourier
+
+        return fourier.degree(self)
+
+    def influences(self, *, exact: bool = False):
+        from . import influence
+
+        return influence.influences(self, exact=exact)
+
+    def total_influence(self, *, exact: bool = False):
+        from . import influence
+
+        return influence.total_influence(self, exact=exact)
+
+    def sensitivity(self) -> int:
+        from . import sensitivity
+
+        return sensitivity.sensitivity(self)
+
+    def noise_stability(self, rho: Any):
+        from . import noise
+
+        return noise.noise_stability(self, rho)
+
+    def bias(self) -> float:
+        """E f = f̂(∅)."""
+        return float(self._signs.mean(dtype=np.float64))

@@ -1,0 +1,152 @@
+r"""Walsh–Hadamard transforms (Sylvester order) along the last axis.
+
+Conventions: see :mod:`boolsens` (bit ``i`` of the index is coordinate ``i``; bit 0 is +1).
+``fwht`` is the *unnormalised* transform
+
+.. math:: (Ha)(S) = \sum_x a(x)\,(-1)^{|S \cap x|},
+
+so for a table ``f`` of a function on n variables, ``fwht(f) / 2**n`` is the Fourier spectrum
+:math:`\hat f(S)` indexed by the bitmask S. ``ifwht`` inverts it: ``ifwht(fwht(a)) == a``.
+
+Dtypes: float64 and float32 stay as they are; integer input is exact: int32 and int64 stay as
+they are when the result provably fits (``max|a| * 2**n`` below the type's range), otherwise an
+error says which dtype is needed; smaller integer types (int8 ±1 tables) are widened to int64.
+Torch tensors come back as torch tensors on their device.
+
+Cost: n * 2**n additions, O(2**n) extra memory for one copy of the input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._errors import BoolsensError
+from ._validation import as_table, check_memory, is_torch
+
+__all__ = ["fwht", "ifwht"]
+
+
+def _result_dtype(arr: np.ndarray, n: int) -> np.dtype:
+    dt = arr.dtype
+    if np.issubdtype(dt, np.floating):
+        if dt not in (np.float32, np.float64):
+            return np.dtype(np.float64)
+        return dt
+    if np.issubdtype(dt, np.integer):
+        target = dt if dt in (np.int32, np.int64) else np.dtype(np.int64)
+        if arr.size:
+            amax = int(np.max(np.abs(arr.astype(np.int64, copy=False))))
+        else:
+            amax = 0
+        bound = amax << n
+        if bound > np.iinfo(target).max:
+            if target == np.int32 and bound <= np.iinfo(np.int64).max:
+                raise BoolsensError(
+                    f"fwht of an int32 table with max|a|={amax} on n={n} can reach {bound}, "
+                    "beyond int32; pass an int64 table (exact) or a float64 one"
+                )
+            raise BoolsensError(
+                f"fwht of an integer table with max|a|={amax} on n={n} can reach {bound}, beyond "
+                "int64; pass a float64 table or use fourier_coefficients(..., exact=True)"
+            )
+        return np.dtype(target)
+    raise BoolsensError(f"fwht needs a real numeric table; got dtype {dt}")
+
+
+def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
+    from . import _kernels
+
+    dtype = _result_dtype(arr, n)
+    batch = int(np.prod(arr.shape[:-1], dtype=np.int64)) if arr.ndim > 1 else 1
+    check_memory(batch * dtype.itemsize * (1 << n), what=f"fwht on n={n} (batch {batch}, {dtype})")
+    out = np.array(arr, dtype=dtype, order="C", copy=True)
+    _kernels.fwht_inplace(out.reshape(-1, 1 << n))
+    return out
+
+
+def _torch_fwht(t: Any, n: int) -> Any:
+    import torch
+
+    if not t.is_floating_point():
+        if t.dtype not in (torch.int32, torch.int64):
+            t = t.to(torch.int64)
+        amax = int(t.abs().max()) if t.numel() else 0
+        limit = torch.iinfo(t.dtype).max
+        if (amax << n) > limit:
+            raise BoolsensError(
+                f"fwht of a {t.dtype} tensor with max|a|={amax} on n={n} would overflow; "
+                "use torch.int64 or a float dtype"
+            )
+    shape = t.shape
+    N = 1 << n
+    x = t.reshape(-1, N).clone()
+    h = 1
+    while h < N:
+        x = x.view(-1, N // (2 * h), 2, h)
+        a = x[:, :, 0, :]
+        b = x[:, :, 1, :]
+        x = torch.stack((a + b, a - b), dim=2)
+        h *= 2
+    return x.reshape(shape)
+
+
+def fwht(a: Any) -> Any:
+    r"""Unnormalised Walsh–Hadamard transform along the last axis.
+
+    Parameters
+    ----------
+    a : (..., 2**n) array or tensor
+        Leading axes are a batch.
+
+    Returns
+    -------
+    (..., 2**n) array of the same kind (numpy or torch, same device).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fwht(np.array([1, 1, 1, -1]))  # AND on 2 bits (True = -1)
+    array([ 2,  2,  2, -2])
+    """
+    arr, n = as_table(a, name="a")
+    if is_torch(arr):
+        return _torch_fwht(arr, n)
+    return _numpy_fwht(np.asarray(arr), n)
+
+
+def ifwht(a: Any) -> Any:
+    r"""Inverse of :func:`fwht`: ``fwht(a) / 2**n``.
+
+    Integer input must come from an integer transform (entries divisible by 2**n), else an
+    error is raised rather than rounding; float input is divided.
+
+    >>> import numpy as np
+    >>> ifwht(fwht(np.array([1, -1, -1, 1])))
+    array([ 1, -1, -1,  1])
+    """
+    arr, n = as_table(a, name="a")
+    if is_torch(arr):
+        y = _torch_fwht(arr, n)
+        if y.is_floating_point():
+            return y / float(1 << n)
+        if bool((y % (1 << n) != 0).any()):
+            raise BoolsensError(
+                f"ifwht of an integer tensor needs entries of fwht(a) divisible by 2**{n}; "
+                "convert to float for a real inverse"
+            )
+        return y // (1 << n)
+    arr = np.asarray(arr)
+    if np.issubdtype(arr.dtype, np.integer):
+        # H H = 2**n I: transform with widened ints, then divide exactly.
+        y = _numpy_fwht(arr.astype(np.int64), n)
+        if np.any(y % (1 << n)):
+            raise BoolsensError(
+                f"ifwht of an integer table needs fwht(a) divisible by 2**{n} (the table must be "
+                "an integer transform); pass floats for a real-valued inverse"
+            )
+        return (y >> n).astype(_result_dtype(arr, 0) if arr.dtype in (np.int32, np.int64) else np.int64)
+    y = _numpy_fwht(arr, n)
+    y /= float(1 << n)
+    return y
