@@ -126,8 +126,8 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
 
     A point with Σ w_i x_i = θ is a tie: it is an error unless ``tie`` (+1 or −1) says its value.
 
-    >>> threshold([2, 1, 1, 1]).signs[:4].tolist()
-    [1, 1, 1, 1]
+    >>> threshold([2, 1, 1, 1]).signs[:4].tolist()   # x3 = (-1, -1, +1, +1): 2·(-1) - 1 + 1 + 1 < 0
+    [1, 1, 1, -1]
     """
     w = np.asarray(list(weights), dtype=np.float64)
     if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)):

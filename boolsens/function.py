@@ -341,39 +341,39 @@ class BooleanFunction:
         return self._cached("walsh", compute)
 
     def fourier_coefficients(self, *, exact: bool = False):
-        from . import fourier
+        from .fourier import fourier_coefficients as _impl
 
-        return fourier.fourier_coefficients(self, exact=exact)
+        return _impl(self, exact=exact)
 
     def fourier_weights(self, *, exact: bool = False):
-        from . import fourier
+        from .fourier import fourier_weights as _impl
 
-        return fourier.fourier_weights(self, exact=exact)
+        return _impl(self, exact=exact)
 
     def degree(self) -> int:
-        from . import fourier
+        from .fourier import degree as _impl
 
-        return fourier.degree(self)
+        return _impl(self)
 
     def influences(self, *, exact: bool = False):
-        from . import influence
+        from .influence import influences as _impl
 
-        return influence.influences(self, exact=exact)
+        return _impl(self, exact=exact)
 
     def total_influence(self, *, exact: bool = False):
-        from . import influence
+        from .influence import total_influence as _impl
 
-        return influence.total_influence(self, exact=exact)
+        return _impl(self, exact=exact)
 
     def sensitivity(self) -> int:
-        from . import sensitivity
+        from .sensitivity import sensitivity as _impl
 
-        return sensitivity.sensitivity(self)
+        return _impl(self)
 
     def noise_stability(self, rho: Any):
-        from . import noise
+        from .noise import noise_stability as _impl
 
-        return noise.noise_stability(self, rho)
+        return _impl(self, rho)
 
     def bias(self) -> float:
         """E f = f̂(∅)."""

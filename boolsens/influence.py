@@ -99,7 +99,10 @@ def influence(f: Any, i: int, *, exact: bool = False) -> Any:
 
     n = f.n if isinstance(f, BooleanFunction) else as_table(f)[1]
     i = check_index(i, n)
-    return influences(f, exact=exact)[..., i]
+    out = influences(f, exact=exact)[..., i]
+    if isinstance(out, np.ndarray) and out.ndim == 0:
+        return out.item()
+    return out
 
 
 def total_influence(f: Any, *, exact: bool = False) -> Any:
