@@ -1,0 +1,58 @@
+"""The `boolsens analyze` command: table and JSON output, truth-table input, clear errors."""
+
+import json
+from fractions import Fraction
+
+import pytest
+
+import boolsens as bs
+from boolsens.cli import main, parse_table
+
+
+def test_analyze_majority_json_matches_the_core(capsys):
+    assert main(["analyze", "majority", "--n", "5", "--json", "--rho", "0.5,-0.5"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    f = bs.majority(5)
+    assert out["n"] == 5
+    assert Fraction(out["exact"]["total_influence"]) == bs.total_influence(f, exact=True)
+    assert out["sensitivity"] == bs.sensitivity(f)
+    assert out["block_sensitivity"] == bs.block_sensitivity(f)
+    assert out["decision_tree_depth"] == bs.decision_tree_depth(f)
+    assert [Fraction(w) for w in out["exact"]["fourier_weights"]] == list(bs.fourier_weights(f, exact=True))
+    pos, neg = out["noise"]
+    assert pos["disagreement"] == pytest.approx(bs.disagreement_probability(f, 0.5), abs=1e-12)
+    assert pos["bound_holds"] is True
+    assert neg["bound_holds"] is None  # the bound needs rho >= 0: reported as n/a, not as a violation
+
+
+def test_analyze_table_output_is_readable(capsys):
+    assert main(["analyze", "tribes", "--w", "2", "--s", "2"]) == 0
+    text = capsys.readouterr().out
+    for label in ("degree", "total influence I", "sensitivity s", "block sensitivity bs",
+                  "certificate complexity C", "decision-tree depth D", "Stab_rho", "Prop 2.2"):
+        assert label in text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("0110", [1, -1, -1, 1]), ("0x8", [1, 1, 1, -1]), ("0x6", [1, -1, -1, 1])],
+)
+def test_parse_table(text, expected):
+    assert parse_table(text).signs.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["analyze", "nosuch", "--n", "3"], "unknown family 'nosuch'"),
+        (["analyze", "tribes", "--w", "2"], "needs --s"),
+        (["analyze", "majority", "--n", "4"], "tie"),
+        (["analyze", "--table", "011"], "not a power of two"),
+        (["analyze", "--table", "0x123"], "hex table"),
+        (["analyze", "parity", "--n", "3", "--rho", "1.5"], r"rho=1.5 must lie in \[-1, 1\]"),
+    ],
+    ids=["unknown-family", "missing-param", "even-majority", "bad-length", "bad-hex", "bad-rho"],
+)
+def test_analyze_errors(argv, message, capsys):
+    assert main(argv) == 2
+    assert pytest.importorskip("re").search(message, capsys.readouterr().err)
