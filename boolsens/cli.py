@@ -296,7 +296,42 @@ def _analyze_main(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2))
     else:
         print(format_analysis(res))
+    if args.plot:
+        plot_analysis(res, args.plot)
+        print(f"figure written to {args.plot}", file=sys.stderr)
     return 0
+
+
+def plot_analysis(res: dict, path: str) -> None:
+    """Two panels: the spectral weight by level, and Pr_rho(f) for rho in [0, 1] against the
+    three levels of the Proposition 2.2 chain (I, deg, s^2)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise BoolsensError("--plot needs matplotlib: pip install 'boolsens[plot]'") from None
+    w = [float(x) for x in res["fourier_weights"]]
+    n = res["n"]
+    rho = np.linspace(0.0, 1.0, 201)
+    pr = 0.5 - 0.5 * sum(wk * rho**k for k, wk in enumerate(w))
+    I = float(res["total_influence"])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    ax1.bar(range(n + 1), w, color="tab:blue")
+    ax1.set_xlabel("degree k")
+    ax1.set_ylabel("$W^k(f)$")
+    ax1.set_title(f"{res['name'] or 'f'}: Fourier weight by level")
+    ax2.plot(rho, pr, label=r"$\Pr_\rho(f)$", color="black")
+    for expo, label, style in ((I, "I(f)", "--"), (res["degree"], "deg f", "-."),
+                               (res["sensitivity"] ** 2, "s(f)^2", ":")):
+        ax2.plot(rho, 0.5 * (1 - rho ** float(expo)), style, label=rf"$\frac{{1}}{{2}}(1-\rho^{{{label}}})$")
+    ax2.set_xlabel(r"$\rho$")
+    ax2.set_title("Proposition 2.2 chain")
+    ax2.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def _names() -> list[str]:
@@ -425,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--rho", default="0.1,0.5,0.9", help="comma-separated rho grid (default 0.1,0.5,0.9)")
     a.add_argument("--complexity-max-n", type=int, default=12, help="compute bs, C, D up to this n (default 12)")
     a.add_argument("--json", action="store_true", help="machine-readable output")
+    a.add_argument("--plot", metavar="PNG", help="also save a figure: W^k by level, and Pr_rho against the Prop 2.2 chain")
     a.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="report each stage on stderr (default: for n >= 18 or a terminal)")
 

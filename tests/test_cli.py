@@ -56,3 +56,10 @@ def test_parse_table(text, expected):
 def test_analyze_errors(argv, message, capsys):
     assert main(argv) == 2
     assert pytest.importorskip("re").search(message, capsys.readouterr().err)
+
+
+def test_analyze_plot_writes_a_png(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "maj.png"
+    assert main(["analyze", "majority", "--n", "5", "--complexity-max-n", "0", "--plot", str(path)]) == 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
