@@ -1,0 +1,362 @@
+"""Every measure of the core against the independent brute-force oracle (``tests/oracle.py``).
+
+Coverage: every Boolean function on n <= 3 (all 256 on n = 3, as one batch and one by one as
+``BooleanFunction``), seeded random Boolean functions (uniform and biased) plus named ones on
+n = 4..6, and seeded real-valued tables (float and integer) for the spectral measures.
+Exact results (integers, ``Fraction``) are compared with ``==``; floats within ``TOL``.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+import boolsens as bs
+import oracle
+
+TOL = 1e-12  # absolute and relative tolerance for float results (values here are O(1)..O(10))
+
+
+def close(got, want) -> bool:
+    return math.isclose(float(got), float(want), rel_tol=TOL, abs_tol=TOL)
+
+
+# ------------------------------------------------------------------------------------- cases
+def _exhaustive(n: int) -> np.ndarray:
+    return np.array(oracle.all_boolean_tables(n), dtype=np.int8)
+
+
+def _random_boolean(n: int, seed: int, named=()) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    rows = [bs.random_function(n, rng=rng).signs for _ in range(6)]
+    rows += [bs.random_function(n, rng=rng, p=p).signs for p in (0.05, 0.2, 0.35)]
+    rows += [f.signs for f in named]
+    return np.stack(rows).astype(np.int8)
+
+
+#: groups of Boolean tables with the same n, as (m, 2**n) int8 batches
+BOOL = {
+    "all-n0": _exhaustive(0),
+    "all-n1": _exhaustive(1),
+    "all-n2": _exhaustive(2),
+    "all-n3": _exhaustive(3),
+    "random-n4": _random_boolean(4, 4, (bs.threshold([2, 1, 1, 1]), bs.tribes(2, 2), bs.inner_product(2))),
+    "random-n5": _random_boolean(5, 5, (bs.majority(5), bs.conjunction(5), bs.disjunction(5))),
+    "random-n6": _random_boolean(6, 6, (bs.address(2), bs.inner_product(3), bs.tribes(3, 2))),
+}
+#: block sensitivity, certificate complexity and decision-tree depth: n <= 5 plus named n = 6
+COMPLEXITY = {k: v for k, v in BOOL.items() if k != "random-n6"}
+COMPLEXITY["named-n6"] = np.stack([bs.address(2).signs, bs.inner_product(3).signs, bs.tribes(3, 2).signs])
+
+
+def _real_tables(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    rows = list(rng.normal(size=(4, 1 << n)) * rng.uniform(0.1, 3.0, size=(4, 1)))
+    # sparse spectrum with dyadic coefficients: degree < n, table exactly representable
+    coeffs = np.zeros(1 << n)
+    support = rng.choice(1 << n, size=min(3, 1 << n), replace=False)
+    coeffs[support] = rng.integers(-8, 9, size=support.size) / 8.0
+    coeffs[(1 << n) - 1] = 0.0
+    rows.append(np.array([sum(float(c) * oracle.chi(S, x, n) for S, c in enumerate(coeffs))
+                          for x in range(1 << n)]))
+    return np.stack(rows)
+
+
+#: real-valued (float64) tables for the spectral measures, and small-integer tables
+REAL = {f"real-n{n}": _real_tables(n, 100 + n) for n in range(1, 7)}
+INTEGER = {
+    f"int-n{n}": np.random.default_rng(200 + n).integers(-5, 6, size=(4, 1 << n)).astype(np.int64)
+    for n in (1, 3, 5)
+}
+SPECTRAL = {**BOOL, **REAL, **INTEGER}
+
+RHOS = [-1.0, -0.7, -0.5, 0.0, 0.3, 0.5, 0.9, 1.0]
+EXACT_RHOS = [Fraction(-1), Fraction(-2, 5), Fraction(0), Fraction(1, 3), Fraction(1, 2), Fraction(1)]
+DELTAS = [0.0, 0.1, 0.25, 0.5]
+EXACT_DELTAS = [Fraction(0), Fraction(1, 7), Fraction(1, 2)]
+
+
+# ------------------------------------------------------------------------------------- oracle cache
+@lru_cache(maxsize=None)
+def _oracle(name: str, row: tuple, *args):
+    return getattr(oracle, name)(list(row), *args)
+
+
+def want(name: str, row, *args):
+    """Oracle value of measure ``name`` on one table (cached; tables passed as tuples)."""
+    return _oracle(name, tuple(row.tolist() if hasattr(row, "tolist") else row), *args)
+
+
+def functions(batch: np.ndarray):
+    return [bs.BooleanFunction.from_signs(row) for row in batch]
+
+
+# ------------------------------------------------------------------------------------- transforms
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_fwht_against_defining_sum(group):
+    batch = SPECTRAL[group]
+    got = bs.fwht(batch)
+    assert got.shape == batch.shape
+    for row, g in zip(batch, got):
+        expect = want("walsh", row)
+        if np.issubdtype(batch.dtype, np.integer):
+            assert np.issubdtype(got.dtype, np.integer)
+            assert [int(v) for v in g] == expect
+        else:
+            assert all(close(a, b) for a, b in zip(g, expect))
+
+
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_ifwht_inverts_the_defining_sum(group):
+    batch = SPECTRAL[group]
+    n = oracle.n_of(batch[0])
+    if np.issubdtype(batch.dtype, np.integer):
+        spectra = np.array([[int(v) for v in want("walsh", row)] for row in batch], dtype=np.int64)
+        assert np.array_equal(bs.ifwht(spectra), batch)
+    else:
+        spectra = np.array([[float(v) for v in want("walsh", row)] for row in batch])
+        back = bs.ifwht(spectra)
+        assert np.allclose(back, batch, rtol=TOL, atol=TOL * 2**n)
+
+
+# ------------------------------------------------------------------------------------- spectrum
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_fourier_coefficients(group):
+    batch = SPECTRAL[group]
+    got = bs.fourier_coefficients(batch)
+    got_exact = bs.fourier_coefficients(batch, exact=True)
+    assert got.shape == got_exact.shape == batch.shape
+    for row, g, ge in zip(batch, got, got_exact):
+        expect = want("fourier_coefficients", row)
+        assert list(ge) == expect
+        assert all(close(a, b) for a, b in zip(g, expect))
+
+
+@pytest.mark.parametrize("group", list(BOOL))
+def test_fourier_coefficients_of_boolean_function_objects(group):
+    for f, row in zip(functions(BOOL[group]), BOOL[group]):
+        expect = want("fourier_coefficients", row)
+        assert list(bs.fourier_coefficients(f, exact=True)) == expect
+        assert all(close(a, b) for a, b in zip(bs.fourier_coefficients(f), expect))
+
+
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_fourier_weights(group):
+    batch = SPECTRAL[group]
+    n = oracle.n_of(batch[0])
+    got = bs.fourier_weights(batch)
+    got_exact = bs.fourier_weights(batch, exact=True)
+    assert got.shape == got_exact.shape == batch.shape[:-1] + (n + 1,)
+    for row, g, ge in zip(batch, got, got_exact):
+        expect = want("fourier_weights", row)
+        assert list(ge) == expect
+        assert all(close(a, b) for a, b in zip(g, expect))
+    if group in BOOL:
+        for f, row in zip(functions(batch), batch):
+            assert list(bs.fourier_weights(f, exact=True)) == want("fourier_weights", row)
+
+
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_degree(group):
+    batch = SPECTRAL[group]
+    got = np.atleast_1d(bs.degree(batch))
+    assert [int(d) for d in got] == [want("degree", row) for row in batch]
+    if group in BOOL:
+        assert [bs.degree(f) for f in functions(batch)] == [want("degree", row) for row in batch]
+
+
+# ------------------------------------------------------------------------------------- influence
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_influences(group):
+    batch = SPECTRAL[group]
+    n = oracle.n_of(batch[0])
+    got = bs.influences(batch)
+    got_exact = bs.influences(batch, exact=True)
+    assert got.shape == got_exact.shape == batch.shape[:-1] + (n,)
+    for row, g, ge in zip(batch, got, got_exact):
+        expect = want("influences", row)
+        assert list(ge) == expect
+        assert all(close(a, b) for a, b in zip(g, expect))
+        if group in BOOL:  # the Boolean definition Pr[f(x) != f(x^i)] agrees too
+            assert [oracle.influence_probability(list(row), i) for i in range(n)] == expect
+
+
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_influence_single_coordinate(group):
+    batch = SPECTRAL[group]
+    n = oracle.n_of(batch[0])
+    for i in range(n):
+        got = bs.influence(batch, i)
+        got_exact = bs.influence(batch, i, exact=True)
+        for row, g, ge in zip(batch, got, got_exact):
+            assert ge == want("influence_real", row, i)
+            assert close(g, want("influence_real", row, i))
+    if group in BOOL:
+        for f, row in zip(functions(batch), batch):
+            for i in range(n):
+                assert bs.influence(f, i, exact=True) == want("influence_probability", row, i)
+
+
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_total_influence(group):
+    batch = SPECTRAL[group]
+    got = np.atleast_1d(bs.total_influence(batch))
+    got_exact = np.atleast_1d(bs.total_influence(batch, exact=True))
+    for row, g, ge in zip(batch, got, got_exact):
+        assert ge == want("total_influence", row)
+        assert close(g, want("total_influence", row))
+    if group in BOOL:
+        for f, row in zip(functions(batch), batch):
+            assert close(bs.total_influence(f), want("total_influence", row))
+
+
+@pytest.mark.parametrize("group", ["all-n2", "random-n5"])
+@pytest.mark.parametrize("kind", ["BooleanFunction", "1-D table"])
+def test_exact_scalar_measures_of_one_function(group, kind):
+    """exact=True on a single function (not a batch) returns one Fraction."""
+    for row in BOOL[group]:
+        f = bs.BooleanFunction.from_signs(row) if kind == "BooleanFunction" else row
+        assert bs.total_influence(f, exact=True) == want("total_influence", row)
+        pointwise = want("pointwise_sensitivity", row)
+        assert bs.average_sensitivity(f, exact=True) == Fraction(sum(pointwise), len(pointwise))
+
+
+@pytest.mark.parametrize("group", list(BOOL))
+def test_average_sensitivity(group):
+    batch = BOOL[group]
+    got = np.atleast_1d(bs.average_sensitivity(batch))
+    got_exact = np.atleast_1d(bs.average_sensitivity(batch, exact=True))
+    for row, g, ge in zip(batch, got, got_exact):
+        pointwise = want("pointwise_sensitivity", row)
+        expect = Fraction(sum(pointwise), len(pointwise))
+        assert ge == expect
+        assert close(g, expect)
+    for f, row in zip(functions(batch), batch):
+        assert close(bs.average_sensitivity(f), want("total_influence", row))
+
+
+# ------------------------------------------------------------------------------------- sensitivity
+@pytest.mark.parametrize("group", list(BOOL))
+def test_pointwise_sensitivity(group):
+    batch = BOOL[group]
+    got = bs.pointwise_sensitivity(batch)
+    assert got.shape == batch.shape
+    for row, g in zip(batch, got):
+        assert [int(v) for v in g] == want("pointwise_sensitivity", row)
+    for f, row in zip(functions(batch), batch):
+        assert [int(v) for v in bs.pointwise_sensitivity(f)] == want("pointwise_sensitivity", row)
+
+
+@pytest.mark.parametrize("group", list(BOOL))
+def test_sensitivity(group):
+    batch = BOOL[group]
+    got = np.atleast_1d(bs.sensitivity(batch))
+    assert [int(v) for v in got] == [want("sensitivity", row) for row in batch]
+    assert [bs.sensitivity(f) for f in functions(batch)] == [want("sensitivity", row) for row in batch]
+
+
+# ------------------------------------------------------------------------------------- complexity
+COMPLEXITY_MEASURES = ["block_sensitivity", "certificate_complexity", "decision_tree_depth"]
+
+
+@pytest.mark.parametrize("group", list(COMPLEXITY))
+@pytest.mark.parametrize("measure", COMPLEXITY_MEASURES)
+def test_complexity_measures(measure, group):
+    batch = COMPLEXITY[group]
+    core = getattr(bs, measure)
+    expect = [want(measure, row) for row in batch]
+    got = np.atleast_1d(core(batch))
+    assert got.shape == (len(batch),)
+    assert [int(v) for v in got] == expect
+    assert [int(core(f)) for f in functions(batch)] == expect
+
+
+# ------------------------------------------------------------------------------------- noise
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_noise_stability_float_rho(group):
+    batch = SPECTRAL[group]
+    for rho in RHOS:
+        got = bs.noise_stability(batch, rho)
+        assert np.shape(got) == batch.shape[:-1]
+        for row, g in zip(batch, got):
+            assert close(g, want("noise_stability", row, Fraction(rho))), (rho, row)
+
+
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_noise_stability_array_of_rho(group):
+    batch = SPECTRAL[group]
+    rhos = np.array(RHOS)
+    got = bs.noise_stability(batch, rhos)
+    assert got.shape == batch.shape[:-1] + rhos.shape
+    for row, g in zip(batch, got):
+        for rho, v in zip(RHOS, g):
+            assert close(v, want("noise_stability", row, Fraction(rho)))
+    grid = rhos.reshape(2, 4)  # a 2-D rho grid is appended as is
+    assert bs.noise_stability(batch, grid).shape == batch.shape[:-1] + (2, 4)
+
+
+@pytest.mark.parametrize("group", list(SPECTRAL))
+def test_noise_stability_exact_fraction_rho(group):
+    batch = SPECTRAL[group]
+    for rho in EXACT_RHOS:
+        got = bs.noise_stability(batch, rho)
+        for row, g in zip(batch, got):
+            assert isinstance(g, Fraction)
+            assert g == want("noise_stability", row, rho)
+    if group in BOOL:
+        for f, row in zip(functions(batch), batch):
+            assert bs.noise_stability(f, Fraction(1, 3)) == want("noise_stability", row, Fraction(1, 3))
+
+
+@pytest.mark.parametrize("group", list(BOOL))
+def test_disagreement_probability(group):
+    batch = BOOL[group]
+    for rho in RHOS:
+        got = np.atleast_1d(bs.disagreement_probability(batch, rho))
+        for row, g in zip(batch, got):
+            assert close(g, want("disagreement_probability", row, Fraction(rho)))
+    for rho in EXACT_RHOS:
+        got = np.atleast_1d(bs.disagreement_probability(batch, rho))
+        for row, g in zip(batch, got):
+            assert g == want("disagreement_probability", row, rho)
+    got = bs.disagreement_probability(batch, np.array(RHOS))
+    assert got.shape == (len(batch), len(RHOS))
+    for f, row in zip(functions(batch), batch):
+        assert bs.disagreement_probability(f, Fraction(1, 2)) == want(
+            "disagreement_probability", row, Fraction(1, 2))
+
+
+@pytest.mark.parametrize("group", list(BOOL))
+def test_noise_sensitivity(group):
+    batch = BOOL[group]
+    for delta in DELTAS:
+        got = np.atleast_1d(bs.noise_sensitivity(batch, delta))
+        for row, g in zip(batch, got):
+            assert close(g, want("noise_sensitivity", row, Fraction(delta)))
+    for delta in EXACT_DELTAS:
+        got = np.atleast_1d(bs.noise_sensitivity(batch, delta))
+        for row, g in zip(batch, got):
+            assert g == want("noise_sensitivity", row, delta)
+    got = bs.noise_sensitivity(batch, np.array(DELTAS))
+    assert got.shape == (len(batch), len(DELTAS))
+    for row, g in zip(batch, got):
+        assert all(close(v, want("noise_sensitivity", row, Fraction(d))) for d, v in zip(DELTAS, g))
+
+
+@pytest.mark.parametrize("group", list(BOOL))
+def test_robustness_bound(group):
+    batch = BOOL[group]
+    for rho in RHOS:
+        got = np.atleast_1d(bs.robustness_bound(batch, rho))
+        for row, g in zip(batch, got):
+            assert close(g, want("robustness_bound", row, Fraction(rho)))
+    for rho in EXACT_RHOS:
+        got = np.atleast_1d(bs.robustness_bound(batch, rho))
+        for row, g in zip(batch, got):
+            assert g == want("robustness_bound", row, rho)
+    for f, row in zip(functions(batch), batch):
+        assert bs.robustness_bound(f, Fraction(1, 2)) == want("robustness_bound", row, Fraction(1, 2))
