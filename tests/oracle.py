@@ -18,6 +18,7 @@ chi_S(x) = (-1)**popcount(S & x). A table is a sequence of length 2**n (Boolean:
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
@@ -214,11 +215,19 @@ def decision_tree_depth(table) -> int:
 
 
 # ----------------------------------------------------------------------------- noise
-@lru_cache(maxsize=64)
-def _kernel(n: int, rho) -> tuple:
-    """K[x][y] = Pr[y | x] for a rho-correlated pair = prod_i (1 + rho x_i y_i) / 2.
+@lru_cache(maxsize=64, typed=True)
+def _kernel(n: int, rho) -> tuple[tuple, object]:
+    """Pr[y | x] = prod_i (1 + rho x_i y_i) / 2 for a rho-correlated pair, as (K, scale).
 
-    Built coordinate by coordinate from the ±1 points (cached per (n, rho); rho hashable)."""
+    Built coordinate by coordinate from the ±1 points; cached per (n, rho). For a rational rho =
+    p/q each factor is (q + p x_i y_i) / (2q), so K holds the integer numerators and
+    Pr[y | x] = K[x][y] / scale with scale = (2q)**n (exact, fast integer sums). A float rho
+    gives float entries and scale 1."""
+    if isinstance(rho, float):
+        num, den = rho, 1.0
+    else:
+        r = Fraction(rho)
+        num, den = r.numerator, r.denominator
     rows = []
     for x in range(1 << n):
         xs = point(x, n)
@@ -226,41 +235,57 @@ def _kernel(n: int, rho) -> tuple:
         for y in range(1 << n):
             w = 1
             for a, b in zip(xs, point(y, n)):
-                w = w * (1 + rho * a * b) / 2
+                w = w * (den + num * a * b)
             row.append(w)
         rows.append(tuple(row))
-    return tuple(rows)
+    return tuple(rows), (2 * den) ** n
+
+
+def _integer_table(table) -> tuple[list, int]:
+    """Exact entries as integers over a common denominator: (ints, L) with table[x] = ints[x] / L."""
+    vals = [_exact(v) for v in table]
+    L = math.lcm(*(v.denominator for v in vals))
+    return [int(v * L) for v in vals], L
+
+
+def _pair_sum(terms, rho, scale):
+    """Sum of pair terms divided by ``scale``: exact for a rational rho (a Fraction), correctly
+    rounded (math.fsum) for a float rho."""
+    if isinstance(rho, float):
+        return math.fsum(float(t) for t in terms) / scale
+    return Fraction(sum(terms), scale)
 
 
 def noise_stability(table, rho):
-    """Stab_rho(f) = E[f(x) f(y)] as the exact pair sum 2**-n sum_{x,y} f(x) f(y) Pr[y | x]
-    (no Fourier). Pass a Fraction rho (exact); the result is a Fraction for exact entries."""
+    """Stab_rho(f) = E[f(x) f(y)] as the pair sum 2**-n sum_{x,y} f(x) f(y) Pr[y | x] (no
+    Fourier). A Fraction/int rho gives an exact Fraction; a float rho a float (fsum of terms)."""
     n = n_of(table)
-    vals = [_exact(v) for v in table]
-    K = _kernel(n, rho)
-    total = sum(vals[x] * sum(K[x][y] * vals[y] for y in range(1 << n)) for x in range(1 << n))
-    return total / (1 << n)
+    K, scale = _kernel(n, rho)
+    if isinstance(rho, float):
+        vals, L = [float(v) for v in table], 1
+    else:
+        vals, L = _integer_table(table)
+    terms = (vals[x] * K[x][y] * vals[y] for x in range(1 << n) for y in range(1 << n))
+    return _pair_sum(terms, rho, scale * L * L * (1 << n))
 
 
 def disagreement_probability(table, rho):
-    """Pr_rho(f) = Pr[f(x) != f(y)] over rho-correlated pairs, as an exact pair sum."""
+    """Pr_rho(f) = Pr[f(x) != f(y)] over rho-correlated pairs, as a pair sum."""
     n = n_of(table)
-    K = _kernel(n, rho)
-    total = sum(K[x][y] for x in range(1 << n) for y in range(1 << n) if table[x] != table[y])
-    return total / (1 << n)
+    K, scale = _kernel(n, rho)
+    terms = (K[x][y] for x in range(1 << n) for y in range(1 << n) if table[x] != table[y])
+    return _pair_sum(terms, rho, scale * (1 << n))
 
 
 def noise_sensitivity(table, delta):
     """NS_delta(f) = Pr[f(x) != f(y)], y = x with each bit flipped independently w.p. delta
     (pair sum with Pr[y | x] = delta**d (1 - delta)**(n - d), d the Hamming distance)."""
     n = n_of(table)
-    total = 0
-    for x in range(1 << n):
-        for y in range(1 << n):
-            if table[x] != table[y]:
-                d = _size(x ^ y)
-                total += delta**d * (1 - delta) ** (n - d)
-    return total / (1 << n)
+    terms = [delta ** _size(x ^ y) * (1 - delta) ** (n - _size(x ^ y))
+             for x in range(1 << n) for y in range(1 << n) if table[x] != table[y]]
+    if isinstance(delta, float):
+        return math.fsum(terms) / (1 << n)
+    return sum(terms, Fraction(0)) / (1 << n)
 
 
 def robustness_bound(table, rho):
