@@ -24,8 +24,8 @@ variance quoted in each docstring; for the Boolean probabilities Var ≤ ¼, so
 
 The function ``fn``
 -------------------
-* a callable on numpy arrays: it receives an (N, n) int8 array of ±1 rows and returns N values
-  (numpy array, list or torch tensor);
+* a callable on numpy arrays: it receives a read-only (N, n) int8 array of ±1 rows and returns N
+  values (numpy array, list or torch tensor);
 * a ``torch.nn.Module``, or any callable when ``device=`` is given: it receives an (N, n) float32
   tensor of ±1 on the module's device (its first parameter's, else ``device``, else the CPU) and is
   called under ``torch.no_grad()`` in eval mode (its previous mode is restored afterwards);
@@ -49,7 +49,7 @@ a torch module or a table computing the same function. ``batch_size`` bounds the
 passed to ``fn`` in one call (default ``min(65536, 2**22 // n)`` for numpy callables and tables,
 ``min(4096, 2**22 // n)`` for torch; lower it for large models). Memory is O(2**20 + batch_size·n)
 entries, independent of ``samples``. The cost is the number of rows evaluated, reported as
-:attr:`Estimate.evaluations`, plus O(n) random bits per row. ``show_progress`` draws a progress bar
+:attr:`Estimate.evaluations`, plus O(n) random numbers per sample. ``show_progress`` draws a progress bar
 on stderr (see ``boolsens._progress``).
 
 >>> import boolsens as bs
@@ -213,7 +213,10 @@ class _Evaluator:
                 raise BoolsensError(f"n={n} does not match the table of fn, which has n={tn}")
             if tn < 1:
                 raise BoolsensError("fn is a function of n=0 variables; the estimators need n >= 1")
-            self.table = np.asarray(table, dtype=np.float64)
+            if device is not None:
+                raise BoolsensError(f"device={device!r} applies to callables on tensors; fn is a truth table")
+            self.table = table
+            self._weights = np.left_shift(np.int64(1), np.arange(tn, dtype=np.int64))
             self.kind = "table"
             self.n = tn
         else:
@@ -256,9 +259,7 @@ class _Evaluator:
         m = x.shape[0]
         self.rows += m
         if self.kind == "table":
-            weights = np.left_shift(np.int64(1), np.arange(self.n, dtype=np.int64))
-            idx = (x < 0).astype(np.int64) @ weights
-            return self.table[idx]
+            return self.table[(x < 0).astype(np.int64) @ self._weights].astype(np.float64)
         if m <= self.batch_size:
             return self._call(x)
         return np.concatenate([self._call(x[lo:lo + self.batch_size]) for lo in range(0, m, self.batch_size)])
@@ -269,9 +270,11 @@ class _Evaluator:
             import torch
 
             with torch.no_grad():
-                y = self.fn(torch.from_numpy(x).to(device=self.device, dtype=torch.float32))
+                y = self.fn(torch.from_numpy(x.astype(np.float32)).to(self.device))
         else:
-            y = self.fn(x)
+            view = x.view()
+            view.flags.writeable = False  # fn must not change the rows: they are reused
+            y = self.fn(view)
         return self._check(y, m)
 
     def _check(self, y: Any, m: int) -> np.ndarray:

@@ -344,6 +344,7 @@ BAD = [
      "disagreement_probability(rho=0.5) needs fn to return only +1 and -1"),
     ("nan", lambda: E.mean(lambda x: np.full(len(x), np.nan), 5, samples=10), "NaN/inf"),
     ("bool-out", lambda: E.mean(lambda x: x[:, 0] > 0, 5, samples=10), "dtype bool"),
+    ("device-with-table", lambda: E.mean(bs.majority(3), device="cpu"), "applies to callables"),
     ("ci-z", lambda: E.mean(maj_np, 5, samples=10, seed=0).ci(-1), "z=-1"),
 ]
 
@@ -353,6 +354,15 @@ def test_bad_arguments(call, match):
     with pytest.raises(BoolsensError) as info:
         call()
     assert match in str(info.value)
+
+
+def test_fn_cannot_change_its_input():
+    def mutates(x):
+        x[:, 0] = 1  # would corrupt the rows reused for x^(i)
+        return x[:, 1]
+
+    with pytest.raises(ValueError, match="read-only"):
+        E.influences(mutates, 4, samples=10, seed=0)
 
 
 def test_public_names_documented():
