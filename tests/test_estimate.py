@@ -288,6 +288,19 @@ def test_torch_module_matches_numpy_callable():
     assert d.value == E.total_influence(maj_np, n, samples=3_000, seed=5).value
 
 
+def test_torch_module_on_gpu_matches_numpy():
+    """Inputs are created on the module's device (runs only where CUDA is available)."""
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    model = torch.nn.Linear(9, 1, bias=False).cuda()
+    torch.nn.init.ones_(model.weight)
+    a = E.noise_stability(torch.nn.Sequential(model, torch.nn.Flatten(0)), 9, rho=0.3,
+                          samples=2_000, seed=1)
+    b = E.noise_stability(lambda x: x.sum(1).astype(float), 9, rho=0.3, samples=2_000, seed=1)
+    assert a.value == b.value
+
+
 # --------------------------------------------------------------------- the Estimate object
 def test_estimate_object():
     est = E.total_influence(bs.majority(5), samples=1_000, seed=0)
