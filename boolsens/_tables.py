@@ -65,7 +65,8 @@ def squeeze(out: Any, batch: tuple[int, ...], tail: tuple[int, ...] = ()) -> Any
     """Reshape a (B, *tail) result back to batch + tail; a single function gives a scalar/vector."""
     if batch or tail:
         return out.reshape(batch + tail)
-    return out.reshape(-1)[0].item()
+    value = out.reshape(-1)[0]
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_table_memory(n: int, itemsize: int, copies: float, what: str, batch: int = 1) -> None:
