@@ -132,6 +132,40 @@ def test_stability_at_one_and_zero_exact(f):
     assert bs.noise_stability(f, Fraction(0)) == Fraction(int(np.sum(f, dtype=np.int64)), f.size) ** 2
 
 
+@given(boolean_tables(max_n=6))
+def test_complexity_chain(f):
+    """THEORY.md §2 complexity-chain and huang: s <= bs <= C <= D, deg <= D, C <= s bs,
+    D <= C bs, bs <= 2 deg², deg <= s²."""
+    s, b, c, d = (int(bs.sensitivity(f)), int(bs.block_sensitivity(f)),
+                  int(bs.certificate_complexity(f)), int(bs.decision_tree_depth(f)))
+    deg = int(bs.degree(f))
+    assert s <= b <= c <= d <= n_of(f)
+    assert deg <= d and c <= s * b and d <= c * b
+    assert b <= 2 * deg**2 and deg <= s**2
+
+
+@given(boolean_tables(), st.floats(0, 0.5))
+def test_noise_sensitivity_relations(f, delta):
+    """NS_delta = 1/2 - 1/2 Stab_{1-2 delta} and NS_delta <= delta I(f) (THEORY.md §2)."""
+    ns = bs.noise_sensitivity(f, delta)
+    assert ns == pytest.approx(0.5 - 0.5 * bs.noise_stability(f, 1 - 2 * delta), abs=1e-12)
+    assert ns <= delta * bs.total_influence(f) + 1e-12
+    assert ns == pytest.approx(bs.disagreement_probability(f, 1 - 2 * delta), abs=1e-12)
+
+
+@given(boolean_tables())
+def test_boolean_dtypes_agree(f):
+    """A ±1 table gives the same results as int8, int64, float64, float32 and BooleanFunction."""
+    reference = bs.BooleanFunction.from_signs(f)
+    for table in (f.astype(np.int64), f.astype(np.float64), f.astype(np.float32), reference):
+        assert bs.sensitivity(table) == bs.sensitivity(f)
+        assert np.array_equal(bs.pointwise_sensitivity(table), bs.pointwise_sensitivity(f))
+        assert bs.degree(table) == bs.degree(f)
+        assert np.array_equal(bs.influences(table, exact=True), bs.influences(f, exact=True))
+        np.testing.assert_allclose(bs.fourier_weights(table), bs.fourier_weights(f), rtol=1e-6, atol=1e-7)
+        assert bs.noise_stability(table, Fraction(1, 3)) == bs.noise_stability(f, Fraction(1, 3))
+
+
 # ------------------------------------------------------------------------------------ exact vs float
 @given(st.one_of(boolean_tables(), int_tables(max_n=5), real_tables(max_n=4)), fraction_rhos)
 def test_exact_and_float_agree(f, rho):
@@ -162,9 +196,12 @@ def test_torch_matches_numpy(f, rho):
     t = torch.from_numpy(f.astype(np.float64))
     cases = [
         (bs.fwht, ()),
+        (bs.fourier_coefficients, ()),
         (bs.fourier_weights, ()),
         (bs.influences, ()),
+        (bs.total_influence, ()),
         (bs.noise_stability, (rho,)),
+        (bs.noise_stability, (np.array([rho, 0.5]),)),
     ]
     for fn, args in cases:
         got = fn(t, *args)
@@ -172,6 +209,14 @@ def test_torch_matches_numpy(f, rho):
         want = fn(f, *args)
         assert tuple(got.shape) == np.shape(want), fn.__name__
         assert_close(got.numpy(), want, f)
+
+
+@given(st.one_of(boolean_tables(batch=(2,)), real_tables(batch=(3,))))
+@example(np.array([[60.0, 0.0], [2.0**-24, 0.0]]))  # a row's degree must not depend on its batch mates
+def test_torch_degree_matches_numpy(f):
+    got = bs.degree(torch.from_numpy(f))
+    assert isinstance(got, torch.Tensor)
+    assert got.tolist() == np.asarray(bs.degree(f)).tolist()
 
 
 @given(boolean_tables(batch=(2,)))
