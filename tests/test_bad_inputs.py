@@ -67,6 +67,7 @@ CASES = [
     ("stability-rho-string", lambda: bs.noise_stability(MAJ3, "0.5"), r"rho='0\.5' must be a real number"),
     ("stability-rho-bool", lambda: bs.noise_stability(MAJ3, True), r"rho=True must be a real number"),
     ("stability-rho-complex", lambda: bs.noise_stability(MAJ3, 0.5j), r"rho=0\.5j must be a real number"),
+    ("stability-torch-fraction-rho", lambda: bs.noise_stability(torch.tensor([1.0, -1.0]), Fraction(1, 2)), r"(?i)torch"),
     # ---- delta outside [0, 1/2]
     ("noise_sensitivity-delta-0.6", lambda: bs.noise_sensitivity(MAJ3, 0.6), r"delta=0\.6 must lie in \[0, 0\.5\]"),
     ("noise_sensitivity-delta--0.1", lambda: bs.noise_sensitivity(MAJ3, -0.1), r"delta=-0\.1 must lie in \[0, 0\.5\]"),

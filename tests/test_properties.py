@@ -219,6 +219,20 @@ def test_torch_degree_matches_numpy(f):
     assert got.tolist() == np.asarray(bs.degree(f)).tolist()
 
 
+def test_every_measure_returns_torch_for_a_torch_batch():
+    """STYLE.md: numpy or torch arrays go in and the same kind comes out (here: a batch of two)."""
+    t = torch.from_numpy(np.stack([bs.majority(3).signs, bs.parity(3).signs]).astype(np.float64))
+    not_torch = []
+    for name, args in BATCH_MEASURES + [("degree", ())] + BOOLEAN_BATCH_MEASURES:
+        got = getattr(bs, name)(t, *args)
+        if not isinstance(got, torch.Tensor):
+            not_torch.append(f"{name} -> {type(got).__name__}")
+        want = getattr(bs, name)(t.numpy(), *args)
+        np.testing.assert_allclose(np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64),
+                                   rtol=1e-12, atol=1e-12, err_msg=name)
+    assert not not_torch, "torch batch in, not torch out: " + ", ".join(not_torch)
+
+
 @given(boolean_tables(batch=(2,)))
 def test_torch_integer_tables_match_numpy(f):
     t = torch.from_numpy(f.astype(np.int64))
