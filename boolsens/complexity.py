@@ -66,6 +66,11 @@ _CHUNK_CELLS = 1 << 22
 
 _INF = 127  # "no constant subcube found yet" in the int8 certificate table
 
+# _LOW_MASKS[k]: the bit positions p < 64 with bit k of p clear (for the in-word subset transform)
+_LOW_MASKS = np.array(
+    [sum(1 << p for p in range(64) if not (p >> k) & 1) for k in range(6)], dtype=np.uint64
+)
+
 
 # --------------------------------------------------------------------------------------------
 # compiled kernels
@@ -208,91 +213,159 @@ def _lowbit_index(v):
     return k
 
 
+@nb.njit(cache=True, inline="always")
+def _popcount(v):
+    c = 0
+    while v:
+        v &= v - 1
+        c += 1
+    return c
+
+
 @nb.njit(cache=True, nogil=True)
-def _pack_insensitive(row, n, x, R, sens, down, dep, minimal, blocks, starts, fill, P):
-    """Largest number of disjoint sensitive blocks at x inside the insensitive coordinates R
-    (every such block has size >= 2). Arrays are scratch of length >= 2**popcount(R)."""
-    pos = np.empty(n, dtype=np.int64)
-    r = 0
-    for i in range(n):
-        if (R >> i) & 1:
-            pos[r] = i
-            r += 1
-    if r < 2:
-        return 0
+def _minimal_blocks(row, x, pos, r, down, dep, tmp, blocks, starts):
+    """Minimal sensitive blocks at x inside R (r coordinates listed in ``pos``), as compressed
+    bitmasks over those r coordinates, bucketed by least element (``starts``) and sorted by size
+    inside each bucket. Returns their number. ``down[j]``: some subset of j is sensitive;
+    ``dep[j]``: the block j as a mask over all n coordinates."""
     M = 1 << r
+    W = (M + 63) >> 6
     v = row[x]
     dep[0] = 0
-    sens[0] = 0
-    down[0] = 0
+    for w in range(W):
+        down[w] = 0
+    nsens = 0
     for j in range(1, M):
         low = j & (-j)
-        dep[j] = dep[j ^ low] | (1 << pos[_lowbit_index(j)])
-        sens[j] = 1 if row[x ^ dep[j]] != v else 0
-    # down[j]: some subset of j (j included) is sensitive; minimal[j]: j is, no proper subset is
+        dep[j] = dep[j ^ low] | (1 << pos[_lowbit_index(low)])
+        if row[x ^ dep[j]] != v:
+            down[j >> 6] |= np.uint64(1) << np.uint64(j & 63)
+            tmp[nsens] = j
+            nsens += 1
+    # subset-OR transform on the bit-packed table: bit j of down = some subset of j is sensitive
+    for k in range(min(r, 6)):
+        h = np.uint64(1 << k)
+        m = _LOW_MASKS[k]
+        for w in range(W):
+            down[w] |= (down[w] & m) << h
+    for k in range(6, r):
+        h = 1 << (k - 6)
+        for base in range(0, W, 2 * h):
+            for w in range(base + h, base + 2 * h):
+                down[w] |= down[w - h]
+    # a sensitive j is minimal iff no j minus one element has a sensitive subset
     nblocks = 0
-    for k in range(r + 1):
-        starts[k] = 0
-    for j in range(1, M):
-        strict = 0
+    for t in range(nsens):
+        j = tmp[t]
         rest = j
+        minimal = True
         while rest:
             low = rest & (-rest)
             rest ^= low
-            if down[j ^ low]:
-                strict = 1
+            i = j ^ low
+            if (down[i >> 6] >> np.uint64(i & 63)) & np.uint64(1):
+                minimal = False
                 break
-        down[j] = 1 if (strict or sens[j]) else 0
-        if sens[j] and not strict:
-            minimal[j] = 1
+        if minimal:
+            tmp[nblocks] = j
             nblocks += 1
-            starts[_lowbit_index(j) + 1] += 1
-        else:
-            minimal[j] = 0
-    if nblocks == 0:
-        return 0
-    # bucket the minimal blocks by their least element
+    # stable counting sort by size, then by least element
+    for k in range(r + 2):
+        starts[k] = 0
+    for t in range(nblocks):
+        starts[_popcount(tmp[t])] += 1
+    acc = 0
+    for k in range(r + 1):
+        c = starts[k]
+        starts[k] = acc
+        acc += c
+    for t in range(nblocks):
+        j = tmp[t]
+        c = _popcount(j)
+        blocks[starts[c]] = j
+        starts[c] += 1
+    for k in range(r + 2):
+        starts[k] = 0
+    for t in range(nblocks):
+        starts[_lowbit_index(blocks[t]) + 1] += 1
     for k in range(r):
         starts[k + 1] += starts[k]
-    for k in range(r):
-        fill[k] = starts[k]
-    for j in range(1, M):
-        if minimal[j]:
-            k = _lowbit_index(j)
-            blocks[fill[k]] = j
-            fill[k] += 1
-    # P[U] = max(P[U - {u}], 1 + P[U - B] over minimal B ⊆ U with least element u = min U)
-    P[0] = 0
-    for U in range(1, M):
-        low = U & (-U)
-        k = _lowbit_index(U)
-        best = P[U ^ low]
-        for t in range(starts[k], starts[k + 1]):
-            B = blocks[t]
-            if (B & U) == B:
-                val = 1 + P[U ^ B]
-                if val > best:
-                    best = val
-        P[U] = best
-    return P[M - 1]
+    for t in range(nblocks):
+        tmp[t] = blocks[t]
+    fill = starts.copy()
+    for t in range(nblocks):
+        j = tmp[t]
+        k = _lowbit_index(j)
+        blocks[fill[k]] = j
+        fill[k] += 1
+    return nblocks
+
+
+@nb.njit(cache=True, nogil=True)
+def _pack(blocks, starts, nblocks, r, floor, target, stU, stC, stT):
+    """Largest number of disjoint blocks (all of size >= 2) when it exceeds ``floor``, else
+    ``floor``; stops as soon as ``target`` (an upper bound) is reached. Depth-first search: the
+    least available element is covered by one of its blocks or left out; a branch is cut when
+    even covering every available element in pairs could not beat the best packing found."""
+    if nblocks == 0:
+        return floor
+    cover = 0
+    for t in range(nblocks):
+        cover |= blocks[t]
+    best = floor
+    sp = 0
+    stU[0] = cover
+    stC[0] = 0
+    stT[0] = -1
+    while sp >= 0:
+        U = stU[sp]
+        cnt = stC[sp]
+        t = stT[sp]
+        if t == -1:
+            if cnt > best:
+                best = cnt
+                if best >= target:
+                    return best
+            if U == 0 or cnt + _popcount(U) // 2 <= best:
+                sp -= 1
+                continue
+            t = starts[_lowbit_index(U)]
+        u = _lowbit_index(U)
+        end = starts[u + 1]
+        while t < end and (blocks[t] & U) != blocks[t]:
+            t += 1
+        if t < end:
+            stT[sp] = t + 1
+            sp += 1
+            stU[sp] = U ^ blocks[t]
+            stC[sp] = cnt + 1
+            stT[sp] = -1
+        elif t == end:
+            stT[sp] = end + 1
+            sp += 1
+            stU[sp] = U ^ (U & (-U))
+            stC[sp] = cnt
+            stT[sp] = -1
+        else:
+            sp -= 1
+    return best
 
 
 @nb.njit(cache=True, nogil=True)
 def _block_sensitivity_one(row, n, cx, pointwise, out_x):
     """bs(f) for one row; with ``pointwise`` also bs(f, x) for every x into ``out_x``.
 
-    ``cx`` holds C(f, x) (an upper bound on bs(f, x)), or is empty to use only s(f,x) + r//2."""
+    ``cx`` holds C(f, x), an upper bound on bs(f, x)."""
     N = 1 << n
-    full = N - 1
-    M = N
-    sens = np.empty(M, dtype=np.uint8)
-    down = np.empty(M, dtype=np.uint8)
-    minimal = np.empty(M, dtype=np.uint8)
-    dep = np.empty(M, dtype=np.int64)
-    blocks = np.empty(M, dtype=np.int64)
-    P = np.empty(M, dtype=np.int8)
+    down = np.empty((N + 63) >> 6, dtype=np.uint64)
+    dep = np.empty(N, dtype=np.int64)
+    tmp = np.empty(N, dtype=np.int64)
+    blocks = np.empty(N, dtype=np.int64)
     starts = np.zeros(n + 2, dtype=np.int64)
-    fill = np.zeros(n + 1, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    stU = np.empty(n + 2, dtype=np.int64)
+    stC = np.empty(n + 2, dtype=np.int64)
+    stT = np.empty(n + 2, dtype=np.int64)
     sx = np.empty(N, dtype=np.int64)
     Rx = np.empty(N, dtype=np.int64)
     ub = np.empty(N, dtype=np.int64)
@@ -303,38 +376,34 @@ def _block_sensitivity_one(row, n, cx, pointwise, out_x):
         for i in range(n):
             if row[x ^ (1 << i)] != v:
                 S |= 1 << i
-        R = full ^ S
-        c = 0
-        t = S
-        while t:
-            t &= t - 1
-            c += 1
+        c = _popcount(S)
         sx[x] = c
-        Rx[x] = R
-        u = c + (n - c) // 2
-        if cx.shape[0] > 0 and cx[x] < u:
-            u = cx[x]
-        ub[x] = u
+        Rx[x] = (N - 1) ^ S
+        # bs(f,x) <= C(f,x), and the blocks inside R have size >= 2
+        ub[x] = min(cx[x], c + (n - c) // 2)
         if c > best:
             best = c
     if pointwise:
-        for x in range(N):
-            if ub[x] > sx[x]:
-                val = sx[x] + _pack_insensitive(
-                    row, n, x, Rx[x], sens, down, dep, minimal, blocks, starts, fill, P
-                )
-            else:
-                val = sx[x]
-            out_x[x] = val
-            if val > best:
-                best = val
-        return best
-    order = np.argsort(-ub, kind="mergesort")
+        order = np.arange(N)
+    else:
+        order = np.argsort(-ub, kind="mergesort")
     for t in range(N):
         x = order[t]
-        if ub[x] <= best:
+        val = sx[x]
+        if ub[x] > (val if pointwise else best):
+            R = Rx[x]
+            r = 0
+            for i in range(n):
+                if (R >> i) & 1:
+                    pos[r] = i
+                    r += 1
+            nb_ = _minimal_blocks(row, x, pos, r, down, dep, tmp, blocks, starts)
+            floor = 0 if pointwise else best - val
+            val += _pack(blocks, starts, nb_, r, floor, ub[x] - val, stU, stC, stT)
+        elif not pointwise:
             break
-        val = sx[x] + _pack_insensitive(row, n, x, Rx[x], sens, down, dep, minimal, blocks, starts, fill, P)
+        if pointwise:
+            out_x[x] = val
         if val > best:
             best = val
     return best
@@ -344,9 +413,8 @@ def _block_sensitivity_one(row, n, cx, pointwise, out_x):
 def _block_sensitivity_rows(s, n, cxs, pointwise, out, out_x, b0, b1):
     empty = np.empty(0, dtype=np.uint8)
     for b in range(b0, b1):
-        cx = cxs[b] if cxs.shape[0] > 0 else empty
         ox = out_x[b] if pointwise else empty
-        out[b] = _block_sensitivity_one(s[b], n, cx, pointwise, ox)
+        out[b] = _block_sensitivity_one(s[b], n, cxs[b], pointwise, ox)
 
 
 # --------------------------------------------------------------------------------------------
