@@ -95,6 +95,19 @@ def functions(batch: np.ndarray):
     return [bs.BooleanFunction.from_signs(row) for row in batch]
 
 
+# ------------------------------------------------------------------------------------- conventions
+@pytest.mark.parametrize("n", range(0, 7))
+def test_cube_points_and_evaluation_follow_the_index_convention(n):
+    """Row x of cube_points(n) is the oracle's point x (bit i of x -> coordinate i, bit 1 -> -1),
+    and a BooleanFunction evaluated at that point or at index x gives table[x]."""
+    points = bs.cube_points(n)
+    assert points.shape == (1 << n, n)
+    assert [tuple(int(v) for v in row) for row in points] == [oracle.point(x, n) for x in range(1 << n)]
+    f = bs.random_function(n, seed=n)
+    for x in range(1 << n):
+        assert f(x) == f(points[x]) == f.signs[x]
+
+
 # ------------------------------------------------------------------------------------- transforms
 @pytest.mark.parametrize("group", list(SPECTRAL))
 def test_fwht_against_defining_sum(group):

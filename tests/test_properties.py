@@ -302,8 +302,23 @@ def test_constructors_round_trip(signs):
         idx = ((points == -1).astype(np.int64) << np.arange(points.shape[1])).sum(axis=1)
         return signs[idx]
 
+    assert bs.BooleanFunction.from_bits("".join(str(int(b)) for b in f.bits)) == f
     assert bs.BooleanFunction.from_callable(f.n, table_lookup) == f
     assert bs.BooleanFunction.from_callable(f.n, table_lookup, batch_size=3) == f
+
+
+@given(boolean_tables(), fraction_rhos)
+def test_methods_equal_core_functions(signs, rho):
+    f = bs.BooleanFunction.from_signs(signs)
+    assert np.array_equal(f.walsh_spectrum(), bs.fwht(signs))
+    assert np.array_equal(f.fourier_coefficients(exact=True), bs.fourier_coefficients(signs, exact=True))
+    assert np.array_equal(f.fourier_weights(), bs.fourier_weights(signs))
+    assert f.degree() == bs.degree(signs)
+    assert np.array_equal(f.influences(exact=True), bs.influences(signs, exact=True))
+    assert f.total_influence() == bs.total_influence(signs)
+    assert f.sensitivity() == bs.sensitivity(signs)
+    assert f.noise_stability(rho) == bs.noise_stability(signs, rho)
+    assert f.bias() == float(bs.fourier_coefficients(signs, exact=True)[0])
 
 
 @given(st.integers(1, 8), st.integers(0, 2**32 - 1))
