@@ -1,6 +1,20 @@
-"""Compiled kernels (numba). Internal: callers validate shapes and dtypes first.
+r"""Compiled kernels (numba) for the transform and the spectrum. Internal: callers validate
+shapes and dtypes first. Conventions: see :mod:`boolsens`.
 
-Every kernel works in place on C-contiguous 2-D arrays of shape (batch, 2**n).
+The Walsh–Hadamard transform is cache-blocked:
+
+1. each contiguous block of 2**L entries (about 256 KiB, L2-resident) is copied from the source
+   (the dtype conversion, e.g. int8 -> int64, is fused into this copy) and gets its levels
+   0 … L-1: levels 0-2 as an 8-point kernel in registers, the rest as radix-4 butterflies on
+   contiguous runs that LLVM vectorises;
+2. the remaining levels L … n-1 go in one or more passes over tiles of 2**g rows (row stride
+   2**lo) times c contiguous columns (about 1 MiB), again radix-4.
+
+So a transform streams over memory about 1 + ceil((n - L) / g) times instead of n times.
+Integer rows are exact as long as the caller has checked the range (``max|a| * 2**n``).
+
+The Boolean-only measures (influences, sensitivity) do not need the transform: they live in
+:mod:`boolsens._bitpacked`.
 """
 
 from __future__ import annotations
@@ -8,14 +22,107 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ._bitpacked import _popcount
 
-@nb.njit(cache=True, nogil=True)
-def _fwht_row(x):
+#: log2 of the bytes of a first-pass block (kept in L2) and of a later-pass tile
+_BLOCK_BYTES_LOG2 = 18
+_TILE_BYTES_LOG2 = 20
+#: log2 of the fewest contiguous columns a later-pass tile keeps (vector loads, cache lines)
+_MIN_COLS_LOG2 = 6
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def _levels_0_2(x):
+    """Levels 0, 1, 2 (an 8-point WHT in registers) on every group of 8 entries of x."""
+    for k in range(0, x.shape[0], 8):
+        a0 = x[k]
+        a1 = x[k + 1]
+        a2 = x[k + 2]
+        a3 = x[k + 3]
+        a4 = x[k + 4]
+        a5 = x[k + 5]
+        a6 = x[k + 6]
+        a7 = x[k + 7]
+        b0 = a0 + a1
+        b1 = a0 - a1
+        b2 = a2 + a3
+        b3 = a2 - a3
+        b4 = a4 + a5
+        b5 = a4 - a5
+        b6 = a6 + a7
+        b7 = a6 - a7
+        c0 = b0 + b2
+        c2 = b0 - b2
+        c1 = b1 + b3
+        c3 = b1 - b3
+        c4 = b4 + b6
+        c6 = b4 - b6
+        c5 = b5 + b7
+        c7 = b5 - b7
+        x[k] = c0 + c4
+        x[k + 4] = c0 - c4
+        x[k + 1] = c1 + c5
+        x[k + 5] = c1 - c5
+        x[k + 2] = c2 + c6
+        x[k + 6] = c2 - c6
+        x[k + 3] = c3 + c7
+        x[k + 7] = c3 - c7
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
+def _radix4(a_, b_, c_, d_):
+    """Two levels at once on four equal runs (rows r, r+h, r+2h, r+3h)."""
+    for j in range(a_.shape[0]):
+        a = a_[j]
+        b = b_[j]
+        c = c_[j]
+        d = d_[j]
+        p = a + b
+        q = a - b
+        u = c + d
+        v = c - d
+        a_[j] = p + u
+        b_[j] = q + v
+        c_[j] = p - u
+        d_[j] = q - v
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
+def _radix2(a_, b_):
+    for j in range(a_.shape[0]):
+        a = a_[j]
+        b = b_[j]
+        a_[j] = a + b
+        b_[j] = a - b
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def _tile(x, s, R, c, stride):
+    """All levels of the 2**g-point WHT along the rows of a tile: R = 2**g rows, row r is the
+    run x[s + r*stride : s + r*stride + c]."""
+    h = 1
+    while 4 * h <= R:
+        hs = h * stride
+        for g in range(0, R, 4 * h):
+            for r in range(g, g + h):
+                o = s + r * stride
+                _radix4(x[o:o + c], x[o + hs:o + hs + c], x[o + 2 * hs:o + 2 * hs + c],
+                        x[o + 3 * hs:o + 3 * hs + c])
+        h *= 4
+    if h < R:
+        hs = h * stride
+        for r in range(0, h):
+            o = s + r * stride
+            _radix2(x[o:o + c], x[o + hs:o + hs + c])
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def _fwht_small(x):
     N = x.shape[0]
     h = 1
     while h < N:
-        for start in range(0, N, 2 * h):
-            for j in range(start, start + h):
+        for st in range(0, N, 2 * h):
+            for j in range(st, st + h):
                 a = x[j]
                 b = x[j + h]
                 x[j] = a + b
@@ -23,88 +130,112 @@ def _fwht_row(x):
         h *= 2
 
 
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def _fwht_row(src, x, block_log2, tile_log2, min_cols_log2):
+    """x = WHT(src) (x may be src itself). Lengths are equal powers of two."""
+    N = x.shape[0]
+    n = 0
+    while (1 << n) < N:
+        n += 1
+    if n < 3:
+        for i in range(N):
+            x[i] = src[i]
+        _fwht_small(x)
+        return
+    L = min(n, block_log2)
+    M = 1 << L
+    for s in range(0, N, M):
+        blk = x[s:s + M]
+        sb = src[s:s + M]
+        for i in range(M):
+            blk[i] = sb[i]
+        _levels_0_2(blk)
+        if M > 8:
+            # levels 3 .. L-1: rows of 8 contiguous entries, row stride 8
+            _tile(blk, 0, M // 8, 8, 8)
+    lo = L
+    gmax = max(2, tile_log2 - min_cols_log2)
+    while lo < n:
+        rest = n - lo
+        npass = (rest + gmax - 1) // gmax
+        g = (rest + npass - 1) // npass  # balanced passes
+        stride = 1 << lo
+        R = 1 << g
+        c = min(stride, max(1 << min_cols_log2, (1 << tile_log2) >> g))
+        for outer in range(0, N, R * stride):
+            for j0 in range(0, stride, c):
+                _tile(x, outer + j0, R, c, stride)
+        lo += g
+
+
 @nb.njit(cache=True, nogil=True)
-def _fwht_rows(a):
-    for r in range(a.shape[0]):
-        _fwht_row(a[r])
+def _fwht_rows(src, dst, block_log2, tile_log2, min_cols_log2):
+    for r in range(dst.shape[0]):
+        _fwht_row(src[r], dst[r], block_log2, tile_log2, min_cols_log2)
+
+
+def _params(itemsize: int) -> tuple[int, int, int]:
+    shift = int(itemsize).bit_length() - 1
+    return _BLOCK_BYTES_LOG2 - shift, _TILE_BYTES_LOG2 - shift, _MIN_COLS_LOG2
+
+
+def fwht_into(src: np.ndarray, dst: np.ndarray) -> None:
+    """dst = unnormalised WHT of each row of src; both C-contiguous (batch, 2**n).
+
+    src may have a narrower dtype than dst (int8 -> int64, float32 -> float64): the widening is
+    fused into the first pass. ``dst`` may be ``src`` (in place)."""
+    _fwht_rows(src, dst, *_params(dst.itemsize))
 
 
 def fwht_inplace(a: np.ndarray) -> None:
     """In-place unnormalised WHT of each row of a C-contiguous (batch, 2**n) array."""
-    _fwht_rows(a)
+    _fwht_rows(a, a, *_params(a.itemsize))
 
 
-@nb.njit(cache=True, inline="always")
-def _popcount(v):
-    c = 0
-    while v:
-        v &= v - 1
-        c += 1
-    return c
-
-
-@nb.njit(cache=True, nogil=True)
+# ------------------------------------------------------------------------- spectrum sums
+@nb.njit(cache=True, nogil=True, boundscheck=False)
 def level_sums(w, n):
     """(B, n+1) sums of w[b, S]**2 grouped by |S| (int64 exact for integer w, else float64)."""
     B, N = w.shape
     out = np.zeros((B, n + 1), dtype=w.dtype)
     for b in range(B):
+        row = w[b]
+        acc = out[b]
         for S in range(N):
-            v = w[b, S]
-            out[b, _popcount(S)] += v * v
+            v = row[S]
+            acc[_popcount(np.uint64(S))] += v * v
     return out
 
 
-@nb.njit(cache=True, nogil=True)
-def influence_counts(s, n):
-    """(B, n) int64: number of edges {x, x^i} on which the ±1 table differs, per coordinate i."""
-    B, N = s.shape
-    out = np.zeros((B, n), dtype=np.int64)
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def max_level_above(w, tol, rel):
+    """(B,) int64: max |S| with w[b, S] nonzero (0 if none), w = 2**n f-hat.
+
+    ``tol < 0``: exact test ``w != 0`` (integer transforms). Otherwise |f-hat(S)| > t with
+    t = tol, or when ``rel`` t = tol * max(1, max_S |f-hat(S)|) of the same row (so a row's
+    degree does not depend on the other rows of a batch)."""
+    B, N = w.shape
+    out = np.zeros(B, dtype=np.int64)
     for b in range(B):
-        for i in range(n):
-            h = 1 << i
-            c = 0
-            for x in range(N):
-                if (x & h) == 0 and s[b, x] != s[b, x | h]:
-                    c += 1
-            out[b, i] = c
+        row = w[b]
+        if tol < 0:
+            thresh = 0.0
+        else:
+            t = tol
+            if rel:
+                m = 0.0
+                for S in range(N):
+                    a = abs(row[S])
+                    if a > m:
+                        m = a
+                t = tol * max(1.0, m / N)
+            thresh = t * N
+        best = 0
+        for S in range(N):
+            v = row[S]
+            if v > thresh or v < -thresh:
+                k = _popcount(np.uint64(S))
+                if k > best:
+                    best = k
+        out[b] = best
     return out
-
-
-@nb.njit(cache=True, nogil=True)
-def pointwise_sensitivity(s, n):
-    """(B, 2**n) uint8: s(f, x) = #{i : f(x) != f(x^i)}."""
-    B, N = s.shape
-    out = np.zeros((B, N), dtype=np.uint8)
-    for b in range(B):
-        for x in range(N):
-            c = 0
-            v = s[b, x]
-            for i in range(n):
-                if s[b, x ^ (1 << i)] != v:
-                    c += 1
-            out[b, x] = c
-    return out
-
-
-@nb.njit(cache=True, nogil=True)
-def sensitivity_stats(s, n):
-    """(max over x of s(f, x), sum over x of s(f, x)) per row, without storing s(f, x)."""
-    B, N = s.shape
-    mx = np.zeros(B, dtype=np.int64)
-    tot = np.zeros(B, dtype=np.int64)
-    for b in range(B):
-        m = 0
-        t = 0
-        for x in range(N):
-            c = 0
-            v = s[b, x]
-            for i in range(n):
-                if s[b, x ^ (1 << i)] != v:
-                    c += 1
-            t += c
-            if c > m:
-                m = c
-        mx[b] = m
-        tot[b] = t
-    return mx, tot

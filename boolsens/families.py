@@ -26,6 +26,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ._bitpacked import signs_from_random_bytes
 from ._errors import BoolsensError
 from ._validation import check_index, check_memory, check_n, check_positive_int
 from .cube import popcounts
@@ -225,8 +226,33 @@ def rubinstein(k: int) -> BooleanFunction:
     return _from_bits(bits, f"RUB_{k}")
 
 
+#: entries drawn per step by random_function (bounds its temporaries to a few MiB)
+_DRAW_CHUNK = 1 << 22
+
+
+def _trusted(signs: np.ndarray, n: int, name: str) -> BooleanFunction:
+    """Wrap a freshly built ±1 int8 table without the constructor's validation and copy.
+
+    Only for tables that are ±1 by construction: at n = 32 the checks would need several
+    4 GiB temporaries. Falls back to the validating constructor if the class layout changes."""
+    slots = getattr(BooleanFunction, "__slots__", ())
+    if set(slots) != {"_signs", "_n", "_cache", "_name"}:
+        return BooleanFunction(signs, name=name)
+    f = BooleanFunction.__new__(BooleanFunction)
+    signs.setflags(write=False)
+    f._signs = signs
+    f._n = n
+    f._cache = {}
+    f._name = name
+    return f
+
+
 def random_function(n: int, *, rng: Any = None, seed: int | None = None, p: float = 0.5) -> BooleanFunction:
     """Independent signs with Pr[f(x) = −1] = p. Pass ``rng`` (a numpy Generator) or ``seed``.
+
+    For p = 1/2 the table is made from 2**n random bits (2**n / 8 random bytes: about 1 s and
+    4 GiB, the int8 table itself, at n = 32); for other p from one uniform double per point,
+    drawn in chunks. The same seed gives the same function within one version of boolsens.
 
     >>> random_function(3, seed=0) == random_function(3, seed=0)
     True
@@ -239,5 +265,20 @@ def random_function(n: int, *, rng: Any = None, seed: int | None = None, p: floa
     gen = rng if rng is not None else np.random.default_rng(seed)
     if not isinstance(gen, np.random.Generator):
         raise BoolsensError(f"rng={rng!r} must be a numpy.random.Generator")
-    bits = (gen.random(1 << n) < p).astype(np.uint8)
-    return _from_bits(bits, f"RAND_{n}")
+    N = 1 << n
+    signs = np.empty(N, dtype=np.int8)
+    for lo in range(0, N, _DRAW_CHUNK):
+        hi = min(N, lo + _DRAW_CHUNK)
+        if p == 0.5 and hi - lo >= 8:
+            raw = np.frombuffer(gen.bytes((hi - lo) // 8), dtype=np.uint8)
+            signs_from_random_bytes(raw, signs[lo:hi])
+            continue
+        if p == 0.5:  # n < 3: the low 2**n bits of one byte
+            raw = np.frombuffer(gen.bytes(1), dtype=np.uint8)
+            bits = np.unpackbits(raw, bitorder="little")[: hi - lo]
+        else:
+            bits = (gen.random(hi - lo) < p).view(np.uint8)
+        chunk = signs[lo:hi]
+        np.multiply(bits.view(np.int8), -2, out=chunk)  # bit 1 (True) -> -1, bit 0 -> +1
+        chunk += 1
+    return _trusted(signs, n, f"RAND_{n}")

@@ -158,17 +158,17 @@ def degree(f: Any, *, tol: float | None = None) -> Any:
         if is_int:
             nz = w != 0
         else:
-            scale = float(1 << n) * (tol if tol is not None else 1e-9 * max(1.0, float(w.abs().max()) / (1 << n)))
+            if tol is not None:
+                scale = float(1 << n) * tol
+            else:  # 1e-9 * max(1, max|f-hat|) of each row, as in the numpy path
+                scale = float(1 << n) * 1e-9 * torch.clamp(w.abs().amax(dim=-1, keepdim=True) / (1 << n), min=1.0)
             nz = w.abs() > scale
         return (nz.to(torch.int64) * pc).amax(dim=-1)
     flat, batch = flatten(w, n)
     if is_int:
-        nz = flat != 0
-    else:
-        t = tol if tol is not None else 1e-9 * max(1.0, float(np.abs(flat).max(initial=0)) / (1 << n))
-        nz = np.abs(flat) > t * (1 << n)
-    from .cube import popcounts
-
-    pc = popcounts(n)
-    out = np.where(nz, pc, 0).max(axis=-1).astype(np.int64)
+        out = _kernels.max_level_above(flat, -1.0, False)
+    elif tol is not None:
+        out = _kernels.max_level_above(flat, float(tol), False)
+    else:  # 1e-9 * max(1, max|f-hat|) of each row
+        out = _kernels.max_level_above(flat, 1e-9, True)
     return squeeze(out, batch)

@@ -13,7 +13,9 @@ they are when the result provably fits (``max|a| * 2**n`` below the type's range
 error says which dtype is needed; smaller integer types (int8 ±1 tables) are widened to int64.
 Torch tensors come back as torch tensors on their device.
 
-Cost: n * 2**n additions, O(2**n) extra memory for one copy of the input.
+Cost: n * 2**n additions, cache-blocked (see :mod:`boolsens._kernels`): about two or three
+passes over memory instead of n; the output array (2**n entries of the result dtype) is the only
+allocation, the widening of an int8/int16 table to int64 is fused into the first pass.
 """
 
 from __future__ import annotations
@@ -36,10 +38,8 @@ def _result_dtype(arr: np.ndarray, n: int) -> np.dtype:
         return dt
     if np.issubdtype(dt, np.integer):
         target = dt if dt in (np.int32, np.int64) else np.dtype(np.int64)
-        if arr.size:
-            amax = int(np.max(np.abs(arr.astype(np.int64, copy=False))))
-        else:
-            amax = 0
+        # max|a| without a widened copy (int(...) is exact, also for the int64 minimum)
+        amax = max(abs(int(arr.min())), abs(int(arr.max()))) if arr.size else 0
         bound = amax << n
         if bound > np.iinfo(target).max:
             if target == np.int32 and bound <= np.iinfo(np.int64).max:
@@ -55,12 +55,30 @@ def _result_dtype(arr: np.ndarray, n: int) -> np.dtype:
     raise BoolsensError(f"fwht needs a real numeric table; got dtype {dt}")
 
 
+#: (source dtype, result dtype) pairs whose conversion is fused into the kernel's first pass;
+#: other inputs are converted with ``astype`` first and transformed in place.
+_FUSED = {
+    (np.dtype(np.int8), np.dtype(np.int64)),
+    (np.dtype(np.int16), np.dtype(np.int64)),
+    (np.dtype(np.int32), np.dtype(np.int64)),
+    (np.dtype(np.int32), np.dtype(np.int32)),
+    (np.dtype(np.int64), np.dtype(np.int64)),
+    (np.dtype(np.float32), np.dtype(np.float32)),
+    (np.dtype(np.float64), np.dtype(np.float64)),
+}
+
+
 def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
     from . import _kernels
 
     dtype = _result_dtype(arr, n)
     batch = int(np.prod(arr.shape[:-1], dtype=np.int64)) if arr.ndim > 1 else 1
     check_memory(batch * dtype.itemsize * (1 << n), what=f"fwht on n={n} (batch {batch}, {dtype})")
+    if (arr.dtype, dtype) in _FUSED:
+        src = np.ascontiguousarray(arr).reshape(-1, 1 << n)
+        out = np.empty(arr.shape, dtype=dtype)
+        _kernels.fwht_into(src, out.reshape(-1, 1 << n))
+        return out
     out = np.array(arr, dtype=dtype, order="C", copy=True)
     _kernels.fwht_inplace(out.reshape(-1, 1 << n))
     return out

@@ -1,0 +1,318 @@
+"""Fast kernels (boolsens._kernels, boolsens._bitpacked) against straightforward numpy references.
+
+Every kernel is compared on seeded random tables for n = 0 … 14, single rows and batches; n < 6
+(a table shorter than one 64-bit word) is included everywhere. The blocked transform and the
+chunked influence count are also run with tiny block/tile/chunk sizes so that their multi-pass
+code runs at small n. Integer results must agree exactly; float64 to rounding; float32 within
+the stated bound 2·n·2⁻²⁴·‖a‖₁ per entry (each of the n levels adds at most one rounding of a
+partial sum bounded by ‖a‖₁).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import boolsens as bs
+from boolsens import _bitpacked, _kernels
+
+NS = list(range(0, 15))
+
+
+# ----------------------------------------------------------------------------- references
+def ref_popcounts(n):
+    idx = np.arange(1 << n)
+    return np.array([bin(int(x)).count("1") for x in idx], dtype=np.int64)
+
+
+def ref_fwht(a):
+    """Σ_x a(x) (-1)^{|S ∩ x|} for each S (definition) for small n, numpy butterfly above."""
+    a = np.asarray(a)
+    N = a.shape[-1]
+    n = N.bit_length() - 1
+    if n <= 9:
+        idx = np.arange(N)
+        pc = np.array([[bin(int(s & x)).count("1") for x in idx] for s in idx])
+        H = np.where(pc % 2 == 0, 1, -1).astype(a.dtype)
+        return a @ H.T
+    x = a.reshape(-1, N).copy()
+    h = 1
+    while h < N:
+        v = x.reshape(x.shape[0], -1, 2, h)
+        x = np.stack((v[:, :, 0] + v[:, :, 1], v[:, :, 0] - v[:, :, 1]), axis=2).reshape(x.shape)
+        h *= 2
+    return x.reshape(a.shape)
+
+
+def ref_influence_counts(s, n):
+    idx = np.arange(1 << n)
+    out = np.zeros((s.shape[0], n), dtype=np.int64)
+    for i in range(n):
+        low = idx[(idx >> i) & 1 == 0]
+        out[:, i] = (s[:, low] != s[:, low | (1 << i)]).sum(axis=1)
+    return out
+
+
+def ref_pointwise(s, n):
+    idx = np.arange(1 << n)
+    out = np.zeros(s.shape, dtype=np.int64)
+    for i in range(n):
+        out += s != s[:, idx ^ (1 << i)]
+    return out
+
+
+def random_signs(rng, shape):
+    return rng.choice(np.array([-1, 1], dtype=np.int8), size=shape)
+
+
+@pytest.fixture
+def rng(request):
+    # a fixed seed per test id: reproducible, and different tests see different tables
+    return np.random.default_rng([ord(c) for c in request.node.name])
+
+
+# ------------------------------------------------------------------------------- packing
+@pytest.mark.parametrize("n", NS)
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.float64, np.float32])
+def test_pack_matches_definition(n, dtype, rng):
+    s = random_signs(rng, (3, 1 << n)).astype(dtype)
+    w = _bitpacked.pack_pm1(s, n)
+    assert w.dtype == np.uint64 and w.shape == (3, max(1, (1 << n) // 64))
+    for b in range(3):
+        for x in range(1 << n):
+            assert (int(w[b, x // 64]) >> (x % 64)) & 1 == (s[b, x] == -1)
+        if n < 6:  # padding bits above 2**n are zero
+            assert int(w[b, 0]) >> (1 << n) == 0
+    assert np.array_equal(_bitpacked.unpack_signs(w, n), s.astype(np.int8))
+
+
+@pytest.mark.parametrize("bad", [0, 2, -2, 127, -128])
+@pytest.mark.parametrize("n", [0, 3, 6, 9])
+def test_pack_rejects_non_pm1(n, bad, rng):
+    s = random_signs(rng, (2, 1 << n))
+    s[1, rng.integers(1 << n)] = bad
+    assert _bitpacked.pack_pm1(s, n) is None
+    assert _bitpacked.pack_pm1(s.astype(np.float64), n) is None
+
+
+# ---------------------------------------------------------------------- influence counts
+@pytest.mark.parametrize("n", NS)
+@pytest.mark.parametrize("batch", [1, 4])
+def test_influence_counts(n, batch, rng):
+    s = random_signs(rng, (batch, 1 << n))
+    w = _bitpacked.pack_pm1(s, n)
+    assert np.array_equal(_bitpacked.influence_counts(w, n), ref_influence_counts(s, n))
+
+
+@pytest.mark.parametrize("chunk_bits", [0, 1, 2, 3])
+@pytest.mark.parametrize("n", [6, 7, 9, 12, 14])
+def test_influence_counts_chunked(n, chunk_bits, rng):
+    """Small chunks: coordinates above 6 + chunk_bits take the two-stream path."""
+    s = random_signs(rng, (2, 1 << n))
+    w = _bitpacked.pack_pm1(s, n)
+    out = np.zeros((2, n), dtype=np.int64)
+    _bitpacked._influence_rows(w, n, _bitpacked._LOW_MASKS, chunk_bits, out)
+    assert np.array_equal(out, ref_influence_counts(s, n))
+
+
+# --------------------------------------------------------------------------- sensitivity
+@pytest.mark.parametrize("n", NS)
+@pytest.mark.parametrize("batch", [1, 3])
+def test_sensitivity_kernels(n, batch, rng):
+    s = random_signs(rng, (batch, 1 << n))
+    w = _bitpacked.pack_pm1(s, n)
+    ref = ref_pointwise(s, n)
+    got = _bitpacked.pointwise_sensitivity(w, n)
+    assert got.dtype == np.uint8 and got.shape == s.shape
+    assert np.array_equal(got, ref)
+    mx, tot = _bitpacked.sensitivity_stats(w, n)
+    assert np.array_equal(mx, ref.max(axis=1))
+    assert np.array_equal(tot, ref.sum(axis=1))
+
+
+@pytest.mark.parametrize("n", [1, 5, 6, 7, 12])
+def test_sensitivity_extremes(n):
+    """Parity (every edge sensitive: s = n everywhere) and constants (s = 0) hit the counter
+    digits' extremes."""
+    par = bs.parity(n).signs.reshape(1, -1)
+    const = np.ones((1, 1 << n), dtype=np.int8)
+    for table, value in ((par, n), (const, 0), (-const, 0)):
+        w = _bitpacked.pack_pm1(table, n)
+        assert np.all(_bitpacked.pointwise_sensitivity(w, n) == value)
+        mx, tot = _bitpacked.sensitivity_stats(w, n)
+        assert mx[0] == value and tot[0] == value << n
+
+
+def test_sensitivity_single_sensitive_point_in_last_word():
+    """The maximum sits at one point only (the indicator of x = 2**n - 1): the per-word maximum
+    search must find it, and the other words must not contribute."""
+    n = 13
+    bits = np.zeros(1 << n, dtype=np.uint8)
+    bits[-1] = 1
+    s = bs.BooleanFunction.from_bits(bits).signs.reshape(1, -1)
+    w = _bitpacked.pack_pm1(s, n)
+    mx, tot = _bitpacked.sensitivity_stats(w, n)
+    assert mx[0] == n and tot[0] == 2 * n
+
+
+# ------------------------------------------------------------------------------ transform
+FWHT_PARAMS = [  # (block_log2, tile_log2, min_cols_log2): tiny ones force several later passes
+    (3, 4, 1), (4, 6, 2), (5, 7, 2), (3, 5, 0), (6, 8, 3),
+]
+
+
+@pytest.mark.parametrize("n", NS)
+@pytest.mark.parametrize("params", FWHT_PARAMS + [None], ids=str)
+def test_fwht_blocked_int64_exact(n, params, rng):
+    a = rng.integers(-5, 6, size=(3, 1 << n)).astype(np.int64)
+    out = np.empty_like(a)
+    if params is None:
+        _kernels.fwht_into(a, out)
+    else:
+        _kernels._fwht_rows(a, out, *params)
+    assert np.array_equal(out, ref_fwht(a))
+
+
+@pytest.mark.parametrize("n", NS)
+@pytest.mark.parametrize("params", FWHT_PARAMS[:3])
+def test_fwht_fused_widening_and_inplace(n, params, rng):
+    s = random_signs(rng, (2, 1 << n))
+    ref = ref_fwht(s.astype(np.int64))
+    out = np.empty(s.shape, dtype=np.int64)
+    _kernels._fwht_rows(s, out, *params)  # int8 -> int64 fused into the first pass
+    assert np.array_equal(out, ref)
+    inplace = s.astype(np.int64)
+    _kernels._fwht_rows(inplace, inplace, *params)
+    assert np.array_equal(inplace, ref)
+
+
+@pytest.mark.parametrize("n", NS)
+def test_fwht_float64_and_float32(n, rng):
+    a = rng.standard_normal((2, 1 << n))
+    exact = ref_fwht(a)
+    got64 = bs.fwht(a)
+    assert got64.dtype == np.float64
+    np.testing.assert_allclose(got64, exact, rtol=0, atol=4 * max(n, 1) * 2.0**-52 * np.abs(a).sum())
+    a32 = a.astype(np.float32)
+    got32 = bs.fwht(a32)
+    assert got32.dtype == np.float32
+    bound = 2 * max(n, 1) * 2.0**-24 * np.abs(a32.astype(np.float64)).sum(axis=1, keepdims=True)
+    assert np.all(np.abs(got32 - ref_fwht(a32.astype(np.float64))) <= bound)
+
+
+@pytest.mark.parametrize("n", [0, 3, 6, 11, 14])
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.float32, np.float64])
+def test_fwht_int_vs_float_public(n, dtype, rng):
+    """Every input dtype: the integer transform is exact and equals the float64 one."""
+    a = rng.integers(0 if dtype == np.uint8 else -3, 4, size=(2, 3, 1 << n)).astype(dtype)
+    got = bs.fwht(a)
+    ref = ref_fwht(a.astype(np.float64))
+    assert got.shape == a.shape
+    if np.issubdtype(dtype, np.integer):
+        assert got.dtype == (np.int32 if dtype == np.int32 else np.int64)
+        assert np.array_equal(got, ref.astype(np.int64))
+    else:
+        assert np.array_equal(got.astype(np.float64), ref)  # small integers: exact in floats
+    assert np.array_equal(bs.ifwht(got).astype(np.float64), a.astype(np.float64))
+
+
+def test_fwht_noncontiguous_input(rng):
+    a = rng.integers(-3, 4, size=(6, 1 << 8)).astype(np.int64)[::2, :]
+    assert not a.flags.c_contiguous
+    assert np.array_equal(bs.fwht(a), ref_fwht(np.ascontiguousarray(a)))
+
+
+# ----------------------------------------------------------------------- spectrum sums
+@pytest.mark.parametrize("n", NS)
+def test_level_sums_and_degree(n, rng):
+    s = random_signs(rng, (3, 1 << n))
+    w = ref_fwht(s.astype(np.int64))
+    pc = ref_popcounts(n)
+    ref = np.stack([np.array([(row[pc == k].astype(object) ** 2).sum() for k in range(n + 1)],
+                             dtype=np.int64) for row in w])
+    assert np.array_equal(_kernels.level_sums(w, n), ref)
+    np.testing.assert_allclose(_kernels.level_sums(w.astype(np.float64), n), ref, rtol=1e-15)
+    deg = np.array([pc[row != 0].max(initial=0) for row in w])
+    assert np.array_equal(_kernels.max_level_above(w, -1.0, False), deg)
+    # float spectrum with tiny noise: the relative threshold ignores it
+    noisy = w.astype(np.float64) + 1e-12 * rng.standard_normal(w.shape)
+    assert np.array_equal(_kernels.max_level_above(noisy, 1e-9, True), deg)
+
+
+def test_degree_threshold_is_per_row():
+    w = np.array([[60.0, 0.0], [2.0**-24, 0.0]])  # second row: a tiny constant function
+    assert _kernels.max_level_above(w[:, ::-1].copy(), 1e-9, True).tolist() == [1, 1]
+    assert _kernels.max_level_above(w, 1e-9, True).tolist() == [0, 0]
+
+
+# ----------------------------------------------------------------- public routes (exact)
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 6, 7, 10, 13])
+def test_public_measures_match_references(n, rng):
+    s = random_signs(rng, (2, 3, 1 << n))
+    flat = s.reshape(-1, 1 << n)
+    counts = ref_influence_counts(flat, n)
+    pw = ref_pointwise(flat, n)
+    den = float(1 << max(n - 1, 0))
+    assert np.array_equal(bs.influences(s), (counts / den).reshape(2, 3, n))
+    assert np.array_equal(bs.total_influence(s), (counts.sum(1) / den).reshape(2, 3))
+    assert np.array_equal(bs.average_sensitivity(s), (pw.sum(1) / float(1 << n)).reshape(2, 3))
+    assert np.array_equal(bs.sensitivity(s), pw.max(1).reshape(2, 3))
+    assert np.array_equal(bs.pointwise_sensitivity(s), pw.reshape(s.shape))
+    w = ref_fwht(flat.astype(np.int64))
+    pc = ref_popcounts(n)
+    weights = np.stack([[(row[pc == k].astype(np.float64) ** 2).sum() for k in range(n + 1)] for row in w])
+    assert np.array_equal(bs.fourier_weights(s), (weights / 4.0**n).reshape(2, 3, n + 1))
+    f = bs.BooleanFunction.from_signs(flat[0])
+    assert f.influences().tolist() == (counts[0] / den).tolist()
+    assert f.sensitivity() == pw[0].max()
+
+
+def test_float_pm1_tables_take_the_boolean_path(rng):
+    s = random_signs(rng, (2, 1 << 9))
+    assert np.array_equal(bs.influences(s.astype(np.float64)), bs.influences(s))
+    assert np.array_equal(bs.sensitivity(s.astype(np.float32)), bs.sensitivity(s))
+
+
+def test_real_table_influences_and_boolean_only_errors(rng):
+    a = rng.standard_normal((2, 1 << 5))
+    flat = a
+    ref = np.stack([[((row - row[np.arange(32) ^ (1 << i)]) ** 2).mean() / 4 for i in range(5)] for row in flat])
+    np.testing.assert_allclose(bs.influences(a), ref, rtol=1e-13)
+    with pytest.raises(bs.BoolsensError, match="only \\+1 and -1"):
+        bs.sensitivity(a)
+    with pytest.raises(bs.BoolsensError, match="only \\+1 and -1"):
+        bs.pointwise_sensitivity(np.array([1, 0, 1, -1], dtype=np.int8))
+    with pytest.raises(bs.BoolsensError, match="only \\+1 and -1"):
+        bs.average_sensitivity(np.array([1, 2, 1, -1]))
+
+
+def test_memory_is_checked_before_packing(monkeypatch, rng):
+    s = random_signs(rng, (1 << 12,))
+    monkeypatch.setenv("BOOLSENS_MEMORY_LIMIT", "100")
+    with pytest.raises(bs.BoolsensError, match=r"packed table for n=12 \(batch 1\) needs about 512 B"):
+        bs.sensitivity(s)
+    with pytest.raises(bs.BoolsensError, match="fwht on n=12"):
+        bs.fwht(s)
+
+
+# -------------------------------------------------------------------------- families
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 6, 10])
+def test_random_function_bits_and_seed(n):
+    f = bs.random_function(n, seed=7)
+    assert f.signs.dtype == np.int8 and f.signs.shape == (1 << n,) and not f.signs.flags.writeable
+    assert set(np.unique(f.signs)) <= {-1, 1}
+    assert f == bs.random_function(n, seed=7)
+    assert f == bs.random_function(n, rng=np.random.default_rng(7))
+    # p = 1/2: entry x is bit x of the generator's byte stream (1 -> -1)
+    raw = np.frombuffer(np.random.default_rng(7).bytes(max(1, (1 << n) // 8)), dtype=np.uint8)
+    bits = np.unpackbits(raw, bitorder="little")[: 1 << n]
+    assert np.array_equal(f.signs, 1 - 2 * bits.astype(np.int8))
+
+
+def test_random_function_biased_matches_uniform_draws():
+    n = 11
+    f = bs.random_function(n, seed=3, p=0.2)
+    u = np.random.default_rng(3).random(1 << n)
+    assert np.array_equal(f.signs == -1, u < 0.2)
+    assert bs.random_function(4, seed=1, p=1.0).signs.tolist() == [-1] * 16
+    assert bs.random_function(4, seed=1, p=0.0).signs.tolist() == [1] * 16
