@@ -95,6 +95,34 @@ def functions(batch: np.ndarray):
     return [bs.BooleanFunction.from_signs(row) for row in batch]
 
 
+# ------------------------------------------------------------------------------------- the oracle itself
+def test_oracle_reproduces_theory_vectors():
+    """The oracle, on the THEORY.md §3 LTF sgn(2x1 + x2 + x3 + x4) built here from its definition."""
+    ltf = [1 if 2 * p[0] + p[1] + p[2] + p[3] > 0 else -1 for p in (oracle.point(x, 4) for x in range(16))]
+    assert oracle.influences(ltf) == [Fraction(3, 4), Fraction(1, 4), Fraction(1, 4), Fraction(1, 4)]
+    assert [oracle.influence_probability(ltf, i) for i in range(4)] == oracle.influences(ltf)
+    assert oracle.total_influence(ltf) == Fraction(3, 2)
+    assert (oracle.sensitivity(ltf), oracle.block_sensitivity(ltf), oracle.certificate_complexity(ltf),
+            oracle.degree(ltf), oracle.decision_tree_depth(ltf)) == (3, 3, 3, 3, 4)
+    assert oracle.noise_stability(ltf, Fraction(1, 2)) == Fraction(13, 32)
+
+
+@pytest.mark.parametrize("group", ["all-n2", "random-n4", "real-n3", "int-n3"])
+def test_oracle_pair_sums_agree_with_oracle_spectrum(group):
+    """Two independent oracle routes: the pair sum and sum_k rho^k W^k (Parseval too)."""
+    for row in SPECTRAL[group]:
+        table = row.tolist()
+        weights = oracle.fourier_weights(table)
+        assert sum(weights) == sum(Fraction(v) ** 2 for v in table) / len(table)
+        for rho in EXACT_RHOS:
+            assert oracle.noise_stability(table, rho) == sum(rho**k * w for k, w in enumerate(weights))
+        if group in BOOL:
+            for rho in EXACT_RHOS:
+                assert oracle.disagreement_probability(table, rho) == (1 - oracle.noise_stability(table, rho)) / 2
+            for delta in EXACT_DELTAS:
+                assert oracle.noise_sensitivity(table, delta) == oracle.disagreement_probability(table, 1 - 2 * delta)
+
+
 # ------------------------------------------------------------------------------------- conventions
 @pytest.mark.parametrize("n", range(0, 7))
 def test_cube_points_and_evaluation_follow_the_index_convention(n):
