@@ -97,13 +97,12 @@ def _point_cells(n):
 
 
 @nb.njit(cache=True, nogil=True)
-def _depth_one(row, n, code, p):
-    """D(f) for one ±1 row. ``code`` (int8, 3**n) is scratch: −1 / −2 for a subcube on which f is
-    constant +1 / −1, else its decision-tree depth (>= 1)."""
-    N3 = p[n]
-    digits = np.zeros(n + 1, dtype=np.int64)
+def _depth_cells(row, n, code, p, digits, c0, c1):
+    """Decision-tree depth of the subcubes c0 <= c < c1 of one ±1 row, in ascending order (every
+    smaller subcube done already). ``digits`` holds the base-3 digits of c0 and is advanced.
+    ``code`` (int8, 3**n): −1 / −2 for a subcube on which f is constant +1 / −1, else its depth."""
     free = np.empty(n, dtype=np.int64)
-    for c in range(N3):
+    for c in range(c0, c1):
         nf = 0
         x = 0
         for i in range(n):
@@ -137,53 +136,60 @@ def _depth_one(row, n, code, p):
                         if best == 1:
                             break
                 code[c] = best
-        # increment the base-3 counter
+        # increment the base-3 counter (digits has a spare top digit for the last increment)
         i = 0
         while i < n and digits[i] == 2:
             digits[i] = 0
             i += 1
         digits[i] += 1
-    v = code[N3 - 1]
-    return 0 if v < 0 else v
 
 
 @nb.njit(cache=True, nogil=True)
 def _depth_rows(s, n, out, b0, b1, code):
     p = _powers3(n)
+    digits = np.zeros(n + 1, dtype=np.int64)
     for b in range(b0, b1):
-        out[b] = _depth_one(s[b], n, code, p)
+        digits[:] = 0
+        _depth_cells(s[b], n, code, p, digits, 0, p[n])
+        v = code[p[n] - 1]
+        out[b] = 0 if v < 0 else v
 
 
 @nb.njit(cache=True, nogil=True)
-def _certificates_one(row, n, g, p, tpt, cx):
-    """C(f, x) for every x of one row into ``cx`` (uint8, 2**n). ``g`` (int8, 3**n) is scratch."""
+def _certificate_step(row, n, g, p, tpt, cx, step):
+    """Step ``step`` (0 ... 2n+2) of the certificate computation of one row; ``g`` (int8, 3**n)
+    is scratch and ``cx`` (uint8, 2**n) receives C(f, x) at the last step.
+
+    0: the points; 1 ... n: constancy, layer i = step−1 filling the cells with digit i free
+    (g = ±1 on a constant subcube, else 0); n+1: codimension of the constant cells, _INF
+    elsewhere; n+2 ... 2n+1: superset minimum over digit step−n−2 (each cell takes the least value
+    of the cells that free some of its digits); 2n+2: read C(f, x) at the points."""
     N3 = p[n]
-    # constancy: g[c] = ±1 if f is constant on c, else 0 (layer i fills the cells with digit i free)
-    for x in range(1 << n):
-        g[tpt[x]] = row[x]
-    for i in range(n):
-        q = p[i]
+    if step == 0:
+        for x in range(1 << n):
+            g[tpt[x]] = row[x]
+    elif step <= n:
+        q = p[step - 1]
         for hi in range(0, N3, 3 * q):
             for lo in range(q):
                 a = g[hi + lo]
                 g[hi + 2 * q + lo] = a if a == g[hi + q + lo] else 0
-    # codimension of the constant cells, _INF elsewhere (digits kept by an incremented counter)
-    digits = np.zeros(n + 1, dtype=np.int64)
-    fixed = n
-    for c in range(N3):
-        g[c] = fixed if g[c] != 0 else _INF
-        i = 0
-        while i < n and digits[i] == 2:
-            digits[i] = 0
-            fixed += 1
-            i += 1
-        if i < n:
-            digits[i] += 1
-            if digits[i] == 2:
-                fixed -= 1
-    # superset minimum: each cell takes the least value over the cells that free some of its digits
-    for i in range(n):
-        q = p[i]
+    elif step == n + 1:
+        digits = np.zeros(n + 1, dtype=np.int64)
+        fixed = n
+        for c in range(N3):
+            g[c] = fixed if g[c] != 0 else _INF
+            i = 0
+            while i < n and digits[i] == 2:
+                digits[i] = 0
+                fixed += 1
+                i += 1
+            if i < n:
+                digits[i] += 1
+                if digits[i] == 2:
+                    fixed -= 1
+    elif step <= 2 * n + 1:
+        q = p[step - n - 2]
         for hi in range(0, N3, 3 * q):
             for lo in range(q):
                 up = g[hi + 2 * q + lo]
@@ -191,8 +197,9 @@ def _certificates_one(row, n, g, p, tpt, cx):
                     g[hi + lo] = up
                 if g[hi + q + lo] > up:
                     g[hi + q + lo] = up
-    for x in range(1 << n):
-        cx[x] = g[tpt[x]]
+    else:
+        for x in range(1 << n):
+            cx[x] = g[tpt[x]]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -201,7 +208,8 @@ def _certificate_rows(s, n, out, b0, b1, g):
     p = _powers3(n)
     tpt = _point_cells(n)
     for b in range(b0, b1):
-        _certificates_one(s[b], n, g, p, tpt, out[b])
+        for step in range(2 * n + 3):
+            _certificate_step(s[b], n, g, p, tpt, out[b], step)
 
 
 @nb.njit(cache=True, inline="always")
@@ -440,6 +448,11 @@ def _chunks(B: int, n: int, desc: str):
         yield b0, min(B, b0 + per)
 
 
+def _big(n: int) -> bool:
+    """Large tables are processed one function at a time in steps, with a progress bar."""
+    return 3**n > _CHUNK_CELLS
+
+
 def _check_cells(n: int, what: str) -> None:
     check_memory(3**n + 9 * (1 << n), what=f"{what} on n={n} (a {format_bytes(3**n)} subcube table)")
 
@@ -451,8 +464,39 @@ def _certificates(s: np.ndarray, n: int, desc: str) -> np.ndarray:
     check_memory(B * (1 << n), what=f"the certificate table of {B} functions on n={n}")
     out = np.empty((B, 1 << n), dtype=np.uint8)
     g = np.empty(3**n, dtype=np.int8)
-    for b0, b1 in _chunks(B, n, desc):
-        _certificate_rows(s, n, out, b0, b1, g)
+    if _big(n):
+        p, tpt = _powers3(n), _point_cells(n)
+        steps = 2 * n + 3
+        for k in progress(range(B * steps), desc=desc):
+            b, step = divmod(k, steps)
+            _certificate_step(s[b], n, g, p, tpt, out[b], step)
+    else:
+        for b0, b1 in _chunks(B, n, desc):
+            _certificate_rows(s, n, out, b0, b1, g)
+    return out
+
+
+def _depths(s: np.ndarray, n: int, desc: str) -> np.ndarray:
+    """(B,) int64 decision-tree depths."""
+    B = s.shape[0]
+    _check_cells(n, "decision_tree_depth")
+    out = np.empty(B, dtype=np.int64)
+    code = np.empty(3**n, dtype=np.int8)
+    if _big(n):
+        p = _powers3(n)
+        N3 = 3**n
+        slices = 64
+        digits = np.zeros(n + 1, dtype=np.int64)
+        for k in progress(range(B * slices), desc=desc):
+            b, j = divmod(k, slices)
+            if j == 0:
+                digits[:] = 0
+            _depth_cells(s[b], n, code, p, digits, N3 * j // slices, N3 * (j + 1) // slices)
+            if j == slices - 1:
+                out[b] = max(0, int(code[N3 - 1]))
+    else:
+        for b0, b1 in _chunks(B, n, desc):
+            _depth_rows(s, n, out, b0, b1, code)
     return out
 
 
@@ -509,13 +553,7 @@ def decision_tree_depth(f: Any) -> Any:
     (4, 4)
     """
     s, n, batch = _prepare(f, "decision_tree_depth")
-    _check_cells(n, "decision_tree_depth")
-    B = s.shape[0]
-    out = np.empty(B, dtype=np.int64)
-    code = np.empty(3**n, dtype=np.int8)
-    for b0, b1 in _chunks(B, n, "decision-tree depth"):
-        _depth_rows(s, n, out, b0, b1, code)
-    return squeeze(out, batch)
+    return squeeze(_depths(s, n, "decision-tree depth"), batch)
 
 
 def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
