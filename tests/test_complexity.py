@@ -110,16 +110,47 @@ def test_every_function_matches_brute_force(n):
     np.testing.assert_array_equal(bs.certificate_complexity(F, pointwise=True), cx)
 
 
+@pytest.mark.parametrize("n,count", [(5, 300), (6, 40)])
 @pytest.mark.parametrize("p", [0.5, 0.15])
-def test_random_sample_n5_matches_brute_force(p):
-    rng = np.random.default_rng(5)
-    F = np.where(rng.random((300, 32)) < p, -1, 1).astype(np.int8)
-    bsx = brute_bs_pointwise(F, 5)
-    cx = brute_c_pointwise(F, 5)
+def test_random_sample_matches_brute_force(n, count, p):
+    rng = np.random.default_rng(10 * n + int(100 * p))
+    F = np.where(rng.random((count, 1 << n)) < p, -1, 1).astype(np.int8)
+    bsx = brute_bs_pointwise(F, n)
+    cx = brute_c_pointwise(F, n)
     np.testing.assert_array_equal(bs.block_sensitivity(F), bsx.max(axis=1))
     np.testing.assert_array_equal(bs.block_sensitivity(F, pointwise=True), bsx)
     np.testing.assert_array_equal(bs.certificate_complexity(F, pointwise=True), cx)
-    np.testing.assert_array_equal(bs.decision_tree_depth(F), brute_d(F, 5))
+    np.testing.assert_array_equal(bs.decision_tree_depth(F), brute_d(F, n))
+    # the sample exercises the block packing: some point has bs(f,x) > s(f,x)
+    sx = np.stack([sum((F[:, x] != F[:, x ^ (1 << i)]).astype(int) for i in range(n)) for x in range(1 << n)], 1)
+    assert np.any(bsx > sx)
+
+
+def packing_reference(row: np.ndarray, n: int, x: int) -> int:
+    """bs(f, x) by a second method: P[U] = max over sensitive blocks B ⊆ U containing min U of
+    1 + P[U - B], or P[U - min U] (every sensitive block, minimal or not)."""
+    N = 1 << n
+    sens = [row[x ^ B] != row[x] for B in range(N)]
+    P = [0] * N
+    for U in range(1, N):
+        u = U & -U
+        best = P[U ^ u]
+        B = U
+        while B:
+            if B & u and sens[B]:
+                best = max(best, 1 + P[U ^ B])
+            B = (B - 1) & U
+        P[U] = best
+    return P[N - 1]
+
+
+@pytest.mark.parametrize("seed,p", [(1, 0.1), (2, 0.25), (3, 0.5)])
+def test_pointwise_bs_matches_second_method_n7(seed, p):
+    n = 7
+    f = bs.random_function(n, seed=seed, p=p)
+    got = bs.block_sensitivity(f, pointwise=True)
+    want = [packing_reference(f.signs, n, x) for x in range(1 << n)]
+    assert got.tolist() == want
 
 
 def test_brute_force_sanity():
