@@ -210,6 +210,17 @@ def test_degree(group):
         assert [bs.degree(f) for f in functions(batch)] == [want("degree", row) for row in batch]
 
 
+@pytest.mark.parametrize("group", [g for g in SPECTRAL if g.startswith("real")])
+def test_degree_with_explicit_tolerance(group):
+    """degree(f, tol=t) = max |S| with |f^(S)| > t (0 if none), per row."""
+    batch = SPECTRAL[group]
+    for tol in (0.0, 0.05, 0.3, 1.5):
+        got = np.atleast_1d(bs.degree(batch, tol=tol))
+        expect = [max((bin(S).count("1") for S, c in enumerate(want("fourier_coefficients", row)) if abs(c) > tol),
+                      default=0) for row in batch]
+        assert [int(d) for d in got] == expect, tol
+
+
 # ------------------------------------------------------------------------------------- influence
 @pytest.mark.parametrize("group", list(SPECTRAL))
 def test_influences(group):
