@@ -1,0 +1,241 @@
+"""Offline data for the real-valued experiments (no download; every generator takes a ``seed``).
+
+- :func:`synthetic_tokens` — seed 001, Definition 3.3 (sparse / frequent / irrelevant one-hot tokens)
+  and its OOD variant (sparse token flipped, label kept).
+- :func:`digits` — scikit-learn's bundled 8×8 digits, standardised; :func:`patchify` /
+  :func:`unpatchify` turn images into tokens (patches) and back.
+- :func:`polarity_sequences` — a synthetic sequence-classification task: the label is the sign of
+  (#positive words − #negative words); every position matters equally.
+- :func:`modular_addition` — ``a + b mod p`` with inputs "a b =" and a seeded train/test split.
+- :func:`noisy_sparse_parity` — ±1 inputs, label = product of k hidden coordinates, training labels
+  flipped with probability ``noise`` (test labels clean).
+
+Conventions for ±1 data follow ``boolsens`` (bit 1 ↔ −1; True = −1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from boolsens import BoolsensError
+
+__all__ = [
+    "TokenSpec",
+    "synthetic_tokens",
+    "token_kinds",
+    "digits",
+    "patchify",
+    "unpatchify",
+    "polarity_sequences",
+    "modular_addition",
+    "noisy_sparse_parity",
+]
+
+
+def _int(value, name: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise BoolsensError(f"{name}={value!r} must be an integer >= {minimum}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class TokenSpec:
+    """Definition 3.3 parameters: vocabulary M, length T, n_s sparse copies, n_f frequent tokens
+    (⌊(n_f + n_d)/2⌋ agree with y), m frequent token types per class."""
+
+    M: int = 32
+    T: int = 16
+    n_s: int = 1
+    n_f: int = 8
+    n_d: int = 4
+    m: int = 4
+
+    def validate(self) -> "TokenSpec":
+        for name in ("M", "T", "n_s", "n_f", "n_d", "m"):
+            _int(getattr(self, name), name, 1 if name in ("M", "T", "m") else 0)
+        if self.n_s + self.n_f > self.T:
+            raise BoolsensError(f"n_s + n_f = {self.n_s + self.n_f} must be <= T={self.T}")
+        if self.n_d > self.n_f:
+            raise BoolsensError(f"n_d={self.n_d} must be <= n_f={self.n_f}")
+        if 2 + 2 * self.m >= self.M:
+            raise BoolsensError(
+                f"M={self.M} must exceed 2 + 2m = {2 + 2 * self.m} (sparse, frequent, >= 1 irrelevant)"
+            )
+        return self
+
+
+def token_kinds(spec: TokenSpec) -> np.ndarray:
+    """Kind of each vocabulary index: 0 sparse (indices 0, 1), 1 frequent (2 … 2m+1), 2 irrelevant.
+
+    >>> token_kinds(TokenSpec(M=8, m=2)).tolist()
+    [0, 0, 1, 1, 1, 1, 2, 2]
+    """
+    kinds = np.full(spec.M, 2, dtype=np.int64)
+    kinds[:2] = 0
+    kinds[2 : 2 + 2 * spec.m] = 1
+    return kinds
+
+
+def synthetic_tokens(spec: TokenSpec, n_samples: int, *, seed: int, ood: bool = False):
+    """Definition 3.3 samples: one-hot ``X (N, T, M)`` float32, labels ``y (N,)`` in {+1, −1}.
+
+    Index 0 is the sparse token of y = +1, index 1 that of y = −1 (the paper's e₁, e₂); indices
+    2, 4, … are the frequent tokens of y = +1 and 3, 5, … those of y = −1 (m of each); the rest are
+    irrelevant. A sample holds n_s copies of its label's sparse token, n_f frequent tokens of which
+    ⌊(n_f + n_d)/2⌋ agree with y (the others have the opposite class), the rest irrelevant, at
+    random positions. ``ood=True`` swaps the sparse token for the other class's (label kept), so a
+    model that relies on the sparse token fails there. Also returns the token ids ``(N, T)``.
+
+    >>> X, y, ids = synthetic_tokens(TokenSpec(M=12, T=6, n_s=1, n_f=3, n_d=1, m=2), 4, seed=0)
+    >>> X.shape, sorted(set(y.tolist())) <= [-1.0, 1.0], bool((X.sum(-1) == 1).all())
+    (torch.Size([4, 6, 12]), True, True)
+    """
+    spec = spec.validate()
+    n_samples = _int(n_samples, "n_samples", 1)
+    rng = np.random.default_rng(seed)
+    y = rng.choice(np.array([1, -1]), size=n_samples)
+    n_agree = (spec.n_f + spec.n_d) // 2
+    n_irr = spec.T - spec.n_s - spec.n_f
+    irrelevant = np.arange(2 + 2 * spec.m, spec.M)
+    ids = np.empty((n_samples, spec.T), dtype=np.int64)
+    for s in range(n_samples):
+        pos_class = 0 if y[s] == 1 else 1  # offset of the label's tokens
+        sparse_class = pos_class if not ood else 1 - pos_class
+        sparse = np.full(spec.n_s, sparse_class)
+        agree = 2 + 2 * rng.integers(0, spec.m, size=n_agree) + pos_class
+        disagree = 2 + 2 * rng.integers(0, spec.m, size=spec.n_f - n_agree) + (1 - pos_class)
+        irr = rng.choice(irrelevant, size=n_irr)
+        row = np.concatenate([sparse, agree, disagree, irr])
+        ids[s] = rng.permutation(row)
+    ids_t = torch.from_numpy(ids)
+    X = torch.nn.functional.one_hot(ids_t, spec.M).float()  # (N, T, M)
+    return X, torch.from_numpy(y).float(), ids_t
+
+
+def digits(*, n_train: int = 1000, seed: int = 0):
+    """scikit-learn's bundled digits (1797 8×8 images, 10 classes; no download), standardised.
+
+    Pixels are divided by 16, then the training mean and standard deviation (one scalar each) are
+    removed. Returns ``(x_train (N,1,8,8), y_train, x_test, y_test, background)`` where
+    ``background`` is the standardised value of a blank pixel (used by corruptions).
+
+    >>> xtr, ytr, xte, yte, bg = digits(n_train=100, seed=0)
+    >>> xtr.shape, xte.shape[0], round(float(xtr.mean()), 4)
+    (torch.Size([100, 1, 8, 8]), 1697, 0.0)
+    """
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    n_train = _int(n_train, "n_train", 1)
+    if n_train >= len(data.images):
+        raise BoolsensError(f"n_train={n_train} must be < {len(data.images)} (the test set needs points)")
+    images = data.images.astype(np.float32) / 16.0  # (1797, 8, 8)
+    perm = np.random.default_rng(seed).permutation(len(images))
+    tr, te = perm[:n_train], perm[n_train:]
+    mean, std = images[tr].mean(), images[tr].std()
+    x = torch.from_numpy((images - mean) / std)[:, None]  # (1797, 1, 8, 8)
+    y = torch.from_numpy(data.target.astype(np.int64))
+    return x[tr], y[tr], x[te], y[te], float((0.0 - mean) / std)
+
+
+def patchify(images: torch.Tensor, patch: int) -> torch.Tensor:
+    """Images ``(B, C, H, W)`` → tokens ``(B, (H/p)(W/p), C·p·p)``, row-major over patches.
+
+    >>> x = torch.arange(16.).reshape(1, 1, 4, 4)
+    >>> patchify(x, 2)[0, 1].tolist()
+    [2.0, 3.0, 6.0, 7.0]
+    >>> bool((unpatchify(patchify(x, 2), 2, (1, 4, 4)) == x).all())
+    True
+    """
+    B, C, H, W = images.shape
+    if H % patch or W % patch:
+        raise BoolsensError(f"patch={patch} must divide the image size {H}×{W}")
+    t = images.reshape(B, C, H // patch, patch, W // patch, patch)  # (B, C, h, p, w, p)
+    t = t.permute(0, 2, 4, 1, 3, 5)  # (B, h, w, C, p, p)
+    return t.reshape(B, (H // patch) * (W // patch), C * patch * patch)  # (B, T, D)
+
+
+def unpatchify(tokens: torch.Tensor, patch: int, shape: tuple[int, int, int]) -> torch.Tensor:
+    """Inverse of :func:`patchify`: tokens ``(B, T, D)`` → images ``(B, C, H, W)``."""
+    C, H, W = shape
+    B = tokens.shape[0]
+    t = tokens.reshape(B, H // patch, W // patch, C, patch, patch)  # (B, h, w, C, p, p)
+    t = t.permute(0, 3, 1, 4, 2, 5)  # (B, C, h, p, w, p)
+    return t.reshape(B, C, H, W)
+
+
+def polarity_sequences(
+    n_samples: int, *, T: int = 12, vocab: int = 24, n_polar: int = 6, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A synthetic "sentiment" task: ids ``(N, T)`` uniform over ``vocab`` words, label
+    ``(N,)`` in {0, 1} = [#positive > #negative]. Words 0 … n_polar−1 are positive, the next
+    n_polar negative, the rest neutral; ties are redrawn, so every position matters equally.
+
+    >>> ids, y = polarity_sequences(5, T=4, vocab=6, n_polar=1, seed=0)
+    >>> ids.shape, bool(((ids == 0).sum(1) > (ids == 1).sum(1)).long().eq(y).all())
+    (torch.Size([5, 4]), True)
+    """
+    n_samples, T, vocab, n_polar = (_int(v, k, 1) for v, k in ((n_samples, "n_samples"), (T, "T"), (vocab, "vocab"), (n_polar, "n_polar")))
+    if 2 * n_polar > vocab:
+        raise BoolsensError(f"2 * n_polar = {2 * n_polar} must be <= vocab={vocab}")
+    rng = np.random.default_rng(seed)
+    rows, labels = [], []
+    while len(rows) < n_samples:
+        ids = rng.integers(0, vocab, size=(2 * n_samples, T))
+        score = (ids < n_polar).sum(1) - ((ids >= n_polar) & (ids < 2 * n_polar)).sum(1)
+        keep = score != 0
+        rows.extend(ids[keep])
+        labels.extend((score[keep] > 0).astype(np.int64))
+    return torch.from_numpy(np.stack(rows[:n_samples])), torch.from_numpy(np.array(labels[:n_samples]))
+
+
+def modular_addition(p: int, *, train_fraction: float, seed: int):
+    """All pairs (a, b) of ``a + b mod p`` as inputs "a b =" (ids a, b, p), split at random.
+
+    Returns ``(x_train (N,3), y_train, x_test, y_test)``; the vocabulary has p + 1 tokens.
+
+    >>> xtr, ytr, xte, yte = modular_addition(5, train_fraction=0.4, seed=0)
+    >>> len(xtr) + len(xte), xtr[0, 2].item(), bool(((xtr[:, 0] + xtr[:, 1]) % 5 == ytr).all())
+    (25, 5, True)
+    """
+    p = _int(p, "p", 2)
+    if not 0.0 < float(train_fraction) < 1.0:
+        raise BoolsensError(f"train_fraction={train_fraction} must lie in (0, 1)")
+    a, b = np.meshgrid(np.arange(p), np.arange(p), indexing="ij")
+    x = np.stack([a.ravel(), b.ravel(), np.full(p * p, p)], axis=1)  # (p², 3)
+    y = (a.ravel() + b.ravel()) % p
+    perm = np.random.default_rng(seed).permutation(p * p)
+    n_train = max(1, int(round(train_fraction * p * p)))
+    tr, te = perm[:n_train], perm[n_train:]
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    return x[tr], y[tr], x[te], y[te]
+
+
+def noisy_sparse_parity(
+    n: int, k: int, *, n_train: int, n_test: int, noise: float, seed: int
+):
+    """±1 inputs ``(N, n)`` (float32), label = [χ_S(x) = −1] for a hidden S of size k (class ids
+    0/1; True = −1 as in ``boolsens``); training labels flipped with probability ``noise``, test
+    labels clean. Returns ``(x_train, y_train, x_test, y_test, S)``.
+
+    >>> xtr, ytr, xte, yte, S = noisy_sparse_parity(6, 2, n_train=8, n_test=4, noise=0.0, seed=0)
+    >>> bool(((xte[:, S].prod(1) < 0).long() == yte).all()), xtr.shape
+    (True, torch.Size([8, 6]))
+    """
+    n, k = _int(n, "n", 1), _int(k, "k", 1)
+    if k > n:
+        raise BoolsensError(f"k={k} must be <= n={n}")
+    if not 0.0 <= float(noise) < 0.5:
+        raise BoolsensError(f"noise={noise} must lie in [0, 0.5)")
+    rng = np.random.default_rng(seed)
+    S = np.sort(rng.choice(n, size=k, replace=False))
+    x = rng.choice(np.array([1.0, -1.0], dtype=np.float32), size=(n_train + n_test, n))
+    y = (x[:, S].prod(axis=1) < 0).astype(np.int64)
+    flip = rng.random(n_train) < noise
+    y[:n_train] = np.where(flip, 1 - y[:n_train], y[:n_train])
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:], torch.from_numpy(S)
+

@@ -1,0 +1,47 @@
+"""Single-layer attention model for Definition 3.3 (seed 001, THEORY.md §4).
+
+f(X) = (1/T) Σ_t [softmax(X W_Q W_Kᵀ Xᵀ / √d) X W_V]_t · u, X the one-hot tokens (B, T, M).
+The effective readout of a token is v = W_V u ∈ R^M (what a uniform-attention model adds per
+token), used to measure the alignment of the learned function with the sparse, frequent and
+irrelevant directions. Small initialisation (``init_scale``) as in the paper. ``attention``
+returns the (B, T, T) attention pattern (a hook, not a second model).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+
+
+@dataclass(frozen=True)
+class AttentionConfig:
+    M: int = 32
+    d: int = 32
+    init_scale: float = 0.01
+
+
+class SingleLayerAttention(nn.Module):
+    def __init__(self, cfg: AttentionConfig):
+        super().__init__()
+        self.cfg = cfg
+        s = cfg.init_scale
+        self.W_Q = nn.Parameter(s * torch.randn(cfg.M, cfg.d))
+        self.W_K = nn.Parameter(s * torch.randn(cfg.M, cfg.d))
+        self.W_V = nn.Parameter(s * torch.randn(cfg.M, cfg.d))
+        self.u = nn.Parameter(s * torch.randn(cfg.d))
+
+    def attention(self, X: torch.Tensor) -> torch.Tensor:
+        q = X @ self.W_Q  # (B, T, d)
+        k = X @ self.W_K  # (B, T, d)
+        return torch.softmax(q @ k.transpose(1, 2) / math.sqrt(self.cfg.d), dim=-1)  # (B, T, T)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        A = self.attention(X)  # (B, T, T)
+        h = A @ (X @ self.W_V)  # (B, T, d)
+        return (h @ self.u).mean(dim=1)  # (B,)
+
+    def token_readout(self) -> torch.Tensor:
+        return (self.W_V @ self.u).detach()  # (M,)

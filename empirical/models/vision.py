@@ -1,0 +1,123 @@
+"""Four small image classifiers for 8×8 digits: ViT, CNN, MLP, ConvMixer.
+
+All take images (B, 1, 8, 8) and return logits (B, 10), so Definition 3.1 sensitivity can
+perturb image patches (tokens) identically for every architecture (see
+``empirical.data_real.patchify``). The ViT follows Vasudeva et al. at toy scale: patch
+embedding, CLS token, learned positions, pre-LN encoder blocks, CLS readout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+
+
+@dataclass(frozen=True)
+class VisionConfig:
+    patch: int = 2
+    d: int = 64
+    depth: int = 2
+    heads: int = 4
+    channels: int = 32
+    hidden: int = 256
+    classes: int = 10
+    image: int = 8
+
+
+class ViT(nn.Module):
+    def __init__(self, cfg: VisionConfig):
+        super().__init__()
+        self.cfg = cfg
+        p, d = cfg.patch, cfg.d
+        self.n_tokens = (cfg.image // p) ** 2
+        self.patch_embed = nn.Linear(p * p, d)
+        self.cls = nn.Parameter(torch.zeros(1, 1, d))
+        self.pos = nn.Parameter(0.02 * torch.randn(1, self.n_tokens + 1, d))
+        layer = nn.TransformerEncoderLayer(d, cfg.heads, 2 * d, dropout=0.0, batch_first=True,
+                                           norm_first=True, activation="gelu")
+        self.encoder = nn.TransformerEncoder(layer, cfg.depth, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, cfg.classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, p = x.shape[0], self.cfg.patch
+        t = x.unfold(2, p, p).unfold(3, p, p)  # (B, 1, h, w, p, p)
+        t = t.reshape(B, self.n_tokens, p * p)  # (B, T, p²), row-major patches
+        h = self.patch_embed(t)  # (B, T, d)
+        h = torch.cat([self.cls.expand(B, -1, -1), h], dim=1) + self.pos  # (B, T+1, d)
+        h = self.encoder(h)  # (B, T+1, d)
+        return self.head(self.norm(h[:, 0]))  # (B, classes)
+
+
+class CNN(nn.Module):
+    def __init__(self, cfg: VisionConfig):
+        super().__init__()
+        c = cfg.channels
+        self.net = nn.Sequential(
+            nn.Conv2d(1, c, 3, padding=1), nn.ReLU(),  # (B, c, 8, 8)
+            nn.Conv2d(c, 2 * c, 3, padding=1), nn.ReLU(),  # (B, 2c, 8, 8)
+            nn.MaxPool2d(2),  # (B, 2c, 4, 4)
+            nn.Flatten(),  # (B, 32c)
+            nn.Linear(2 * c * (cfg.image // 2) ** 2, cfg.classes),  # (B, classes)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)  # (B, classes)
+
+
+class MLP(nn.Module):
+    def __init__(self, cfg: VisionConfig):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Flatten(),  # (B, 64)
+            nn.Linear(cfg.image**2, cfg.hidden), nn.ReLU(),  # (B, hidden)
+            nn.Linear(cfg.hidden, cfg.hidden), nn.ReLU(),  # (B, hidden)
+            nn.Linear(cfg.hidden, cfg.classes),  # (B, classes)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)  # (B, classes)
+
+
+class _Residual(nn.Module):
+    def __init__(self, fn: nn.Module):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.fn(x)
+
+
+class ConvMixer(nn.Module):
+    """Patch embedding (conv, stride = patch), then depth × [depthwise 3×3 conv (residual),
+    pointwise 1×1 conv], GELU + BatchNorm after each, global average pool, linear head."""
+
+    def __init__(self, cfg: VisionConfig):
+        super().__init__()
+        c, p = cfg.channels * 2, cfg.patch
+        blocks = []
+        for _ in range(cfg.depth):
+            blocks += [
+                _Residual(nn.Sequential(nn.Conv2d(c, c, 3, padding=1, groups=c), nn.GELU(), nn.BatchNorm2d(c))),
+                nn.Conv2d(c, c, 1), nn.GELU(), nn.BatchNorm2d(c),
+            ]
+        self.net = nn.Sequential(
+            nn.Conv2d(1, c, p, stride=p), nn.GELU(), nn.BatchNorm2d(c),  # (B, c, 8/p, 8/p)
+            *blocks,  # (B, c, 8/p, 8/p)
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # (B, c)
+            nn.Linear(c, cfg.classes),  # (B, classes)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)  # (B, classes)
+
+
+ARCHITECTURES = {"vit": ViT, "cnn": CNN, "mlp": MLP, "convmixer": ConvMixer}
+
+
+def build(kind: str, cfg: VisionConfig) -> nn.Module:
+    if kind not in ARCHITECTURES:
+        raise ValueError(f"architecture={kind!r} must be one of {sorted(ARCHITECTURES)}")
+    return ARCHITECTURES[kind](cfg)
