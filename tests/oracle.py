@@ -279,13 +279,17 @@ def disagreement_probability(table, rho):
 
 def noise_sensitivity(table, delta):
     """NS_delta(f) = Pr[f(x) != f(y)], y = x with each bit flipped independently w.p. delta
-    (pair sum with Pr[y | x] = delta**d (1 - delta)**(n - d), d the Hamming distance)."""
+    (pair sum with Pr[y | x] = delta**d (1 - delta)**(n - d), d the Hamming distance).
+    A rational delta = p/q is summed exactly as integers p**d (q - p)**(n - d) over q**n."""
     n = n_of(table)
-    terms = [delta ** _size(x ^ y) * (1 - delta) ** (n - _size(x ^ y))
-             for x in range(1 << n) for y in range(1 << n) if table[x] != table[y]]
+    pairs = [(x, y) for x in range(1 << n) for y in range(1 << n) if table[x] != table[y]]
     if isinstance(delta, float):
+        terms = [delta ** _size(x ^ y) * (1 - delta) ** (n - _size(x ^ y)) for x, y in pairs]
         return math.fsum(terms) / (1 << n)
-    return sum(terms, Fraction(0)) / (1 << n)
+    r = Fraction(delta)
+    p, q = r.numerator, r.denominator
+    total = sum(p ** _size(x ^ y) * (q - p) ** (n - _size(x ^ y)) for x, y in pairs)
+    return Fraction(total, q**n * (1 << n))
 
 
 def robustness_bound(table, rho):
