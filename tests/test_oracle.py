@@ -48,9 +48,18 @@ BOOL = {
     "random-n5": _random_boolean(5, 5, (bs.majority(5), bs.conjunction(5), bs.disjunction(5))),
     "random-n6": _random_boolean(6, 6, (bs.address(2), bs.inner_product(3), bs.tribes(3, 2))),
 }
+#: The 24 functions on n = 4 with bs(f) > s(f) (table bit x = 1 means f(x) = -1). Found by
+#: enumerating all 65,536 functions on 4 variables: ``[x for x in range(2**16) if bs > s]``; only
+#: inputs, not expected values (test_bs_exceeds_s_inputs checks the property with the oracle).
+BS_GT_S_N4 = [
+    0x1BD8, 0x1DB8, 0x27E4, 0x2E74, 0x35AC, 0x3A5C, 0x47E2, 0x4E72, 0x53CA, 0x5C3A, 0x724E, 0x742E,
+    0x8BD1, 0x8DB1, 0xA3C5, 0xAC35, 0xB18D, 0xB81D, 0xC5A3, 0xCA53, 0xD18B, 0xD81B, 0xE247, 0xE427,
+]
 #: block sensitivity, certificate complexity and decision-tree depth: the same groups (the oracle
-#: costs a few ms per function at n = 6; n = 7 would cost about a second each)
-COMPLEXITY = BOOL
+#: costs a few ms per function at n = 6; n = 7 would cost about a second each), plus the functions
+#: above, where a maximum packing needs a block of two or more coordinates
+COMPLEXITY = {**BOOL, "bs>s-n4": np.array([[1 - 2 * ((v >> x) & 1) for x in range(16)] for v in BS_GT_S_N4],
+                                          dtype=np.int8)}
 
 
 def _real_tables(n: int, seed: int) -> np.ndarray:
@@ -313,6 +322,11 @@ def test_sensitivity(group):
 
 # ------------------------------------------------------------------------------------- complexity
 COMPLEXITY_MEASURES = ["block_sensitivity", "certificate_complexity", "decision_tree_depth"]
+
+
+def test_bs_exceeds_s_inputs():
+    for row in COMPLEXITY["bs>s-n4"]:
+        assert want("block_sensitivity", row) > want("sensitivity", row)
 
 
 @pytest.mark.parametrize("group", list(COMPLEXITY))
