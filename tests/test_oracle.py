@@ -2,7 +2,9 @@
 
 Coverage: every Boolean function on n <= 3 (all 256 on n = 3, as one batch and one by one as
 ``BooleanFunction``), seeded random Boolean functions (uniform and biased) plus named ones on
-n = 4..6, and seeded real-valued tables (float and integer) for the spectral measures.
+n = 4..6 (block sensitivity, certificate complexity and decision-tree depth too, plus the 24
+functions on n = 4 with bs > s), and seeded real-valued tables (float and integer) for the
+spectral measures. No reference values are stored: the oracle runs at test time.
 Exact results (integers, ``Fraction``) are compared with ``==``; floats within ``TOL``.
 """
 
