@@ -348,7 +348,8 @@ def pack_boolean(f, *, strict: bool, name: str = "f"):
     A table with an entry other than ±1 gives None when ``strict`` is False (the caller takes
     its real-valued path) and the standard "must contain only +1 and -1" error when it is True.
     Torch tensors: None when not strict (real path, as before), else converted like
-    ``_tables.boolean_2d``. Memory: the packed words, N/8 bytes per function, checked first.
+    ``_tables.boolean_2d``. Memory: the packed words, N/8 bytes per function, checked first; a
+    BooleanFunction keeps its packed table in its cache (like its Walsh spectrum).
     """
     from ._tables import boolean_2d
     from ._validation import as_table, check_memory, is_torch
@@ -356,8 +357,15 @@ def pack_boolean(f, *, strict: bool, name: str = "f"):
 
     if isinstance(f, BooleanFunction):
         n = f.n
-        check_memory(8 * words_for(n), what=f"packed table for n={n}")
-        return pack_pm1(f.signs.reshape(1, -1), n), n, ()
+
+        def compute():
+            check_memory(8 * words_for(n), what=f"packed table for n={n}")
+            w = pack_pm1(f.signs.reshape(1, -1), n)
+            w.setflags(write=False)
+            return w
+
+        # cached on the (immutable) function like its Walsh spectrum: N/8 bytes
+        return f._cached("packed", compute), n, ()
     arr, n = as_table(f, name=name)
     if is_torch(arr):
         if not strict:

@@ -5,10 +5,11 @@ The Walsh–Hadamard transform is cache-blocked:
 
 1. each contiguous block of 2**L entries (about 256 KiB, L2-resident) is copied from the source
    (the dtype conversion, e.g. int8 -> int64, is fused into this copy) and gets its levels
-   0 … L-1: levels 0-2 as an 8-point kernel in registers, the rest as radix-4 butterflies on
-   contiguous runs that LLVM vectorises;
+   0 … L-1: in 32 KiB (L1) pieces levels 0-2 as an 8-point kernel in registers and the next
+   ones as radix-8 butterflies on contiguous runs that LLVM vectorises, then the levels above
+   the piece over the whole block;
 2. the remaining levels L … n-1 go in one or more passes over tiles of 2**g rows (row stride
-   2**lo) times c contiguous columns (about 1 MiB), again radix-4.
+   2**lo) times c contiguous columns (about 1 MiB), again radix-8.
 
 So a transform streams over memory about 1 + ceil((n - L) / g) times instead of n times.
 Integer rows are exact as long as the caller has checked the range (``max|a| * 2**n``).
@@ -24,7 +25,9 @@ import numpy as np
 
 from ._bitpacked import _popcount
 
-#: log2 of the bytes of a first-pass block (kept in L2) and of a later-pass tile
+#: log2 of the bytes of an L1-resident piece, of a first-pass block (kept in L2) and of a
+#: later-pass tile
+_L1_BYTES_LOG2 = 15
 _BLOCK_BYTES_LOG2 = 18
 _TILE_BYTES_LOG2 = 20
 #: log2 of the fewest contiguous columns a later-pass tile keeps (vector loads, cache lines)
@@ -88,6 +91,44 @@ def _radix4(a_, b_, c_, d_):
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
+def _radix8(x0, x1, x2, x3, x4, x5, x6, x7):
+    """Three levels at once on eight equal runs (rows r, r+h, …, r+7h)."""
+    for j in range(x0.shape[0]):
+        a0 = x0[j]
+        a1 = x1[j]
+        a2 = x2[j]
+        a3 = x3[j]
+        a4 = x4[j]
+        a5 = x5[j]
+        a6 = x6[j]
+        a7 = x7[j]
+        b0 = a0 + a1
+        b1 = a0 - a1
+        b2 = a2 + a3
+        b3 = a2 - a3
+        b4 = a4 + a5
+        b5 = a4 - a5
+        b6 = a6 + a7
+        b7 = a6 - a7
+        c0 = b0 + b2
+        c2 = b0 - b2
+        c1 = b1 + b3
+        c3 = b1 - b3
+        c4 = b4 + b6
+        c6 = b4 - b6
+        c5 = b5 + b7
+        c7 = b5 - b7
+        x0[j] = c0 + c4
+        x4[j] = c0 - c4
+        x1[j] = c1 + c5
+        x5[j] = c1 - c5
+        x2[j] = c2 + c6
+        x6[j] = c2 - c6
+        x3[j] = c3 + c7
+        x7[j] = c3 - c7
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
 def _radix2(a_, b_):
     for j in range(a_.shape[0]):
         a = a_[j]
@@ -98,22 +139,49 @@ def _radix2(a_, b_):
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
 def _tile(x, s, R, c, stride):
-    """All levels of the 2**g-point WHT along the rows of a tile: R = 2**g rows, row r is the
-    run x[s + r*stride : s + r*stride + c]."""
+    """All levels of the R-point WHT (R = 2**g) along the rows of a tile: row r is the run
+    x[s + r*stride : s + r*stride + c]. Radix-8, then one radix-4 or radix-2 step."""
     h = 1
-    while 4 * h <= R:
+    while 8 * h <= R:
         hs = h * stride
-        for g in range(0, R, 4 * h):
+        for g in range(0, R, 8 * h):
             for r in range(g, g + h):
                 o = s + r * stride
-                _radix4(x[o:o + c], x[o + hs:o + hs + c], x[o + 2 * hs:o + 2 * hs + c],
-                        x[o + 3 * hs:o + 3 * hs + c])
-        h *= 4
-    if h < R:
+                _radix8(x[o:o + c], x[o + hs:o + hs + c], x[o + 2 * hs:o + 2 * hs + c],
+                        x[o + 3 * hs:o + 3 * hs + c], x[o + 4 * hs:o + 4 * hs + c],
+                        x[o + 5 * hs:o + 5 * hs + c], x[o + 6 * hs:o + 6 * hs + c],
+                        x[o + 7 * hs:o + 7 * hs + c])
+        h *= 8
+    if 4 * h <= R:
+        hs = h * stride
+        for r in range(0, h):
+            o = s + r * stride
+            _radix4(x[o:o + c], x[o + hs:o + hs + c], x[o + 2 * hs:o + 2 * hs + c],
+                    x[o + 3 * hs:o + 3 * hs + c])
+    elif h < R:
         hs = h * stride
         for r in range(0, h):
             o = s + r * stride
             _radix2(x[o:o + c], x[o + hs:o + hs + c])
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def _contiguous_levels(x, h0):
+    """Levels log2(h0) … log2(len(x))-1 of x on contiguous runs of length h (radix-8, then
+    one radix-4 or radix-2 step)."""
+    M = x.shape[0]
+    h = h0
+    while 8 * h <= M:
+        for g in range(0, M, 8 * h):
+            _radix8(x[g:g + h], x[g + h:g + 2 * h], x[g + 2 * h:g + 3 * h], x[g + 3 * h:g + 4 * h],
+                    x[g + 4 * h:g + 5 * h], x[g + 5 * h:g + 6 * h], x[g + 6 * h:g + 7 * h],
+                    x[g + 7 * h:g + 8 * h])
+        h *= 8
+    if 4 * h <= M:
+        for g in range(0, M, 4 * h):
+            _radix4(x[g:g + h], x[g + h:g + 2 * h], x[g + 2 * h:g + 3 * h], x[g + 3 * h:g + 4 * h])
+    elif h < M:
+        _radix2(x[:h], x[h:])
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
@@ -131,7 +199,7 @@ def _fwht_small(x):
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
-def _fwht_row(src, x, block_log2, tile_log2, min_cols_log2):
+def _fwht_row(src, x, l1_log2, block_log2, tile_log2, min_cols_log2):
     """x = WHT(src) (x may be src itself). Lengths are equal powers of two."""
     N = x.shape[0]
     n = 0
@@ -144,15 +212,18 @@ def _fwht_row(src, x, block_log2, tile_log2, min_cols_log2):
         return
     L = min(n, block_log2)
     M = 1 << L
+    S = min(M, 1 << l1_log2)
     for s in range(0, N, M):
         blk = x[s:s + M]
         sb = src[s:s + M]
         for i in range(M):
             blk[i] = sb[i]
-        _levels_0_2(blk)
-        if M > 8:
-            # levels 3 .. L-1: rows of 8 contiguous entries, row stride 8
-            _tile(blk, 0, M // 8, 8, 8)
+        for t in range(0, M, S):  # levels 0 .. log2(S)-1 in L1-sized pieces
+            sub = blk[t:t + S]
+            _levels_0_2(sub)
+            _contiguous_levels(sub, 8)
+        if S < M:
+            _contiguous_levels(blk, S)  # levels log2(S) .. L-1 over the L2-sized block
     lo = L
     gmax = max(2, tile_log2 - min_cols_log2)
     while lo < n:
@@ -169,14 +240,15 @@ def _fwht_row(src, x, block_log2, tile_log2, min_cols_log2):
 
 
 @nb.njit(cache=True, nogil=True)
-def _fwht_rows(src, dst, block_log2, tile_log2, min_cols_log2):
+def _fwht_rows(src, dst, l1_log2, block_log2, tile_log2, min_cols_log2):
     for r in range(dst.shape[0]):
-        _fwht_row(src[r], dst[r], block_log2, tile_log2, min_cols_log2)
+        _fwht_row(src[r], dst[r], l1_log2, block_log2, tile_log2, min_cols_log2)
 
 
-def _params(itemsize: int) -> tuple[int, int, int]:
+def _params(itemsize: int) -> tuple[int, int, int, int]:
     shift = int(itemsize).bit_length() - 1
-    return _BLOCK_BYTES_LOG2 - shift, _TILE_BYTES_LOG2 - shift, _MIN_COLS_LOG2
+    return (_L1_BYTES_LOG2 - shift, _BLOCK_BYTES_LOG2 - shift, _TILE_BYTES_LOG2 - shift,
+            _MIN_COLS_LOG2)
 
 
 def fwht_into(src: np.ndarray, dst: np.ndarray) -> None:

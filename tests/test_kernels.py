@@ -156,8 +156,9 @@ def test_sensitivity_single_sensitive_point_in_last_word():
 
 
 # ------------------------------------------------------------------------------ transform
-FWHT_PARAMS = [  # (block_log2, tile_log2, min_cols_log2): tiny ones force several later passes
-    (3, 4, 1), (4, 6, 2), (5, 7, 2), (3, 5, 0), (6, 8, 3),
+FWHT_PARAMS = [  # (l1_log2, block_log2, tile_log2, min_cols_log2): tiny sizes force nested
+    # pieces, several later passes and every radix-8/4/2 remainder at small n
+    (3, 3, 4, 1), (3, 4, 6, 2), (4, 5, 7, 2), (3, 3, 5, 0), (4, 6, 8, 3), (5, 7, 9, 2), (6, 6, 10, 3),
 ]
 
 
