@@ -56,6 +56,30 @@ def walsh(f: Any, *, name: str = "f") -> tuple[Any, int, bool]:
     return fwht(arr.astype(np.float64, copy=False)), n, False
 
 
+def reject_exact_torch(f: Any, exact: bool) -> None:
+    if exact and is_torch(f):
+        from ._errors import BoolsensError
+
+        raise BoolsensError("exact=True needs a numpy table or a BooleanFunction, not a torch tensor")
+
+
+def torch_out(fn):
+    """Decorator for numpy-computed measures: a torch tensor in gives a torch tensor out, on the
+    input's device (the computation itself runs on the CPU)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(f, *args, **kwargs):
+        out = fn(f, *args, **kwargs)
+        if not is_torch(f):
+            return out
+        import torch
+
+        return torch.as_tensor(np.asarray(out)).to(f.device)
+
+    return wrapper
+
+
 def flatten(a: np.ndarray, n: int) -> tuple[np.ndarray, tuple[int, ...]]:
     batch = a.shape[:-1]
     return np.ascontiguousarray(a.reshape(-1, 1 << n)), batch

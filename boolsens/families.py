@@ -60,7 +60,11 @@ def _from_bits(bits: np.ndarray, name: str) -> BooleanFunction:
 
 
 def constant(n: int, value: int = 1) -> BooleanFunction:
-    """The constant function ``value`` (±1) on n variables."""
+    """The constant function ``value`` (±1) on n variables.
+
+    >>> constant(2, -1).signs.tolist()
+    [-1, -1, -1, -1]
+    """
     n = _n(n, minimum=0)
     if value not in (1, -1):
         raise BoolsensError(f"value={value!r} must be +1 or -1")
@@ -78,7 +82,13 @@ def parity(n: int) -> BooleanFunction:
 
 
 def sparse_parity(n: int, S: Any) -> BooleanFunction:
-    """χ_S = Π_{i∈S} x_i; ``S`` is an iterable of coordinates or an int bitmask."""
+    """χ_S = Π_{i∈S} x_i; ``S`` is an iterable of coordinates or an int bitmask.
+
+    >>> sparse_parity(3, [0, 2]) == sparse_parity(3, 0b101)
+    True
+    >>> sparse_parity(3, [0, 2]).signs.tolist()
+    [1, -1, 1, -1, -1, 1, -1, 1]
+    """
     n = _n(n)
     if isinstance(S, numbers.Integral) and not isinstance(S, bool):
         if not 0 <= int(S) < (1 << n):
@@ -107,7 +117,11 @@ def dictator(n: int, i: int = 0) -> BooleanFunction:
 
 
 def conjunction(n: int) -> BooleanFunction:
-    """AND_n: −1 (True) iff every coordinate is −1."""
+    """AND_n: −1 (True) iff every coordinate is −1.
+
+    >>> conjunction(2).signs.tolist()
+    [1, 1, 1, -1]
+    """
     n = _n(n)
     bits = np.zeros(1 << n, dtype=np.uint8)
     bits[-1] = 1
@@ -115,7 +129,11 @@ def conjunction(n: int) -> BooleanFunction:
 
 
 def disjunction(n: int) -> BooleanFunction:
-    """OR_n: −1 (True) iff some coordinate is −1."""
+    """OR_n: −1 (True) iff some coordinate is −1.
+
+    >>> disjunction(2).signs.tolist()
+    [1, -1, -1, -1]
+    """
     n = _n(n)
     bits = np.ones(1 << n, dtype=np.uint8)
     bits[0] = 0
@@ -176,7 +194,13 @@ def majority(n: int, *, tie: int | None = None) -> BooleanFunction:
 
 
 def tribes(w: int, s: int) -> BooleanFunction:
-    """TRIBES_{w,s}: OR of s disjoint ANDs of width w (n = w·s)."""
+    """TRIBES_{w,s}: OR of s disjoint ANDs of width w (n = w·s; tribe j is coordinates
+    j·w … j·w+w−1).
+
+    >>> f = tribes(2, 2)
+    >>> f.n, f(0b0011), f(0b0101), f(0b1100)
+    (4, -1, 1, -1)
+    """
     w = check_positive_int(w, name="w")
     s = check_positive_int(s, name="s")
     n = _n(w * s)
@@ -189,7 +213,11 @@ def tribes(w: int, s: int) -> BooleanFunction:
 
 
 def inner_product(m: int) -> BooleanFunction:
-    """IP_{2m}(x) = (−1)^{Σ_j bit_j·bit_{m+j}}, n = 2m."""
+    """IP_{2m}(x) = (−1)^{Σ_j bit_j·bit_{m+j}}, n = 2m.
+
+    >>> inner_product(1).signs.tolist()   # bit_0 AND bit_1
+    [1, 1, 1, -1]
+    """
     m = check_positive_int(m, name="m")
     n = _n(2 * m)
     idx = _index(n)
@@ -200,7 +228,12 @@ def inner_product(m: int) -> BooleanFunction:
 
 
 def address(k: int) -> BooleanFunction:
-    """IND_k (address / indexing): n = k + 2**k; returns the addressed data coordinate."""
+    """IND_k (address / indexing): n = k + 2**k; returns the addressed data coordinate.
+
+    >>> f = address(1)                     # n = 3: address bit 0, data bits 1 and 2
+    >>> f(0b010), f(0b011), f(0b101)       # address 0 reads bit 1, address 1 reads bit 2
+    (-1, 1, -1)
+    """
     k = check_positive_int(k, name="k")
     n = _n(k + (1 << k))
     idx = _index(n)
@@ -210,7 +243,12 @@ def address(k: int) -> BooleanFunction:
 
 
 def rubinstein(k: int) -> BooleanFunction:
-    """Rubinstein's function on n = k² (k even): s = k, bs = C = k²/2."""
+    """Rubinstein's function on n = k² (k even): s = k, bs = C = k²/2.
+
+    >>> f = rubinstein(2)                  # n = 4: blocks (0, 1) and (2, 3)
+    >>> f(0b0011), f(0b0001), f(0b1100)
+    (-1, 1, -1)
+    """
     k = check_positive_int(k, name="k", minimum=2)
     if k % 2:
         raise BoolsensError(f"rubinstein(k={k}) needs an even k")

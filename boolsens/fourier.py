@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import _kernels
-from ._tables import flatten, squeeze, walsh
+from ._tables import flatten, reject_exact_torch, squeeze, walsh
 from ._validation import is_torch
 
 __all__ = ["fourier_coefficients", "fourier_weights", "degree", "walsh_spectrum"]
@@ -44,12 +44,12 @@ def fourier_coefficients(f: Any, *, exact: bool = False) -> Any:
     >>> fourier_coefficients(bs.majority(3)).tolist()
     [0.0, 0.5, 0.5, 0.0, 0.5, 0.0, 0.0, -0.5]
     """
+    reject_exact_torch(f, exact)
     w, n, is_int = walsh(f)
     if is_torch(w):
         return w.to(_torch_float(w)) / float(1 << n)
     if exact:
         if not is_int:
-            raise_if_not_exactable(f)
             return _fraction_array_from_float(f, n)
         den = 1 << n
         return np.frompyfunc(lambda v: Fraction(int(v), den), 1, 1)(w).astype(object)
@@ -60,13 +60,6 @@ def _torch_float(t):
     import torch
 
     return t.dtype if t.is_floating_point() else torch.float64
-
-
-def raise_if_not_exactable(f):
-    from ._errors import BoolsensError
-
-    if is_torch(f):
-        raise BoolsensError("exact=True needs a numpy table or a BooleanFunction, not a torch tensor")
 
 
 def _fraction_array_from_float(f, n):
@@ -98,6 +91,7 @@ def fourier_weights(f: Any, *, exact: bool = False) -> Any:
     >>> fourier_weights(bs.majority(3)).tolist()
     [0.0, 0.75, 0.0, 0.25]
     """
+    reject_exact_torch(f, exact)
     w, n, is_int = walsh(f)
     if is_torch(w):
         return _torch_level_sums(w, n) / float(4**n)

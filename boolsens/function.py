@@ -184,7 +184,7 @@ class BooleanFunction:
         if worst > atol:
             x = int(dev.argmax())
             raise BoolsensError(
-                f"coeffs give f(x={x}) = {vals[x]!r}, {worst:.3g} away from ±1 (atol={atol}); "
+                f"coeffs give f(x={x}) = {float(vals[x])!r}, {worst:.3g} away from ±1 (atol={atol}); "
                 "a Boolean function takes only ±1"
             )
         return cls(np.where(vals > 0, 1, -1).astype(np.int8), name=name)
@@ -266,6 +266,7 @@ class BooleanFunction:
     # ------------------------------------------------------------------ properties
     @property
     def n(self) -> int:
+        """Number of variables."""
         return self._n
 
     @property
@@ -280,6 +281,7 @@ class BooleanFunction:
 
     @property
     def name(self) -> str | None:
+        """A label for tables and reports (families set it, e.g. ``MAJ_5``), or None."""
         return self._name
 
     def __len__(self) -> int:
@@ -341,36 +343,43 @@ class BooleanFunction:
         return self._cached("walsh", compute)
 
     def fourier_coefficients(self, *, exact: bool = False):
+        """f̂(S) by bitmask S; see :func:`boolsens.fourier_coefficients`."""
         from .fourier import fourier_coefficients as _impl
 
         return _impl(self, exact=exact)
 
     def fourier_weights(self, *, exact: bool = False):
+        """W^k for k = 0..n; see :func:`boolsens.fourier_weights`."""
         from .fourier import fourier_weights as _impl
 
         return _impl(self, exact=exact)
 
     def degree(self) -> int:
+        """Fourier degree; see :func:`boolsens.degree`."""
         from .fourier import degree as _impl
 
         return _impl(self)
 
     def influences(self, *, exact: bool = False):
+        """Inf_i for i = 0..n-1; see :func:`boolsens.influences`."""
         from .influence import influences as _impl
 
         return _impl(self, exact=exact)
 
     def total_influence(self, *, exact: bool = False):
+        """I(f); see :func:`boolsens.total_influence`."""
         from .influence import total_influence as _impl
 
         return _impl(self, exact=exact)
 
     def sensitivity(self) -> int:
+        """Maximum sensitivity s(f); see :func:`boolsens.sensitivity`."""
         from .sensitivity import sensitivity as _impl
 
         return _impl(self)
 
     def noise_stability(self, rho: Any):
+        """Stab_ρ(f); see :func:`boolsens.noise_stability`."""
         from .noise import noise_stability as _impl
 
         return _impl(self, rho)

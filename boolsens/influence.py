@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import _bitpacked
-from ._tables import squeeze
+from ._tables import reject_exact_torch, squeeze, torch_out
 from ._validation import as_table, check_index, is_torch
 
 __all__ = ["influence", "influences", "total_influence", "average_sensitivity"]
@@ -64,6 +64,7 @@ def influences(f: Any, *, exact: bool = False) -> Any:
     >>> influences(bs.threshold([2, 1, 1, 1]), exact=True).tolist()
     [Fraction(3, 4), Fraction(1, 4), Fraction(1, 4), Fraction(1, 4)]
     """
+    reject_exact_torch(f, exact)
     edges = _edge_counts(f)
     if edges is not None:
         counts, n, batch = edges
@@ -110,6 +111,7 @@ def total_influence(f: Any, *, exact: bool = False) -> Any:
     >>> total_influence(bs.majority(5))
     1.875
     """
+    reject_exact_torch(f, exact)
     edges = _edge_counts(f)
     if edges is not None:
         counts, n, batch = edges
@@ -124,6 +126,7 @@ def total_influence(f: Any, *, exact: bool = False) -> Any:
     return inf.sum(-1)
 
 
+@torch_out
 def average_sensitivity(f: Any, *, exact: bool = False) -> Any:
     r"""Average sensitivity :math:`E_x s(f,x)` of a Boolean function (= I(f)): shape (...,).
 

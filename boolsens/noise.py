@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._tables import boolean_2d
+from ._tables import boolean_2d, torch_out
 from ._validation import check_delta, check_rho, is_torch
 
 __all__ = ["noise_stability", "noise_sensitivity", "disagreement_probability", "robustness_bound"]
@@ -64,6 +64,10 @@ def noise_stability(f: Any, rho: Any) -> Any:
     from .fourier import fourier_weights
 
     rho = check_rho(rho)
+    if isinstance(rho, Fraction) and is_torch(f):
+        from ._errors import BoolsensError
+
+        raise BoolsensError("an exact Fraction rho needs a numpy table or a BooleanFunction, not a torch tensor")
     return _poly(fourier_weights(f, exact=isinstance(rho, Fraction)), rho)
 
 
@@ -102,6 +106,7 @@ def noise_sensitivity(f: Any, delta: Any) -> Any:
     return disagreement_probability(f, 1.0 - 2.0 * np.asarray(delta, dtype=np.float64) if np.ndim(delta) else 1.0 - 2.0 * float(delta))
 
 
+@torch_out
 def robustness_bound(f: Any, rho: Any) -> Any:
     r"""½(1 − ρ^{s(f)²}), the Proposition 2.2 upper bound on Pr_ρ(f) (valid for ρ ∈ [0, 1]).
 

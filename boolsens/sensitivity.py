@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import _bitpacked
-from ._tables import squeeze
+from ._tables import squeeze, torch_out
 
 __all__ = ["pointwise_sensitivity", "sensitivity"]
 
@@ -29,6 +29,7 @@ def _stats(f: Any):
     return mx, tot, n, batch
 
 
+@torch_out
 def pointwise_sensitivity(f: Any) -> Any:
     """s(f, x) for every x: shape (..., 2**n), dtype uint8.
 
@@ -43,6 +44,7 @@ def pointwise_sensitivity(f: Any) -> Any:
     return _bitpacked.pointwise_sensitivity(w, n).reshape(batch + (1 << n,))
 
 
+@torch_out
 def sensitivity(f: Any) -> Any:
     """Maximum sensitivity s(f) = max_x s(f, x): shape (...,).
 
