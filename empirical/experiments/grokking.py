@@ -218,7 +218,7 @@ def run(config: GrokkingConfig, run_dir: RunDir) -> dict:
             f"{100 * a['weight_norm_rel_change']:+.0f}%); grokked at {r['grok_epoch']}"
             for a, r in zip(analyses, rows))
     else:
-        verdict = "not reproduced (rule: sensitivity falls >= 20% on the plateau, then grokking): " + "; ".join(
+        verdict = "not reproduced: (rule: sensitivity falls >= 20% on the plateau, then grokking) " + "; ".join(
             f"seed {r['seed']}: grok epoch {r['grok_epoch']}, plateau {a.get('t_mem')}..{a.get('t_onset')}, "
             f"sens_abs change {a.get('sens_abs_rel_change')}, sens_rel change {a.get('sens_rel_rel_change')}" for a, r in zip(analyses, rows))
     run_dir.write_report(

@@ -173,8 +173,10 @@ def run(config: NoiseStabilityConfig, run_dir: RunDir) -> dict:
         verdict_parts.append(f"{task}: median epochs to grok {100 * sp:+.0f}% faster with the regulariser"
                              if sp >= 0 else f"{task}: {100 * -sp:.0f}% slower with the regulariser")
     earlier = all(sp > 0 for sp in speedups.values())
-    verdict = ("reproduced (groks earlier on both tasks): " if earlier else
-               "not reproduced on both tasks: ") + "; ".join(verdict_parts) + \
+    some = any(sp > 0 for sp in speedups.values())
+    verdict = ("reproduced: groks earlier on both tasks; " if earlier else
+               "partly reproduced: groks earlier on one task; " if some else
+               "not reproduced: ") + "; ".join(verdict_parts) + \
         f" (gamma={config.gamma}, rho={config.rho}, {config.seeds} seeds; paper: ~35%)"
     run_dir.write_report(
         claim=CLAIM, numbers={"epochs to grok (test accuracy >= 0.95)": rows,

@@ -1,0 +1,236 @@
+"""Empirical part 2: real-valued measures against closed forms, data generators, regularisers,
+training that trains, and the five experiments end to end at the ``smoke`` preset."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+from boolsens import BoolsensError  # noqa: E402
+from empirical import corruptions as C  # noqa: E402
+from empirical import data_real as D  # noqa: E402
+from empirical import regularizers as R  # noqa: E402
+from empirical import sensitivity_real as S  # noqa: E402
+
+
+def _phi(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+# --------------------------------------------------------------------------- Definition 3.1
+def test_token_sensitivity_matches_gaussian_tail_and_positions():
+    # f(X) = c + sum of coordinate 0 of tokens 0 and 2 (clean value c > 0 since tokens are 0):
+    # noise on token 0 or 2 flips the sign iff eps_0 < -c, i.e. with probability Phi(-c/sigma);
+    # tokens 1 and 3 never matter. Overall = (2/4) Phi(-c/sigma).
+    c, sigma = 0.5, 1.0
+    x = torch.zeros(400, 4, 3)
+    est = S.token_sensitivity(lambda t: c + t[:, 0, 0] + t[:, 2, 0], x, sigma=sigma, n_draws=16, seed=3)
+    p = _phi(-c / sigma)
+    for i in (0, 2):
+        assert abs(est.per_position[i] - p) < 4 * est.per_position_stderr[i] + 1e-3
+    assert est.per_position[1] == est.per_position[3] == 0.0
+    assert abs(est.overall.mean - p / 2) < 4 * est.overall.stderr
+    assert est.overall.n == 400
+
+
+def test_token_sensitivity_argmax_and_seed_reproducibility():
+    x = torch.randn(100, 5, 2, generator=torch.Generator().manual_seed(0))
+    fwd = lambda t: t.sum(1)  # (B, 2) logits  # noqa: E731
+    a = S.token_sensitivity(fwd, x, sigma=0.7, n_draws=3, seed=11)
+    b = S.token_sensitivity(fwd, x, sigma=0.7, n_draws=3, seed=11)
+    c = S.token_sensitivity(fwd, x, sigma=0.7, n_draws=3, seed=12)
+    assert a == b and a != c
+    assert 0 < a.overall.mean < 1
+    # symmetric model: every position is equally sensitive up to Monte Carlo error
+    per = np.array(a.per_position)
+    assert np.all(np.abs(per - per.mean()) < 4 * np.array(a.per_position_stderr) + 0.02)
+
+
+def test_sharpness_of_a_linear_model_matches_closed_form_and_ignores_dropout():
+    # f(x) = w.x with w = 0, x = 1: under w + N(0, s^2 I) the output change is N(0, s^2 n), so
+    # E|change| = s sqrt(n) sqrt(2/pi). Dropout must be off in both clean and perturbed models.
+    n, s = 4, 0.1
+    lin = torch.nn.Linear(n, 1, bias=False)
+    torch.nn.init.zeros_(lin.weight)
+    model = torch.nn.Sequential(torch.nn.Dropout(0.5), lin, torch.nn.Flatten(0))
+    model.train()
+    est = S.sharpness(model, torch.ones(200, n), sigma=s, n_draws=400, seed=1)
+    expected = s * math.sqrt(n) * math.sqrt(2 / math.pi)
+    assert abs(est.shop.mean - expected) < 4 * est.shop.stderr
+    assert model.training  # the caller's mode is restored
+    assert torch.all(lin.weight == 0)  # the model itself is not perturbed
+    assert 0.3 < est.shpred.mean < 0.7  # clean output 0 (+1); the sign flips about half the time
+
+
+def test_gaussian_noise_stability_closed_forms():
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(100_000, 1, generator=g)
+    rho = 0.5
+    relu = S.gaussian_noise_stability(lambda t: t.relu(), x, rho=rho, n_draws=2, seed=1)
+    kappa1 = (math.sqrt(1 - rho**2) + (math.pi - math.acos(rho)) * rho) / (2 * math.pi)
+    assert abs(relu["stab"] - kappa1) < 4 * relu["stab_stderr"] + 2e-3
+    sgn = S.gaussian_noise_stability(lambda t: torch.sign(t), x, rho=rho, n_draws=2, seed=2)
+    assert abs(sgn["stab"] - 2 / math.pi * math.asin(rho)) < 4 * sgn["stab_stderr"] + 2e-3
+    assert abs(sgn["correlation"] - 2 / math.pi * math.asin(rho)) < 0.02
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: S.token_sensitivity(lambda t: t[:, 0, 0], torch.zeros(3, 2, 2), sigma=0.0), "sigma=0"),
+        (lambda: S.token_sensitivity(lambda t: t[:, 0, 0], torch.zeros(3, 2, 2), sigma=1.0, n_draws=0), "n_draws=0"),
+        (lambda: S.token_sensitivity(lambda t: t[:, 0], torch.zeros(3, 2), sigma=1.0), "must be a non-empty"),
+        (lambda: S.token_sensitivity(lambda t: t, torch.zeros(3, 2, 2, dtype=torch.long), sigma=1.0), "floating"),
+        (lambda: S.predictions(torch.zeros(2, 2, 2)), r"must be \(B,\)"),
+        (lambda: S.correlated_gaussian(torch.zeros(3), 1.5), r"rho=1.5 must lie in \[-1, 1\]"),
+        (lambda: S.sharpness(lambda t: t, torch.zeros(2, 2)), "must be a torch.nn.Module"),
+        (lambda: D.patchify(torch.zeros(1, 1, 5, 5), 2), "patch=2 must divide"),
+        (lambda: D.TokenSpec(M=8, m=4).validate(), "M=8 must exceed"),
+        (lambda: D.TokenSpec(T=4, n_s=2, n_f=3).validate(), "n_s \\+ n_f = 5 must be <= T=4"),
+        (lambda: D.modular_addition(5, train_fraction=1.0, seed=0), "train_fraction=1.0"),
+        (lambda: D.noisy_sparse_parity(4, 5, n_train=2, n_test=2, noise=0.0, seed=0), "k=5 must be <= n=4"),
+        (lambda: D.noisy_sparse_parity(4, 2, n_train=2, n_test=2, noise=0.5, seed=0), "noise=0.5"),
+        (lambda: D.polarity_sequences(4, vocab=4, n_polar=3, seed=0), "2 \\* n_polar = 6"),
+        (lambda: D.digits(n_train=5000), "n_train=5000"),
+        (lambda: C.corrupt(torch.zeros(1, 1, 4, 4), "fog", 1), "corruption='fog'"),
+        (lambda: C.corrupt(torch.zeros(1, 1, 4, 4), "contrast", 6), "severity=6"),
+        (lambda: R.sensitivity_regularized_loss(torch.zeros(1, 2), torch.zeros(1, 2), torch.tensor([0]), p=2.0),
+         "p=2.0"),
+        (lambda: R.patch_noise(torch.zeros(1, 2, 2), 0.0, generator=torch.Generator()), "sigma=0.0"),
+    ],
+    ids=["sigma-zero", "draws-zero", "tokens-2d", "tokens-int", "outputs-3d", "rho-big", "sharp-not-module",
+         "patch-size", "vocab-small", "tokens-too-many", "train-fraction", "parity-k", "parity-noise",
+         "polar-vocab", "digits-n-train", "unknown-corruption", "severity", "reg-p", "patch-sigma"],
+)
+def test_bad_arguments_raise_clear_errors(call, match):
+    with pytest.raises(BoolsensError, match=match):
+        call()
+
+
+# --------------------------------------------------------------------------- data
+def test_synthetic_tokens_follow_definition_3_3_and_ood_flips_the_sparse_token():
+    spec = D.TokenSpec(M=20, T=12, n_s=2, n_f=6, n_d=2, m=3)
+    X, y, ids = D.synthetic_tokens(spec, 300, seed=1)
+    Xo, yo, ido = D.synthetic_tokens(spec, 300, seed=1, ood=True)
+    kinds = D.token_kinds(spec)
+    cls = np.where(y.numpy() > 0, 0, 1)  # offset of the label's tokens
+    ids = ids.numpy()
+    for s in range(300):
+        row = ids[s]
+        assert (row == cls[s]).sum() == spec.n_s and (row == 1 - cls[s]).sum() == 0
+        freq = row[kinds[row] == 1]
+        assert len(freq) == spec.n_f
+        assert ((freq - 2) % 2 == cls[s]).sum() == (spec.n_f + spec.n_d) // 2
+    assert torch.equal(yo, y)  # same seed: same labels, only the sparse token swapped
+    assert np.all((ido.numpy() == 1 - cls[:, None]).sum(1) == spec.n_s)
+
+
+def test_digits_patches_modular_addition_and_parity():
+    xtr, ytr, xte, yte, bg = D.digits(n_train=300, seed=2)
+    assert abs(float(xtr.mean())) < 1e-5 and abs(float(xtr.std()) - 1) < 1e-2
+    assert float(xtr.min()) == pytest.approx(bg)  # blank pixels are the minimum
+    tok = D.patchify(xtr, 4)
+    assert tok.shape == (300, 4, 16)
+    assert torch.equal(D.unpatchify(tok, 4, (1, 8, 8)), xtr)
+    a, ya, b, yb = D.modular_addition(11, train_fraction=0.3, seed=0)
+    assert len(a) + len(b) == 121 and len({tuple(r) for r in torch.cat([a, b]).tolist()}) == 121
+    assert torch.equal((b[:, 0] + b[:, 1]) % 11, yb)
+    xtr, ytr, xte, yte, Sset = D.noisy_sparse_parity(10, 3, n_train=4000, n_test=500, noise=0.1, seed=0)
+    clean = (xtr[:, Sset].prod(1) < 0).long()
+    assert abs(float((clean != ytr).float().mean()) - 0.1) < 0.02
+    assert torch.equal((xte[:, Sset].prod(1) < 0).long(), yte)
+
+
+def test_corruptions_keep_shapes_and_their_defining_properties():
+    x = torch.randn(8, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    bg = -0.5
+    flat = torch.full((2, 1, 8, 8), bg)
+    assert torch.allclose(C.gaussian_blur(flat, 5, background=bg), flat)  # blank stays blank
+    out = C.contrast(x, 3)
+    assert torch.allclose(out.mean((1, 2, 3)), x.mean((1, 2, 3)), atol=1e-6)
+    assert float(out.std()) < float(x.std())
+    drop = C.pixel_dropout(x, 5, seed=1, background=bg)
+    assert 0.2 < float((drop == bg).float().mean()) < 0.6
+    for name in C.CORRUPTIONS:
+        y = C.corrupt(x, name, 3, seed=2, background=bg)
+        assert y.shape == x.shape and torch.isfinite(y).all()
+        assert torch.equal(y, C.corrupt(x, name, 3, seed=2, background=bg))  # seeded
+
+
+# --------------------------------------------------------------------------- regularisers
+def test_noise_stability_penalty_is_zero_at_rho_one_and_has_gradients():
+    g = torch.Generator().manual_seed(0)
+    lin = torch.nn.Linear(5, 3)
+    E = torch.randn(6, 3, 5, generator=g, requires_grad=True)
+    f = lambda e: lin(e).sum(1)  # noqa: E731  (B, 3)
+    assert float(R.noise_stability_penalty(f, E, f(E), rho=1.0, generator=g).detach()) == 0.0
+    pen = R.noise_stability_penalty(f, E, f(E), rho=0.5, generator=g,
+                                    positions=torch.tensor([True, False, False]))
+    assert float(pen.detach()) > 0
+    pen.backward()
+    assert lin.weight.grad is not None and float(lin.weight.grad.abs().sum()) > 0
+
+
+def test_training_lowers_the_loss_and_moves_the_weights(tmp_path):
+    """Vasudeva et al.'s loop never called optimizer.step(): make sure ours does."""
+    from empirical.experiments.grokking import GrokkingConfig, train_grokking
+    from empirical.harness import RunDir, seed_everything
+    from empirical.models.grokking import GrokConfig, GrokTransformer
+
+    cfg = GrokkingConfig(p=7, d=16, heads=2, d_mlp=32, epochs=150, log_every=50, sens_draws=1)
+    xtr, ytr, _, _ = D.modular_addition(7, train_fraction=cfg.train_fraction, seed=0)
+    seed_everything(0)  # what train_grokking does before building its model: the same init
+    init = GrokTransformer(GrokConfig(p=7, d=16, heads=2, d_mlp=32))
+    with torch.no_grad():
+        loss0 = float(torch.nn.functional.cross_entropy(init(xtr), ytr))
+    for gamma in (0.0, 0.5):  # plain and noise-stability-regularised training
+        res = train_grokking(cfg, 0, RunDir(tmp_path / f"g{gamma}", device="cpu", show_progress=False), "t",
+                             gamma=gamma)
+        traj = res["trajectory"]
+        assert res["epochs_run"] == 150 and [r["step"] for r in traj] == [50, 100, 150]
+        assert traj[-1]["loss"] < 0.5 * loss0
+        assert traj[-1]["train_acc"] > 0.5
+        assert all("sens_abs" in r and 0 <= r["sens_abs"] <= 1 for r in traj)
+
+
+# --------------------------------------------------------------------------- experiments
+PART2 = ("synthetic-tokens", "vision-sensitivity", "sequence-sensitivity", "grokking", "noise-stability-regularizer")
+
+
+def test_part2_experiments_are_registered_with_three_presets():
+    from empirical import registry
+
+    names = registry.names()
+    for name in PART2:
+        assert name in names
+        exp = registry.get(name)
+        assert set(exp.presets) == {"smoke", "cpu", "gpu"} and exp.claim
+
+
+@pytest.mark.parametrize("name", PART2)
+def test_smoke_preset_runs_end_to_end(name, tmp_path):
+    from empirical import registry
+    from empirical.harness import RunDir
+
+    exp = registry.get(name)
+    cfg = exp.config("smoke")
+    run_dir = RunDir(tmp_path / name, device="cpu", show_progress=False)
+    run_dir.start(name, "smoke", cfg)
+    summary = exp.run(cfg, run_dir)
+    run_dir.finish(summary)
+    report = (tmp_path / name / "report.md").read_text()
+    assert "**Claim.**" in report and "**Verdict.**" in report
+    assert summary["verdict"].split(":")[0] in {"reproduced", "partly reproduced", "not reproduced"}
+    assert list((tmp_path / name).glob("*.png"))
+    assert json.loads((tmp_path / name / "summary.json").read_text())["verdict"] == summary["verdict"]
+    # a second invocation into the same folder resumes: every unit is already done
+    units = sorted(p.name for p in (tmp_path / name / "units").iterdir())
+    again = exp.run(cfg, run_dir)
+    assert again["verdict"] == summary["verdict"]
+    assert sorted(p.name for p in (tmp_path / name / "units").iterdir()) == units
