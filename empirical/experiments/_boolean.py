@@ -1,0 +1,64 @@
+"""Shared pieces of the Boolean experiments: the model/optimiser config and a resumable
+"train a model on a BooleanTask until it converges" helper (Hahn & Rofin's recipe: MSE on {0,1}
+labels, AdamW). Private (leading underscore): not an experiment module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+
+from ..harness import RunDir, train
+from ..metrics import mse_loss
+from ..models import build_model
+from ..tasks import BooleanTask
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainSpec:
+    """Model and optimisation settings shared by the Boolean experiments."""
+
+    d_model: int = 32
+    n_layers: int = 2
+    n_heads: int = 2
+    norm: str = "post"
+    lr: float = 1e-3
+    weight_decay: float = 0.1
+    batch_size: int = 128
+    max_steps: int = 1500
+    log_every: int = 50
+    converge_loss: float = 2e-3     # stop when the held-out (or training) MSE falls below this
+
+
+def make_transformer(n: int, spec: TrainSpec, seed: int, device: Any):
+    """A BooleanTransformer initialised from ``seed`` (torch's global generator is reseeded)."""
+    torch.manual_seed(seed)
+    model = build_model("transformer", n, d_model=spec.d_model, n_layers=spec.n_layers,
+                        n_heads=spec.n_heads, norm=spec.norm)
+    return model.to(device)
+
+
+def fit(model, task: BooleanTask, spec: TrainSpec, *, run_dir: RunDir, key: str,
+        on_log: Callable[[int, Any], dict] | None = None, use_train_set_for_stop: bool = False):
+    """Train with AdamW until the stop loss (held-out MSE, or training MSE when
+    ``use_train_set_for_stop``) falls below ``spec.converge_loss`` with every stop point
+    classified right, or ``spec.max_steps`` pass. Resumes from ``run_dir``'s checkpoint for
+    ``key``. Returns the TrainResult."""
+    opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
+    stop_bits, stop_y = task.train_set() if use_train_set_for_stop else (task.eval_bits, task.eval_y)
+
+    def log(step: int, m) -> dict:
+        out = m(stop_bits)  # (N,)
+        rec = {"stop_loss": float(mse_loss(out, stop_y)),
+               "stop_acc": float(((out >= 0.5).to(stop_y.dtype) == stop_y).float().mean())}
+        if on_log is not None:
+            rec.update(on_log(step, m))
+        return rec
+
+    return train(
+        model, opt, steps=spec.max_steps, next_batch=task.next_batch,
+        loss_fn=lambda m, x, y: mse_loss(m(x), y), generator=task.generator, run_dir=run_dir, key=key,
+        log_every=spec.log_every, checkpoint_every=max(spec.log_every, 250), on_log=log,
+        stop=lambda step, rec: rec["stop_loss"] < spec.converge_loss and rec["stop_acc"] == 1.0, desc=key,
+    )

@@ -1,0 +1,120 @@
+"""random-init-sensitivity (Bhattamishra et al.): the sensitivity of the Boolean function computed
+by randomly initialised transformers, LSTMs and MLPs, across input lengths and init scales.
+
+For each (model kind, n, init scale) ``seeds`` networks are drawn: PyTorch's default
+initialisation, then every weight matrix and embedding (parameters with two or more axes)
+multiplied by the scale; biases and LayerNorm parameters are left alone. The network's function
+is the sign of its raw output on all 2**n inputs (threshold 0), and its normalised average
+sensitivity I(f)/n is computed exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+import boolsens as bs
+
+from ..harness import RunDir
+from ..metrics import network_function
+from ..models import build_model
+from ..registry import ExperimentConfig, register
+
+CLAIM = ("Bhattamishra et al.: randomly initialised transformers compute functions of lower "
+         "sensitivity than randomly initialised LSTMs and MLPs, across lengths and init scales.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RandomInitConfig(ExperimentConfig):
+    models: tuple[str, ...] = ("transformer", "lstm", "mlp")
+    ns: tuple[int, ...] = (6, 8, 10, 12)
+    scales: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    d_model: int = 32
+    n_layers: int = 2
+    mlp_width: int = 128
+
+
+PRESETS = {
+    "smoke": RandomInitConfig(ns=(4,), scales=(1.0,), seeds=2, d_model=8, mlp_width=8),
+    "cpu": RandomInitConfig(seeds=10),
+    "gpu": RandomInitConfig(ns=(6, 8, 10, 12, 14, 16), scales=(0.25, 0.5, 1.0, 2.0, 4.0, 8.0), seeds=50,
+                            d_model=64),
+}
+
+
+def _model(kind: str, n: int, config: RandomInitConfig, scale: float, seed: int, device):
+    torch.manual_seed(seed)
+    if kind == "transformer":
+        model = build_model(kind, n, d_model=config.d_model, n_layers=config.n_layers, n_heads=2)
+    elif kind == "lstm":
+        model = build_model(kind, n, d_model=config.d_model, n_layers=1)
+    else:
+        model = build_model(kind, n, width=config.mlp_width, depth=config.n_layers)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.ndim >= 2:
+                p.mul_(scale)
+    return model.to(device)
+
+
+def _unit(config: RandomInitConfig, run_dir: RunDir, kind: str, n: int, scale: float) -> dict:
+    sens, const = [], 0
+    for seed in config.seed_list():
+        f, _ = network_function(_model(kind, n, config, scale, seed, run_dir.device), n, threshold=0.0)
+        sens.append(float(bs.total_influence(f)) / n)
+        const += int(abs(f.bias()) == 1.0)
+    return {"model": kind, "n": n, "scale": scale, "mean_I_over_n": float(np.mean(sens)),
+            "sd": float(np.std(sens, ddof=1)) if len(sens) > 1 else float("nan"),
+            "constant_fraction": const / len(sens), "values": sens}
+
+
+def _plot(run_dir: RunDir, rows: list[dict], config: RandomInitConfig) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(config.scales), figsize=(3.2 * len(config.scales), 3.4), sharey=True,
+                             squeeze=False)
+    for ax, scale in zip(axes[0], config.scales):
+        for kind in config.models:
+            pts = sorted((r["n"], r["mean_I_over_n"]) for r in rows if r["model"] == kind and r["scale"] == scale)
+            ax.plot(*zip(*pts), "o-", label=kind)
+        ax.set_title(f"init scale x{scale:g}")
+        ax.set_xlabel("n")
+    axes[0][0].set_ylabel("I(f)/n at initialisation")
+    axes[0][0].legend(fontsize=8)
+    run_dir.save_figure(fig, "init_sensitivity")
+    return ["init_sensitivity.png"]
+
+
+@register("random-init-sensitivity", claim=CLAIM, presets=PRESETS)
+def run(config: RandomInitConfig, run_dir: RunDir) -> dict:
+    rows = [run_dir.unit(f"{kind}_n{n}_x{scale:g}", lambda: _unit(config, run_dir, kind, n, scale))
+            for kind in config.models for n in config.ns for scale in config.scales]
+    cells, wins = 0, 0
+    others = [k for k in config.models if k != "transformer"]
+    for n in config.ns:
+        for scale in config.scales:
+            get = {r["model"]: r["mean_I_over_n"] for r in rows if r["n"] == n and r["scale"] == scale}
+            if "transformer" in get and others:
+                cells += 1
+                wins += all(get["transformer"] < get[k] for k in others)
+    if not cells:
+        verdict = "NOT TESTED: the transformer and at least one other model are needed."
+    else:
+        head = "REPRODUCED" if wins == cells else ("PARTLY REPRODUCED" if wins >= cells / 2 else "NOT REPRODUCED")
+        verdict = (f"{head}: the transformer's mean I(f)/n is below every other model's in {wins}/{cells} "
+                   f"(n, scale) cells.")
+    table = [{k: r[k] for k in ("model", "n", "scale", "mean_I_over_n", "sd", "constant_fraction")} for r in rows]
+    figures = _plot(run_dir, rows, config)
+    run_dir.write_report(
+        CLAIM, {"mean normalised sensitivity I(f)/n over seeds": table}, verdict,
+        title="random-init-sensitivity", figures=figures,
+        notes=["Criterion: in every (n, scale) cell the transformer's mean I(f)/n is below each other "
+               "model's (all cells: REPRODUCED; at least half: PARTLY).",
+               "constant_fraction: share of draws whose function is constant (I = 0).",
+               "Init scale multiplies PyTorch's default init of every weight matrix and embedding."])
+    return {"verdict": verdict, "cells": cells, "transformer_lowest": wins}

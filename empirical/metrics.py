@@ -1,0 +1,221 @@
+r"""Measurements of a trained (or random) network: the function it computes, sharpness,
+layer-norm blowup, parameter norm.
+
+Conventions: see :mod:`boolsens` and :mod:`empirical.tasks` (models take bits, bit 1 = −1 =
+True; a {0,1}-label model output ``out`` reads as the Boolean value +1 where ``out < ½`` and
+−1 where ``out >= ½``; its real ±1-scale output is ``g = 1 − 2·out``).
+
+* :func:`network_function` / :func:`function_measures`: the sign function of the network on the
+  whole cube via ``bs.BooleanFunction.from_model`` (n <= 20 by default), then exact total
+  influence I(f), normalised I(f)/n, max sensitivity s(f), weights per degree W^k of the sign
+  function and of g.
+* :func:`sharpness`: average-direction sharpness
+  :math:`L_\rho = E_\Delta[L(\theta+\Delta)] - L(\theta)`, Δ ~ N(0, ε²I) on the non-positional
+  parameters, ε = ρ/√P (so ‖Δ‖ ≈ ρ), with fresh noise drawn from ``seed`` at every call; the
+  draws are batched with ``torch.func.vmap``. :func:`sharpness_loop` is the straightforward
+  perturb-evaluate-restore loop (the reference in tests and benchmarks).
+* :func:`layer_norm_blowup`: product over LayerNorms of the max over positions of
+  1/std(input) (unbiased std, no eps) over the positions each LN computes (the transformer's last
+  block runs only at the readout position), averaged
+  over the batch (Hahn & Rofin). Read through forward pre-hooks, no copy of the model.
+* :func:`parameter_norm`: Euclidean norm of all (or the non-positional) parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+import boolsens as bs
+
+__all__ = [
+    "encode_signs",
+    "network_function",
+    "function_measures",
+    "mse_loss",
+    "accuracy",
+    "non_positional",
+    "sharpness",
+    "sharpness_loop",
+    "layer_norm_blowup",
+    "parameter_norm",
+]
+
+#: largest n measured exactly on the whole cube by default
+EXACT_MAX_N = 20
+
+
+def encode_signs(x: torch.Tensor) -> torch.Tensor:
+    """(N, n) int8 ±1 rows (``from_model``'s input) -> (N, n) long bits (−1 -> 1)."""
+    return ((1 - x.to(torch.int64)) // 2)
+
+
+def network_function(model: nn.Module, n: int, *, threshold: float = 0.5, batch_size: int = 1 << 14):
+    """(BooleanFunction of the network's signs, (2**n,) float64 table of g = 2·(threshold − out)).
+
+    With the default ``threshold=0.5`` (models trained on {0,1} labels) g = 1 − 2·out is the
+    prediction on the ±1 scale; ``threshold=0`` reads the sign of the raw output (random
+    networks). The Boolean value is +1 where g >= 0.
+
+    Cost: 2**n forward passes in batches; about a second per 2**17 inputs for the small
+    transformers here on two CPU cores (see bench/bench_training.py).
+    """
+    return bs.BooleanFunction.from_model(model, n, encode=encode_signs, real=True, batch_size=batch_size,
+                                         readout=lambda out: 2.0 * (threshold - out), show_progress=False)
+
+
+def function_measures(model: nn.Module, n: int, *, threshold: float = 0.5, exact_max_n: int = EXACT_MAX_N,
+                      spectrum: bool = True) -> dict[str, Any]:
+    """Exact measures of the function the network computes (n <= ``exact_max_n``).
+
+    Returns ``total_influence`` I(f), ``normalized_sensitivity`` I(f)/n, ``max_sensitivity``
+    s(f), ``bias`` E f, and with ``spectrum`` also ``weights`` (W^k of the sign function,
+    k = 0..n) and ``real_weights`` (W^k of g, see :func:`network_function`). Beyond
+    ``exact_max_n`` this raises: estimators (``bs.estimate``) are not wired in yet.
+    """
+    if n > exact_max_n:
+        raise ValueError(f"function_measures is exact only up to n={exact_max_n}; got n={n} "
+                         "(sampled estimators are not wired into empirical yet)")
+    f, g = network_function(model, n, threshold=threshold)
+    out: dict[str, Any] = {
+        "total_influence": float(bs.total_influence(f)),
+        "normalized_sensitivity": float(bs.total_influence(f)) / n,
+        "max_sensitivity": int(bs.sensitivity(f)),
+        "bias": f.bias(),
+    }
+    if spectrum:
+        out["weights"] = np.asarray(bs.fourier_weights(f), dtype=float).tolist()
+        out["real_weights"] = np.asarray(bs.fourier_weights(g), dtype=float).tolist()
+    return out
+
+
+def mse_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return ((out - y) ** 2).mean()
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, bits: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of points where the prediction (out >= ½) matches the {0,1} label."""
+    return float(((model(bits) >= 0.5).to(y.dtype) == y).float().mean())
+
+
+def non_positional(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Named parameters sharpness perturbs: all but the positional embedding."""
+    if hasattr(model, "non_positional_parameters"):
+        return dict(model.non_positional_parameters())
+    return {k: p for k, p in model.named_parameters() if "pos" not in k.split(".")[0]}
+
+
+def _noise(params: dict[str, torch.Tensor], draws: int, rho: float, seed: int) -> dict[str, torch.Tensor]:
+    """Fresh Δ ~ N(0, ε²), ε = ρ/√P, for each parameter: (draws, *shape), drawn on the CPU from
+    ``seed`` (so CPU and GPU runs see the same directions)."""
+    P = sum(p.numel() for p in params.values())
+    eps = rho / np.sqrt(P)
+    g = torch.Generator().manual_seed(int(seed))
+    return {k: (torch.randn((draws, *p.shape), generator=g) * eps).to(p.device, p.dtype)
+            for k, p in params.items()}
+
+
+@torch.no_grad()
+def sharpness(model: nn.Module, bits: torch.Tensor, y: torch.Tensor, *, rho: float, draws: int = 8,
+              seed: int, chunk: int | None = 4) -> float:
+    r"""Average-direction sharpness L_ρ = mean over ``draws`` of L(θ+Δ) − L(θ) (MSE on {0,1}
+    labels), Δ on the non-positional parameters with ε = ρ/√P. Every call draws fresh noise
+    from ``seed``: pass a different seed per measurement.
+
+    Cost: ``draws`` forward passes over the batch, vectorised ``chunk`` at a time with
+    ``torch.func.vmap`` (memory grows with ``chunk``).
+    """
+    if rho < 0 or draws < 1:
+        raise ValueError(f"rho={rho} must be >= 0 and draws={draws} >= 1")
+    was_training = model.training
+    model.eval()
+    try:
+        params = {k: p.detach() for k, p in model.named_parameters()}
+        buffers = {k: b for k, b in model.named_buffers()}
+        noisy = non_positional(model)
+        delta = _noise({k: params[k] for k in noisy}, draws, rho, seed)
+        base = float(mse_loss(model(bits), y))
+
+        def loss_at(d: dict[str, torch.Tensor]) -> torch.Tensor:
+            perturbed = {k: (p + d[k]) if k in d else p for k, p in params.items()}
+            out = torch.func.functional_call(model, (perturbed, buffers), (bits,))
+            return mse_loss(out, y)
+
+        losses = torch.func.vmap(loss_at, chunk_size=chunk)(delta)  # (draws,)
+    finally:
+        model.train(was_training)
+    return float(losses.mean()) - base
+
+
+@torch.no_grad()
+def sharpness_loop(model: nn.Module, bits: torch.Tensor, y: torch.Tensor, *, rho: float, draws: int = 8,
+                   seed: int) -> float:
+    """The same quantity as :func:`sharpness` (same noise for the same seed), computed the
+    straightforward way: add Δ in place, evaluate, restore from a saved copy."""
+    was_training = model.training
+    model.eval()
+    try:
+        noisy = non_positional(model)
+        delta = _noise({k: p.detach() for k, p in noisy.items()}, draws, rho, seed)
+        saved = {k: p.detach().clone() for k, p in noisy.items()}
+        base = float(mse_loss(model(bits), y))
+        total = 0.0
+        for j in range(draws):
+            for k, p in noisy.items():
+                p.add_(delta[k][j])
+            total += float(mse_loss(model(bits), y))
+            for k, p in noisy.items():
+                p.copy_(saved[k])
+    finally:
+        model.train(was_training)
+    return total / draws - base
+
+
+@torch.no_grad()
+def layer_norm_blowup(model: nn.Module, bits: torch.Tensor) -> dict[str, Any]:
+    """Hahn & Rofin's layer-norm blowup on a batch: for each sequence the product over
+    LayerNorms of max over positions of 1/std(LN input) (unbiased std, no eps) over the positions
+    the LN is applied to (:class:`~empirical.models.BooleanTransformer` applies its last block
+    only at the readout position), averaged over the batch.
+
+    Returns ``{"blowup": float, "per_layer": [mean over batch of each LN's max 1/std]}``; a model
+    without LayerNorms has blowup 1 (the empty product).
+    """
+    norms = model.layer_norms() if hasattr(model, "layer_norms") else \
+        [m for m in model.modules() if isinstance(m, nn.LayerNorm)]
+    captured: list[torch.Tensor] = [None] * len(norms)  # type: ignore[list-item]
+
+    def hook_for(i: int):
+        def hook(module, inputs):
+            captured[i] = inputs[0].detach()
+        return hook
+
+    handles = [ln.register_forward_pre_hook(hook_for(i)) for i, ln in enumerate(norms)]
+    was_training = model.training
+    model.eval()
+    try:
+        model(bits)
+    finally:
+        model.train(was_training)
+        for h in handles:
+            h.remove()
+    per_seq = torch.ones(bits.shape[0], dtype=torch.float64, device=bits.device)  # (B,)
+    per_layer = []
+    for i, x in enumerate(captured):
+        if x is None:
+            raise RuntimeError(f"LayerNorm {i} was not called in the forward pass")
+        inv = 1.0 / x.to(torch.float64).std(dim=-1, unbiased=True)  # (B, T) or (B,)
+        worst = inv.amax(dim=-1) if inv.ndim == 2 else inv  # (B,)
+        per_layer.append(float(worst.mean()))
+        per_seq = per_seq * worst
+    return {"blowup": float(per_seq.mean()), "per_layer": per_layer}
+
+
+def parameter_norm(model: nn.Module, *, positional: bool = True) -> float:
+    """Euclidean norm of all parameters (``positional=False``: without the positional embedding)."""
+    params = dict(model.named_parameters()) if positional else non_positional(model)
+    return float(torch.sqrt(sum((p.detach().double() ** 2).sum() for p in params.values())))
