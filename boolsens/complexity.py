@@ -96,31 +96,48 @@ def _point_cells(n):
     return t
 
 
+@nb.njit(cache=True, inline="always")
+def _lowbit_index(v):
+    """Index of the least set bit of v > 0."""
+    k = 0
+    while not (v >> k) & 1:
+        k += 1
+    return k
+
+
 @nb.njit(cache=True, nogil=True)
 def _depth_cells(row, n, code, p, digits, c0, c1):
     """Decision-tree depth of the subcubes c0 <= c < c1 of one ±1 row, in ascending order (every
     smaller subcube done already). ``digits`` holds the base-3 digits of c0 and is advanced.
     ``code`` (int8, 3**n): −1 / −2 for a subcube on which f is constant +1 / −1, else its depth."""
     free = np.empty(n, dtype=np.int64)
+    freemask = 0  # coordinates with digit 2
+    x = 0  # coordinates with digit 1 (the point when no digit is free)
+    for i in range(n):
+        if digits[i] == 2:
+            freemask |= 1 << i
+        elif digits[i] == 1:
+            x |= 1 << i
     for c in range(c0, c1):
-        nf = 0
-        x = 0
-        for i in range(n):
-            d = digits[i]
-            if d == 2:
-                free[nf] = i
-                nf += 1
-            elif d == 1:
-                x |= 1 << i
-        if nf == 0:
+        if freemask == 0:
             code[c] = -1 if row[x] == 1 else -2
         else:
-            q = p[free[0]]
+            i0 = _lowbit_index(freemask)
+            q = p[i0]
             a = code[c - 2 * q]
             b = code[c - q]
             if a < 0 and a == b:
                 code[c] = a
             else:
+                nf = 0
+                rest = freemask
+                i = i0
+                while rest:
+                    if (rest >> i) & 1:
+                        free[nf] = i
+                        nf += 1
+                        rest ^= 1 << i
+                    i += 1
                 best = 127
                 for k in range(nf):
                     q = p[free[k]]
@@ -140,8 +157,15 @@ def _depth_cells(row, n, code, p, digits, c0, c1):
         i = 0
         while i < n and digits[i] == 2:
             digits[i] = 0
+            freemask ^= 1 << i
             i += 1
         digits[i] += 1
+        if i < n:
+            if digits[i] == 1:
+                x |= 1 << i
+            else:
+                x ^= 1 << i
+                freemask |= 1 << i
 
 
 @nb.njit(cache=True, nogil=True)
@@ -210,15 +234,6 @@ def _certificate_rows(s, n, out, b0, b1, g):
     for b in range(b0, b1):
         for step in range(2 * n + 3):
             _certificate_step(s[b], n, g, p, tpt, out[b], step)
-
-
-@nb.njit(cache=True, inline="always")
-def _lowbit_index(v):
-    """Index of the least set bit of v > 0."""
-    k = 0
-    while not (v >> k) & 1:
-        k += 1
-    return k
 
 
 @nb.njit(cache=True, inline="always")
