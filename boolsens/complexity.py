@@ -455,6 +455,12 @@ def _prepare(f: Any, what: str) -> tuple[np.ndarray, int, tuple[int, ...]]:
     return s, n, batch
 
 
+def _check_pointwise(pointwise: Any) -> bool:
+    if not isinstance(pointwise, (bool, np.bool_)):
+        raise BoolsensError(f"pointwise={pointwise!r} must be True or False")
+    return bool(pointwise)
+
+
 def _chunks(B: int, n: int, desc: str):
     """Ranges [b0, b1) of rows handled by one compiled call, with a progress bar."""
     per = max(1, _CHUNK_CELLS // 3**n)
@@ -539,6 +545,7 @@ def certificate_complexity(f: Any, *, pointwise: bool = False) -> Any:
     >>> certificate_complexity(bs.conjunction(2), pointwise=True).tolist()
     [1, 1, 1, 2]
     """
+    pointwise = _check_pointwise(pointwise)
     s, n, batch = _prepare(f, "certificate_complexity")
     cx = _certificates(s, n, "certificate complexity")
     if pointwise:
@@ -598,6 +605,7 @@ def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     >>> block_sensitivity(bs.threshold([2, 1, 1, 1]), pointwise=True)[:4].tolist()
     [1, 3, 2, 2]
     """
+    pointwise = _check_pointwise(pointwise)
     s, n, batch = _prepare(f, "block_sensitivity")
     cxs = _certificates(s, n, "block sensitivity (certificates)")
     B = s.shape[0]
@@ -605,7 +613,7 @@ def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     out = np.empty(B, dtype=np.int64)
     out_x = np.empty((B, 1 << n) if pointwise else (0, 0), dtype=np.uint8)
     for b0, b1 in _chunks(B, n, "block sensitivity"):
-        _block_sensitivity_rows(s, n, cxs, bool(pointwise), out, out_x, b0, b1)
+        _block_sensitivity_rows(s, n, cxs, pointwise, out, out_x, b0, b1)
     if pointwise:
         return out_x.reshape(batch + (1 << n,))
     return squeeze(out, batch)

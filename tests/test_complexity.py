@@ -296,6 +296,20 @@ def test_bad_tables_raise(fn, name, table):
         fn(table)
 
 
+@pytest.mark.parametrize("fn", [bs.block_sensitivity, bs.certificate_complexity])
+@pytest.mark.parametrize("value", ["yes", 1, None], ids=["str", "int", "None"])
+def test_bad_pointwise_flag_raises(fn, value):
+    with pytest.raises(BoolsensError, match="pointwise="):
+        fn(bs.parity(3), pointwise=value)
+
+
+def test_empty_batch():
+    F = np.ones((0, 8), dtype=np.int8)
+    for fn in (bs.block_sensitivity, bs.certificate_complexity, bs.decision_tree_depth):
+        assert fn(F).shape == (0,)
+    assert bs.block_sensitivity(F, pointwise=True).shape == (0, 8)
+
+
 def test_non_pm1_message_names_the_problem():
     with pytest.raises(BoolsensError, match=r"\+1 and -1"):
         bs.block_sensitivity(np.array([0, 1, 1, 0]))
