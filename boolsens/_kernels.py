@@ -3,13 +3,13 @@ shapes and dtypes first. Conventions: see :mod:`boolsens`.
 
 The Walsh–Hadamard transform is cache-blocked:
 
-1. each contiguous block of 2**L entries (about 256 KiB, L2-resident) is copied from the source
+1. each contiguous block of 2**L entries (512 KiB, L2-resident) is copied from the source
    (the dtype conversion, e.g. int8 -> int64, is fused into this copy) and gets its levels
    0 … L-1: in 32 KiB (L1) pieces levels 0-2 as an 8-point kernel in registers and the next
    ones as radix-8 butterflies on contiguous runs that LLVM vectorises, then the levels above
    the piece over the whole block;
 2. the remaining levels L … n-1 go in one or more passes over tiles of 2**g rows (row stride
-   2**lo) times c contiguous columns (about 1 MiB), again radix-8.
+   2**lo) times c >= 4 KiB contiguous columns (about 2 MiB), again radix-8.
 
 So a transform streams over memory about 1 + ceil((n - L) / g) times instead of n times.
 Integer rows are exact as long as the caller has checked the range (``max|a| * 2**n``).
@@ -28,10 +28,11 @@ from ._bitpacked import _popcount
 #: log2 of the bytes of an L1-resident piece, of a first-pass block (kept in L2) and of a
 #: later-pass tile
 _L1_BYTES_LOG2 = 15
-_BLOCK_BYTES_LOG2 = 18
-_TILE_BYTES_LOG2 = 20
-#: log2 of the fewest contiguous columns a later-pass tile keeps (vector loads, cache lines)
-_MIN_COLS_LOG2 = 6
+_BLOCK_BYTES_LOG2 = 19
+_TILE_BYTES_LOG2 = 21
+#: log2 of the fewest contiguous bytes per tile row (4 KiB: long runs for the prefetcher; at
+#: n = 26 two passes of such tiles beat one pass of 512-byte runs by 1.6x here)
+_MIN_COLS_BYTES_LOG2 = 12
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
@@ -248,7 +249,7 @@ def _fwht_rows(src, dst, l1_log2, block_log2, tile_log2, min_cols_log2):
 def _params(itemsize: int) -> tuple[int, int, int, int]:
     shift = int(itemsize).bit_length() - 1
     return (_L1_BYTES_LOG2 - shift, _BLOCK_BYTES_LOG2 - shift, _TILE_BYTES_LOG2 - shift,
-            _MIN_COLS_LOG2)
+            _MIN_COLS_BYTES_LOG2 - shift)
 
 
 def fwht_into(src: np.ndarray, dst: np.ndarray) -> None:

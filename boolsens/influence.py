@@ -29,7 +29,20 @@ __all__ = ["influence", "influences", "total_influence", "average_sensitivity"]
 
 
 def _edge_counts(f: Any, *, strict: bool = False) -> tuple[np.ndarray, int, tuple[int, ...]] | None:
-    """Sensitive-edge counts per coordinate for a ±1 input, or None for a real-valued one."""
+    """Sensitive-edge counts per coordinate for a ±1 input, or None for a real-valued one.
+
+    A BooleanFunction keeps its counts (n int64) in its cache, so influences, total influence and
+    average sensitivity of one function cost one count."""
+    from .function import BooleanFunction
+
+    if isinstance(f, BooleanFunction):
+        def compute():
+            w, n, _ = _bitpacked.pack_boolean(f, strict=True)
+            counts = _bitpacked.influence_counts(w, n)
+            counts.setflags(write=False)
+            return counts
+
+        return f._cached("edge_counts", compute), f.n, ()
     packed = _bitpacked.pack_boolean(f, strict=strict)
     if packed is None:
         return None
