@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._errors import BoolsensError
 from ._validation import check_memory, check_n
 
 __all__ = ["cube_points", "popcounts"]
@@ -24,7 +25,7 @@ def cube_points(n: int, start: int = 0, stop: int | None = None) -> np.ndarray:
     n = check_n(n)
     stop = (1 << n) if stop is None else stop
     if not 0 <= start <= stop <= (1 << n):
-        raise ValueError(f"start={start}, stop={stop} must satisfy 0 <= start <= stop <= 2**{n}")
+        raise BoolsensError(f"start={start}, stop={stop} must satisfy 0 <= start <= stop <= 2**{n}")
     check_memory((stop - start) * max(n, 1) * 9, what=f"cube points for n={n}")
     idx = np.arange(start, stop, dtype=np.int64)
     bits = (idx[:, None] >> np.arange(n, dtype=np.int64)) & 1
