@@ -44,6 +44,7 @@ __all__ = [
     "to_jsonable",
     "markdown_table",
     "fit_line",
+    "pyplot",
 ]
 
 
@@ -177,6 +178,16 @@ def fit_line(x: Iterable[float], y: Iterable[float]) -> dict[str, float]:
     else:
         se = float("nan")
     return {"slope": b, "slope_se": se, "intercept": a, "points": int(x.size)}
+
+
+def pyplot():
+    """``matplotlib.pyplot`` on the non-interactive Agg backend (figures go to PNG files)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 # --------------------------------------------------------------------------- progress bar
@@ -356,11 +367,7 @@ class RunDir:
     # figures and report --------------------------------------------------------
     def save_figure(self, fig: Any, name: str) -> Path:
         """Save a matplotlib figure as ``name`` (.png added if missing) atomically and close it."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-
+        plt = pyplot()
         if not name.endswith(".png"):
             name += ".png"
         buf = io.BytesIO()
@@ -378,9 +385,11 @@ class RunDir:
         """report.md: the claim, the verdict, the measured numbers, figures, notes and the config.
 
         ``numbers`` maps a label to a scalar/string (a bullet) or to a list of row dicts (a
-        table under the label).
+        table under the label). Under the ``smoke`` preset the verdict is marked as a wiring check.
         """
         cfg = self.read_json("config.json") or {}
+        if cfg.get("preset") == "smoke":
+            verdict = f"{verdict} (smoke preset: a wiring check far too small to judge the claim)"
         lines = [f"# {title or cfg.get('experiment', 'experiment')}", ""]
         lines += [f"**Claim.** {claim}", "", f"**Verdict.** {verdict}", "", "## Measured numbers", ""]
         for label, value in numbers.items():

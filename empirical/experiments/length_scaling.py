@@ -18,7 +18,7 @@ import zlib
 import numpy as np
 import torch
 
-from ..harness import RunDir, fit_line
+from ..harness import RunDir, fit_line, pyplot
 from ..metrics import accuracy, layer_norm_blowup, mse_loss, parameter_norm, sharpness
 from ..registry import ExperimentConfig, register
 from ..tasks import BooleanTask, make_target
@@ -79,11 +79,7 @@ def _unit(config: LengthScalingConfig, run_dir: RunDir, task_name: str, n: int, 
 
 
 def _plot(run_dir: RunDir, rows: list[dict], tasks: tuple[str, ...]) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, metric, label in ((axes[0], "sharpness", "sharpness $L_\\rho$"),
                               (axes[1], "blowup_x_norm", "LN blowup x parameter norm")):

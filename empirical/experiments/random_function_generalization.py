@@ -18,7 +18,7 @@ import torch
 
 import boolsens as bs
 
-from ..harness import RunDir, fit_line
+from ..harness import RunDir, fit_line, pyplot
 from ..metrics import accuracy, network_function, sharpness
 from ..registry import ExperimentConfig, register
 from ..tasks import BooleanTask, make_target
@@ -81,11 +81,7 @@ def _unit(config: RandomFunctionConfig, run_dir: RunDir, m: int, seed: int) -> d
 
 
 def _plot(run_dir: RunDir, rows: list[dict], n: int) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     ms = sorted({r["m"] for r in rows})
     mean = lambda key: [np.mean([r[key] for r in rows if r["m"] == m]) for m in ms]  # noqa: E731
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))

@@ -21,7 +21,7 @@ import numpy as np
 import boolsens as bs
 from boolsens.cube import popcounts
 
-from ..harness import RunDir
+from ..harness import RunDir, pyplot
 from ..metrics import network_function
 from ..registry import ExperimentConfig, register
 from ..tasks import BooleanTask, make_target
@@ -77,11 +77,7 @@ def _unit(config: SpectralConfig, run_dir: RunDir, seed: int, degrees: list[int]
 
 
 def _plot(run_dir: RunDir, rows: list[dict], degrees: list[int]) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(rows), figsize=(5 * len(rows), 3.8), squeeze=False, sharey=True)
     for ax, r in zip(axes[0], rows):
         frac = np.array(r["history_fractions"])

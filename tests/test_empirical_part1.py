@@ -1,0 +1,285 @@
+"""Tests of the empirical harness, models, tasks, metrics and the four Boolean experiments
+(smoke presets, CPU, seconds). Every test seeds its randomness."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("matplotlib")
+
+import boolsens as bs  # noqa: E402
+from empirical import metrics, registry  # noqa: E402
+from empirical.cli import main  # noqa: E402
+from empirical.harness import RunDir, fit_line, train  # noqa: E402
+from empirical.models import build_model  # noqa: E402
+from empirical.tasks import BooleanTask, bits_to_index, index_to_bits, make_target  # noqa: E402
+
+PART1 = ("length-scaling", "random-function-generalization", "random-init-sensitivity", "spectral-dynamics")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+# ------------------------------------------------------------------ registry and CLI
+def test_registry_discovers_the_four_experiments_with_frozen_presets():
+    names = registry.names()
+    for name in PART1:
+        assert name in names
+        exp = registry.get(name)
+        assert set(exp.presets) == {"smoke", "cpu", "gpu"}
+        cfg = exp.presets["smoke"]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            cfg.seed = 3  # type: ignore[misc]
+        assert exp.config("cpu", seeds=3).seeds == 3
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _Cfg(registry.ExperimentConfig):
+    x: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class _NotAConfig:
+    x: int = 1
+
+
+@pytest.mark.parametrize("name, presets, match", [
+    ("has space", {"smoke": _Cfg(), "cpu": _Cfg(), "gpu": _Cfg()}, "without spaces"),
+    ("ok-name", {"smoke": _Cfg(), "cpu": _Cfg()}, "must be exactly"),
+    ("ok-name", {"smoke": _NotAConfig(), "cpu": _NotAConfig(), "gpu": _NotAConfig()}, "ExperimentConfig"),
+    ("ok-name", {"smoke": {"x": 1}, "cpu": _Cfg(), "gpu": _Cfg()}, "frozen dataclass"),
+], ids=["space-in-name", "missing-gpu-preset", "not-an-experiment-config", "dict-config"])
+def test_register_rejects_bad_definitions(name, presets, match):
+    with pytest.raises(ValueError, match=match):
+        registry.register(name, claim="c", presets=presets)
+
+
+def test_config_override_of_unknown_field_raises():
+    with pytest.raises(ValueError, match="no field"):
+        registry.get("spectral-dynamics").config("smoke", nope=1)
+
+
+def test_cli_list_and_usage_errors(capsys, tmp_path):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in PART1)
+    assert main(["no-such-experiment", "--preset", "smoke", "--out", str(tmp_path)]) == 2
+    assert "unknown experiment" in capsys.readouterr().err
+    assert main(["spectral-dynamics", "--out", str(tmp_path)]) == 2
+    assert main(["spectral-dynamics", "--preset", "smoke", "--out", str(tmp_path), "--seeds", "0"]) == 2
+
+
+# ------------------------------------------------------------------ run folder
+def test_rundir_atomic_json_metrics_dedup_and_config_guard(tmp_path):
+    rd = RunDir(tmp_path / "r", device="cpu")
+    rd.start("e", "smoke", {"a": 1})
+    rd.write_json("x.json", {"v": np.float64(0.5), "a": np.arange(3)})
+    assert json.loads((tmp_path / "r" / "x.json").read_text()) == {"v": 0.5, "a": [0, 1, 2]}
+    assert not [p for p in (tmp_path / "r").iterdir() if ".tmp" in p.name]
+    rd.append_metrics({"unit": "u", "step": 1, "loss": 2.0})
+    rd.append_metrics({"unit": "u", "step": 1, "loss": 1.0})   # a resumed run rewrites step 1
+    with open(tmp_path / "r" / "metrics.jsonl", "a") as fh:
+        fh.write('{"unit": "u", "step": 2, "lo')               # a torn last line
+    assert rd.read_metrics("u") == [{"unit": "u", "step": 1, "loss": 1.0}]
+    RunDir(tmp_path / "r", device="cpu").start("e", "smoke", {"a": 1})   # same config resumes
+    with pytest.raises(ValueError, match="different config"):
+        RunDir(tmp_path / "r", device="cpu").start("e", "smoke", {"a": 2})
+
+
+def test_fit_line_recovers_slope_and_rejects_degenerate_input():
+    fit = fit_line([1, 2, 3, 4], [1, 3, 5, 7])
+    assert fit["slope"] == pytest.approx(2.0) and fit["slope_se"] == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="all x are equal"):
+        fit_line([1, 1], [0, 1])
+
+
+def _tiny_training(rd: RunDir | None, steps: int):
+    torch.manual_seed(0)
+    model = build_model("transformer", 4, d_model=8, n_heads=1)
+    task = BooleanTask(make_target("first", 4), batch_size=16, seed=0)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    res = train(model, opt, steps=steps, next_batch=task.next_batch, generator=task.generator,
+                loss_fn=lambda m, x, y: metrics.mse_loss(m(x), y), run_dir=rd, key="u",
+                log_every=5, checkpoint_every=5)
+    return model, res
+
+
+def test_training_resumes_from_checkpoint_to_the_same_weights(tmp_path):
+    straight, _ = _tiny_training(None, 20)
+    rd = RunDir(tmp_path, device="cpu")
+    _tiny_training(rd, 10)                       # "interrupted" after 10 steps (checkpoint at 10)
+    resumed, res = _tiny_training(rd, 20)        # a fresh process would build the same model first
+    assert res.steps == 20
+    for a, b in zip(straight.parameters(), resumed.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_training_actually_trains():
+    torch.manual_seed(1)
+    model = build_model("transformer", 6, d_model=16, n_heads=2)
+    task = BooleanTask(make_target("first", 6), batch_size=64, seed=1)
+    before = metrics.accuracy(model, task.eval_bits, task.eval_y)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    train(model, opt, steps=150, next_batch=task.next_batch, generator=task.generator,
+          loss_fn=lambda m, x, y: metrics.mse_loss(m(x), y))
+    after = metrics.accuracy(model, task.eval_bits, task.eval_y)
+    assert after > 0.95 and after > before
+
+
+# ------------------------------------------------------------------ tasks
+@pytest.mark.parametrize("name, reference", [
+    ("parity", lambda n: bs.parity(n)),
+    ("majority", lambda n: bs.majority(n)),
+    ("first", lambda n: bs.dictator(n, 0)),
+], ids=["parity", "majority", "first"])
+def test_targets_match_the_core_families(name, reference):
+    assert make_target(name, 5).function == reference(5)
+
+
+def test_mixed_degree_target_has_weight_a_quarter_at_degrees_1_2_4_7():
+    w = bs.fourier_weights(make_target("mixed-degree", 8).function)
+    expected = np.zeros(9)
+    expected[[1, 2, 4, 7]] = 0.25
+    assert np.allclose(w, expected)
+
+
+def test_fixed_training_set_and_held_out_complement():
+    task = BooleanTask(make_target("random", 6, seed=3), batch_size=100, seed=4, train_size=20)
+    idx = task.train_index
+    assert idx.numel() == 20 and idx.unique().numel() == 20
+    held = bits_to_index(task.eval_bits)
+    assert held.numel() == 64 - 20 and not torch.isin(held, idx).any()
+    bits, y = task.next_batch(0)
+    assert torch.equal(bits_to_index(bits), idx)           # full batch when batch_size >= m
+    f = make_target("random", 6, seed=3).function
+    assert torch.equal(y, torch.from_numpy((1 - f.signs[idx.numpy()]) / 2).float())
+    assert torch.equal(index_to_bits(idx, 6), bits)
+
+
+def test_bad_targets_raise():
+    with pytest.raises(ValueError, match="sparse-parity needs k"):
+        make_target("sparse-parity", 4, k=5)
+    with pytest.raises(ValueError, match="must be one of"):
+        make_target("nope", 4)
+
+
+# ------------------------------------------------------------------ models
+@pytest.mark.parametrize("opts", [
+    {}, {"norm": "pre", "final_norm": True}, {"attention": "linear"}, {"attention": "relu", "norm": "none"},
+    {"readout": "cls", "positions": "add"},
+], ids=["post-softmax", "pre-final", "linear", "relu-nonorm", "cls-add"])
+def test_last_block_at_readout_only_equals_the_full_forward(opts):
+    torch.manual_seed(2)
+    model = build_model("transformer", 5, d_model=8, n_heads=2, **opts)
+    bits = torch.randint(0, 2, (7, 5), generator=torch.Generator().manual_seed(0))
+    fast = model(bits)
+    # the same network evaluated at every position of every block, read at the readout position
+    if model.cfg.readout == "cls":
+        bits = torch.cat([torch.full((7, 1), 2), bits], dim=1)
+    tok, pos = model.tok_emb(bits), model.pos_emb(model.positions).expand(7, -1, -1)
+    h = torch.cat([tok, pos], -1) if model.cfg.positions == "concat" else tok + pos
+    for block in model.blocks:
+        h = block(h)
+    full = model.head(model.final_ln(h[:, model.readout_position])).squeeze(-1)
+    assert fast.shape == (7,)
+    assert torch.allclose(fast, full, atol=1e-6)
+
+
+def test_attention_pattern_hook_sees_stochastic_rows():
+    torch.manual_seed(3)
+    model = build_model("transformer", 6, d_model=8, n_heads=2)
+    seen = []
+    handle = model.blocks[0].attn.hook_pattern.register_forward_hook(lambda m, i, o: seen.append(o))
+    model(torch.zeros(3, 6, dtype=torch.long))
+    handle.remove()
+    assert seen[0].shape == (3, 2, 6, 6)
+    assert torch.allclose(seen[0].sum(-1), torch.ones(3, 2, 6))
+
+
+# ------------------------------------------------------------------ metrics
+class _First(torch.nn.Module):
+    def forward(self, bits):
+        return bits[:, 0].float()          # label 1 exactly where x_0 = -1 (True)
+
+
+def test_network_function_follows_the_sign_convention():
+    f, g = metrics.network_function(_First(), 5)
+    assert f == bs.dictator(5, 0)
+    assert np.array_equal(g, f.signs.astype(float))
+    m = metrics.function_measures(_First(), 5)
+    assert m["total_influence"] == 1.0 and m["max_sensitivity"] == 1
+    assert m["weights"] == pytest.approx([0, 1, 0, 0, 0, 0])
+
+
+def test_sharpness_vmap_equals_loop_fresh_per_seed_and_zero_at_rho_zero():
+    torch.manual_seed(4)
+    model = build_model("transformer", 5, d_model=8, n_heads=2)
+    task = BooleanTask(make_target("parity", 5), batch_size=64, seed=0)
+    bits, y = task.next_batch(0)
+    a = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=11)
+    b = metrics.sharpness_loop(model, bits, y, rho=2.0, draws=4, seed=11)
+    c = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=12)
+    assert a == pytest.approx(b, rel=1e-4, abs=1e-7)
+    assert a != c
+    assert metrics.sharpness(model, bits, y, rho=0.0, draws=2, seed=1) == pytest.approx(0.0, abs=1e-7)
+    # the loop restores the weights exactly
+    before = [p.clone() for p in model.parameters()]
+    metrics.sharpness_loop(model, bits, y, rho=5.0, draws=2, seed=1)
+    assert all(torch.equal(p, q) for p, q in zip(before, model.parameters()))
+
+
+def test_layer_norm_blowup_matches_a_hand_computation():
+    torch.manual_seed(5)
+    model = build_model("transformer", 4, d_model=8, n_heads=2, n_layers=1)   # post-LN, one block
+    bits = torch.randint(0, 2, (6, 4), generator=torch.Generator().manual_seed(1))
+    got = metrics.layer_norm_blowup(model, bits)["blowup"]
+    with torch.no_grad():
+        h = torch.cat([model.tok_emb(bits), model.pos_emb(model.positions).expand(6, -1, -1)], -1)
+        blk = model.blocks[0]
+        x1 = h[:, -1:] + blk.attn(h, 3)            # the only block is the last: readout row only
+        x2 = blk.ln1(x1) + blk.mlp(blk.ln1(x1))
+        inv = lambda x: 1 / x.double().std(-1, unbiased=True).amax(-1)  # noqa: E731
+        expected = float((inv(x1) * inv(x2)).mean())
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_parameter_norm_counts_positions_only_when_asked():
+    model = build_model("transformer", 4, d_model=8, n_heads=2)
+    pos = float(model.pos_emb.weight.detach().double().norm())
+    full, nopos = metrics.parameter_norm(model), metrics.parameter_norm(model, positional=False)
+    assert full**2 == pytest.approx(nopos**2 + pos**2)
+
+
+# ------------------------------------------------------------------ the experiments at smoke scale
+@pytest.mark.parametrize("name", PART1)
+def test_experiment_smoke_run_writes_everything_and_resumes(name, tmp_path):
+    out = tmp_path / name
+    assert main([name, "--preset", "smoke", "--out", str(out), "--quiet"]) == 0
+    for f in ("config.json", "summary.json", "report.md"):
+        assert (out / f).exists()
+    assert list(out.glob("*.png"))
+    summary = json.loads((out / "summary.json").read_text())
+    report = (out / "report.md").read_text()
+    assert summary["verdict"] in report and "**Claim.**" in report and "wiring check" in report
+    units = sorted((out / "units").glob("*.json"))
+    assert units
+    # interrupt: lose one unit and the summary; the rerun recomputes it identically (CPU determinism)
+    lost = units[0]
+    old = json.loads(lost.read_text())
+    lost.unlink()
+    (out / "summary.json").unlink()
+    assert main([name, "--preset", "smoke", "--out", str(out), "--quiet"]) == 0
+    new = json.loads(lost.read_text())
+    old.pop("train_seconds", None), new.pop("train_seconds", None)
+    assert new == old
+    assert json.loads((out / "config.json").read_text())["resumed"] == 1
