@@ -1,0 +1,8 @@
+"""``python -m proofs_check [--claim ID] [--json] [--quick|--thorough]``."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
