@@ -325,16 +325,24 @@ def _minimal_blocks(row, x, pos, r, down, dep, tmp, blocks, starts):
 
 
 @nb.njit(cache=True, nogil=True)
-def _pack(blocks, starts, nblocks, r, floor, target, stU, stC, stT):
+def _pack(blocks, starts, nblocks, r, floor, target, stU, stC, stT, seen):
     """Largest number of disjoint blocks (all of size >= 2) when it exceeds ``floor``, else
     ``floor``; stops as soon as ``target`` (an upper bound) is reached. Depth-first search: the
-    least available element is covered by one of its blocks or left out; a branch is cut when
-    even covering every available element in pairs could not beat the best packing found."""
+    least available element is covered by one of its blocks or left out. A branch is cut when
+    even covering every available element with blocks of the smallest size could not beat the
+    best packing found, or when the same set of available elements was already reached with at
+    least as many blocks (``seen``, int8 of length 2**r: at most 2**r expansions)."""
     if nblocks == 0:
         return floor
     cover = 0
+    smallest = r
     for t in range(nblocks):
         cover |= blocks[t]
+        c = _popcount(blocks[t])
+        if c < smallest:
+            smallest = c
+    for U in range(1 << r):
+        seen[U] = -1
     best = floor
     sp = 0
     stU[0] = cover
@@ -349,9 +357,10 @@ def _pack(blocks, starts, nblocks, r, floor, target, stU, stC, stT):
                 best = cnt
                 if best >= target:
                     return best
-            if U == 0 or cnt + _popcount(U) // 2 <= best:
+            if U == 0 or cnt + _popcount(U) // smallest <= best or seen[U] >= cnt:
                 sp -= 1
                 continue
+            seen[U] = cnt
             t = starts[_lowbit_index(U)]
         u = _lowbit_index(U)
         end = starts[u + 1]
@@ -389,6 +398,7 @@ def _block_sensitivity_one(row, n, cx, pointwise, out_x):
     stU = np.empty(n + 2, dtype=np.int64)
     stC = np.empty(n + 2, dtype=np.int64)
     stT = np.empty(n + 2, dtype=np.int64)
+    seen = np.empty(N, dtype=np.int8)
     sx = np.empty(N, dtype=np.int64)
     Rx = np.empty(N, dtype=np.int64)
     ub = np.empty(N, dtype=np.int64)
@@ -422,7 +432,7 @@ def _block_sensitivity_one(row, n, cx, pointwise, out_x):
                     r += 1
             nb_ = _minimal_blocks(row, x, pos, r, down, dep, tmp, blocks, starts)
             floor = 0 if pointwise else best - val
-            val += _pack(blocks, starts, nb_, r, floor, ub[x] - val, stU, stC, stT)
+            val += _pack(blocks, starts, nb_, r, floor, ub[x] - val, stU, stC, stT, seen)
         elif not pointwise:
             break
         if pointwise:

@@ -365,3 +365,18 @@ def test_stepwise_path_matches_batch_path(monkeypatch, capsys):
         np.testing.assert_array_equal(w, g)
     np.testing.assert_array_equal(bs.certificate_complexity(F, pointwise=True), want_cx)
     assert "decision-tree depth: 100%" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_many_overlapping_blocks(k):
+    """f = -1 iff at least k coordinates are -1 or coordinates 0 and 1 both are: at x = all +1
+    the minimal blocks are {0, 1} and hundreds of overlapping k-sets (the packing search must cut
+    branches without losing the optimum); checked against the second method at a few points."""
+    n = 9
+    idx = np.arange(1 << n)
+    ones = np.array([bin(int(y)).count("1") for y in idx])
+    f = bs.BooleanFunction.from_bits((ones >= k) | ((idx & 3) == 3))
+    got = bs.block_sensitivity(f, pointwise=True)
+    for x in (0, 1, 4, 0b10101, 0b1100000):
+        assert got[x] == packing_reference(f.signs, n, x)
+    assert got[0] == 1 + (n - 2) // k
