@@ -30,14 +30,19 @@ bit 1) or 2 (free); a point x is the subcube whose digits are its bits.
 * **bs**: the coordinates sensitive at x are blocks of every maximum packing (a minimal sensitive
   block containing a sensitive coordinate i is {i}), so
   :math:`bs(f,x) = s(f,x) + P_x` where :math:`P_x` is the largest packing of minimal sensitive
-  blocks inside the r insensitive coordinates R. The minimal blocks come from a subset transform
-  over the :math:`2^r` blocks :math:`B \subseteq R` and :math:`P_x` from a dynamic programme over the
-  :math:`2^r` subsets of R: :math:`O(r\,2^r + \sum_{U \subseteq R} |\mathcal{L}_{\min U}|)` per x
-  (:math:`\mathcal{L}_i`: minimal blocks whose least element is i). For ``bs(f)`` the points are
-  visited in decreasing order of the bound :math:`bs(f,x) \le \min(C(f,x), s(f,x) + \lfloor r/2
-  \rfloor)` and the search stops once no remaining bound beats the best value found (it starts at
-  s(f)); so bs costs the C pass plus work on the few points whose bound exceeds s(f). Worst case
-  (every point needs the full programme, r = n) :math:`O(n\,4^n)` time.
+  blocks inside the r insensitive coordinates R (those blocks have size >= 2). The minimal blocks
+  come from a bit-packed subset-OR transform over the :math:`2^r` blocks :math:`B \subseteq R`
+  (:math:`O(2^r)` table reads and :math:`O(r\,2^r/64)` word operations per x); :math:`P_x` from a
+  depth-first search (the least available coordinate is covered by one of its blocks or left out)
+  cut by the bound "available coordinates / smallest block size", stopped at the upper bound
+  :math:`\min(C(f,x), s(f,x) + \lfloor r/2 \rfloor)` and memoised on the set of available
+  coordinates (at most :math:`2^r` expansions). For ``bs(f)`` the points are visited in
+  decreasing order of that upper bound, starting from the lower bound s(f), and the scan stops once
+  no remaining bound beats the best value found: bs then costs about one C pass. ``pointwise``
+  visits every point: :math:`O(4^n)` table reads in the worst case (r = n everywhere).
+
+Measured on a shared 2-core machine (``bench/bench_complexity.py``): at n = 12 each of bs, C, D
+takes about 0.1 s or less; at n = 14 bs and C about 0.2 s, D 0.1–1 s, pointwise bs 0.3–3 s.
 
 The :math:`3^n` table is the memory limit: 4.8 MB at n = 14, 43 MB at n = 16, 387 MB at n = 18.
 Memory is checked before allocating and n is capped at :data:`MAX_SUBCUBE_N` = 20.
@@ -605,9 +610,9 @@ def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     int for one function; an int64 array of the batch shape for a batch.
 
     Cost: the certificate pass (:math:`O(n\,3^n)` time, :math:`3^n` bytes) bounds
-    :math:`bs(f,x) \le C(f,x)`; then a packing programme over the insensitive coordinates runs only
-    at points whose bound beats the best value so far (all points when ``pointwise``): typically
-    far below the :math:`O(n\,4^n)` worst case. See the module docstring.
+    :math:`bs(f,x) \le C(f,x)`; then a packing search over the insensitive coordinates runs only
+    at points whose bound beats the best value so far (every point when ``pointwise``, up to
+    :math:`O(4^n)` table reads: n = 16 takes seconds to tens of seconds). See the module docstring.
 
     >>> import boolsens as bs
     >>> block_sensitivity(bs.majority(5)), block_sensitivity(bs.address(2))
