@@ -324,7 +324,8 @@ def bench_measures(ns: list[int], repeats: int, peers: dict) -> list[dict]:
         add("boolsens", "total_influence", lambda: bs.total_influence(signs),
             lambda v: v == exact_I_f, lambda v: abs(v - exact_I_f))
         add("boolsens", "sensitivity", lambda: bs.sensitivity(signs), lambda v: v == exact_s)
-        add("boolsens (BooleanFunction, packed table cached)", "influences", lambda: bs.influences(f), same_inf)
+        add("boolsens (BooleanFunction: packed table and edge counts cached)", "influences",
+            lambda: bs.influences(f), same_inf)
         if n <= 16:
             add("numpy loop", "influences+total+max sensitivity", lambda: numpy_loop_measures(signs, n),
                 lambda v: np.array_equal(v[0], exact_inf_f) and v[2] == exact_s)
@@ -369,8 +370,16 @@ def bench_measures(ns: list[int], repeats: int, peers: dict) -> list[dict]:
 
 # ----------------------------------------------------------------------------- targets
 TARGET_CODE = r"""
-import json, resource, sys, time
+import json, sys, time
 import numpy as np
+def hwm_mib():
+    # peak resident set of this process image (VmHWM; ru_maxrss would include the parent's
+    # memory at fork time on Linux)
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 sys.path.insert(0, {root!r})
 import boolsens as bs
 which, n = {which!r}, {n}
@@ -380,7 +389,7 @@ for fn in (bs.influences, bs.total_influence, bs.sensitivity, bs.pointwise_sensi
     fn(warm)
 bs.noise_stability(warm, np.array([0.1, 0.5, 0.9]))
 out = {{"n": n, "which": which, "times_s": {{}}, "values": {{}},
-        "rss_after_imports_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}
+        "rss_after_imports_mib": hwm_mib()}}
 t = time.perf_counter()
 f = bs.random_function(n, seed=0)
 out["random_function_s"] = time.perf_counter() - t
@@ -405,7 +414,7 @@ else:
     out["values"]["Stab_0.5"] = float(st[1])
     out["values"]["degree"] = int(run("degree", lambda: bs.degree(f)))
 out["total_s"] = sum(out["times_s"].values())
-out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["peak_rss_mib"] = hwm_mib()
 print("RESULT" + json.dumps(out))
 """
 
@@ -496,8 +505,10 @@ def write_markdown(report: dict, path: Path) -> None:
         L.append(f"- {k.replace(' | ', ': ')}: {v}")
     L.append("")
     L.append("## Targets (each in a fresh process; peak RSS of that process)\n")
-    L.append("Peak RSS includes the interpreter, numpy, numba and their compiled kernels "
-             "(`rss_after_imports_mib` in the JSON, about the value of the smallest run).\n")
+    L.append("Peak RSS (VmHWM of the process) includes the interpreter, numpy, numba and the "
+             "loaded kernels: " + ", ".join(f"n={t['n']} {t['rss_after_imports_mib']:.0f} MiB"
+                                            for t in report["targets"] if "rss_after_imports_mib" in t)
+             + " after imports and warm-up.\n")
     L.append("| target | n | total | steps | peak RSS | values | load |")
     L.append("|---|---|---|---|---|---|---|")
     for t in report["targets"]:

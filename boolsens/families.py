@@ -56,7 +56,13 @@ def _bit(idx: np.ndarray, i: int) -> np.ndarray:
 
 
 def _from_bits(bits: np.ndarray, name: str) -> BooleanFunction:
-    return BooleanFunction((1 - 2 * bits.astype(np.int8)).astype(np.int8), name=name)
+    """0/1 bits (a fresh uint8 array, consumed) -> the function, signs computed in place."""
+    if bits.dtype != np.uint8 or not bits.flags.writeable or not bits.flags.c_contiguous:
+        bits = np.array(bits, dtype=np.uint8, order="C")
+    signs = bits.view(np.int8)
+    signs *= -2  # bit 1 (True) -> -1, bit 0 -> +1
+    signs += 1
+    return _trusted(signs, signs.shape[0].bit_length() - 1, name)
 
 
 def constant(n: int, value: int = 1) -> BooleanFunction:
