@@ -115,7 +115,6 @@ def _depth_cells(row, n, code, p, digits, c0, c1):
     """Decision-tree depth of the subcubes c0 <= c < c1 of one ±1 row, in ascending order (every
     smaller subcube done already). ``digits`` holds the base-3 digits of c0 and is advanced.
     ``code`` (int8, 3**n): −1 / −2 for a subcube on which f is constant +1 / −1, else its depth."""
-    free = np.empty(n, dtype=np.int64)
     freemask = 0  # coordinates with digit 2
     x = 0  # coordinates with digit 1 (the point when no digit is free)
     for i in range(n):
@@ -134,29 +133,19 @@ def _depth_cells(row, n, code, p, digits, c0, c1):
             if a < 0 and a == b:
                 code[c] = a
             else:
-                nf = 0
+                best = 127
                 rest = freemask
                 i = i0
                 while rest:
                     if (rest >> i) & 1:
-                        free[nf] = i
-                        nf += 1
                         rest ^= 1 << i
-                    i += 1
-                best = 127
-                for k in range(nf):
-                    q = p[free[k]]
-                    a = code[c - 2 * q]
-                    b = code[c - q]
-                    if a < 0:
-                        a = 0
-                    if b < 0:
-                        b = 0
-                    m = 1 + (a if a > b else b)
-                    if m < best:
-                        best = m
+                        q = p[i]
+                        a = max(code[c - 2 * q], 0)
+                        b = max(code[c - q], 0)
+                        best = min(best, 1 + max(a, b))
                         if best == 1:
                             break
+                    i += 1
                 code[c] = best
         # increment the base-3 counter (digits has a spare top digit for the last increment)
         i = 0
