@@ -145,7 +145,14 @@ def sharpness(model: nn.Module, bits: torch.Tensor, y: torch.Tensor, *, rho: flo
             out = torch.func.functional_call(model, (perturbed, buffers), (bits,))
             return mse_loss(out, y)
 
-        losses = torch.func.vmap(loss_at, chunk_size=chunk)(delta)  # (draws,)
+        fused = [m for m in model.modules() if getattr(m, "fused", None) is True]
+        for m in fused:   # the fused attention kernel has no vmap batching rule: use the explicit one
+            m.fused = False
+        try:
+            losses = torch.func.vmap(loss_at, chunk_size=chunk)(delta)  # (draws,)
+        finally:
+            for m in fused:
+                m.fused = True
     finally:
         model.train(was_training)
     return float(losses.mean()) - base

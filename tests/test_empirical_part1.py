@@ -195,6 +195,18 @@ def test_last_block_at_readout_only_equals_the_full_forward(opts):
     assert torch.allclose(fast, full, atol=1e-6)
 
 
+def test_fused_softmax_path_equals_the_hooked_explicit_path():
+    torch.manual_seed(6)
+    model = build_model("transformer", 6, d_model=8, n_heads=2)
+    bits = torch.randint(0, 2, (5, 6), generator=torch.Generator().manual_seed(2))
+    fused = model(bits)
+    handles = [b.attn.hook_pattern.register_forward_hook(lambda m, i, o: None) for b in model.blocks]
+    explicit = model(bits)
+    for h in handles:
+        h.remove()
+    assert torch.allclose(fused, explicit, atol=1e-6)
+
+
 def test_attention_pattern_hook_sees_stochastic_rows():
     torch.manual_seed(3)
     model = build_model("transformer", 6, d_model=8, n_heads=2)

@@ -138,24 +138,24 @@ def run(config: LengthScalingConfig, run_dir: RunDir) -> dict:
 
 
 def _verdict(slopes: list[dict]) -> tuple[str, list[str]]:
-    """Reproduced when PARITY's slope is positive by more than two standard errors for both
-    measures and larger than every MAJORITY/FIRST slope by a factor of 3."""
+    """Per measure (sharpness; blowup x norm): reproduced when PARITY's slope is positive by more
+    than two standard errors and larger than 3x every MAJORITY/FIRST |slope|. Both measures:
+    REPRODUCED; one: PARTLY REPRODUCED; none: NOT REPRODUCED."""
     by = {s["task"]: s for s in slopes}
-    notes = []
+    notes = ["Criterion, per measure: PARITY slope > 0 by > 2 se and > 3x every MAJORITY/FIRST |slope|; "
+             "both measures: REPRODUCED, one: PARTLY REPRODUCED."]
     if "parity" not in by or not np.isfinite(by["parity"].get("sharpness_slope", np.nan)):
         return "NOT TESTED: PARITY did not converge at two or more lengths.", notes
-    parts = []
-    ok_all = True
+    parts, held = [], 0
     for metric in ("sharpness", "blowup_x_norm"):
         p = by["parity"][f"{metric}_slope"]
         se = by["parity"].get(f"{metric}_slope_se", np.nan)
         flat = [abs(by[t][f"{metric}_slope"]) for t in ("majority", "first")
                 if t in by and np.isfinite(by[t][f"{metric}_slope"])]
         grows = p > 0 and (not np.isfinite(se) or p > 2 * se)
-        separated = all(p > 3 * f for f in flat)
-        ok_all &= grows and separated and bool(flat)
-        parts.append(f"{metric}: PARITY slope {p:.3g} (se {se:.2g}) vs |MAJORITY/FIRST| slopes "
-                     f"{', '.join(f'{f:.3g}' for f in flat) or 'n/a'}")
-    notes.append("Criterion: PARITY slope > 0 by > 2 se and > 3x every MAJORITY/FIRST |slope|, for both measures.")
-    head = "REPRODUCED" if ok_all else "NOT REPRODUCED at this scale"
+        ok = grows and bool(flat) and all(p > 3 * f for f in flat)
+        held += ok
+        parts.append(f"{metric} {'holds' if ok else 'does not hold'} (PARITY slope {p:.3g}, se {se:.2g}; "
+                     f"|MAJORITY/FIRST| slopes {', '.join(f'{f:.3g}' for f in flat) or 'n/a'})")
+    head = {2: "REPRODUCED", 1: "PARTLY REPRODUCED"}.get(held, "NOT REPRODUCED at this scale")
     return f"{head}: " + "; ".join(parts) + ".", notes

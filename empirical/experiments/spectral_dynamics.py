@@ -99,30 +99,50 @@ def run(config: SpectralConfig, run_dir: RunDir) -> dict:
     weights = np.asarray(bs.fourier_weights(target.function), dtype=float)
     degrees = [int(k) for k in np.flatnonzero(weights > 1e-12)]
     rows = [run_dir.unit(f"s{seed}", lambda: _unit(config, run_dir, seed, degrees)) for seed in config.seed_list()]
-    ordered = 0
+    log = config.train.log_every
+    strict = within = 0
     table = []
     for r in rows:
         first = [np.inf if s is None else s for s in r["first_step_over_threshold"]]
-        reached = [s for s in first if np.isfinite(s)]
-        ok = len(reached) >= 2 and all(a < b or (np.isinf(a) and np.isinf(b)) for a, b in zip(first, first[1:]))
-        ordered += ok
-        row = {"seed": r["seed"], "steps": r["steps"], "converged": r["converged"], "low-first order": ok}
+        pairs = [(first[i], first[j]) for i in range(len(first)) for j in range(i + 1, len(first))]
+        reached = sum(np.isfinite(s) for s in first) >= 2
+        is_strict = reached and all(a < b or (np.isinf(a) and np.isinf(b)) for a, b in pairs)
+        # ordered up to the logging resolution: no pair reversed by more than one logging interval
+        is_within = reached and all(a <= b + log or (np.isinf(a) and np.isinf(b)) for a, b in pairs)
+        strict += is_strict
+        within += is_within
+        row = {"seed": r["seed"], "steps": r["steps"], "converged": r["converged"], "strict order": is_strict,
+               "order within one log interval": is_within}
         for k, s, fr in zip(degrees, r["first_step_over_threshold"], r["final_fitted_fraction"]):
             row[f"deg {k}: first step >= {config.threshold}"] = "never" if s is None else s
             row[f"deg {k}: final"] = fr
         table.append(row)
-    head = "REPRODUCED" if ordered == len(rows) else ("PARTLY REPRODUCED" if ordered else "NOT REPRODUCED")
-    verdict = (f"{head}: in {ordered}/{len(rows)} seeds the degrees of the target "
-               f"{degrees} cross a fitted fraction of {config.threshold} in increasing order of degree.")
+    if strict == len(rows):
+        head = "REPRODUCED"
+    elif within == len(rows):
+        head = "PARTLY REPRODUCED"
+    else:
+        head = "NOT REPRODUCED"
+    firsts = "; ".join(
+        "seed {}: {}".format(r["seed"], ", ".join(f"deg {k} at {'never' if s is None else s}"
+                                                  for k, s in zip(degrees, r["first_step_over_threshold"])))
+        for r in rows)
+    verdict = (f"{head}: the degrees {degrees} of the target cross a fitted fraction of {config.threshold} in "
+               f"strictly increasing order of degree in {strict}/{len(rows)} seeds, and in order up to one "
+               f"logging interval ({log} steps) in {within}/{len(rows)} ({firsts}).")
     figures = _plot(run_dir, rows, degrees)
     run_dir.write_report(
         CLAIM, {"target weight by degree": [{f"W^{k}(f)": weights[k] for k in degrees}], "per seed": table},
         verdict, title="spectral-dynamics", figures=figures,
-        notes=[f"Criterion: per seed, the first logged steps at which the fitted fraction reaches "
-               f"{config.threshold} strictly increase with degree ('never' counts as later than any step; "
-               "two degrees that are both never reached are tied, which is allowed), and at least two "
-               "degrees are reached.",
+        notes=[f"Criterion: per seed, the first logged step at which the fitted fraction reaches "
+               f"{config.threshold} strictly increases with degree ('never' counts as later than any step; "
+               "two degrees both never reached are tied, which is allowed) and at least two degrees are "
+               "reached: REPRODUCED in every seed; PARTLY REPRODUCED if in every seed no pair of degrees is "
+               "reversed by more than one logging interval (the resolution of the measurement).",
+               "The target couples its degrees: MAJ_3(a, b, c) = (a + b + c - abc)/2, so the degree-7 term abc "
+               "becomes easy once the degree-4 feature c is represented; a target whose degree parts are "
+               "independent (a real-valued sum of characters) would separate degrees 4 and 7 better.",
                "The fitted fraction of degree k is sum over |S| = k of g^(S) f^(S) divided by W^k(f), with g "
                "the network's prediction 1 - 2 out on the whole cube."])
-    return {"verdict": verdict, "degrees": degrees,
+    return {"verdict": verdict, "degrees": degrees, "strict_order_seeds": strict, "within_one_log_seeds": within,
             "first_steps": [r["first_step_over_threshold"] for r in rows]}

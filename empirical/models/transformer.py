@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["TransformerConfig", "BooleanTransformer"]
@@ -65,6 +66,8 @@ class SelfAttention(nn.Module):
         self.qkv = nn.Linear(d, 3 * d)
         self.out = nn.Linear(d, d)
         self.hook_pattern = HookPoint()
+        #: use the fused softmax-attention kernel when the pattern is not hooked
+        self.fused = True
 
     def forward(self, h: torch.Tensor, query: int | None = None) -> torch.Tensor:
         """``query=None``: every position attends; ``query=t``: only position t (keys and values
@@ -73,6 +76,12 @@ class SelfAttention(nn.Module):
         q, k, v = self.qkv(h).view(B, T, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)  # 3 x (B, H, T, dh)
         if query is not None:
             q = q[:, :, query:query + 1]  # (B, H, 1, dh)
+        if self.fused and self.kind == "softmax" and not (self.hook_pattern._forward_hooks
+                                                         or self.hook_pattern._forward_pre_hooks):
+            # fast path (same result): the fused kernel never materialises the pattern; taken only
+            # when nobody is hooked on it and ``fused`` is on (vmap has no batching rule for it)
+            mixed = F.scaled_dot_product_attention(q, k, v)  # (B, H, Tq, dh)
+            return self.out(mixed.transpose(1, 2).reshape(B, -1, d))  # (B, Tq, d)
         scores = q @ k.transpose(-1, -2) / math.sqrt(d // self.heads)  # (B, H, Tq, T)
         if self.kind == "softmax":
             pattern = scores.softmax(dim=-1)  # (B, H, Tq, T)
