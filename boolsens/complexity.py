@@ -57,7 +57,7 @@ import numpy as np
 
 from ._errors import BoolsensError
 from ._progress import progress
-from ._tables import boolean_2d, squeeze
+from ._tables import boolean_2d, squeeze, torch_out
 from ._validation import check_memory, format_bytes
 
 __all__ = ["block_sensitivity", "certificate_complexity", "decision_tree_depth"]
@@ -525,6 +525,7 @@ def _depths(s: np.ndarray, n: int, desc: str) -> np.ndarray:
     return out
 
 
+@torch_out
 def certificate_complexity(f: Any, *, pointwise: bool = False) -> Any:
     r"""Certificate complexity :math:`C(f) = \max_x C(f,x)`, exactly.
 
@@ -557,6 +558,7 @@ def certificate_complexity(f: Any, *, pointwise: bool = False) -> Any:
     return squeeze(cx.max(axis=1).astype(np.int64), batch)
 
 
+@torch_out
 def decision_tree_depth(f: Any) -> Any:
     r"""Deterministic decision-tree depth :math:`D(f)`, exactly.
 
@@ -582,6 +584,7 @@ def decision_tree_depth(f: Any) -> Any:
     return squeeze(_depths(s, n, "decision-tree depth"), batch)
 
 
+@torch_out
 def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     r"""Block sensitivity :math:`bs(f) = \max_x bs(f,x)`, exactly.
 
