@@ -12,7 +12,8 @@ With this layout the neighbour of x across coordinate i is
 So Inf_i is a popcount of ``w ^ shift(w)`` (no transform, exact integers), and the pointwise
 sensitivity s(f, x) is the sum of the n "edge differs" bit-vectors, accumulated with
 bit-sliced (vertical) counters: six words hold the six binary digits of s(f, x) for 64 points at
-once (n <= 40 < 64, so six digits suffice).
+once (n <= 40 < 64, so six digits suffice); the counters of an L1-sized chunk of words are
+updated one coordinate at a time in loops that LLVM vectorises.
 
 Cost (per function): packing reads the table once; influences read the packed table
 (N/8 bytes) about ``1 + max(0, n - 21)`` times; the sensitivity kernels do O(n) word operations
@@ -211,94 +212,131 @@ def influence_counts(w: np.ndarray, n: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------- sensitivity
-@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
-def _acc(c0, c1, c2, c3, c4, c5, d):
-    """Add the 0/1 bit-vector d into the bit-sliced counter (c0 = lowest binary digit)."""
-    t = c0 & d
-    c0 ^= d
-    d = t
-    t = c1 & d
-    c1 ^= d
-    d = t
-    t = c2 & d
-    c2 ^= d
-    d = t
-    t = c3 & d
-    c3 ^= d
-    d = t
-    t = c4 & d
-    c4 ^= d
-    c5 ^= t
-    return c0, c1, c2, c3, c4, c5
+#: words per chunk of the sensitivity kernels: 7 arrays of 2**9 words stay in L1
+_SENS_CHUNK_BITS = 9
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
-def _counters(row, k, n, masks):
-    """Bit-sliced s(f, x) for the 64 points of word k: six words of binary digits."""
-    z = np.uint64(0)
-    c0 = z
-    c1 = z
-    c2 = z
-    c3 = z
-    c4 = z
-    c5 = z
-    v = row[k]
-    for i in range(min(n, 6)):
-        sh = np.uint64(1 << i)
-        m = masks[i]
-        d = v ^ (((v >> sh) & m) | ((v & m) << sh))
-        c0, c1, c2, c3, c4, c5 = _acc(c0, c1, c2, c3, c4, c5, d)
-    for j in range(n - 6):
-        c0, c1, c2, c3, c4, c5 = _acc(c0, c1, c2, c3, c4, c5, v ^ row[k ^ (1 << j)])
-    return c0, c1, c2, c3, c4, c5
+def _accumulate(c0, c1, c2, c3, c4, c5, d, K):
+    """Bit-sliced counters c[:K] += the 0/1 bit-vectors d[:K] (c0 = lowest binary digit).
+
+    A loop over K independent words, so LLVM vectorises it."""
+    for k in range(K):
+        x = d[k]
+        a = c0[k]
+        t = a & x
+        c0[k] = a ^ x
+        x = t
+        a = c1[k]
+        t = a & x
+        c1[k] = a ^ x
+        x = t
+        a = c2[k]
+        t = a & x
+        c2[k] = a ^ x
+        x = t
+        a = c3[k]
+        t = a & x
+        c3[k] = a ^ x
+        x = t
+        a = c4[k]
+        t = a & x
+        c4[k] = a ^ x
+        c5[k] ^= t
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
-def _sensitivity_rows(w, n, masks, mx, tot):
+def _chunk_counters(row, s, K, n, masks, c0, c1, c2, c3, c4, c5, d):
+    """s(f, x) for the 64*K points of words s … s+K-1 as six digit words per data word.
+
+    For each coordinate the "edge differs" bit-vector d is built for the whole chunk, then added:
+    i < 6 by a swap inside each word; 6 <= i < 6 + log2(K) inside the chunk (d is symmetric:
+    x and x^i share the edge); higher i against the chunk 2**(i-6) words away."""
+    for k in range(K):
+        c0[k] = 0
+        c1[k] = 0
+        c2[k] = 0
+        c3[k] = 0
+        c4[k] = 0
+        c5[k] = 0
+    for i in range(min(n, 6)):
+        sh = np.uint64(1 << i)
+        m = masks[i]
+        for k in range(K):
+            v = row[s + k]
+            d[k] = v ^ (((v >> sh) & m) | ((v & m) << sh))
+        _accumulate(c0, c1, c2, c3, c4, c5, d, K)
+    for j in range(n - 6):
+        h = 1 << j
+        if h < K:
+            for g in range(0, K, 2 * h):
+                for t in range(h):
+                    e = row[s + g + t] ^ row[s + g + t + h]
+                    d[g + t] = e
+                    d[g + t + h] = e
+        else:
+            p = s ^ h
+            for k in range(K):
+                d[k] = row[s + k] ^ row[p + k]
+        _accumulate(c0, c1, c2, c3, c4, c5, d, K)
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def _sensitivity_rows(w, n, masks, chunk_bits, mx, tot):
     B, W = w.shape
+    K = min(W, 1 << chunk_bits)
+    c0 = np.empty(K, np.uint64)
+    c1 = np.empty(K, np.uint64)
+    c2 = np.empty(K, np.uint64)
+    c3 = np.empty(K, np.uint64)
+    c4 = np.empty(K, np.uint64)
+    c5 = np.empty(K, np.uint64)
+    d = np.empty(K, np.uint64)
     full = np.uint64(0xFFFFFFFFFFFFFFFF)
     valid = full if n >= 6 else (np.uint64(1) << np.uint64(1 << n)) - np.uint64(1)
     for b in range(B):
         row = w[b]
         best = 0
         total = np.uint64(0)
-        for k in range(W):
-            c0, c1, c2, c3, c4, c5 = _counters(row, k, n, masks)
-            total += (
-                _popcount(c0)
-                + (_popcount(c1) << np.uint64(1))
-                + (_popcount(c2) << np.uint64(2))
-                + (_popcount(c3) << np.uint64(3))
-                + (_popcount(c4) << np.uint64(4))
-                + (_popcount(c5) << np.uint64(5))
-            )
-            # largest counter among the 64 points, binary digits from the top
-            cand = valid
-            m = 0
-            hit = cand & c5
-            if hit:
-                cand = hit
-                m |= 32
-            hit = cand & c4
-            if hit:
-                cand = hit
-                m |= 16
-            hit = cand & c3
-            if hit:
-                cand = hit
-                m |= 8
-            hit = cand & c2
-            if hit:
-                cand = hit
-                m |= 4
-            hit = cand & c1
-            if hit:
-                cand = hit
-                m |= 2
-            if cand & c0:
-                m |= 1
-            if m > best:
-                best = m
+        for s in range(0, W, K):
+            _chunk_counters(row, s, K, n, masks, c0, c1, c2, c3, c4, c5, d)
+            for k in range(K):
+                total += (
+                    _popcount(c0[k])
+                    + (_popcount(c1[k]) << np.uint64(1))
+                    + (_popcount(c2[k]) << np.uint64(2))
+                    + (_popcount(c3[k]) << np.uint64(3))
+                    + (_popcount(c4[k]) << np.uint64(4))
+                    + (_popcount(c5[k]) << np.uint64(5))
+                )
+            for k in range(K):
+                # largest counter among the 64 points of word k, binary digits from the top
+                cand = valid
+                m = 0
+                hit = cand & c5[k]
+                if hit:
+                    cand = hit
+                    m |= 32
+                hit = cand & c4[k]
+                if hit:
+                    cand = hit
+                    m |= 16
+                hit = cand & c3[k]
+                if hit:
+                    cand = hit
+                    m |= 8
+                hit = cand & c2[k]
+                if hit:
+                    cand = hit
+                    m |= 4
+                hit = cand & c1[k]
+                if hit:
+                    cand = hit
+                    m |= 2
+                if cand & c0[k]:
+                    m |= 1
+                if m > best:
+                    best = m
         mx[b] = best
         tot[b] = total
 
@@ -307,36 +345,46 @@ def sensitivity_stats(w: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(max_x s(f, x), sum_x s(f, x)) per row, int64, without storing s(f, x)."""
     mx = np.zeros(w.shape[0], dtype=np.int64)
     tot = np.zeros(w.shape[0], dtype=np.int64)
-    _sensitivity_rows(w, n, _LOW_MASKS, mx, tot)
+    _sensitivity_rows(w, n, _LOW_MASKS, _SENS_CHUNK_BITS, mx, tot)
     return mx, tot
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
-def _pointwise_rows(w, n, masks, spread, out):
+def _pointwise_rows(w, n, masks, spread, chunk_bits, out):
     B, W = w.shape
+    K = min(W, 1 << chunk_bits)
+    c0 = np.empty(K, np.uint64)
+    c1 = np.empty(K, np.uint64)
+    c2 = np.empty(K, np.uint64)
+    c3 = np.empty(K, np.uint64)
+    c4 = np.empty(K, np.uint64)
+    c5 = np.empty(K, np.uint64)
+    d = np.empty(K, np.uint64)
+    byte = np.uint64(255)
     for b in range(B):
         row = w[b]
         o = out[b]
-        for k in range(W):
-            c0, c1, c2, c3, c4, c5 = _counters(row, k, n, masks)
-            for q in range(8):
-                sq = np.uint64(8 * q)
-                byte = np.uint64(255)
-                o[8 * k + q] = (
-                    spread[(c0 >> sq) & byte]
-                    | (spread[(c1 >> sq) & byte] << np.uint64(1))
-                    | (spread[(c2 >> sq) & byte] << np.uint64(2))
-                    | (spread[(c3 >> sq) & byte] << np.uint64(3))
-                    | (spread[(c4 >> sq) & byte] << np.uint64(4))
-                    | (spread[(c5 >> sq) & byte] << np.uint64(5))
-                )
+        for s in range(0, W, K):
+            _chunk_counters(row, s, K, n, masks, c0, c1, c2, c3, c4, c5, d)
+            for k in range(K):
+                base = 8 * (s + k)
+                for q in range(8):
+                    sq = np.uint64(8 * q)
+                    o[base + q] = (
+                        spread[(c0[k] >> sq) & byte]
+                        | (spread[(c1[k] >> sq) & byte] << np.uint64(1))
+                        | (spread[(c2[k] >> sq) & byte] << np.uint64(2))
+                        | (spread[(c3[k] >> sq) & byte] << np.uint64(3))
+                        | (spread[(c4[k] >> sq) & byte] << np.uint64(4))
+                        | (spread[(c5[k] >> sq) & byte] << np.uint64(5))
+                    )
 
 
 def pointwise_sensitivity(w: np.ndarray, n: int) -> np.ndarray:
     """(B, 2**n) uint8: s(f, x) = #{i : f(x) != f(x^i)} for every x."""
     W = w.shape[1]
     out = np.empty((w.shape[0], 8 * W), dtype=np.uint64)  # 64 bytes per word
-    _pointwise_rows(w, n, _LOW_MASKS, _SPREAD, out)
+    _pointwise_rows(w, n, _LOW_MASKS, _SPREAD, _SENS_CHUNK_BITS, out)
     table = out.view(np.uint8)
     return table if n >= 6 else np.ascontiguousarray(table[:, : 1 << n])
 

@@ -130,6 +130,22 @@ def test_sensitivity_kernels(n, batch, rng):
     assert np.array_equal(tot, ref.sum(axis=1))
 
 
+@pytest.mark.parametrize("chunk_bits", [0, 1, 2, 3])
+@pytest.mark.parametrize("n", [6, 7, 8, 10, 13])
+def test_sensitivity_kernels_chunked(n, chunk_bits, rng):
+    """Small chunks: coordinates inside and across chunks both occur at small n."""
+    s = random_signs(rng, (2, 1 << n))
+    w = _bitpacked.pack_pm1(s, n)
+    ref = ref_pointwise(s, n)
+    mx = np.zeros(2, dtype=np.int64)
+    tot = np.zeros(2, dtype=np.int64)
+    _bitpacked._sensitivity_rows(w, n, _bitpacked._LOW_MASKS, chunk_bits, mx, tot)
+    assert np.array_equal(mx, ref.max(axis=1)) and np.array_equal(tot, ref.sum(axis=1))
+    out = np.empty((2, 8 * w.shape[1]), dtype=np.uint64)
+    _bitpacked._pointwise_rows(w, n, _bitpacked._LOW_MASKS, _bitpacked._SPREAD, chunk_bits, out)
+    assert np.array_equal(out.view(np.uint8), ref)
+
+
 @pytest.mark.parametrize("n", [1, 5, 6, 7, 12])
 def test_sensitivity_extremes(n):
     """Parity (every edge sensitive: s = n everywhere) and constants (s = 0) hit the counter
