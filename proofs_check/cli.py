@@ -31,8 +31,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, *, registry: Registry | None = None) -> int:
     """Run the CLI with ``argv`` (the arguments after ``verify``); returns the exit status."""
+    if registry is None:
+        # register the built-in claims even when the package __init__ did not run (an editable
+        # install made while proofs_check had no __init__.py imports it as a namespace package)
+        from . import claims_identities, claims_inequalities, claims_prop21, claims_seeds  # noqa: F401
     reg = REGISTRY if registry is None else registry
     args = _parser().parse_args(argv)
+    if not len(reg):
+        print("no claims are registered", file=sys.stderr)
+        return 1
     if args.list:
         for c in reg:
             print(f"{c.id:24s} {c.statement}")

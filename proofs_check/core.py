@@ -267,7 +267,7 @@ def _describe(idx: tuple[int, ...], axes: Sequence[tuple[str, Sequence[Any]]], w
     if witness is not None:
         base = witness(idx)
     else:
-        base = f"#{idx[0]}" if idx else ""
+        base = f"#{idx[0]}" if len(idx) > len(axes) else ""
     extra = []
     tail = idx[len(idx) - len(axes):] if axes else ()
     for (label, values), j in zip(axes, tail):
@@ -387,7 +387,7 @@ def run_claim(c: Claim, *, profile: str = "default", seed: int = 0, cache: dict 
     w = res.worst_relation
     if w is not None:
         res.worst_slack = w.worst_slack
-        res.witness = f"[{w.name}] {w.witness}" + (f" (1 of {w.ties:,} tied)" if w.ties > 1 and w.held else "")
+        res.witness = f"[{w.name}] {w.witness}" + (f" (1 of {w.ties:,} tied)" if w.ties > 1 and w.held and w.op != "==" else "")
     if error is not None:
         res.witness = error
     elif not rels:

@@ -57,7 +57,7 @@ def format_details(r: Result) -> str:
         status = "ok " if rel.held else "VIOLATED"
         lines.append(f"  [{status}] {rel.name}: {rel.instances:,} instances, {rel.violations} violations, "
                      f"worst slack {_num(rel.worst_slack)} (lhs {_num(rel.lhs)}, rhs {_num(rel.rhs)}) at {rel.witness}"
-                     + (f" [{rel.ties:,} tied]" if rel.ties > 1 else ""))
+                     + (f" [{rel.ties:,} tied]" if rel.ties > 1 and rel.op != "==" else ""))
     for t in r.tightness:
         lines.append(f"  tightness: {t}")
     for n in r.notes:

@@ -58,10 +58,11 @@ def named_functions(min_n: int = 1, max_n: int = 12) -> list[bs.BooleanFunction]
     """The named families with min_n ≤ n ≤ max_n (deterministic list, used by the checks).
 
     >>> [f.name for f in named_functions(3, 3)][:4]
-    ['PAR_3', 'MAJ_3', 'AND_3', 'OR_3']
+    ['CONST+1_3', 'PAR_3', 'MAJ_3', 'AND_3']
     """
     out: list[bs.BooleanFunction] = []
     for n in range(max(1, min_n), max_n + 1):
+        out.append(_named(bs.constant(n, 1), f"CONST+1_{n}"))  # first: ties at the worst slack show a richer one
         out.append(bs.parity(n))
         if n % 2:
             out.append(bs.majority(n))
@@ -70,7 +71,6 @@ def named_functions(min_n: int = 1, max_n: int = 12) -> list[bs.BooleanFunction]
             out.append(_named(bs.majority(n, tie=-1) if n % 2 == 0 else bs.threshold(range(n, 0, -1), 0.5),
                               f"MAJ_{n}(tie=-1)" if n % 2 == 0 else f"LTF_{n}(w={n}..1,θ=½)"))
             out.append(_named(bs.sparse_parity(n, [0, n - 1]), f"χ{{0,{n - 1}}}_{n}"))
-        out.append(_named(bs.constant(n, 1), f"CONST+1_{n}"))
         for w in range(2, n):
             if n % w == 0 and n // w >= 2:
                 out.append(_named(bs.tribes(w, n // w), f"TRIBES_{w},{n // w}"))
