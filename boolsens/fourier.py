@@ -111,7 +111,17 @@ def fourier_weights(f: Any, *, exact: bool = False) -> Any:
         sums = _kernels.level_sums(flat.astype(np.float64), n)
         is_int = False
     else:
-        sums = _kernels.level_sums(flat, n)
+        from .function import BooleanFunction
+
+        if isinstance(f, BooleanFunction):  # cached like its spectrum: Stab_rho for many rho is O(n)
+            def compute():
+                out = _kernels.level_sums(flat, n)
+                out.setflags(write=False)
+                return out
+
+            sums = f._cached("level_sums", compute)
+        else:
+            sums = _kernels.level_sums(flat, n)
     if exact:
         den = 4**n
         out = np.frompyfunc(lambda v: Fraction(int(v), den), 1, 1)(sums).astype(object)
