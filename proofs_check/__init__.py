@@ -59,6 +59,11 @@ from .core import (
 )
 from .report import format_details, format_table, to_json
 
+try:  # the strategies need hypothesis (a test dependency); everything else works without it
+    from . import strategies
+except ImportError:  # pragma: no cover - depends on the install
+    strategies = None
+
 # the claims of THEORY.md §2 register themselves on import, in this order
 from . import claims_identities  # noqa: E402,F401
 from . import claims_inequalities  # noqa: E402,F401
@@ -68,7 +73,7 @@ from . import claims_seeds  # noqa: E402,F401
 __all__ = [
     "REGISTRY", "Registry", "Claim", "Context", "Result", "RelationSummary", "Relation",
     "Le", "Ge", "Eq", "Lt", "claim", "run_claims", "run_claim", "variant", "format_table", "format_details",
-    "to_json", "domains", "PROFILES", "THEORY_IDS",
+    "to_json", "domains", "strategies", "PROFILES", "THEORY_IDS",
 ]
 
 #: The claim ids of THEORY.md §2, in the order the issue lists them.

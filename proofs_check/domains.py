@@ -51,7 +51,7 @@ def all_functions(n: int) -> np.ndarray:
 
 
 def _hex(signs: np.ndarray) -> str:
-    from .strategies import hex_table
+    from .named import hex_table
 
     return hex_table(signs)
 
@@ -244,7 +244,7 @@ def _group_by_n(fs: Sequence[bs.BooleanFunction], key: str, kind: str) -> list[B
 
 @dataclass
 class Families(Part):
-    """The named families of :func:`proofs_check.strategies.named_functions` up to ``n_max``."""
+    """The named families of :func:`proofs_check.named.named_functions` up to ``n_max``."""
 
     n_max: Any = (8, 14, 20)
 
@@ -253,7 +253,7 @@ class Families(Part):
         return min(top, max_n) if max_n is not None else top
 
     def batches(self, ctx, max_n):
-        from .strategies import named_functions
+        from .named import named_functions
 
         top = self._top(ctx, max_n)
         key = ("batch", f"fam-{top}")
@@ -262,7 +262,7 @@ class Families(Part):
         yield from ctx.cache[key]
 
     def method(self, ctx, max_n):
-        from .strategies import named_functions
+        from .named import named_functions
 
         top = self._top(ctx, max_n)
         return f"named families n≤{top} ({len(named_functions(1, top))} functions)"
@@ -281,6 +281,8 @@ class HypothesisDraws(Part):
         return c, (min(top, max_n) if max_n is not None else top)
 
     def batches(self, ctx, max_n):
+        if not _has_hypothesis():
+            return
         c, top = self._params(ctx, max_n)
         key = ("batch", f"hyp-{c}-{top}")
         if key not in ctx.cache:
@@ -288,8 +290,16 @@ class HypothesisDraws(Part):
         yield from ctx.cache[key]
 
     def method(self, ctx, max_n):
+        if not _has_hypothesis():
+            return "hypothesis draws skipped (hypothesis is not installed)"
         c, top = self._params(ctx, max_n)
         return f"hypothesis boolean_functions(max_n={top}) ({c} derandomized draws)"
+
+
+def _has_hypothesis() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("hypothesis") is not None
 
 
 @dataclass

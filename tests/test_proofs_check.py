@@ -311,3 +311,22 @@ def test_strategy_argument_errors():
         boolean_functions(min_n=0)
     with pytest.raises(ValueError, match="min_value"):
         rhos(min_value=0.5, max_value=0.1)
+
+
+def test_python_dash_m_entry_point():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "proofs_check", "--list"], capture_output=True, text=True,
+                         timeout=60, cwd=__import__("pathlib").Path(__file__).resolve().parents[1])
+    assert out.returncode == 0
+    assert [line.split()[0] for line in out.stdout.splitlines()] == list(pc.THEORY_IDS)
+
+
+def test_domain_without_hypothesis_skips_the_draws(monkeypatch):
+    monkeypatch.setattr(pc.domains, "_has_hypothesis", lambda: False)
+    reg = pc.Registry()
+    reg.claim(id="i-ge-0", statement="I ≥ 0", domain=pc.domains.boolean())(
+        lambda m: pc.Ge(m.total_influence, 0.0, "I ≥ 0"))
+    (r,) = reg.run(profile="quick")
+    assert r.held and "hypothesis draws skipped" in r.domain
