@@ -12,9 +12,11 @@ machine is shared; the benchmark measures, it asserts nothing):
    * ``harness``: :func:`empirical.harness.train` with the experiments' logging (held-out loss
      every 50 steps to metrics.jsonl, a checkpoint every 250) and the model that evaluates its
      last block only at the readout position; one thread (the CLI's default).
-2. sharpness L_ρ (16 draws, 1024 points): ``empirical.metrics.sharpness`` (draws batched with
-   ``torch.func.vmap``) vs ``sharpness_loop`` (perturb in place, evaluate, restore), and the
-   layer-norm blowup through forward hooks.
+2. sharpness L_ρ (16 draws, 1024 points): ``empirical.metrics.sharpness`` with
+   ``method="loop"`` (perturb in place, evaluate, restore: the default) and ``method="vmap"``
+   (draws batched with ``torch.func.vmap``), against the straightforward way (a deep copy of the
+   model per draw, noise added, evaluated); and the layer-norm blowup through forward hooks
+   against one plain forward pass.
 3. exact measures of a trained-size network's function on the whole cube at ``--n-exact``
    (default 20: 2**20 = 1,048,576 inputs): ``from_model`` evaluation, then total influence, max
    sensitivity and weights by degree.
@@ -120,15 +122,33 @@ def bench_sharpness(n: int, repeats: int) -> dict:
     model = build_model("transformer", n, d_model=32, n_layers=2, n_heads=2)
     bits, y = BooleanTask(make_target("parity", n), batch_size=1024, seed=0).next_batch(0)
     out = {}
+
+    def deepcopies():
+        import copy
+
+        P = sum(p.numel() for k, p in model.named_parameters() if not k.startswith("pos_emb"))
+        g = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            base = float(metrics.mse_loss(model(bits), y))
+            total = 0.0
+            for _ in range(16):
+                twin = copy.deepcopy(model)
+                for k, p in twin.named_parameters():
+                    if not k.startswith("pos_emb"):
+                        p.add_(torch.randn(p.shape, generator=g) / P**0.5)
+                total += float(metrics.mse_loss(twin(bits), y))
+        return total / 16 - base
+
+    out["straightforward_deepcopy"] = timed(deepcopies, repeats)
+    out["loop"] = timed(lambda: metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1), repeats)
     for chunk in (4, 16):
         out[f"vmap_chunk{chunk}"] = timed(lambda: metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1,
-                                                                    chunk=chunk), repeats)
-    out["loop"] = timed(lambda: metrics.sharpness_loop(model, bits, y, rho=1.0, draws=16, seed=1), repeats)
+                                                                    method="vmap", chunk=chunk), repeats)
     out["blowup_hooks"] = timed(lambda: metrics.layer_norm_blowup(model, bits), repeats)
     with torch.no_grad():
         out["one_forward"] = timed(lambda: model(bits), repeats)
-    a = metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1)
-    b = metrics.sharpness_loop(model, bits, y, rho=1.0, draws=16, seed=1)
+    a = metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1, method="vmap")
+    b = metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1)
     out["vmap_minus_loop"] = a - b
     return out
 

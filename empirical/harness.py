@@ -371,6 +371,7 @@ class RunDir:
         if not name.endswith(".png"):
             name += ".png"
         buf = io.BytesIO()
+        fig.tight_layout()
         fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         plt.close(fig)
         return self._write_bytes(name, buf.getvalue())

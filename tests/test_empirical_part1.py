@@ -238,16 +238,41 @@ def test_sharpness_vmap_equals_loop_fresh_per_seed_and_zero_at_rho_zero():
     model = build_model("transformer", 5, d_model=8, n_heads=2)
     task = BooleanTask(make_target("parity", 5), batch_size=64, seed=0)
     bits, y = task.next_batch(0)
-    a = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=11)
-    b = metrics.sharpness_loop(model, bits, y, rho=2.0, draws=4, seed=11)
+    a = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=11, method="vmap")
+    b = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=11, method="loop")
     c = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=12)
     assert a == pytest.approx(b, rel=1e-4, abs=1e-7)
     assert a != c
     assert metrics.sharpness(model, bits, y, rho=0.0, draws=2, seed=1) == pytest.approx(0.0, abs=1e-7)
     # the loop restores the weights exactly
     before = [p.clone() for p in model.parameters()]
-    metrics.sharpness_loop(model, bits, y, rho=5.0, draws=2, seed=1)
+    metrics.sharpness(model, bits, y, rho=5.0, draws=2, seed=1, method="loop")
     assert all(torch.equal(p, q) for p, q in zip(before, model.parameters()))
+
+
+def test_sharpness_matches_perturbed_copies_with_the_documented_noise_scale():
+    import copy
+
+    torch.manual_seed(7)
+    model = build_model("transformer", 4, d_model=8, n_heads=2)
+    bits, y = BooleanTask(make_target("majority", 4), batch_size=32, seed=3).next_batch(0)
+    names = [k for k, _ in model.named_parameters() if not k.startswith("pos_emb")]
+    P = sum(p.numel() for k, p in model.named_parameters() if k in names)
+    g = torch.Generator().manual_seed(21)
+    noise = {k: torch.randn((3, *p.shape), generator=g) * (1.5 / P**0.5)
+             for k, p in model.named_parameters() if k in names}
+    losses = []
+    with torch.no_grad():
+        base = float(metrics.mse_loss(model(bits), y))
+        for j in range(3):
+            twin = copy.deepcopy(model)
+            for k, p in twin.named_parameters():
+                if k in noise:
+                    p.add_(noise[k][j])
+            losses.append(float(metrics.mse_loss(twin(bits), y)))
+    expected = sum(losses) / 3 - base
+    got = metrics.sharpness(model, bits, y, rho=1.5, draws=3, seed=21)
+    assert got == pytest.approx(expected, rel=1e-5, abs=1e-8)
 
 
 def test_layer_norm_blowup_matches_a_hand_computation():
