@@ -166,6 +166,20 @@ def signs_from_random_bytes(raw: np.ndarray, out: np.ndarray) -> None:
 
 # -------------------------------------------------------------------------- influences
 @nb.njit(cache=True, nogil=True, boundscheck=False)
+def _xor_popcount(row, s, e, d):
+    """Sum of popcount(row[k] ^ row[k + d]) over k in [s, e) with bit log2(d) of k - s clear.
+
+    uint64 indices: numba's wraparound test on signed ones keeps LLVM from vectorising the
+    popcounts (measured 3.4x slower)."""
+    c = np.uint64(0)
+    d = np.uint64(d)
+    for g in range(np.uint64(s), np.uint64(e), np.uint64(2) * d):
+        for k in range(g, g + d):
+            c += _popcount(row[k] ^ row[k + d])
+    return c
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
 def _influence_rows(w, n, masks, chunk_bits, out):
     B, W = w.shape
     low = min(n, 6)
@@ -179,7 +193,7 @@ def _influence_rows(w, n, masks, chunk_bits, out):
             sh = np.uint64(1 << i)
             m = masks[i]
             c = np.uint64(0)
-            for k in range(W):
+            for k in range(np.uint64(W)):
                 v = row[k]
                 c += _popcount((v ^ (v >> sh)) & m)
             out[b, i] = c
@@ -188,20 +202,10 @@ def _influence_rows(w, n, masks, chunk_bits, out):
             out[b, i] = 0
         for s in range(0, W, C):
             for j in range(cb):
-                d = 1 << j
-                c = np.uint64(0)
-                for g in range(s, s + C, 2 * d):
-                    for k in range(g, g + d):
-                        c += _popcount(row[k] ^ row[k + d])
-                out[b, 6 + j] += c
+                out[b, 6 + j] += _xor_popcount(row, s, s + C, 1 << j)
         # higher coordinates: two streams over the table
         for j in range(cb, wb):
-            d = 1 << j
-            c = np.uint64(0)
-            for g in range(0, W, 2 * d):
-                for k in range(g, g + d):
-                    c += _popcount(row[k] ^ row[k + d])
-            out[b, 6 + j] = c
+            out[b, 6 + j] = _xor_popcount(row, 0, W, 1 << j)
 
 
 def influence_counts(w: np.ndarray, n: int) -> np.ndarray:
@@ -259,25 +263,27 @@ def _chunk_counters(row, s, K, n, masks, c0, c1, c2, c3, c4, c5, d):
         c3[k] = 0
         c4[k] = 0
         c5[k] = 0
+    us = np.uint64(s)
+    uK = np.uint64(K)
     for i in range(min(n, 6)):
         sh = np.uint64(1 << i)
         m = masks[i]
-        for k in range(K):
-            v = row[s + k]
+        for k in range(uK):
+            v = row[us + k]
             d[k] = v ^ (((v >> sh) & m) | ((v & m) << sh))
         _accumulate(c0, c1, c2, c3, c4, c5, d, K)
     for j in range(n - 6):
-        h = 1 << j
-        if h < K:
-            for g in range(0, K, 2 * h):
-                for t in range(h):
-                    e = row[s + g + t] ^ row[s + g + t + h]
-                    d[g + t] = e
-                    d[g + t + h] = e
+        h = np.uint64(1 << j)
+        if h < uK:
+            for g in range(np.uint64(0), uK, np.uint64(2) * h):
+                for t in range(g, g + h):
+                    e = row[us + t] ^ row[us + t + h]
+                    d[t] = e
+                    d[t + h] = e
         else:
-            p = s ^ h
-            for k in range(K):
-                d[k] = row[s + k] ^ row[p + k]
+            p = us ^ h
+            for k in range(uK):
+                d[k] = row[us + k] ^ row[p + k]
         _accumulate(c0, c1, c2, c3, c4, c5, d, K)
 
 
@@ -300,7 +306,7 @@ def _sensitivity_rows(w, n, masks, chunk_bits, mx, tot):
         total = np.uint64(0)
         for s in range(0, W, K):
             _chunk_counters(row, s, K, n, masks, c0, c1, c2, c3, c4, c5, d)
-            for k in range(K):
+            for k in range(np.uint64(K)):
                 total += (
                     _popcount(c0[k])
                     + (_popcount(c1[k]) << np.uint64(1))
@@ -366,10 +372,10 @@ def _pointwise_rows(w, n, masks, spread, chunk_bits, out):
         o = out[b]
         for s in range(0, W, K):
             _chunk_counters(row, s, K, n, masks, c0, c1, c2, c3, c4, c5, d)
-            for k in range(K):
-                base = 8 * (s + k)
-                for q in range(8):
-                    sq = np.uint64(8 * q)
+            for k in range(np.uint64(K)):
+                base = np.uint64(8) * (np.uint64(s) + k)
+                for q in range(np.uint64(8)):
+                    sq = np.uint64(8) * q
                     o[base + q] = (
                         spread[(c0[k] >> sq) & byte]
                         | (spread[(c1[k] >> sq) & byte] << np.uint64(1))
