@@ -36,7 +36,8 @@ How to add an experiment
    ``summary.json`` after ``run``; re-running with the same ``--out`` resumes.
 
 Run it with ``boolsens experiment my-experiment --preset smoke --out /tmp/x`` (or
-``python -m empirical my-experiment ...``); ``boolsens experiment list`` shows the registry.
+``empirical.cli.main(["my-experiment", "--preset", "smoke", "--out", "/tmp/x"])``);
+``boolsens experiment list`` shows the registry.
 """
 
 from __future__ import annotations

@@ -233,6 +233,16 @@ def test_network_function_follows_the_sign_convention():
     assert m["weights"] == pytest.approx([0, 1, 0, 0, 0, 0])
 
 
+def test_function_measures_estimate_beyond_the_exact_range_agrees_with_exact():
+    torch.manual_seed(8)
+    model = build_model("transformer", 6, d_model=8, n_heads=2)
+    exact = metrics.function_measures(model, 6, threshold=0.0)
+    est = metrics.function_measures(model, 6, threshold=0.0, exact_max_n=4, samples=4000, seed=5)
+    assert est["estimated"] and not exact["estimated"]
+    assert abs(est["total_influence"] - exact["total_influence"]) <= 4 * est["total_influence_stderr"] + 1e-12
+    assert abs(est["bias"] - exact["bias"]) <= 4 * est["bias_stderr"] + 1e-12
+
+
 def test_sharpness_vmap_equals_loop_fresh_per_seed_and_zero_at_rho_zero():
     torch.manual_seed(4)
     model = build_model("transformer", 5, d_model=8, n_heads=2)
