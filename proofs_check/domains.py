@@ -270,7 +270,7 @@ class Families(Part):
 
 @dataclass
 class HypothesisDraws(Part):
-    """``count`` draws (derandomized) of ``proofs_check.strategies.boolean_functions``."""
+    """``count`` draws of ``proofs_check.strategies.boolean_functions`` seeded with the run's seed."""
 
     count: Any = (20, 150, 1000)
     n_max: Any = (8, 12, 16)
@@ -284,16 +284,17 @@ class HypothesisDraws(Part):
         if not _has_hypothesis():
             return
         c, top = self._params(ctx, max_n)
-        key = ("batch", f"hyp-{c}-{top}")
+        key = ("batch", f"hyp-{c}-{top}-{ctx.seed}")
         if key not in ctx.cache:
-            ctx.cache[key] = _group_by_n(draw_functions(c, 1, top), f"hyp-{c}-{top}", "hypothesis")
+            ctx.cache[key] = _group_by_n(draw_functions(c, 1, top, seed=ctx.seed), f"hyp-{c}-{top}-{ctx.seed}",
+                                         "hypothesis")
         yield from ctx.cache[key]
 
     def method(self, ctx, max_n):
         if not _has_hypothesis():
             return "hypothesis draws skipped (hypothesis is not installed)"
         c, top = self._params(ctx, max_n)
-        return f"hypothesis boolean_functions(max_n={top}) ({c} derandomized draws)"
+        return f"hypothesis boolean_functions(max_n={top}) ({c} draws, hypothesis seed {ctx.seed})"
 
 
 def _has_hypothesis() -> bool:
@@ -317,16 +318,18 @@ class Explicit(Part):
         return f"{self.label} ({len(self.functions)} functions)"
 
 
-def draw_functions(count: int, min_n: int, max_n: int) -> list[bs.BooleanFunction]:
-    """``count`` functions drawn by hypothesis (derandomized: the same list every run)."""
+def draw_functions(count: int, min_n: int, max_n: int, *, seed: int = 0) -> list[bs.BooleanFunction]:
+    """``count`` functions drawn by hypothesis with ``hypothesis.seed(seed)`` (the same list for the
+    same seed; no example database)."""
     from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
 
     from .strategies import boolean_functions
 
     out: list[bs.BooleanFunction] = []
 
-    @settings(max_examples=count, database=None, derandomize=True, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @hseed(seed)
+    @settings(max_examples=count, database=None, deadline=None, suppress_health_check=list(HealthCheck))
     @given(boolean_functions(min_n=min_n, max_n=max_n))
     def collect(f):
         out.append(f)
