@@ -242,8 +242,9 @@ class Context:
             violation = not bool(held[idx])
             ties = int((np.abs(flat - value) <= 1e-12 * max(1.0, abs(value))).sum()) if np.isfinite(value) else 1
             cur_violation = summ.violations > int((~held).sum())  # violations seen in earlier batches
-            tie = bool(summ.witness) and np.isfinite(value) and abs(value - summ.worst_slack) <= 1e-12 * max(1.0, abs(value))
-            if not summ.witness or (violation and not cur_violation):
+            first = summ.instances == tried  # no earlier batch tried an instance of this relation
+            tie = not first and np.isfinite(value) and abs(value - summ.worst_slack) <= 1e-12 * max(1.0, abs(value))
+            if first or (violation and not cur_violation):
                 replace, summ.ties = True, ties
             elif violation != cur_violation:
                 replace = False
