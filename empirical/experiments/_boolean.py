@@ -4,15 +4,19 @@ labels, AdamW). Private (leading underscore): not an experiment module."""
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import torch
 
 from ..harness import RunDir, train
-from ..metrics import mse_loss
+from ..metrics import function_measures, layer_norm_blowup, mse_loss, parameter_norm, sharpness
 from ..models import build_model
 from ..tasks import BooleanTask
+
+#: the network's exact I(f)/n is logged during training up to this n (2**n forward passes a log)
+TRACK_EXACT_MAX_N = 12
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,6 +33,8 @@ class TrainSpec:
     max_steps: int = 1500
     log_every: int = 50
     converge_loss: float = 2e-3     # stop when the held-out (or training) MSE falls below this
+    track_measures: bool = True     # log parameter norm, LN blowup, I(f)/n, sharpness while training
+    track_draws: int = 4            # sharpness draws per logged step (rho = 1, 256 fresh points)
 
 
 def make_transformer(n: int, spec: TrainSpec, seed: int, device: Any):
@@ -44,14 +50,30 @@ def fit(model, task: BooleanTask, spec: TrainSpec, *, run_dir: RunDir, key: str,
     """Train with AdamW until the stop loss (held-out MSE, or training MSE when
     ``use_train_set_for_stop``) falls below ``spec.converge_loss`` with every stop point
     classified right, or ``spec.max_steps`` pass. Resumes from ``run_dir``'s checkpoint for
-    ``key``. Returns the TrainResult."""
+    ``key``. Returns the TrainResult.
+
+    Every ``spec.log_every`` steps metrics.jsonl gets the stop loss/accuracy and, with
+    ``spec.track_measures``, the parameter norm, the LN blowup and the sharpness (rho = 1,
+    ``spec.track_draws`` fresh draws) on 256 fixed uniform points, and the exact I(f)/n of the
+    network's function for n <= 12."""
     opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
     stop_bits, stop_y = task.train_set() if use_train_set_for_stop else (task.eval_bits, task.eval_y)
+
+    n = task.n
+    probe_bits, probe_y = BooleanTask(task.target, batch_size=256, seed=zlib.crc32(f"probe-{key}".encode()),
+                                      device=stop_bits.device).next_batch(0)
 
     def log(step: int, m) -> dict:
         out = m(stop_bits)  # (N,)
         rec = {"stop_loss": float(mse_loss(out, stop_y)),
                "stop_acc": float(((out >= 0.5).to(stop_y.dtype) == stop_y).float().mean())}
+        if spec.track_measures:
+            rec["param_norm"] = parameter_norm(m)
+            rec["blowup"] = layer_norm_blowup(m, probe_bits)["blowup"]
+            rec["sharpness"] = sharpness(m, probe_bits, probe_y, rho=1.0, draws=spec.track_draws,
+                                         seed=zlib.crc32(f"track-{key}-{step}".encode()))
+            if n <= TRACK_EXACT_MAX_N:
+                rec["I_over_n"] = function_measures(m, n, spectrum=False)["normalized_sensitivity"]
         if on_log is not None:
             rec.update(on_log(step, m))
         return rec

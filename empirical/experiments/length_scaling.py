@@ -96,7 +96,25 @@ def _plot(run_dir: RunDir, rows: list[dict], tasks: tuple[str, ...]) -> list[str
         ax.legend(fontsize=7)
     fig.suptitle("length-scaling: measures at convergence vs input length")
     run_dir.save_figure(fig, "sharpness_vs_n")
-    return ["sharpness_vs_n.png"]
+    names = ["sharpness_vs_n.png"]
+    history = [r for r in run_dir.read_metrics() if "sharpness" in r and r.get("unit", "").startswith("parity_")]
+    if history:
+        fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+        units = sorted({r["unit"] for r in history}, key=lambda u: (int(u.split("_n")[1].split("_")[0]), u))
+        for unit in units:
+            rs = [r for r in history if r["unit"] == unit]
+            for ax, metric in zip(axes, ("stop_loss", "sharpness", "blowup")):
+                ax.plot([r["step"] for r in rs], [r[metric] for r in rs], label=unit.removeprefix("parity_"))
+        for ax, label in zip(axes, ("held-out MSE", "sharpness $L_\\rho$ (4 draws)", "LN blowup")):
+            ax.set_xlabel("training step")
+            ax.set_ylabel(label)
+            ax.set_yscale("symlog" if label.startswith("sharp") else "log", **(
+                {"linthresh": 1e-3} if label.startswith("sharp") else {}))
+        axes[0].legend(fontsize=7)
+        fig.suptitle("length-scaling: PARITY during training")
+        run_dir.save_figure(fig, "parity_training")
+        names.append("parity_training.png")
+    return names
 
 
 @register("length-scaling", claim=CLAIM, presets=PRESETS)
