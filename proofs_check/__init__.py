@@ -37,7 +37,7 @@ Conventions: see :mod:`boolsens`.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable
 
 from . import domains
 from .core import (

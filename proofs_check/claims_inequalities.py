@@ -11,7 +11,6 @@ Conventions: see :mod:`boolsens`.
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np

@@ -25,7 +25,6 @@ Cost: drawing a function on n variables builds its 2**n table: O(n 2**n).
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
