@@ -170,8 +170,13 @@ def run(config: NoiseStabilityConfig, run_dir: RunDir) -> dict:
         figures.append(_figure(run_dir, task, runs))
     verdict_parts = []
     for task, sp in speedups.items():
-        verdict_parts.append(f"{task}: median epochs to grok {100 * sp:+.0f}% faster with the regulariser"
-                             if sp >= 0 else f"{task}: {100 * -sp:.0f}% slower with the regulariser")
+        plain, reg = (next(r for r in rows if r["task"] == task and r["training"] == t) for t in ("plain", "regularised"))
+        counts = f"grokked plain {plain['grokked']}, regularised {reg['grokked']}; median {plain['median']} vs {reg['median']}"
+        all_grokked = all(len(set(x["grokked"].split("/"))) == 1 for x in (plain, reg))
+        capped = "" if all_grokked else " (medians include runs capped at the epoch limit: lower bounds)"
+        verdict_parts.append(f"{task}: median epochs to grok {100 * sp:.0f}% fewer with the regulariser ({counts}{capped})"
+                             if sp >= 0 else
+                             f"{task}: median epochs to grok {100 * -sp:.0f}% more with the regulariser ({counts}{capped})")
     earlier = all(sp > 0 for sp in speedups.values())
     some = any(sp > 0 for sp in speedups.values())
     verdict = ("reproduced: groks earlier on both tasks; " if earlier else

@@ -208,6 +208,9 @@ def run(config: SyntheticTokensConfig, run_dir: RunDir) -> dict:
             "attn_* = mean attention weight (over queries and samples) on keys of each kind; share_* = the "
             "fraction of tokens of that kind (what uniform attention would give).",
             "picked = sparse if OOD accuracy < 0.5 (the model follows the flipped sparse token), else frequent.",
+            "align_* look at the readout v = W_V u alone, which ignores the attention weighting: a model can "
+            "follow the sparse token through attention (attn_sparse far above share_sparse) while v leans "
+            "toward the frequent direction; OOD accuracy is the behavioural test and decides the verdict.",
         ],
     )
     return {"verdict": verdict, "rows": rows}
