@@ -104,11 +104,15 @@ def sparse_parity(n: int, S: Any) -> BooleanFunction:
         coords = [check_index(i, n, name="element of S") for i in S]
         if len(set(coords)) != len(coords):
             raise BoolsensError(f"S={list(S)} has repeated coordinates")
-    idx = _index(n)
     bits = np.zeros(1 << n, dtype=np.uint8)
     for i in coords:
-        bits ^= _bit(idx, i)
+        _flip_where_bit(bits, i)
     return _from_bits(bits, f"CHI_{{{','.join(map(str, sorted(coords)))}}}")
+
+
+def _flip_where_bit(bits: np.ndarray, i: int) -> None:
+    """bits[x] ^= bit i of x, in place (no index array: 2**n bytes in all)."""
+    bits.reshape(-1, 2, 1 << i)[:, 1, :] ^= 1
 
 
 def dictator(n: int, i: int = 0) -> BooleanFunction:
@@ -119,7 +123,9 @@ def dictator(n: int, i: int = 0) -> BooleanFunction:
     """
     n = _n(n)
     i = check_index(i, n)
-    return _from_bits(_bit(_index(n), i), f"DICT_{i}")
+    bits = np.zeros(1 << n, dtype=np.uint8)
+    _flip_where_bit(bits, i)
+    return _from_bits(bits, f"DICT_{i}")
 
 
 def conjunction(n: int) -> BooleanFunction:
@@ -191,12 +197,11 @@ def majority(n: int, *, tie: int | None = None) -> BooleanFunction:
         raise BoolsensError(f"majority(n={n}) has ties for even n; pass tie=+1 or tie=-1")
     if tie not in (None, 1, -1):
         raise BoolsensError(f"tie={tie!r} must be None, +1 or -1")
-    ones = popcounts(n).astype(np.int16)  # number of −1 coordinates
-    margin = n - 2 * ones  # Σ x_i
-    signs = np.where(margin > 0, 1, -1).astype(np.int8)
+    ones = popcounts(n)  # number of −1 coordinates (uint8; Σ x_i = n − 2·ones)
+    signs = np.where(ones < (n + 1) // 2, np.int8(1), np.int8(-1))  # Σ x_i > 0 ⟺ 2·ones < n
     if tie is not None:
-        signs[margin == 0] = tie
-    return BooleanFunction(signs, name=f"MAJ_{n}")
+        signs[2 * ones == n] = tie
+    return _trusted(signs, n, f"MAJ_{n}")
 
 
 def tribes(w: int, s: int) -> BooleanFunction:

@@ -333,3 +333,23 @@ def test_random_function_biased_matches_uniform_draws():
     assert np.array_equal(f.signs == -1, u < 0.2)
     assert bs.random_function(4, seed=1, p=1.0).signs.tolist() == [-1] * 16
     assert bs.random_function(4, seed=1, p=0.0).signs.tolist() == [1] * 16
+
+
+@pytest.mark.parametrize("n", range(1, 11))
+def test_cheap_family_tables_match_definitions(n):
+    """dictator / sparse_parity / majority are built in place (no 2**n index arrays)."""
+    idx = np.arange(1 << n)
+    for i in range(n):
+        assert np.array_equal(bs.dictator(n, i=i).signs, 1 - 2 * ((idx >> i) & 1))
+    S = [j for j in range(n) if j % 3 != 1]
+    mask = sum(1 << j for j in S)
+    chi = np.array([1 - 2 * (bin(int(x) & mask).count("1") % 2) for x in idx])
+    assert np.array_equal(bs.sparse_parity(n, S).signs, chi)
+    margin = np.array([n - 2 * bin(int(x)).count("1") for x in idx])
+    for tie in ([None] if n % 2 else [1, -1]):
+        f = bs.majority(n, tie=tie)
+        ref = np.where(margin > 0, 1, -1)
+        if tie is not None:
+            ref[margin == 0] = tie
+        assert np.array_equal(f.signs, ref)
+        assert f.signs.dtype == np.int8 and not f.signs.flags.writeable
