@@ -24,7 +24,6 @@ measured sensitivity.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -160,7 +160,7 @@ def _figures(run_dir: RunDir, results: list[dict], cfg: VisionSensitivityConfig)
     ax[1].legend(fontsize=7)
     run_dir.save_figure(fig, "vision_sensitivity")
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    side = cfg.patch and int(round(len(results[0]["sens_per_patch"]) ** 0.5))
+    side = int(round(len(results[0]["sens_per_patch"]) ** 0.5))  # patches per image side
     for j, v in enumerate(ARCHS):
         per = np.mean([r["sens_per_patch"] for r in results if r["variant"] == v], axis=0)
         ax.plot(per, marker=".", label=v)
@@ -191,7 +191,7 @@ def run(config: VisionSensitivityConfig, run_dir: RunDir) -> dict:
             results.append(run_dir.unit(key, lambda: train_variant(config, v, seed, run_dir)))
 
     def mean(v, f):
-        return float(np.mean([f(r) for r in results if r["variant"] == v]))
+        return float(np.mean([float(f(r)) for r in results if r["variant"] == v]))  # "nan" is stored as text
 
     sig = str(config.sharp_sigmas[-1])
     rows = [{"model": v, "epochs": mean(v, lambda r: r["epochs"]), "train_acc": mean(v, lambda r: r["train_acc"]),
