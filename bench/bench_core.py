@@ -56,8 +56,8 @@ def load() -> float:
 
 
 def measure_all(contenders: list[tuple], *, repeats: int, budget_s: float) -> dict:
-    """Time several implementations of one task, interleaved round-robin so that they see the
-    same (shared, fluctuating) machine load.
+    """Time several implementations of one task, interleaved round-robin (order rotated every
+    round) so that they see the same (shared, fluctuating) machine load.
 
     ``contenders``: (name, fn, check, error, note). Each gets one warm-up call (numba kernels
     compile or load from the cache there; its time is kept as ``first_call_s``), then up to
@@ -84,8 +84,11 @@ def measure_all(contenders: list[tuple], *, repeats: int, budget_s: float) -> di
         except Exception as exc:  # a peer failing on this input: record and go on
             rec["error"] = f"{type(exc).__name__}: {exc}"
         out[name] = rec
-    for _ in range(repeats):
-        for name, fn in live:
+    for r in range(repeats):
+        # rotate the order every round: whoever runs right after a cache-polluting peer (Sage
+        # builds a Python list per call) changes from round to round
+        shift = r % len(live) if live else 0
+        for name, fn in live[shift:] + live[:shift]:
             times = out[name]["repeats_s"]
             if times and sum(times) > budget_s:
                 continue
@@ -465,7 +468,8 @@ def write_markdown(report: dict, path: Path) -> None:
              f"({m.get('cpu_count')} cores shared with other users, {m.get('MemTotal')}); "
              f"`uptime` at start: `{m.get('uptime')}`; at end: `{report.get('uptime_end')}`. "
              f"boolsens {m.get('boolsens_git')}{' (dirty)' if m.get('boolsens_dirty') else ''}.\n")
-    L.append("Median of repeats after one warm-up call, implementations interleaved round-robin. "
+    L.append("Median of repeats after one warm-up call, implementations interleaved round-robin "
+             "with the order rotated every round. "
              "`(k x)`: time / boolsens time for the same work (k > 1: boolsens is faster; for combined "
              "entries the sum of boolsens's parts). `WRONG`: result differs from the exact transform/measure; `err`: largest "
              "absolute error vs the exact value. Load = 1-minute load average before/after the row.\n")
@@ -489,6 +493,17 @@ def write_markdown(report: dict, path: Path) -> None:
             cells = [fmt_ms(r["results"][k]) if k in r["results"] else "–" for k in names]
             L.append(f"| {r['n']} | {r['load_before']}/{r['load_after']} | " + " | ".join(cells) + " |")
         L.append("")
+        notes = {}
+        for r in rows:
+            for k, v in r["results"].items():
+                if "note" in v:
+                    notes[k] = v["note"]  # the last row's (Sage's construction time varies with n)
+        for k, v in notes.items():
+            L.append(f"- {k}: {v}")
+        L.append("")
+    L.append("Allocating calls (`boolsens.fwht`, `FFHT fht`, `pyfwht`) pay for fresh output pages on "
+             "every call; on this virtual machine that cost is large and erratic, so compare kernels "
+             "with the in-place columns.\n")
     L.append("## Influences, total influence, max sensitivity (random function)\n")
     names = []
     for r in report["measures"]:
