@@ -215,11 +215,11 @@ def tribes(w: int, s: int) -> BooleanFunction:
     w = check_positive_int(w, name="w")
     s = check_positive_int(s, name="s")
     n = _n(w * s)
-    idx = _index(n)
-    block = idx.dtype.type((1 << w) - 1)
     bits = np.zeros(1 << n, dtype=np.uint8)
+    full = (1 << w) - 1
     for j in range(s):
-        bits |= (((idx >> idx.dtype.type(j * w)) & block) == block).astype(np.uint8)
+        # x -> (higher bits, tribe j's w bits, lower bits): tribe j is all ones at index `full`
+        bits.reshape(-1, 1 << w, 1 << (j * w))[:, full, :] = 1
     return _from_bits(bits, f"TRIBES_{w},{s}")
 
 
@@ -231,11 +231,12 @@ def inner_product(m: int) -> BooleanFunction:
     """
     m = check_positive_int(m, name="m")
     n = _n(2 * m)
-    idx = _index(n)
-    low = idx & idx.dtype.type((1 << m) - 1)
-    high = idx >> idx.dtype.type(m)
-    bits = (popcounts(m)[(low & high).astype(np.int64)] & 1).astype(np.uint8)
-    return _from_bits(bits, f"IP_{n}")
+    odd = popcounts(m) & 1  # parity of |S| for S < 2**m
+    low = np.arange(1 << m)
+    bits = np.empty((1 << m, 1 << m), dtype=np.uint8)  # row = the high m bits, column = the low
+    for high in range(1 << m):
+        bits[high] = odd[low & high]
+    return _from_bits(bits.reshape(-1), f"IP_{n}")
 
 
 def address(k: int) -> BooleanFunction:

@@ -353,3 +353,22 @@ def test_cheap_family_tables_match_definitions(n):
             ref[margin == 0] = tie
         assert np.array_equal(f.signs, ref)
         assert f.signs.dtype == np.int8 and not f.signs.flags.writeable
+
+
+@pytest.mark.parametrize("w,s", [(1, 1), (1, 4), (2, 2), (3, 2), (2, 4), (4, 3)])
+def test_tribes_matches_definition(w, s):
+    n = w * s
+    idx = np.arange(1 << n)
+    full = (1 << w) - 1
+    ref = np.zeros(1 << n, dtype=bool)
+    for j in range(s):
+        ref |= ((idx >> (j * w)) & full) == full
+    assert np.array_equal(bs.tribes(w, s).signs, np.where(ref, -1, 1))
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 5])
+def test_inner_product_matches_definition(m):
+    idx = np.arange(1 << (2 * m))
+    low, high = idx & ((1 << m) - 1), idx >> m
+    ref = np.array([1 - 2 * (bin(int(v)).count("1") % 2) for v in low & high])
+    assert np.array_equal(bs.inner_product(m).signs, ref)
