@@ -168,22 +168,28 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
     if tie not in (None, 1, -1):
         raise BoolsensError(f"tie={tie!r} must be None, +1 or -1")
     n = _n(len(w))
-    idx = _index(n)
-    total = np.zeros(1 << n, dtype=np.float64)
-    for i in range(n):
-        total += w[i] * (1.0 - 2.0 * _bit(idx, i))
-    margin = total - theta
     scale = max(1.0, float(np.abs(w).sum()), abs(theta))
-    ties = np.abs(margin) <= 1e-12 * scale
-    if np.any(ties) and tie is None:
-        x = int(np.flatnonzero(ties)[0])
-        raise BoolsensError(
-            f"threshold has a tie at x={x} (sum w_i x_i = theta = {theta}); pass tie=+1 or tie=-1"
-        )
-    signs = np.where(margin > 0, 1, -1).astype(np.int8)
-    if tie is not None:
-        signs[ties] = tie
-    return BooleanFunction(signs, name=f"LTF_{n}")
+    signs = np.empty(1 << n, dtype=np.int8)
+    # chunks of _DRAW_CHUNK points keep the float temporaries small at n = 28-32; each point's
+    # sum is accumulated in the same order as on the whole table
+    for lo in range(0, 1 << n, _DRAW_CHUNK):
+        hi = min(1 << n, lo + _DRAW_CHUNK)
+        idx = np.arange(lo, hi, dtype=np.uint64)
+        total = np.zeros(hi - lo, dtype=np.float64)
+        for i in range(n):
+            total += w[i] * (1.0 - 2.0 * _bit(idx, i))
+        margin = total - theta
+        ties = np.abs(margin) <= 1e-12 * scale
+        if tie is None and np.any(ties):
+            x = lo + int(np.flatnonzero(ties)[0])
+            raise BoolsensError(
+                f"threshold has a tie at x={x} (sum w_i x_i = theta = {theta}); pass tie=+1 or tie=-1"
+            )
+        chunk = np.where(margin > 0, np.int8(1), np.int8(-1))
+        if tie is not None:
+            chunk[ties] = tie
+        signs[lo:hi] = chunk
+    return _trusted(signs, n, f"LTF_{n}")
 
 
 def majority(n: int, *, tie: int | None = None) -> BooleanFunction:

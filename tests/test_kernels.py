@@ -372,3 +372,21 @@ def test_inner_product_matches_definition(m):
     low, high = idx & ((1 << m) - 1), idx >> m
     ref = np.array([1 - 2 * (bin(int(v)).count("1") % 2) for v in low & high])
     assert np.array_equal(bs.inner_product(m).signs, ref)
+
+
+def test_threshold_chunked_matches_definition(monkeypatch):
+    """Chunks of 16 points (forced) give the same table and the same first tie."""
+    from boolsens import families
+
+    w = [3.0, -1.0, 2.0, 0.5, 1.5, -2.5, 1.0]
+    idx = np.arange(1 << len(w))
+    sums = np.array([sum(wi * (1 - 2 * ((x >> i) & 1)) for i, wi in enumerate(w)) for x in idx])
+    monkeypatch.setattr(families, "_DRAW_CHUNK", 16)
+    assert np.array_equal(bs.threshold(w, 0.25).signs, np.where(sums - 0.25 > 0, 1, -1))
+    theta = float(sums[77])  # a value some points reach exactly (sums are multiples of 1/2)
+    first_tie = int(np.flatnonzero(sums == theta)[0])
+    with pytest.raises(bs.BoolsensError, match=f"tie at x={first_tie} "):
+        bs.threshold(w, theta)
+    ref = np.where(sums - theta > 0, 1, -1)
+    ref[sums == theta] = -1
+    assert np.array_equal(bs.threshold(w, theta, tie=-1).signs, ref)
