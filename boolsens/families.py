@@ -24,6 +24,7 @@ from __future__ import annotations
 import numbers
 from typing import Any, Iterable
 
+import numba as nb
 import numpy as np
 
 from ._bitpacked import signs_from_random_bytes
@@ -152,6 +153,22 @@ def disjunction(n: int) -> BooleanFunction:
     return _from_bits(bits, f"OR_{n}")
 
 
+@nb.njit(cache=True, nogil=True)
+def _ltf_margins(w, theta, lo, out):
+    """out[x - lo] = (Σ_i w_i x_i) − θ for x = lo, lo+1, …; the sum runs over i in order from 0,
+    exactly as a float64 numpy accumulation over i would."""
+    n = w.shape[0]
+    for t in range(out.shape[0]):
+        x = lo + t
+        total = 0.0
+        for i in range(n):
+            if (x >> i) & 1:
+                total += -w[i]
+            else:
+                total += w[i]
+        out[t] = total - theta
+
+
 def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None = None) -> BooleanFunction:
     """Linear threshold function sgn(Σ w_i x_i − θ).
 
@@ -174,11 +191,8 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
     # sum is accumulated in the same order as on the whole table
     for lo in range(0, 1 << n, _DRAW_CHUNK):
         hi = min(1 << n, lo + _DRAW_CHUNK)
-        idx = np.arange(lo, hi, dtype=np.uint64)
-        total = np.zeros(hi - lo, dtype=np.float64)
-        for i in range(n):
-            total += w[i] * (1.0 - 2.0 * _bit(idx, i))
-        margin = total - theta
+        margin = np.empty(hi - lo, dtype=np.float64)
+        _ltf_margins(w, float(theta), lo, margin)
         ties = np.abs(margin) <= 1e-12 * scale
         if tie is None and np.any(ties):
             x = lo + int(np.flatnonzero(ties)[0])
