@@ -390,3 +390,18 @@ def test_threshold_chunked_matches_definition(monkeypatch):
     ref = np.where(sums - theta > 0, 1, -1)
     ref[sums == theta] = -1
     assert np.array_equal(bs.threshold(w, theta, tie=-1).signs, ref)
+
+
+@pytest.mark.parametrize("n", [1, 4, 9, 12])
+def test_threshold_margins_bitwise_equal_numpy_accumulation(n, rng):
+    from boolsens.families import _ltf_margins
+
+    w = rng.standard_normal(n) * 1000.0
+    theta = float(rng.standard_normal())
+    idx = np.arange(1 << n)
+    total = np.zeros(1 << n)
+    for i in range(n):
+        total += w[i] * (1.0 - 2.0 * ((idx >> i) & 1))
+    out = np.empty(1 << n)
+    _ltf_margins(w, theta, 0, out)
+    assert np.array_equal(out, total - theta)
