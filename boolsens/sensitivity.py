@@ -24,7 +24,12 @@ __all__ = ["pointwise_sensitivity", "sensitivity"]
 
 
 def _stats(f: Any):
+    from .function import BooleanFunction
+
     w, n, batch = _bitpacked.pack_boolean(f, strict=True)
+    if isinstance(f, BooleanFunction):  # cached with its packed table (robustness_bound reuses it)
+        mx, tot = f._cached("sensitivity_stats", lambda: _bitpacked.sensitivity_stats(w, n))
+        return mx.copy(), tot.copy(), n, batch
     mx, tot = _bitpacked.sensitivity_stats(w, n)
     return mx, tot, n, batch
 
