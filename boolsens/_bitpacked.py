@@ -69,6 +69,21 @@ def _popcount(typingctx, x):
     return sig, codegen
 
 
+#: below this many bytes an allocation is not checked against /proc/meminfo (reading it costs
+#: more than the small transform) unless BOOLSENS_MEMORY_LIMIT is set
+_SMALL_BYTES = 1 << 24
+
+
+def check_memory_fast(nbytes: float, *, what: str) -> None:
+    """``_validation.check_memory`` for sizes that could matter; free for small ones."""
+    import os
+
+    from ._validation import check_memory
+
+    if nbytes >= _SMALL_BYTES or "BOOLSENS_MEMORY_LIMIT" in os.environ:
+        check_memory(nbytes, what=what)
+
+
 def words_for(n: int) -> int:
     """Number of uint64 words of a packed table on n variables."""
     return max(1, (1 << n) >> 6)
@@ -417,14 +432,14 @@ def pack_boolean(f, *, strict: bool, name: str = "f"):
     BooleanFunction keeps its packed table in its cache (like its Walsh spectrum).
     """
     from ._tables import boolean_2d
-    from ._validation import as_table, check_memory, is_torch
+    from ._validation import as_table, is_torch
     from .function import BooleanFunction
 
     if isinstance(f, BooleanFunction):
         n = f.n
 
         def compute():
-            check_memory(8 * words_for(n), what=f"packed table for n={n}")
+            check_memory_fast(8 * words_for(n), what=f"packed table for n={n}")
             w = pack_pm1(f.signs.reshape(1, -1), n)
             w.setflags(write=False)
             return w
@@ -440,7 +455,7 @@ def pack_boolean(f, *, strict: bool, name: str = "f"):
     arr = np.asarray(arr)
     batch = tuple(arr.shape[:-1])
     rows = int(np.prod(batch, dtype=np.int64)) if batch else 1
-    check_memory(8 * rows * words_for(n), what=f"packed table for n={n} (batch {rows})")
+    check_memory_fast(8 * rows * words_for(n), what=f"packed table for n={n} (batch {rows})")
     s = np.ascontiguousarray(arr.reshape(rows, 1 << n))
     w = pack_pm1(s, n)
     if w is None:

@@ -42,10 +42,8 @@ def pointwise_sensitivity(f: Any) -> Any:
     >>> pointwise_sensitivity(bs.conjunction(2)).tolist()
     [0, 1, 1, 2]
     """
-    from ._validation import check_memory
-
     w, n, batch = _bitpacked.pack_boolean(f, strict=True)
-    check_memory(w.shape[0] * max(1 << n, 64), what=f"pointwise sensitivity table for n={n}")
+    _bitpacked.check_memory_fast(w.shape[0] * max(1 << n, 64), what=f"pointwise sensitivity table for n={n}")
     return _bitpacked.pointwise_sensitivity(w, n).reshape(batch + (1 << n,))
 
 

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from ._errors import BoolsensError
-from ._validation import as_table, check_memory, is_torch
+from ._bitpacked import check_memory_fast
+from ._validation import as_table, is_torch
 
 __all__ = ["fwht", "ifwht"]
 
@@ -73,7 +74,7 @@ def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
 
     dtype = _result_dtype(arr, n)
     batch = int(np.prod(arr.shape[:-1], dtype=np.int64)) if arr.ndim > 1 else 1
-    check_memory(batch * dtype.itemsize * (1 << n), what=f"fwht on n={n} (batch {batch}, {dtype})")
+    check_memory_fast(batch * dtype.itemsize * (1 << n), what=f"fwht on n={n} (batch {batch}, {dtype})")
     if (arr.dtype, dtype) in _FUSED:
         src = np.ascontiguousarray(arr).reshape(-1, 1 << n)
         out = np.empty(arr.shape, dtype=dtype)

@@ -405,3 +405,14 @@ def test_threshold_margins_bitwise_equal_numpy_accumulation(n, rng):
     out = np.empty(1 << n)
     _ltf_margins(w, theta, 0, out)
     assert np.array_equal(out, total - theta)
+
+
+def test_large_allocations_are_checked_without_the_env_variable(monkeypatch):
+    """Small transforms skip the /proc/meminfo read; large ones (>= 16 MiB) are still checked."""
+    from boolsens import _validation
+
+    monkeypatch.delenv("BOOLSENS_MEMORY_LIMIT", raising=False)
+    monkeypatch.setattr(_validation, "available_memory", lambda: 10**6)
+    bs.fwht(np.ones(1 << 10))  # 8 KiB: not checked
+    with pytest.raises(bs.BoolsensError, match="fwht on n=21 .*needs about 16.0 MiB"):
+        bs.fwht(np.ones(1 << 21, dtype=np.int8))
