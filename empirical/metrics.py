@@ -51,15 +51,16 @@ def encode_signs(x: torch.Tensor) -> torch.Tensor:
     return ((1 - x.to(torch.int64)) // 2)
 
 
-def network_function(model: nn.Module, n: int, *, threshold: float = 0.5, batch_size: int = 1 << 14):
+def network_function(model: nn.Module, n: int, *, threshold: float = 0.5, batch_size: int = 512):
     """(BooleanFunction of the network's signs, (2**n,) float64 table of g = 2·(threshold − out)).
 
     With the default ``threshold=0.5`` (models trained on {0,1} labels) g = 1 − 2·out is the
     prediction on the ±1 scale; ``threshold=0`` reads the sign of the raw output (random
     networks). The Boolean value is +1 where g >= 0.
 
-    Cost: 2**n forward passes in batches; about a second per 2**17 inputs for the small
-    transformers here on two CPU cores (see bench/bench_training.py).
+    Cost: 2**n forward passes in batches of ``batch_size``. Small batches keep the activations
+    in cache: for the d = 32 transformer at n = 20 (2**20 inputs, one CPU thread) 512 took about
+    half the time of 16384 (bench/bench_training.py: about 20 s for the whole cube).
     """
     return bs.BooleanFunction.from_model(model, n, encode=encode_signs, real=True, batch_size=batch_size,
                                          readout=lambda out: 2.0 * (threshold - out), show_progress=False)
