@@ -114,13 +114,20 @@ def run(config: RandomInitConfig, run_dir: RunDir) -> dict:
 
     wins, cells = lowest("mean_I_over_n")
     wins_med, _ = lowest("median_threshold_I_over_n")
+    pairwise = []
+    for other in others:
+        for metric, label in (("mean_I_over_n", "raw sign"), ("median_threshold_I_over_n", "median threshold")):
+            below = sum(a[metric] < b[metric]
+                        for a in rows if a["model"] == "transformer"
+                        for b in rows if b["model"] == other and (b["n"], b["scale"]) == (a["n"], a["scale"]))
+            pairwise.append(f"transformer below {other} ({label}) in {below}/{cells}")
     if not cells:
         verdict = "NOT TESTED: the transformer and at least one other model are needed."
     else:
         head = "REPRODUCED" if wins == cells else ("PARTLY REPRODUCED" if wins >= cells / 2 else "NOT REPRODUCED")
         verdict = (f"{head}: the transformer's mean I(f)/n (sign of the raw output) is below every other "
                    f"model's in {wins}/{cells} (n, scale) cells; with each network thresholded at its median "
-                   f"output (balanced functions) in {wins_med}/{cells} cells.")
+                   f"output (balanced functions) in {wins_med}/{cells} cells. Pairwise: {'; '.join(pairwise)}.")
     table = [{k: r[k] for k in ("model", "n", "scale", "mean_I_over_n", "sd", "constant_fraction",
                                 "median_threshold_I_over_n", "median_sd")} for r in rows]
     figures = _plot(run_dir, rows, config)
