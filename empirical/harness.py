@@ -147,7 +147,14 @@ def _fmt(v: Any) -> str:
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
-    """A list of dicts (same keys, in order of the first) as a Markdown table."""
+    """A list of dicts (keys in order of first appearance) as a Markdown table.
+
+    >>> print(markdown_table([{"n": 4, "sharpness": 0.00312}, {"n": 6, "sharpness": 0.5}]), end="")
+    | n | sharpness |
+    |---|---|
+    | 4 | 0.00312 |
+    | 6 | 0.5 |
+    """
     if not rows:
         return "(no rows)\n"
     cols = list(rows[0])
@@ -161,7 +168,12 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
 
 def fit_line(x: Iterable[float], y: Iterable[float]) -> dict[str, float]:
     """Least-squares line y = a + b x: slope b, its standard error, intercept a, and the number
-    of points. With fewer than 3 points the standard error is ``nan``."""
+    of points. With fewer than 3 points the standard error is ``nan``.
+
+    >>> fit = fit_line([1, 2, 3], [1.0, 3.0, 5.0])
+    >>> round(fit["slope"], 6), round(fit["intercept"], 6), fit["points"]
+    (2.0, -1.0, 3)
+    """
     x = np.asarray(list(x), dtype=float)
     y = np.asarray(list(y), dtype=float)
     if x.shape != y.shape or x.size < 2:

@@ -58,6 +58,14 @@ def network_function(model: nn.Module, n: int, *, threshold: float = 0.5, batch_
     prediction on the ±1 scale; ``threshold=0`` reads the sign of the raw output (random
     networks). The Boolean value is +1 where g >= 0.
 
+    >>> import torch
+    >>> class First(torch.nn.Module):          # label 1 (True = -1) exactly where x_0 = -1
+    ...     def forward(self, bits):
+    ...         return bits[:, 0].float()
+    >>> f, g = network_function(First(), 3)
+    >>> f == bs.dictator(3, 0), g.tolist()[:2]
+    (True, [1.0, -1.0])
+
     Cost: 2**n forward passes in batches of ``batch_size``. Small batches keep the activations
     in cache: for the d = 32 transformer at n = 20 (2**20 inputs, one CPU thread) 512 took about
     half the time of 16384 (bench/bench_training.py: about 20 s for the whole cube).

@@ -23,7 +23,11 @@ __all__ = ["Target", "make_target", "BooleanTask", "bits_to_index", "index_to_bi
 
 
 def bits_to_index(bits: torch.Tensor) -> torch.Tensor:
-    """(B, n) bits -> (B,) int64 cube index (bit i of the index = coordinate i)."""
+    """(B, n) bits -> (B,) int64 cube index (bit i of the index = coordinate i).
+
+    >>> bits_to_index(torch.tensor([[1, 0, 1]])).tolist()
+    [5]
+    """
     n = bits.shape[1]
     weights = (1 << torch.arange(n, device=bits.device, dtype=torch.int64))  # (n,)
     return (bits.to(torch.int64) * weights).sum(dim=1)  # (B,)
@@ -93,6 +97,13 @@ def make_target(name: str, n: int, *, k: int | None = None, seed: int | None = N
     ``k`` coordinates chosen by ``seed``), ``random`` (``bs.random_function(n, seed=seed)``),
     ``mixed-degree`` (MAJ_3 of characters of degrees 1, 2 and 4 on disjoint coordinates, n >= 7:
     Fourier weight 1/4 at each of the degrees 1, 2, 4 and 7).
+
+    >>> import torch
+    >>> t = make_target("majority", 3)
+    >>> t(torch.tensor([[0, 0, 1], [1, 1, 0]])).tolist()   # bits: 1 = True = -1
+    [1, -1]
+    >>> t.function == bs.majority(3)
+    True
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n={n!r} must be a positive integer")

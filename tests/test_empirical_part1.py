@@ -96,6 +96,19 @@ def test_rundir_atomic_json_metrics_dedup_and_config_guard(tmp_path):
         RunDir(tmp_path / "r", device="cpu").start("e", "smoke", {"a": 2})
 
 
+def test_progress_bar_shows_step_loss_and_eta(capsys):
+    from empirical.harness import Progress
+
+    bar = Progress(10, desc="unit", enabled=True)
+    bar.update(5, 0.25, force=True)
+    bar.close(10, 0.125)
+    err = capsys.readouterr().err
+    assert "unit step 5/10 loss 0.25" in err and "eta" in err and "step 10/10 loss 0.125" in err
+    quiet = Progress(10, enabled=False)
+    quiet.update(3, 1.0, force=True)
+    assert capsys.readouterr().err == ""
+
+
 def test_fit_line_recovers_slope_and_rejects_degenerate_input():
     fit = fit_line([1, 2, 3, 4], [1, 3, 5, 7])
     assert fit["slope"] == pytest.approx(2.0) and fit["slope_se"] == pytest.approx(0.0, abs=1e-12)
