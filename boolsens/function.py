@@ -195,7 +195,7 @@ class BooleanFunction:
         model: Any,
         n: int,
         *,
-        batch_size: int = 1 << 14,
+        batch_size: int | None = None,
         device: Any = None,
         encode: Callable[[Any], Any] | None = None,
         readout: Callable[[Any], Any] | None = None,
@@ -210,6 +210,8 @@ class BooleanFunction:
         model : torch.nn.Module or callable on tensors
             Called as ``model(encode(x))`` on batches; evaluated under ``torch.no_grad`` in eval
             mode (its previous mode is restored).
+        batch_size : int, optional
+            Rows per forward pass; default 512 on the CPU, 65536 on CUDA.
         encode : callable, optional
             Maps an (N, n) int8 tensor of ±1 rows (on ``device``) to the model's input. Default:
             the rows as float32.
@@ -226,12 +228,16 @@ class BooleanFunction:
         from .cube import cube_points
 
         n = check_n(n, maximum=24)
-        batch_size = check_positive_int(batch_size, name="batch_size")
         if device is None:
             try:
                 device = next(model.parameters()).device
             except (AttributeError, StopIteration):
                 device = torch.device("cpu")
+        if batch_size is None:
+            # small CPU batches stay in cache (512 ran ~2x faster than 16384 for a small
+            # transformer here); a GPU wants large ones
+            batch_size = 1 << 16 if torch.device(device).type == "cuda" else 512
+        batch_size = check_positive_int(batch_size, name="batch_size")
         N = 1 << n
         outs = np.empty(N, dtype=np.float64)
         was_training = getattr(model, "training", None)
