@@ -409,7 +409,7 @@ def tour(argv: list[str] | None = None) -> int:
         print()
     if not args.skip_experiment:
         print("=" * 78)
-        print("4. A transformer trained on a Boolean task (empirical, smoke preset)")
+        print("4. Training a model and measuring it against the theory (empirical, smoke preset)")
         print("=" * 78)
         try:
             import torch  # noqa: F401
@@ -418,8 +418,10 @@ def tour(argv: list[str] | None = None) -> int:
         else:
             from empirical.cli import main as exp_main
 
-            exp_main(["length-scaling", "--preset", "smoke", "--out", args.out])
+            exp_main(["synthetic-tokens", "--preset", "smoke", "--out", args.out, "--quiet"])
             print(f"results, report.md and figures under {args.out}/")
+            print("Every experiment: `boolsens experiment list`; the cpu presets (minutes each) give the")
+            print("verdicts quoted in the README, e.g. `boolsens experiment length-scaling --preset cpu --out DIR`.")
     return 0
 
 

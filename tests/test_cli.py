@@ -63,3 +63,13 @@ def test_analyze_plot_writes_a_png(tmp_path, capsys):
     path = tmp_path / "maj.png"
     assert main(["analyze", "majority", "--n", "5", "--complexity-max-n", "0", "--plot", str(path)]) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tour_runs_every_section(tmp_path, capsys):
+    """The README's first command: the tour runs end to end on built-in defaults."""
+    assert main(["tour", "--out", str(tmp_path / "tour")]) == 0
+    out = capsys.readouterr().out
+    assert "in every row" in out  # Proposition 2.2 held on every famous function
+    assert "MAJ_1001: estimated I" in out
+    assert "claims held" in out
+    assert (tmp_path / "tour" / "report.md").exists()
