@@ -88,7 +88,13 @@ def _plot(run_dir: RunDir, rows: list[dict], tasks: tuple[str, ...]) -> list[str
         for t in tasks:
             pts = [(r["n"], r[metric]) for r in rows if r["task"] == t and r["converged"]]
             bad = [(r["n"], r[metric]) for r in rows if r["task"] == t and not r["converged"]]
-            line = ax.plot(*zip(*pts), "o-", label=t)[0] if pts else None
+            line = None
+            if pts:
+                # one dot per seed, and a line through the per-n mean over seeds
+                line = ax.plot(*zip(*pts), "o", alpha=0.35, markersize=4)[0]
+                ns = sorted({n for n, _ in pts})
+                means = [sum(v for m, v in pts if m == n) / sum(1 for m, _ in pts if m == n) for n in ns]
+                ax.plot(ns, means, "-", color=line.get_color(), label=f"{t} (mean over seeds)")
             if bad:
                 ax.plot(*zip(*bad), "x", color=line.get_color() if line else None,
                         label=f"{t} (not converged)")
