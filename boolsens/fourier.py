@@ -22,6 +22,9 @@ from . import _kernels
 from ._tables import flatten, reject_exact_torch, squeeze, walsh
 from ._validation import is_torch
 
+#: largest n for exact (Fraction) spectra of real-valued tables (pure-Python rational arithmetic)
+MAX_EXACT_REAL_N = 16
+
 __all__ = ["fourier_coefficients", "fourier_weights", "degree", "walsh_spectrum"]
 
 
@@ -50,6 +53,13 @@ def fourier_coefficients(f: Any, *, exact: bool = False) -> Any:
         return w.to(_torch_float(w)) / float(1 << n)
     if exact:
         if not is_int:
+            if n > MAX_EXACT_REAL_N:
+                from ._errors import BoolsensError
+
+                raise BoolsensError(
+                    f"exact=True on a real-valued table uses Python rationals and is limited to "
+                    f"n <= {MAX_EXACT_REAL_N}; got n={n} (integer and ±1 tables are exact at any n)"
+                )
             return _fraction_array_from_float(f, n)
         den = 1 << n
         return np.frompyfunc(lambda v: Fraction(int(v), den), 1, 1)(w).astype(object)
