@@ -47,7 +47,11 @@ def walsh(f: Any, *, name: str = "f") -> tuple[Any, int, bool]:
         return fwht(arr), n, False
     arr = np.asarray(arr)
     if np.issubdtype(arr.dtype, np.integer):
-        return fwht(arr.astype(np.int64, copy=False)), n, True
+        # fwht widens narrow integer tables to int64 while it copies them (no extra pass);
+        # int32 is widened here because fwht would keep it, and squares need int64
+        if arr.dtype == np.int32:
+            arr = arr.astype(np.int64)
+        return fwht(arr), n, True
     if arr.dtype == np.float32:
         return fwht(arr), n, False
     if is_pm1(arr):
