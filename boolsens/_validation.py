@@ -131,10 +131,12 @@ def check_memory(nbytes: float, *, what: str, limit: float | None = None) -> Non
         )
 
 
-def as_table(a: Any, *, boolean: bool = False, name: str = "f") -> tuple[Any, int]:
+def as_table(a: Any, *, boolean: bool = False, name: str = "f", check_finite: bool = True) -> tuple[Any, int]:
     """Validate a table (numpy, torch, BooleanFunction or sequence) and return (array, n).
 
     ``boolean=True`` additionally requires every entry to be exactly +1 or -1.
+    ``check_finite=False`` skips the NaN/inf pass over a numpy table; the caller must then check
+    its result instead (``fwht`` does: see ``transforms._check_finite_result``).
     NaN and inf are rejected; nothing is coerced silently (booleans must go through
     ``BooleanFunction.from_bits``).
     """
@@ -171,7 +173,7 @@ def as_table(a: Any, *, boolean: bool = False, name: str = "f") -> tuple[Any, in
     if arr.ndim == 0:
         raise BoolsensError(f"{name} is a scalar; expected a table whose last axis has length 2**n")
     n = log2_length(arr.shape[-1], name=f"{name} (last axis)" if arr.ndim > 1 else name)
-    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+    if check_finite and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
         raise BoolsensError(f"{name} contains NaN or inf")
     if boolean:
         check_pm1(arr, name=name)

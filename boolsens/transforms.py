@@ -129,10 +129,23 @@ def fwht(a: Any) -> Any:
     >>> fwht(np.array([1, 1, 1, -1]))  # AND on 2 bits (True = -1)
     array([ 2,  2,  2, -2])
     """
-    arr, n = as_table(a, name="a")
+    arr, n = as_table(a, name="a", check_finite=False)
     if is_torch(arr):
         return _torch_fwht(arr, n)
-    return _numpy_fwht(np.asarray(arr), n)
+    out = _numpy_fwht(np.asarray(arr), n)
+    _check_finite_result(out, name="a")
+    return out
+
+
+def _check_finite_result(out: np.ndarray, *, name: str) -> None:
+    """Reject NaN/inf input after the transform, in O(batch) instead of a pass over the input.
+
+    ``out[..., 0]`` is the sum of every entry of the row, and a sum containing NaN or ±inf is never
+    finite; so a finite ``out[..., 0]`` proves the whole row was finite. (A non-finite one can
+    also come from an overflow of finite entries; the message says both.)
+    """
+    if out.dtype.kind == "f" and not np.all(np.isfinite(out[..., 0])):
+        raise BoolsensError(f"{name} contains NaN or inf (or its transform overflows {out.dtype})")
 
 
 def ifwht(a: Any) -> Any:
