@@ -186,12 +186,11 @@ def analyze(f, rhos: list[float], *, complexity_max_n: int = 12, log: Callable[[
     else:
         out["block_sensitivity"] = out["certificate_complexity"] = out["decision_tree_depth"] = None
     rows = []
-    s2 = out["sensitivity"] ** 2
     for rho in rhos:
-        stab = sum((float(w) * rho**k for k, w in enumerate(weights)), 0.0)
-        pr = 0.5 - 0.5 * stab
-        bound = 0.5 * (1.0 - rho**s2)
-        rows.append({"rho": rho, "stability": stab, "disagreement": pr, "prop_2_2_bound": bound,
+        pr = bs.disagreement_probability(f, rho)
+        bound = bs.robustness_bound(f, rho)
+        rows.append({"rho": rho, "stability": bs.noise_stability(f, rho), "disagreement": pr,
+                     "prop_2_2_bound": bound,
                      "bound_holds": bool(pr <= bound + 1e-12) if rho >= 0 else None})
     out["noise"] = rows
     out["seconds"] = time.perf_counter() - t0
@@ -297,12 +296,12 @@ def _analyze_main(args: argparse.Namespace) -> int:
     else:
         print(format_analysis(res))
     if args.plot:
-        plot_analysis(res, args.plot)
+        plot_analysis(f, res, args.plot)
         print(f"figure written to {args.plot}", file=sys.stderr)
     return 0
 
 
-def plot_analysis(res: dict, path: str) -> None:
+def plot_analysis(f, res: dict, path: str) -> None:
     """Two panels: the spectral weight by level, and Pr_rho(f) for rho in [0, 1] against the
     three levels of the Proposition 2.2 chain (I, deg, s^2)."""
     try:
@@ -315,7 +314,9 @@ def plot_analysis(res: dict, path: str) -> None:
     w = [float(x) for x in res["fourier_weights"]]
     n = res["n"]
     rho = np.linspace(0.0, 1.0, 201)
-    pr = 0.5 - 0.5 * sum(wk * rho**k for k, wk in enumerate(w))
+    import boolsens as bs
+
+    pr = bs.disagreement_probability(f, rho)
     I = float(res["total_influence"])
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
     ax1.bar(range(n + 1), w, color="tab:blue")
