@@ -12,9 +12,13 @@ Conventions (binding for every function, test and doc of this package)
   f̂(S) = 2^−n Σ_x f(x) χ_S(x). ``fwht`` (Sylvester order, unnormalised) of a table is 2^n f̂;
   for ±1 tables it is an integer and is computed exactly.
 * A ρ-correlated pair: x uniform, y_i = x_i with probability (1+ρ)/2, independently.
+
+The definitions, every claim ``proofs_check`` verifies and the references are in
+``docs/theory.md``; the layers of the code (which module may import which) in
+``docs/architecture.md``.
 """
 
-from ._errors import BoolsensError
+from .errors import BoolsensError
 from .complexity import block_sensitivity, certificate_complexity, decision_tree_depth
 from .cube import cube_points
 from .families import (
@@ -34,7 +38,7 @@ from .families import (
 )
 from .fourier import degree, fourier_coefficients, fourier_weights, walsh_spectrum
 from .function import BooleanFunction
-from .influence import average_sensitivity, influence, influences, total_influence
+from .influence import average_sensitivity, influence, influences, normalized_sensitivity, total_influence
 from .noise import disagreement_probability, noise_sensitivity, noise_stability, robustness_bound
 from .sensitivity import pointwise_sensitivity, sensitivity
 from .transforms import fwht, ifwht
@@ -57,6 +61,7 @@ __all__ = [
     "influence",
     "influences",
     "total_influence",
+    "normalized_sensitivity",
     "average_sensitivity",
     "pointwise_sensitivity",
     "sensitivity",

@@ -50,7 +50,7 @@ passed to ``fn`` in one call (default ``min(65536, 2**22 // n)`` for numpy calla
 ``min(4096, 2**22 // n)`` for torch; lower it for large models). Memory is O(2**20 + batch_size·n)
 entries, independent of ``samples``. The cost is the number of rows evaluated, reported as
 :attr:`Estimate.evaluations`, plus O(n) random numbers per sample. ``show_progress`` draws a progress bar
-on stderr (see ``boolsens._progress``).
+on stderr (see :mod:`boolsens.progress`).
 
 >>> import boolsens as bs
 >>> est = bs.estimate.total_influence(bs.majority(7), samples=20_000, seed=1)
@@ -71,9 +71,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._errors import BoolsensError
-from ._progress import progress
-from ._validation import as_table, check_delta, check_index, check_n, check_positive_int, check_rho, is_torch
+from ._input.table import as_table
+from ._input.validation import check_delta, check_index, check_n, check_positive_int, check_rho, is_torch
+from .cube import points_to_index
+from .errors import BoolsensError
+from .progress import progress
+from .runtime import eval_mode, model_device
 
 __all__ = [
     "Estimate",
@@ -98,33 +101,60 @@ _CALL_ENTRIES = 1 << 22
 # --------------------------------------------------------------------------- the result
 @dataclasses.dataclass(frozen=True, eq=False)
 class Estimate:
-    """A Monte-Carlo estimate with its standard error.
+    """A Monte-Carlo estimate with its standard error: the one estimate type of the project
+    (the experiments' measures return it too).
 
     Attributes
     ----------
     value : float or (k,) float64 array
         The sample mean of the per-sample values (an unbiased estimate).
     stderr : float or (k,) float64 array
-        Its standard error: sample standard deviation (ddof = 1) / √samples.
+        Its standard error: sample standard deviation (ddof = 1) / √samples (NaN for one sample).
     samples : int
-        Number of independent samples (points x, pairs (x, y) or (x, i) pairs).
+        Number of independent samples (points x, pairs (x, y), (x, i) pairs, weight draws, ...).
     seed : int or None
         The seed that reproduces the run (``None`` when an ``rng`` was passed).
     measure : str
         What was estimated, e.g. ``"noise_stability(rho=0.5)"``.
-    evaluations : int
-        Rows passed to ``fn`` (the cost).
+    evaluations : int or None
+        Rows passed to ``fn`` (the cost), where counted.
 
     Vector estimates (``influences``, an array of ρ) hold read-only arrays whose entries are each
     unbiased with the stated standard error; entries computed from the same points are correlated.
+
+    >>> e = Estimate.from_samples([0.0, 1.0, 1.0, 0.0], measure="flip rate")
+    >>> e.value, round(e.stderr, 4), e.samples
+    (0.5, 0.2887, 4)
     """
 
     value: Any
     stderr: Any
     samples: int
-    seed: int | None
-    measure: str
-    evaluations: int
+    seed: int | None = None
+    measure: str = ""
+    evaluations: int | None = None
+
+    @classmethod
+    def from_samples(cls, values: Any, *, seed: int | None = None, measure: str = "",
+                     evaluations: int | None = None) -> "Estimate":
+        """The mean of independent per-sample ``values`` (1-D) with stderr = std (ddof = 1) / √N."""
+        v = np.asarray(values, dtype=np.float64).reshape(-1)
+        if v.size == 0:
+            raise BoolsensError("values is empty; an estimate needs at least one sample")
+        se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
+        return cls(value=float(v.mean()), stderr=se, samples=int(v.size), seed=seed, measure=measure,
+                   evaluations=evaluations)
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"value", "stderr", "samples", ...}`` with plain numbers (JSON-ready)."""
+        def plain(x):
+            return x.tolist() if isinstance(x, np.ndarray) else x
+
+        out = {"value": plain(self.value), "stderr": plain(self.stderr), "samples": self.samples}
+        for k in ("seed", "measure", "evaluations"):
+            if getattr(self, k) not in (None, ""):
+                out[k] = getattr(self, k)
+        return out
 
     def ci(self, z: float = 1.96) -> tuple[Any, Any]:
         """Normal-approximation interval ``(value − z·stderr, value + z·stderr)``.
@@ -137,7 +167,8 @@ class Estimate:
 
     def __repr__(self) -> str:
         seed = "None (rng given)" if self.seed is None else str(self.seed)
-        tail = f"samples={self.samples:_}, evaluations={self.evaluations:_}, seed={seed}"
+        evals = "" if self.evaluations is None else f", evaluations={self.evaluations:_}"
+        tail = f"samples={self.samples:_}{evals}, seed={seed}"
         if np.ndim(self.value) == 0:
             return f"Estimate({self.measure} = {self.value:.6g} ± {self.stderr:.2g} (1 s.e.), {tail})"
         def show(a: np.ndarray, fmt: str) -> str:
@@ -183,8 +214,6 @@ class _Evaluator:
     n, splits calls into ``batch_size`` rows, converts and checks the outputs, counts rows."""
 
     def __init__(self, fn: Any, n: Any, *, boolean: bool, batch_size: Any, device: Any, measure: str):
-        from .function import BooleanFunction
-
         self.fn = fn
         self.boolean = boolean
         self.measure = measure
@@ -192,23 +221,20 @@ class _Evaluator:
         self.table = None
         self.device = None
         module_type = _torch_module_type()
-        if isinstance(fn, BooleanFunction) or not callable(fn):
-            if isinstance(fn, BooleanFunction):
-                table, tn = fn.signs, fn.n
-            else:
-                if isinstance(fn, (str, bytes)) or fn is None:
-                    raise BoolsensError(
-                        f"fn={fn!r} must be a callable, a torch module, a BooleanFunction or a truth table"
-                    )
-                table, tn = as_table(fn, boolean=boolean, name="fn (a truth table)")
-                if is_torch(table):
-                    table = table.detach().cpu().numpy()
-                table = np.asarray(table)
-                if table.ndim != 1:
-                    raise BoolsensError(
-                        f"fn (a truth table) must have shape (2**n,); got shape {table.shape} "
-                        "(estimate one function at a time)"
-                    )
+        if hasattr(type(fn), "__boolsens_table__") or not callable(fn):
+            if isinstance(fn, (str, bytes)) or fn is None:
+                raise BoolsensError(
+                    f"fn={fn!r} must be a callable, a torch module, a BooleanFunction or a truth table"
+                )
+            t = as_table(fn, name="fn (a truth table)")
+            if boolean:
+                t.require_pm1()
+            table, tn = t.numpy(), t.n
+            if table.ndim != 1:
+                raise BoolsensError(
+                    f"fn (a truth table) must have shape (2**n,); got shape {table.shape} "
+                    "(estimate one function at a time)"
+                )
             if n is not None and check_n(n, minimum=1, maximum=MAX_ESTIMATE_N) != tn:
                 raise BoolsensError(f"n={n} does not match the table of fn, which has n={tn}")
             if tn < 1:
@@ -216,7 +242,6 @@ class _Evaluator:
             if device is not None:
                 raise BoolsensError(f"device={device!r} applies to callables on tensors; fn is a truth table")
             self.table = table
-            self._weights = np.left_shift(np.int64(1), np.arange(tn, dtype=np.int64))
             self.kind = "table"
             self.n = tn
         else:
@@ -228,12 +253,7 @@ class _Evaluator:
                 import torch
 
                 self.kind = "torch"
-                if device is None:
-                    try:
-                        device = next(fn.parameters()).device
-                    except StopIteration:
-                        device = torch.device("cpu")
-                self.device = torch.device(device)
+                self.device = model_device(fn) if device is None else torch.device(device)
             else:
                 self.kind = "numpy"
         default = (4096 if self.kind == "torch" else 65536)
@@ -241,25 +261,17 @@ class _Evaluator:
             self.batch_size = max(1, min(default, _CALL_ENTRIES // self.n))
         else:
             self.batch_size = check_positive_int(batch_size, name="batch_size")
-        self._was_training = None
 
-    # torch modules are evaluated in eval mode; restore the caller's mode afterwards
-    def __enter__(self) -> "_Evaluator":
-        if self.kind == "torch" and isinstance(getattr(self.fn, "training", None), bool):
-            self._was_training = self.fn.training
-            self.fn.eval()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._was_training:
-            self.fn.train()
+    def evaluating(self):
+        """Context in which ``fn`` is evaluated: torch modules in eval mode, restored afterwards."""
+        return eval_mode(self.fn if self.kind == "torch" else None)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """(m, n) int8 ±1 rows -> (m,) float64 values."""
         m = x.shape[0]
         self.rows += m
         if self.kind == "table":
-            return self.table[(x < 0).astype(np.int64) @ self._weights].astype(np.float64)
+            return self.table[points_to_index(x, check=False)].astype(np.float64)
         if m <= self.batch_size:
             return self._call(x)
         return np.concatenate([self._call(x[lo:lo + self.batch_size]) for lo in range(0, m, self.batch_size)])
@@ -386,7 +398,7 @@ def _run(
     chunk = max(1, _DRAW_ENTRIES // ev.n)
     starts = range(0, samples, chunk)
     acc = _Moments(k)
-    with ev:
+    with ev.evaluating():
         for lo in progress(starts, total=len(starts), desc=f"estimating {ev.measure}",
                            enabled=show_progress, min_total=8):
             acc.add(per_sample(gen, min(chunk, samples - lo)))
@@ -510,9 +522,9 @@ def _coordinates(coordinates: Any, n: int) -> np.ndarray:
 
 def influence(
     fn: Any,
+    i: int,
     n: int | None = None,
     *,
-    i: int,
     samples: int = 100_000,
     batch_size: int | None = None,
     rng: np.random.Generator | None = None,
@@ -526,7 +538,7 @@ def influence(
     :func:`influences` with ``coordinates=[i]``. Cost: ``2 · samples`` evaluations.
 
     >>> import boolsens as bs
-    >>> bs.estimate.influence(bs.dictator(4, i=2), i=2, samples=100, seed=0).value
+    >>> bs.estimate.influence(bs.dictator(4, i=2), 2, samples=100, seed=0).value
     1.0
     """
     return _influences(fn, n, i, single=True, samples=samples, batch_size=batch_size,
@@ -636,9 +648,9 @@ def _pairs(
 
 def noise_stability(
     fn: Any,
+    rho: Any,
     n: int | None = None,
     *,
-    rho: Any,
     samples: int = 100_000,
     batch_size: int | None = None,
     rng: np.random.Generator | None = None,
@@ -656,7 +668,7 @@ def noise_stability(
     Cost: ``samples · (1 + len(rho))`` evaluations and n·len(rho) random numbers per sample.
 
     >>> import boolsens as bs
-    >>> est = bs.estimate.noise_stability(bs.majority(5), rho=0.5, samples=20_000, seed=0)
+    >>> est = bs.estimate.noise_stability(bs.majority(5), 0.5, samples=20_000, seed=0)
     >>> abs(est.value - bs.noise_stability(bs.majority(5), 0.5)) < 4 * est.stderr
     True
     """
@@ -666,9 +678,9 @@ def noise_stability(
 
 def disagreement_probability(
     fn: Any,
+    rho: Any,
     n: int | None = None,
     *,
-    rho: Any,
     samples: int = 100_000,
     batch_size: int | None = None,
     rng: np.random.Generator | None = None,
@@ -684,7 +696,7 @@ def disagreement_probability(
     Cost: ``samples · (1 + len(rho))`` evaluations.
 
     >>> import boolsens as bs
-    >>> est = bs.estimate.disagreement_probability(bs.parity(3), rho=0.5, samples=20_000, seed=0)
+    >>> est = bs.estimate.disagreement_probability(bs.parity(3), 0.5, samples=20_000, seed=0)
     >>> abs(est.value - 0.4375) < 4 * est.stderr
     True
     """
@@ -694,9 +706,9 @@ def disagreement_probability(
 
 def noise_sensitivity(
     fn: Any,
+    delta: Any,
     n: int | None = None,
     *,
-    delta: Any,
     samples: int = 100_000,
     batch_size: int | None = None,
     rng: np.random.Generator | None = None,
@@ -713,7 +725,7 @@ def noise_sensitivity(
     Cost: ``samples · (1 + len(delta))`` evaluations.
 
     >>> import boolsens as bs
-    >>> est = bs.estimate.noise_sensitivity(bs.dictator(8), delta=0.1, samples=20_000, seed=0)
+    >>> est = bs.estimate.noise_sensitivity(bs.dictator(8), 0.1, samples=20_000, seed=0)
     >>> abs(est.value - 0.1) < 4 * est.stderr
     True
     """

@@ -24,14 +24,14 @@ from __future__ import annotations
 import numbers
 from typing import Any, Iterable
 
-import numba as nb
 import numpy as np
 
-from ._bitpacked import signs_from_random_bytes
-from ._errors import BoolsensError
-from ._validation import check_index, check_memory, check_n, check_positive_int
+from ._input.validation import check_index, check_memory, check_n, check_positive_int
+from ._kernels.bitpacked import signs_from_random_bytes
+from ._kernels.threshold import ltf_margins
 from .cube import popcounts
-from .function import BooleanFunction
+from .errors import BoolsensError
+from .function import BooleanFunction, adopt_signs
 
 __all__ = [
     "parity", "majority", "dictator", "conjunction", "disjunction", "tribes", "inner_product",
@@ -63,7 +63,7 @@ def _from_bits(bits: np.ndarray, name: str) -> BooleanFunction:
     signs = bits.view(np.int8)
     signs *= -2  # bit 1 (True) -> -1, bit 0 -> +1
     signs += 1
-    return _trusted(signs, signs.shape[0].bit_length() - 1, name)
+    return adopt_signs(signs, name)
 
 
 def constant(n: int, value: int = 1) -> BooleanFunction:
@@ -75,7 +75,7 @@ def constant(n: int, value: int = 1) -> BooleanFunction:
     n = _n(n, minimum=0)
     if value not in (1, -1):
         raise BoolsensError(f"value={value!r} must be +1 or -1")
-    return BooleanFunction(np.full(1 << n, value, dtype=np.int8), name=f"CONST{value:+d}_{n}")
+    return adopt_signs(np.full(1 << n, value, dtype=np.int8), f"CONST{value:+d}_{n}")
 
 
 def parity(n: int) -> BooleanFunction:
@@ -153,22 +153,6 @@ def disjunction(n: int) -> BooleanFunction:
     return _from_bits(bits, f"OR_{n}")
 
 
-@nb.njit(cache=True, nogil=True)
-def _ltf_margins(w, theta, lo, out):
-    """out[x - lo] = (Σ_i w_i x_i) − θ for x = lo, lo+1, …; the sum runs over i in order from 0,
-    exactly as a float64 numpy accumulation over i would."""
-    n = w.shape[0]
-    for t in range(out.shape[0]):
-        x = lo + t
-        total = 0.0
-        for i in range(n):
-            if (x >> i) & 1:
-                total += -w[i]
-            else:
-                total += w[i]
-        out[t] = total - theta
-
-
 def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None = None) -> BooleanFunction:
     """Linear threshold function sgn(Σ w_i x_i − θ).
 
@@ -192,7 +176,7 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
     for lo in range(0, 1 << n, _DRAW_CHUNK):
         hi = min(1 << n, lo + _DRAW_CHUNK)
         margin = np.empty(hi - lo, dtype=np.float64)
-        _ltf_margins(w, float(theta), lo, margin)
+        ltf_margins(w, float(theta), lo, margin)
         ties = np.abs(margin) <= 1e-12 * scale
         if tie is None and np.any(ties):
             x = lo + int(np.flatnonzero(ties)[0])
@@ -203,7 +187,7 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
         if tie is not None:
             chunk[ties] = tie
         signs[lo:hi] = chunk
-    return _trusted(signs, n, f"LTF_{n}")
+    return adopt_signs(signs, f"LTF_{n}")
 
 
 def majority(n: int, *, tie: int | None = None) -> BooleanFunction:
@@ -221,7 +205,7 @@ def majority(n: int, *, tie: int | None = None) -> BooleanFunction:
     signs = np.where(ones < (n + 1) // 2, np.int8(1), np.int8(-1))  # Σ x_i > 0 ⟺ 2·ones < n
     if tie is not None:
         signs[2 * ones == n] = tie
-    return _trusted(signs, n, f"MAJ_{n}")
+    return adopt_signs(signs, f"MAJ_{n}")
 
 
 def tribes(w: int, s: int) -> BooleanFunction:
@@ -300,23 +284,6 @@ def rubinstein(k: int) -> BooleanFunction:
 _DRAW_CHUNK = 1 << 22
 
 
-def _trusted(signs: np.ndarray, n: int, name: str) -> BooleanFunction:
-    """Wrap a freshly built ±1 int8 table without the constructor's validation and copy.
-
-    Only for tables that are ±1 by construction: at n = 32 the checks would need several
-    4 GiB temporaries. Falls back to the validating constructor if the class layout changes."""
-    slots = getattr(BooleanFunction, "__slots__", ())
-    if set(slots) != {"_signs", "_n", "_cache", "_name"}:
-        return BooleanFunction(signs, name=name)
-    f = BooleanFunction.__new__(BooleanFunction)
-    signs.setflags(write=False)
-    f._signs = signs
-    f._n = n
-    f._cache = {}
-    f._name = name
-    return f
-
-
 def random_function(n: int, *, rng: Any = None, seed: int | None = None, p: float = 0.5) -> BooleanFunction:
     """Independent signs with Pr[f(x) = −1] = p. Pass ``rng`` (a numpy Generator) or ``seed``.
 
@@ -351,4 +318,4 @@ def random_function(n: int, *, rng: Any = None, seed: int | None = None, p: floa
         chunk = signs[lo:hi]
         np.multiply(bits.view(np.int8), -2, out=chunk)  # bit 1 (True) -> -1, bit 0 -> +1
         chunk += 1
-    return _trusted(signs, n, f"RAND_{n}")
+    return adopt_signs(signs, f"RAND_{n}")

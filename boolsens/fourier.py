@@ -18,14 +18,57 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernels
-from ._tables import flatten, reject_exact_torch, squeeze, walsh
-from ._validation import is_torch
+from ._input.table import Table, as_table
+from ._kernels import walsh as _walsh
+from .cube import popcounts
+from .errors import BoolsensError
+from .transforms import transform
 
 #: largest n for exact (Fraction) spectra of real-valued tables (pure-Python rational arithmetic)
 MAX_EXACT_REAL_N = 16
 
 __all__ = ["fourier_coefficients", "fourier_weights", "degree", "walsh_spectrum"]
+
+
+def spectrum(t: Table) -> tuple[Any, bool]:
+    """(2**n f̂, exact) of a validated table, cached on it: the unnormalised transform and whether
+    it was computed in exact integer arithmetic.
+
+    ±1 and integer tables give an int64 transform; real tables float64 (float32 kept); torch
+    tensors stay torch.
+    """
+    return t.cached("walsh", lambda: _spectrum(t))
+
+
+def _spectrum(t: Table) -> tuple[Any, bool]:
+    arr = t.values
+    if t.torch:
+        import torch
+
+        if not arr.is_floating_point():
+            return transform(Table(arr.to(torch.int64), t.n, name=t.name)), True
+        return transform(t), False
+    if t.integer:
+        # fwht widens narrow integer tables to int64 while it copies them (no extra pass);
+        # int32 is widened here because fwht would keep it, and squares need int64
+        if arr.dtype == np.int32:
+            return transform(Table(arr.astype(np.int64), t.n, name=t.name)), True
+        return transform(t), True
+    if arr.dtype == np.float32:
+        return transform(t), False
+    if t.is_pm1():
+        # float ±1 tables: the transform is integral, do it exactly
+        return transform(Table(arr.astype(np.int64), t.n, name=t.name)), True
+    return transform(Table(arr.astype(np.float64, copy=False), t.n, name=t.name, finite=t.finite)), False
+
+
+def _reject_exact_torch(t: Table, exact: bool) -> None:
+    if exact and t.torch:
+        raise BoolsensError("exact=True needs a numpy table or a BooleanFunction, not a torch tensor")
+
+
+def _flat(w: np.ndarray, n: int) -> np.ndarray:
+    return np.ascontiguousarray(w.reshape(-1, 1 << n))
 
 
 def walsh_spectrum(f: Any) -> Any:
@@ -35,7 +78,7 @@ def walsh_spectrum(f: Any) -> Any:
     >>> walsh_spectrum(bs.majority(3)).tolist()
     [0, 4, 4, 0, 4, 0, 0, -4]
     """
-    return walsh(f)[0]
+    return spectrum(as_table(f))[0]
 
 
 def fourier_coefficients(f: Any, *, exact: bool = False) -> Any:
@@ -47,20 +90,20 @@ def fourier_coefficients(f: Any, *, exact: bool = False) -> Any:
     >>> fourier_coefficients(bs.majority(3)).tolist()
     [0.0, 0.5, 0.5, 0.0, 0.5, 0.0, 0.0, -0.5]
     """
-    reject_exact_torch(f, exact)
-    w, n, is_int = walsh(f)
-    if is_torch(w):
+    t = as_table(f)
+    _reject_exact_torch(t, exact)
+    w, is_int = spectrum(t)
+    n = t.n
+    if t.torch:
         return w.to(_torch_float(w)) / float(1 << n)
     if exact:
         if not is_int:
             if n > MAX_EXACT_REAL_N:
-                from ._errors import BoolsensError
-
                 raise BoolsensError(
                     f"exact=True on a real-valued table uses Python rationals and is limited to "
                     f"n <= {MAX_EXACT_REAL_N}; got n={n} (integer and ±1 tables are exact at any n)"
                 )
-            return _fraction_array_from_float(f, n)
+            return _fraction_array_from_float(t.values, n)
         den = 1 << n
         return np.frompyfunc(lambda v: Fraction(int(v), den), 1, 1)(w).astype(object)
     return w / float(1 << n) if is_int else w / w.dtype.type(1 << n)
@@ -72,11 +115,8 @@ def _torch_float(t):
     return t.dtype if t.is_floating_point() else torch.float64
 
 
-def _fraction_array_from_float(f, n):
+def _fraction_array_from_float(arr, n):
     # exact transform of the float values as rationals (slow path, for small n)
-    from ._validation import as_table
-
-    arr, n = as_table(f)
     vals = np.frompyfunc(Fraction, 1, 1)(np.asarray(arr, dtype=np.float64)).astype(object)
     flat = vals.reshape(-1, 1 << n).copy()
     h = 1
@@ -101,48 +141,45 @@ def fourier_weights(f: Any, *, exact: bool = False) -> Any:
     >>> fourier_weights(bs.majority(3)).tolist()
     [0.0, 0.75, 0.0, 0.25]
     """
-    reject_exact_torch(f, exact)
-    w, n, is_int = walsh(f)
-    if is_torch(w):
+    t = as_table(f)
+    _reject_exact_torch(t, exact)
+    w, is_int = spectrum(t)
+    n = t.n
+    if t.torch:
         return _torch_level_sums(w, n) / float(4**n)
-    flat, batch = flatten(w, n)
     if exact and not is_int:
-        coeffs = fourier_coefficients(f, exact=True).reshape(-1, 1 << n)
-        from .cube import popcounts
-
+        coeffs = fourier_coefficients(t, exact=True).reshape(-1, 1 << n)
         pc = popcounts(n)
         out = np.empty((coeffs.shape[0], n + 1), dtype=object)
         for b in range(coeffs.shape[0]):
             for k in range(n + 1):
                 out[b, k] = sum((c * c for c in coeffs[b, pc == k]), Fraction(0))
-        return squeeze(out, batch, (n + 1,))
-    if is_int and n >= 32:
-        # 4**n overflows int64: sum in float (exact up to 2**53 per term is not guaranteed)
-        sums = _kernels.level_sums(flat.astype(np.float64), n)
-        is_int = False
-    else:
-        from .function import BooleanFunction
-
-        if isinstance(f, BooleanFunction):  # cached like its spectrum: Stab_rho for many rho is O(n)
-            def compute():
-                out = _kernels.level_sums(flat, n)
-                out.setflags(write=False)
-                return out
-
-            sums = f._cached("level_sums", compute)
-        else:
-            sums = _kernels.level_sums(flat, n)
+        return t.squeeze(out, (n + 1,))
+    sums, is_int = level_sums(t)
     if exact:
         den = 4**n
         out = np.frompyfunc(lambda v: Fraction(int(v), den), 1, 1)(sums).astype(object)
-        return squeeze(out, batch, (n + 1,))
-    return squeeze(sums / float(4**n), batch, (n + 1,))
+        return t.squeeze(out, (n + 1,))
+    return t.squeeze(sums / float(4**n), (n + 1,))
+
+
+def level_sums(t: Table) -> tuple[np.ndarray, bool]:
+    """((functions, n+1) sums Σ_{|S|=k} (2**n f̂(S))², exact) of a validated numpy table, cached
+    on it (so Stab_ρ of a BooleanFunction at many ρ costs O(n) each)."""
+    return t.cached("level_sums", lambda: _level_sums(t))
+
+
+def _level_sums(t: Table) -> tuple[np.ndarray, bool]:
+    w, is_int = spectrum(t)
+    flat = _flat(w, t.n)
+    if is_int and t.n >= 32:
+        # 4**n overflows int64: sum in float (exact up to 2**53 per term is not guaranteed)
+        return _walsh.level_sums(flat.astype(np.float64), t.n), False
+    return _walsh.level_sums(flat, t.n), is_int
 
 
 def _torch_level_sums(w, n):
     import torch
-
-    from .cube import popcounts
 
     pc = torch.from_numpy(popcounts(n).astype(np.int64)).to(w.device)
     sq = w.to(_torch_float(w)) ** 2
@@ -162,11 +199,11 @@ def degree(f: Any, *, tol: float | None = None) -> Any:
     >>> degree(bs.majority(3)), degree(bs.dictator(4, i=2))
     (3, 1)
     """
-    w, n, is_int = walsh(f)
-    if is_torch(w):
+    t = as_table(f)
+    w, is_int = spectrum(t)
+    n = t.n
+    if t.torch:
         import torch
-
-        from .cube import popcounts
 
         pc = torch.from_numpy(popcounts(n).astype(np.int64)).to(w.device)
         if is_int:
@@ -178,11 +215,11 @@ def degree(f: Any, *, tol: float | None = None) -> Any:
                 scale = float(1 << n) * 1e-9 * torch.clamp(w.abs().amax(dim=-1, keepdim=True) / (1 << n), min=1.0)
             nz = w.abs() > scale
         return (nz.to(torch.int64) * pc).amax(dim=-1)
-    flat, batch = flatten(w, n)
+    flat = _flat(w, n)
     if is_int:
-        out = _kernels.max_level_above(flat, -1.0, False)
+        out = _walsh.max_level_above(flat, -1.0, False)
     elif tol is not None:
-        out = _kernels.max_level_above(flat, float(tol), False)
+        out = _walsh.max_level_above(flat, float(tol), False)
     else:  # 1e-9 * max(1, max|f-hat|) of each row
-        out = _kernels.max_level_above(flat, 1e-9, True)
-    return squeeze(out, batch)
+        out = _walsh.max_level_above(flat, 1e-9, True)
+    return t.squeeze(out)

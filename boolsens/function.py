@@ -12,11 +12,20 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._errors import BoolsensError
-from ._progress import progress
-from ._validation import as_table, check_memory, check_n, check_pm1, check_positive_int, is_torch
+from . import fourier as _fourier
+from . import influence as _influence
+from . import noise as _noise
+from . import sensitivity as _sensitivity
+from ._input.table import Table, as_table, require_pm1_values
+from ._input.validation import check_memory, check_n, check_positive_int, is_torch, log2_length
+from ._kernels import bitpacked as _bitpacked
+from .cube import cube_points, points_to_index
+from .errors import BoolsensError
+from .progress import progress
+from .runtime import eval_mode, model_device
+from .transforms import fwht
 
-__all__ = ["BooleanFunction"]
+__all__ = ["BooleanFunction", "adopt_signs"]
 
 
 class BooleanFunction:
@@ -34,24 +43,31 @@ class BooleanFunction:
     (2, 1.0)
     """
 
-    __slots__ = ("_signs", "_n", "_cache", "_name")
+    __slots__ = ("_signs", "_n", "_cache", "_name", "_table")
 
     def __init__(self, signs: np.ndarray, *, name: str | None = None):
-        arr, n = as_table(signs, boolean=True, name="signs")
-        if is_torch(arr):
-            arr = arr.detach().cpu().numpy()
-        arr = np.asarray(arr)
+        t = as_table(signs, name="signs")
+        t.require_pm1()
+        arr = t.numpy()
         if arr.ndim != 1:
             raise BoolsensError(
                 f"signs must be one table of shape (2**n,); got shape {arr.shape} "
                 "(the measures accept batches directly as arrays)"
             )
-        table = np.array(arr, dtype=np.int8, copy=True)
+        self._set(np.array(arr, dtype=np.int8, copy=True), t.n, name)
+
+    def _set(self, table: np.ndarray, n: int, name: str | None) -> None:
         table.setflags(write=False)
         self._signs = table
         self._n = n
         self._cache: dict[str, Any] = {}
         self._name = name
+        # the table protocol (see boolsens._input.table): the measures get the sign table with
+        # this function's cache, validated once, here
+        self._table = Table(table, n, name="f", cache=self._cache, pm1=True, torch=False)
+
+    def __boolsens_table__(self) -> Table:
+        return self._table
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -85,7 +101,7 @@ class BooleanFunction:
         if arr.ndim != 1:
             raise BoolsensError(f"bits must be one table of shape (2**n,); got shape {arr.shape}")
         signs = (1 - 2 * arr.astype(np.int8)).astype(np.int8)
-        return cls(signs, name=name)
+        return adopt_signs(signs, name)
 
     @classmethod
     def from_hex(cls, text: str, n: int, *, name: str | None = None) -> "BooleanFunction":
@@ -117,8 +133,6 @@ class BooleanFunction:
         ``fn`` receives an (N, n) int8 array of ±1 rows (row x is the point with index x) and must
         return N values, each +1 or -1 (numpy, list or torch).
         """
-        from .cube import cube_points
-
         n = check_n(n, maximum=32)
         batch_size = check_positive_int(batch_size, name="batch_size")
         N = 1 << n
@@ -140,9 +154,9 @@ class BooleanFunction:
                 raise BoolsensError(
                     f"fn must return ±1 numbers; got dtype {vals.dtype} (map True to -1 yourself)"
                 )
-            check_pm1(vals, name="fn output")
+            require_pm1_values(vals, "fn output")
             out[lo:hi] = vals
-        return cls(out, name=name)
+        return adopt_signs(out, name)
 
     @classmethod
     def from_fourier(cls, coeffs: Any, *, atol: float = 1e-9, name: str | None = None) -> "BooleanFunction":
@@ -150,16 +164,12 @@ class BooleanFunction:
 
         Float coefficients may miss ±1 by at most ``atol``; ``Fraction`` coefficients are exact.
         """
-        from .transforms import fwht
-
         if is_torch(coeffs):
             coeffs = coeffs.detach().cpu().numpy()
         arr = np.asarray(coeffs)
         if arr.ndim != 1:
             raise BoolsensError(f"coeffs must have shape (2**n,); got shape {arr.shape}")
         if arr.dtype == object:
-            from ._validation import log2_length
-
             n = log2_length(len(arr), name="coeffs")
             scaled = [Fraction(c) * (1 << n) for c in arr]
             if any(c.denominator != 1 for c in scaled):
@@ -176,8 +186,8 @@ class BooleanFunction:
                     f"coeffs give values {vals[bad][:3].tolist()} at x={np.flatnonzero(bad)[:3].tolist()}; "
                     "a Boolean function takes only ±1"
                 )
-            return cls(vals.astype(np.int8), name=name)
-        arr, n = as_table(arr, name="coeffs")
+            return adopt_signs(vals.astype(np.int8), name)
+        arr = as_table(arr, name="coeffs").numpy()
         vals = fwht(np.asarray(arr, dtype=np.float64))
         dev = np.abs(np.abs(vals) - 1.0)
         worst = float(dev.max())
@@ -187,7 +197,7 @@ class BooleanFunction:
                 f"coeffs give f(x={x}) = {float(vals[x])!r}, {worst:.3g} away from ±1 (atol={atol}); "
                 "a Boolean function takes only ±1"
             )
-        return cls(np.where(vals > 0, 1, -1).astype(np.int8), name=name)
+        return adopt_signs(np.where(vals > 0, 1, -1).astype(np.int8), name)
 
     @classmethod
     def from_model(
@@ -225,14 +235,8 @@ class BooleanFunction:
         """
         import torch
 
-        from .cube import cube_points
-
         n = check_n(n, maximum=24)
-        if device is None:
-            try:
-                device = next(model.parameters()).device
-            except (AttributeError, StopIteration):
-                device = torch.device("cpu")
+        device = model_device(model) if device is None else device
         if batch_size is None:
             # small CPU batches stay in cache (512 ran ~2x faster than 16384 for a small
             # transformer here); a GPU wants large ones
@@ -240,33 +244,26 @@ class BooleanFunction:
         batch_size = check_positive_int(batch_size, name="batch_size")
         N = 1 << n
         outs = np.empty(N, dtype=np.float64)
-        was_training = getattr(model, "training", None)
-        if was_training is not None:
-            model.eval()
-        try:
-            starts = range(0, N, batch_size)
-            with torch.no_grad():
-                for lo in progress(starts, total=len(starts), desc=f"model on 2**{n} inputs",
-                                   enabled=show_progress, min_total=16):
-                    hi = min(N, lo + batch_size)
-                    x = torch.from_numpy(cube_points(n, lo, hi)).to(device)
-                    inp = encode(x) if encode is not None else x.to(torch.float32)
-                    y = model(inp)
-                    y = readout(y) if readout is not None else y
-                    if y.ndim == 2 and y.shape[1] == 1:
-                        y = y[:, 0]
-                    if tuple(y.shape) != (hi - lo,):
-                        raise BoolsensError(
-                            f"model output has shape {tuple(y.shape)} for {hi - lo} inputs; expected "
-                            f"({hi - lo},) or ({hi - lo}, 1); pass readout= to reduce it"
-                        )
-                    outs[lo:hi] = y.detach().to(torch.float64).cpu().numpy()
-        finally:
-            if was_training:
-                model.train()
+        starts = range(0, N, batch_size)
+        with eval_mode(model), torch.no_grad():
+            for lo in progress(starts, total=len(starts), desc=f"model on 2**{n} inputs",
+                               enabled=show_progress, min_total=16):
+                hi = min(N, lo + batch_size)
+                x = torch.from_numpy(cube_points(n, lo, hi)).to(device)
+                inp = encode(x) if encode is not None else x.to(torch.float32)
+                y = model(inp)
+                y = readout(y) if readout is not None else y
+                if y.ndim == 2 and y.shape[1] == 1:
+                    y = y[:, 0]
+                if tuple(y.shape) != (hi - lo,):
+                    raise BoolsensError(
+                        f"model output has shape {tuple(y.shape)} for {hi - lo} inputs; expected "
+                        f"({hi - lo},) or ({hi - lo}, 1); pass readout= to reduce it"
+                    )
+                outs[lo:hi] = y.detach().to(torch.float64).cpu().numpy()
         if not np.all(np.isfinite(outs)):
             raise BoolsensError("model produced NaN or inf outputs on the cube")
-        f = cls(np.where(outs >= 0, 1, -1).astype(np.int8), name=name)
+        f = adopt_signs(np.where(outs >= 0, 1, -1).astype(np.int8), name)
         return (f, outs) if real else f
 
     # ------------------------------------------------------------------ properties
@@ -308,7 +305,7 @@ class BooleanFunction:
         return f"BooleanFunction({label}n={self._n})"
 
     def __neg__(self) -> "BooleanFunction":
-        return BooleanFunction(-self._signs, name=f"-{self._name}" if self._name else None)
+        return adopt_signs(-self._signs, f"-{self._name}" if self._name else None)
 
     def __mul__(self, other: "BooleanFunction") -> "BooleanFunction":
         """Pointwise product (XOR of the bits)."""
@@ -316,7 +313,7 @@ class BooleanFunction:
             return NotImplemented
         if other.n != self.n:
             raise BoolsensError(f"cannot multiply functions on n={self.n} and n={other.n} variables")
-        return BooleanFunction(self._signs * other._signs)
+        return adopt_signs(self._signs * other._signs, None)
 
     def __call__(self, x: Any) -> Any:
         """Value at a point given as an index or as a ±1 vector of length n."""
@@ -327,69 +324,73 @@ class BooleanFunction:
         v = np.asarray(x)
         if v.shape[-1:] != (self._n,) or np.any((v != 1) & (v != -1)):
             raise BoolsensError(f"x must be an index or a ±1 vector of length n={self._n}")
-        idx = ((v == -1).astype(np.int64) << np.arange(self._n)).sum(axis=-1)
-        out = self._signs[idx]
+        out = self._signs[points_to_index(v, check=False)]
         return int(out) if out.ndim == 0 else out
 
-    # ------------------------------------------------------ measures (call the core)
-    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+    def to_hex(self) -> str:
+        """The truth table in hexadecimal, most significant digit first (index 2**n − 1 first),
+        bit x set where f(x) = −1 (True): the inverse of :meth:`from_hex`.
 
+        >>> import boolsens as bs
+        >>> bs.majority(3).to_hex()
+        'e8'
+        >>> bs.BooleanFunction.from_hex(bs.majority(3).to_hex(), 3) == bs.majority(3)
+        True
+        """
+        words = _bitpacked.pack_pm1(self._signs.reshape(1, -1), self._n)[0]
+        value = int.from_bytes(words.astype("<u8").tobytes(), "little")
+        return f"{value:0{max(1, (1 << self._n) // 4)}x}"
+
+    # ------------------------------------------------------ measures (call the core)
     def walsh_spectrum(self) -> np.ndarray:
         """Integer transform 2**n f̂(S) (int64, read-only, cached)."""
-        from .transforms import fwht
-
-        def compute():
-            w = fwht(self._signs)
-            w.setflags(write=False)
-            return w
-
-        return self._cached("walsh", compute)
+        return _fourier.walsh_spectrum(self)
 
     def fourier_coefficients(self, *, exact: bool = False):
         """f̂(S) by bitmask S; see :func:`boolsens.fourier_coefficients`."""
-        from .fourier import fourier_coefficients as _impl
-
-        return _impl(self, exact=exact)
+        return _fourier.fourier_coefficients(self, exact=exact)
 
     def fourier_weights(self, *, exact: bool = False):
         """W^k for k = 0..n; see :func:`boolsens.fourier_weights`."""
-        from .fourier import fourier_weights as _impl
-
-        return _impl(self, exact=exact)
+        return _fourier.fourier_weights(self, exact=exact)
 
     def degree(self) -> int:
         """Fourier degree; see :func:`boolsens.degree`."""
-        from .fourier import degree as _impl
-
-        return _impl(self)
+        return _fourier.degree(self)
 
     def influences(self, *, exact: bool = False):
         """Inf_i for i = 0..n-1; see :func:`boolsens.influences`."""
-        from .influence import influences as _impl
-
-        return _impl(self, exact=exact)
+        return _influence.influences(self, exact=exact)
 
     def total_influence(self, *, exact: bool = False):
         """I(f); see :func:`boolsens.total_influence`."""
-        from .influence import total_influence as _impl
+        return _influence.total_influence(self, exact=exact)
 
-        return _impl(self, exact=exact)
+    def normalized_sensitivity(self, *, exact: bool = False):
+        """I(f)/n; see :func:`boolsens.normalized_sensitivity`."""
+        return _influence.normalized_sensitivity(self, exact=exact)
 
     def sensitivity(self) -> int:
         """Maximum sensitivity s(f); see :func:`boolsens.sensitivity`."""
-        from .sensitivity import sensitivity as _impl
-
-        return _impl(self)
+        return _sensitivity.sensitivity(self)
 
     def noise_stability(self, rho: Any):
         """Stab_ρ(f); see :func:`boolsens.noise_stability`."""
-        from .noise import noise_stability as _impl
-
-        return _impl(self, rho)
+        return _noise.noise_stability(self, rho)
 
     def bias(self) -> float:
         """E f = f̂(∅)."""
         return float(self._signs.mean(dtype=np.float64))
+
+
+def adopt_signs(signs: np.ndarray, name: str | None = None) -> BooleanFunction:
+    """A BooleanFunction that takes ownership of ``signs``, a fresh C-contiguous 1-D int8 table that
+    is ±1 by construction: no copy and no check (the families build tables of 4 GiB at n = 32,
+    where the constructor's copy and check would need several more). ``signs`` becomes read-only;
+    the caller must not keep a writable reference to it.
+    """
+    if signs.dtype != np.int8 or signs.ndim != 1 or not signs.flags.c_contiguous:
+        raise BoolsensError("adopt_signs needs a C-contiguous 1-D int8 table")
+    f = BooleanFunction.__new__(BooleanFunction)
+    f._set(signs, log2_length(signs.shape[0], name="signs"), name)
+    return f

@@ -7,7 +7,7 @@ Conventions: see :mod:`boolsens`.
 
 For ±1 tables Inf_i = Pr[f(x) ≠ f(x^{⊕i})] is a count of sensitive edges divided by 2**(n-1):
 integer arithmetic, so ``exact=True`` gives ``Fraction`` values and the floats are exact (dyadic).
-The count is a popcount over the bit-packed table (see :mod:`boolsens._bitpacked`), no transform.
+The count is a popcount over the bit-packed table (see :mod:`boolsens._kernels.bitpacked`), no transform.
 Real-valued tables (network outputs) use the first formula.
 
 Cost: O(n 2**n / 64) word operations; for ±1 tables 2**n / 8 extra bytes (the packed table:
@@ -21,51 +21,52 @@ from typing import Any
 
 import numpy as np
 
-from . import _bitpacked
-from ._tables import reject_exact_torch, squeeze, torch_out
-from ._validation import as_table, check_index, is_torch
+from ._input.table import Table, as_table
+from ._input.validation import check_index
+from ._kernels import bitpacked as _bitpacked
+from .errors import BoolsensError
+from .fourier import fourier_coefficients
 
-__all__ = ["influence", "influences", "total_influence", "average_sensitivity"]
-
-
-def _edge_counts(f: Any, *, strict: bool = False) -> tuple[np.ndarray, int, tuple[int, ...]] | None:
-    """Sensitive-edge counts per coordinate for a ±1 input, or None for a real-valued one.
-
-    A BooleanFunction keeps its counts (n int64) in its cache, so influences, total influence and
-    average sensitivity of one function cost one count."""
-    from .function import BooleanFunction
-
-    if isinstance(f, BooleanFunction):
-        def compute():
-            w, n, _ = _bitpacked.pack_boolean(f, strict=True)
-            counts = _bitpacked.influence_counts(w, n)
-            counts.setflags(write=False)
-            return counts
-
-        return f._cached("edge_counts", compute), f.n, ()
-    packed = _bitpacked.pack_boolean(f, strict=strict)
-    if packed is None:
-        return None
-    w, n, batch = packed
-    return _bitpacked.influence_counts(w, n), n, batch
+__all__ = ["influence", "influences", "total_influence", "normalized_sensitivity", "average_sensitivity"]
 
 
-def _real_influences(f: Any):
-    arr, n = as_table(f)
-    shape = tuple(arr.shape[:-1])
+def edge_counts(t: Table, *, strict: bool = False) -> np.ndarray | None:
+    """(functions, n) int64 sensitive-edge counts per coordinate of a ±1 table, or None for a
+    real-valued one (``strict``: the standard error instead). Cached on the table, so influences,
+    total influence and average sensitivity of one BooleanFunction cost one count."""
+    if "edge_counts" not in t.cache:
+        words = t.packed(strict=strict)
+        if words is None:
+            return None
+        t.cached("edge_counts", lambda: _bitpacked.influence_counts(words, t.n))
+    return t.cache["edge_counts"]
+
+
+def _real_influences(t: Table):
+    arr, n = t.values, t.n
+    shape = t.batch
     cols = []
     for i in range(n):
         v = arr.reshape(shape + (1 << (n - 1 - i), 2, 1 << i))
         d = v[..., 0, :] - v[..., 1, :]
         # E_x[((f(x) - f(x^i))/2)^2] = (2 / 2**n) * sum_pairs d^2 / 4
         cols.append((d * d).reshape(shape + (-1,)).sum(-1) / (2.0 * (1 << n)))
-    if is_torch(arr):
+    if t.torch:
         import torch
 
         if not arr.is_floating_point():
             cols = [c.to(torch.float64) for c in cols]
         return torch.stack(cols, dim=-1) if cols else arr.new_zeros(shape + (0,), dtype=torch.float64)
     return np.stack(cols, axis=-1) if cols else np.zeros(shape + (0,))
+
+
+def _reject_exact_torch(t: Table, exact: bool) -> None:
+    if exact and t.torch:
+        raise BoolsensError("exact=True needs a numpy table or a BooleanFunction, not a torch tensor")
+
+
+def _fractions(counts: np.ndarray, den: int) -> np.ndarray:
+    return np.frompyfunc(lambda c: Fraction(int(c), den), 1, 1)(counts).astype(object)
 
 
 def influences(f: Any, *, exact: bool = False) -> Any:
@@ -77,27 +78,24 @@ def influences(f: Any, *, exact: bool = False) -> Any:
     >>> influences(bs.threshold([2, 1, 1, 1]), exact=True).tolist()
     [Fraction(3, 4), Fraction(1, 4), Fraction(1, 4), Fraction(1, 4)]
     """
-    reject_exact_torch(f, exact)
-    edges = _edge_counts(f)
-    if edges is not None:
-        counts, n, batch = edges
+    t = as_table(f)
+    _reject_exact_torch(t, exact)
+    n = t.n
+    counts = edge_counts(t)
+    if counts is not None:
+        den = 1 << max(n - 1, 0)
         if exact:
-            den = 1 << max(n - 1, 0)
-            out = np.frompyfunc(lambda c: Fraction(int(c), den), 1, 1)(counts).astype(object)
-            return squeeze(out, batch, (n,))
-        return squeeze(counts / float(1 << max(n - 1, 0)), batch, (n,))
+            return t.squeeze(_fractions(counts, den), (n,))
+        return t.like_input(t.squeeze(counts / float(den), (n,)))
     if exact:
-        from .fourier import fourier_coefficients
-
-        coeffs = fourier_coefficients(f, exact=True)
-        n = as_table(f)[1]
+        coeffs = fourier_coefficients(t, exact=True)
         flat = coeffs.reshape(-1, 1 << n)
         out = np.empty((flat.shape[0], n), dtype=object)
         for b in range(flat.shape[0]):
             for i in range(n):
                 out[b, i] = sum((c * c for S, c in enumerate(flat[b]) if S >> i & 1), Fraction(0))
-        return squeeze(out, coeffs.shape[:-1], (n,))
-    return _real_influences(f)
+        return t.squeeze(out, (n,))
+    return _real_influences(t)
 
 
 def influence(f: Any, i: int, *, exact: bool = False) -> Any:
@@ -107,11 +105,9 @@ def influence(f: Any, i: int, *, exact: bool = False) -> Any:
     >>> influence(bs.dictator(3, i=1), 1), influence(bs.dictator(3, i=1), 0)
     (1.0, 0.0)
     """
-    from .function import BooleanFunction
-
-    n = f.n if isinstance(f, BooleanFunction) else as_table(f)[1]
-    i = check_index(i, n)
-    out = influences(f, exact=exact)[..., i]
+    t = as_table(f)
+    i = check_index(i, t.n)
+    out = influences(t, exact=exact)[..., i]
     if isinstance(out, np.ndarray) and out.ndim == 0:
         return out.item()
     return out
@@ -124,22 +120,42 @@ def total_influence(f: Any, *, exact: bool = False) -> Any:
     >>> total_influence(bs.majority(5))
     1.875
     """
-    reject_exact_torch(f, exact)
-    edges = _edge_counts(f)
-    if edges is not None:
-        counts, n, batch = edges
+    t = as_table(f)
+    _reject_exact_torch(t, exact)
+    counts = edge_counts(t)
+    if counts is not None:
         tot = counts.sum(axis=-1)
+        den = 1 << max(t.n - 1, 0)
         if exact:
-            den = 1 << max(n - 1, 0)
-            return squeeze(np.frompyfunc(lambda c: Fraction(int(c), den), 1, 1)(tot).astype(object), batch)
-        return squeeze(tot / float(1 << max(n - 1, 0)), batch)
-    inf = influences(f, exact=exact)
+            return t.squeeze(_fractions(tot, den))
+        return t.like_input(t.squeeze(tot / float(den)))
+    inf = influences(t, exact=exact)
     if exact:
         return inf.sum(axis=-1) if inf.ndim > 1 else sum(inf.tolist(), Fraction(0))
     return inf.sum(-1)
 
 
-@torch_out
+def normalized_sensitivity(f: Any, *, exact: bool = False) -> Any:
+    r"""Normalized sensitivity I(f)/n, the total influence per coordinate: shape (...,).
+
+    The quantity the literature compares across input lengths (Hahn & Rofin 2024; Vasudeva et
+    al. 2025); 0 for a function of n = 0 variables. For a Boolean f it is the probability that
+    flipping a uniformly random coordinate of a uniform x changes f(x).
+
+    >>> import boolsens as bs
+    >>> normalized_sensitivity(bs.majority(3)), normalized_sensitivity(bs.parity(4))
+    (0.5, 1.0)
+    """
+    t = as_table(f)
+    total = total_influence(t, exact=exact)
+    n = t.n
+    if n == 0:
+        return total * 0
+    if exact:
+        return total / n
+    return total / float(n)
+
+
 def average_sensitivity(f: Any, *, exact: bool = False) -> Any:
     r"""Average sensitivity :math:`E_x s(f,x)` of a Boolean function (= I(f)): shape (...,).
 
@@ -149,8 +165,9 @@ def average_sensitivity(f: Any, *, exact: bool = False) -> Any:
     >>> average_sensitivity(bs.parity(4))
     4.0
     """
-    counts, n, batch = _edge_counts(f, strict=True)
+    t = as_table(f)
+    counts = edge_counts(t, strict=True)
     tot = 2 * counts.sum(axis=-1)  # sum_x s(f, x) counts every sensitive edge from both ends
     if exact:
-        return squeeze(np.frompyfunc(lambda c: Fraction(int(c), 1 << n), 1, 1)(tot).astype(object), batch)
-    return squeeze(tot / float(1 << n), batch)
+        return t.squeeze(_fractions(tot, 1 << t.n))
+    return t.like_input(t.squeeze(tot / float(1 << t.n)))

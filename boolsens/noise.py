@@ -7,7 +7,7 @@ probability (1+ρ)/2, independently):
           \Pr_\rho(f) = \Pr[f(x)\neq f(y)] = \tfrac12 - \tfrac12\mathrm{Stab}_\rho(f),
 
 :math:`\mathrm{NS}_\delta(f) = \tfrac12-\tfrac12\mathrm{Stab}_{1-2\delta}(f)` (each bit flipped
-with probability δ), and the robustness bound of seed 001, Proposition 2.2,
+with probability δ), and the robustness bound of Proposition 2.2 of Vasudeva et al. (2025),
 :math:`\tfrac12(1-\rho^{s(f)^2})`, which bounds Pr_ρ(f) from above for ρ ∈ [0, 1].
 
 ``rho`` may be a scalar, an array (the result gets its shape appended: one value per ρ) or a
@@ -24,8 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ._tables import boolean_2d, torch_out
-from ._validation import check_delta, check_rho, is_torch
+from ._input.table import as_table
+from ._input.validation import check_delta, check_rho, is_torch
+from .errors import BoolsensError
+from .fourier import fourier_weights
+from .sensitivity import sensitivity
 
 __all__ = ["noise_stability", "noise_sensitivity", "disagreement_probability", "robustness_bound"]
 
@@ -61,23 +64,17 @@ def noise_stability(f: Any, rho: Any) -> Any:
     >>> noise_stability(bs.majority(3), Fraction(1, 2))
     Fraction(13, 32)
     """
-    from .fourier import fourier_weights
-
     rho = check_rho(rho)
-    if isinstance(rho, Fraction) and is_torch(f):
-        from ._errors import BoolsensError
-
+    t = as_table(f)
+    if isinstance(rho, Fraction) and t.torch:
         raise BoolsensError("an exact Fraction rho needs a numpy table or a BooleanFunction, not a torch tensor")
-    return _poly(fourier_weights(f, exact=isinstance(rho, Fraction)), rho)
+    return _poly(fourier_weights(t, exact=isinstance(rho, Fraction)), rho)
 
 
 def _boolean_weights(f: Any, exact: bool):
-    from .fourier import fourier_weights
-    from .function import BooleanFunction
-
-    if not isinstance(f, BooleanFunction):
-        boolean_2d(f)  # validates ±1 with a clear error
-    return fourier_weights(f, exact=exact)
+    t = as_table(f)
+    t.require_pm1()
+    return fourier_weights(t, exact=exact)
 
 
 def disagreement_probability(f: Any, rho: Any) -> Any:
@@ -106,7 +103,6 @@ def noise_sensitivity(f: Any, delta: Any) -> Any:
     return disagreement_probability(f, 1.0 - 2.0 * np.asarray(delta, dtype=np.float64) if np.ndim(delta) else 1.0 - 2.0 * float(delta))
 
 
-@torch_out
 def robustness_bound(f: Any, rho: Any) -> Any:
     r"""½(1 − ρ^{s(f)²}), the Proposition 2.2 upper bound on Pr_ρ(f) (valid for ρ ∈ [0, 1]).
 
@@ -117,10 +113,9 @@ def robustness_bound(f: Any, rho: Any) -> Any:
     >>> robustness_bound(bs.majority(3), 0.5)
     0.46875
     """
-    from .sensitivity import sensitivity
-
     rho = check_rho(rho)
-    s = sensitivity(f)
+    t = as_table(f)
+    s = sensitivity(t)
     if isinstance(rho, Fraction):
         if np.ndim(s):
             return np.frompyfunc(lambda v: (1 - rho ** (int(v) ** 2)) / 2, 1, 1)(s)
@@ -128,4 +123,4 @@ def robustness_bound(f: Any, rho: Any) -> Any:
     s = np.asarray(s, dtype=np.int64)
     r = np.asarray(rho, dtype=np.float64)
     out = 0.5 * (1.0 - r[(None,) * s.ndim] ** (s[(...,) + (None,) * r.ndim] ** 2).astype(np.float64))
-    return out.item() if out.ndim == 0 else out
+    return t.like_input(out.item() if out.ndim == 0 else out)

@@ -13,7 +13,7 @@ they are when the result provably fits (``max|a| * 2**n`` below the type's range
 error says which dtype is needed; smaller integer types (int8 ±1 tables) are widened to int64.
 Torch tensors come back as torch tensors on their device.
 
-Cost: n * 2**n additions, cache-blocked (see :mod:`boolsens._kernels`): about two or three
+Cost: n * 2**n additions, cache-blocked (see :mod:`boolsens._kernels.walsh`): about two or three
 passes over memory instead of n; the output array (2**n entries of the result dtype) is the only
 allocation, the widening of an int8/int16 table to int64 is fused into the first pass.
 """
@@ -24,11 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import BoolsensError
-from ._bitpacked import check_memory_fast
-from ._validation import as_table, is_torch
+from ._input.table import Table, as_table
+from ._input.validation import check_memory_fast
+from ._kernels import walsh as _walsh
+from .errors import BoolsensError
 
-__all__ = ["fwht", "ifwht"]
+__all__ = ["fwht", "ifwht", "transform"]
 
 
 def _result_dtype(arr: np.ndarray, n: int) -> np.dtype:
@@ -70,18 +71,16 @@ _FUSED = {
 
 
 def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
-    from . import _kernels
-
     dtype = _result_dtype(arr, n)
     batch = int(np.prod(arr.shape[:-1], dtype=np.int64)) if arr.ndim > 1 else 1
     check_memory_fast(batch * dtype.itemsize * (1 << n), what=f"fwht on n={n} (batch {batch}, {dtype})")
     if (arr.dtype, dtype) in _FUSED:
         src = np.ascontiguousarray(arr).reshape(-1, 1 << n)
         out = np.empty(arr.shape, dtype=dtype)
-        _kernels.fwht_into(src, out.reshape(-1, 1 << n))
+        _walsh.fwht_into(src, out.reshape(-1, 1 << n))
         return out
     out = np.array(arr, dtype=dtype, order="C", copy=True)
-    _kernels.fwht_inplace(out.reshape(-1, 1 << n))
+    _walsh.fwht_inplace(out.reshape(-1, 1 << n))
     return out
 
 
@@ -129,11 +128,16 @@ def fwht(a: Any) -> Any:
     >>> fwht(np.array([1, 1, 1, -1]))  # AND on 2 bits (True = -1)
     array([ 2,  2,  2, -2])
     """
-    arr, n = as_table(a, name="a", check_finite=False)
-    if is_torch(arr):
-        return _torch_fwht(arr, n)
-    out = _numpy_fwht(np.asarray(arr), n)
-    _check_finite_result(out, name="a")
+    return transform(as_table(a, name="a", finite=False))
+
+
+def transform(t: Table) -> Any:
+    """:func:`fwht` of a validated table (NaN/inf rejected from the result when not yet ruled out)."""
+    if t.torch:
+        return _torch_fwht(t.values, t.n)
+    out = _numpy_fwht(t.values, t.n)
+    if not t.finite:
+        _check_finite_result(out, name=t.name)
     return out
 
 
@@ -158,8 +162,9 @@ def ifwht(a: Any) -> Any:
     >>> ifwht(fwht(np.array([1, -1, -1, 1])))
     array([ 1, -1, -1,  1])
     """
-    arr, n = as_table(a, name="a")
-    if is_torch(arr):
+    t = as_table(a, name="a")
+    arr, n = t.values, t.n
+    if t.torch:
         y = _torch_fwht(arr, n)
         if y.is_floating_point():
             return y / float(1 << n)
@@ -169,7 +174,6 @@ def ifwht(a: Any) -> Any:
                 "convert to float for a real inverse"
             )
         return y // (1 << n)
-    arr = np.asarray(arr)
     if np.issubdtype(arr.dtype, np.integer):
         # H H = 2**n I: transform with widened ints, then divide exactly.
         y = _numpy_fwht(arr.astype(np.int64), n)

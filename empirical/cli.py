@@ -17,7 +17,7 @@ import textwrap
 from . import registry
 from .harness import RunDir, pick_device
 
-__all__ = ["main"]
+__all__ = ["main", "register"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,3 +94,13 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def register(subparsers) -> None:
+    """Add ``experiment`` to the ``boolsens`` command (its own parser, as ``main``)."""
+    import argparse
+
+    p = subparsers.add_parser("experiment", help="train and measure models (empirical); see `boolsens experiment --help`",
+                              add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(run=lambda args: main(args.rest))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 import boolsens as bs
+from boolsens.cube import popcount
 
 from .core import Context, Eq, Le, claim
 from .domains import Measures, boolean, run_predicate
@@ -38,7 +39,7 @@ def kernel_apply(signs: np.ndarray, rho: np.ndarray) -> np.ndarray:
     keep, flip = (1 + rho) / 2, (1 - rho) / 2
     if n <= 6:
         x = np.arange(N)
-        d = np.bitwise_count(x[:, None] ^ x[None, :]).astype(np.int64)
+        d = popcount(x[:, None] ^ x[None, :]).astype(np.int64)
         K = keep[:, None, None] ** (n - d) * flip[:, None, None] ** d  # (R, N, N)
         return np.einsum("rxy,by->brx", K, f)
     out = np.broadcast_to(f[:, None, :], (B, rho.size, N)).copy()
@@ -66,7 +67,7 @@ def flip_disagreement(signs: np.ndarray, p: np.ndarray) -> np.ndarray:
     differ = np.zeros((B, N))
     for z in range(N):
         differ[:, z] = (s != s[:, x ^ z]).mean(-1)
-    w = np.array([bin(z).count("1") for z in range(N)])
+    w = popcount(np.arange(N))
     probs = p[:, None] ** w[None, :] * (1 - p[:, None]) ** (n - w[None, :])  # (R, N)
     return differ @ probs.T
 

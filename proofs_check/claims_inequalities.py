@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 import boolsens as bs
+from boolsens.cube import popcount
 
 from .core import Context, Eq, Ge, Le, Lt, claim
 from .domains import Measures, boolean, run_predicate
@@ -24,7 +25,7 @@ EXACT = 1e-12  # dyadic quantities of ±1 tables are exact in float64; this only
 
 
 def _popcounts(n: int) -> np.ndarray:
-    return np.bitwise_count(np.arange(1 << n)).astype(np.int64)
+    return popcount(np.arange(1 << n)).astype(np.int64)
 
 
 # ----------------------------------------------------------------------------- poincare

@@ -27,8 +27,10 @@ from typing import Callable
 import numpy as np
 
 import boolsens as bs
+from boolsens.cube import popcount
+from boolsens.runtime import torch_threads
 
-from .core import Context, Eq, Ge, Lt, claim, torch_single_thread
+from .core import Context, Eq, Ge, Lt, claim
 
 
 def krawtchouk_eigenvalues(phi: Callable[[np.ndarray], np.ndarray], d: int, *, sign: int = -1) -> np.ndarray:
@@ -52,11 +54,11 @@ def krawtchouk_eigenvalues(phi: Callable[[np.ndarray], np.ndarray], d: int, *, s
 
 def _character_matrix(d: int) -> np.ndarray:
     x = np.arange(1 << d)
-    return (1 - 2 * (np.bitwise_count(x[:, None] & x[None, :]).astype(np.int64) & 1)).astype(np.float64)  # H[S, x] = χ_S(x)
+    return (1 - 2 * (popcount(x[:, None] & x[None, :]).astype(np.int64) & 1)).astype(np.float64)  # H[S, x] = χ_S(x)
 
 
 def _pop(d: int) -> np.ndarray:
-    return np.bitwise_count(np.arange(1 << d)).astype(np.int64)
+    return popcount(np.arange(1 << d)).astype(np.int64)
 
 
 def _kernels(rng: np.random.Generator, count: int):
@@ -192,7 +194,7 @@ def check_prop21(ctx: Context, *, krawtchouk_sign: int = -1, order_step: int = 2
     if "c" in parts:
         _part_c(ctx, ck_power, ntk_factor)
     if "d" in parts:
-        with torch_single_thread():
+        with torch_threads(1):
             _part_d(ctx, multi_tokens)
 
 

@@ -17,8 +17,10 @@ from typing import Callable
 import numpy as np
 
 import boolsens as bs
+from boolsens.cube import popcount
+from boolsens.runtime import torch_threads
 
-from .core import Context, Eq, Ge, Le, claim, torch_single_thread
+from .core import Context, Eq, Ge, Le, claim
 from .domains import Measures, boolean, run_predicate
 
 MC_Z = 4.0
@@ -105,7 +107,7 @@ def check_softmax_perturbation(ctx: Context, *, factor: float = 4.0) -> None:
             vs2 = vs.copy()
             vs[0] = -e
             ext = np.linalg.norm(_softmax(ls) @ vs - _softmax(ls2) @ vs2)
-            with torch_single_thread():
+            with torch_threads(1):
                 adv = _softmax_ascent(n, A, V, dv, ctx.pick(4, 8, 64), int(rng.integers(0, 2**31)))
             allm = np.concatenate([move, [ext], adv])
             best_ratio = max(best_ratio, float(allm.max() / bound))
@@ -185,7 +187,7 @@ def check_word_sensitivity(ctx: Context, *, rf_slope: float = -0.5, attention: b
     ctx.domain(f"n ∈ {ns}, d = {d}, {trials} draws of (X, V or W) per n")
     ctx.method(f"Monte Carlo over draws (seed {ctx.seed}+303), projected gradient ascent for the sup")
     rf, raf = [], []
-    with torch_single_thread():
+    with torch_threads(1):
         _word_sensitivity_grid(ctx, ns, d, trials, rng, attention, rf, raf)
     x = np.log(np.asarray(ns, dtype=float))
     s_rf = float(np.polyfit(x, np.log(rf), 1)[0])

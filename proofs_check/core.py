@@ -300,9 +300,7 @@ class Claim:
         if self.domain is None:
             self.fn(ctx)
             return
-        from .domains import run_predicate
-
-        run_predicate(self.fn, self.domain, ctx)
+        self.domain.check(self.fn, ctx)
 
 
 class Registry:
@@ -398,24 +396,6 @@ def run_claim(c: Claim, *, profile: str = "default", seed: int = 0, cache: dict 
 
 REGISTRY = Registry()
 claim = REGISTRY.claim
-
-
-class torch_single_thread:
-    """Context manager: run torch on one thread (small tensors on a shared 2-core machine are 10×
-    slower with two contending threads), restoring the previous setting afterwards."""
-
-    def __enter__(self):
-        import torch
-
-        self._old = torch.get_num_threads()
-        torch.set_num_threads(1)
-        return self
-
-    def __exit__(self, *exc):
-        import torch
-
-        torch.set_num_threads(self._old)
-        return False
 
 
 def variant(id: str, registry: Registry | None = None, **kwargs: Any) -> Claim:

@@ -51,9 +51,7 @@ def all_functions(n: int) -> np.ndarray:
 
 
 def _hex(signs: np.ndarray) -> str:
-    from .named import hex_table
-
-    return hex_table(signs)
+    return bs.BooleanFunction.from_signs(signs).to_hex()
 
 
 @dataclass
@@ -350,6 +348,10 @@ class Domain:
     def batches(self, ctx: Context) -> Iterator[Batch]:
         for part in self.parts:
             yield from part.batches(ctx, self.max_n)
+
+    def check(self, pred: Callable[["Measures"], Any], ctx: Context) -> None:
+        """Evaluate the predicate ``pred`` on every batch (see :func:`run_predicate`)."""
+        run_predicate(pred, self, ctx)
 
     def describe(self, ctx: Context) -> str:
         if self.text:

@@ -1,4 +1,4 @@
-"""Named Boolean functions for the checks and a hex truth-table writer (no hypothesis needed).
+"""Named Boolean functions for the checks (no hypothesis needed).
 
 Conventions: see :mod:`boolsens`.
 """
@@ -11,22 +11,7 @@ import numpy as np
 
 import boolsens as bs
 
-__all__ = ["hex_table", "named_functions"]
-
-
-def hex_table(f: Any) -> str:
-    """The truth table as ``BooleanFunction.from_hex`` reads it (bit x set where f(x) = −1).
-
-    >>> hex_table(bs.majority(3))
-    'e8'
-    """
-    signs = np.asarray(f.signs if isinstance(f, bs.BooleanFunction) else f)
-    bits = (signs.reshape(-1) < 0).astype(object)
-    value = 0
-    for x in np.flatnonzero(bits):
-        value |= 1 << int(x)
-    digits = max(1, signs.size // 4)
-    return f"{value:0{digits}x}"
+__all__ = ["named_functions"]
 
 
 def named_functions(min_n: int = 1, max_n: int = 12) -> list[bs.BooleanFunction]:

@@ -30,14 +30,14 @@ import numpy as np
 
 import boolsens as bs
 
-from .named import _named, hex_table, named_functions
+from .named import _named, named_functions
 
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - hypothesis is a test dependency
     raise ImportError("proofs_check.strategies needs hypothesis: pip install hypothesis") from exc
 
-__all__ = ["boolean_functions", "families", "rhos", "named_functions", "hex_table"]
+__all__ = ["boolean_functions", "families", "rhos", "named_functions"]
 
 
 def families(min_n: int = 1, max_n: int = 12) -> st.SearchStrategy[bs.BooleanFunction]:

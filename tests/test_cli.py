@@ -6,7 +6,8 @@ from fractions import Fraction
 import pytest
 
 import boolsens as bs
-from boolsens.cli import main, parse_table
+from boolsens.cli import parse_table
+from boolsens_cli.main import main
 
 
 def test_analyze_majority_json_matches_the_core(capsys):

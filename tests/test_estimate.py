@@ -77,23 +77,23 @@ def test_majority_1001_total_influence():
 def test_majority_1001_stability_and_disagreement():
     rho = Fraction(1, 2)
     stab = float(maj_stability(N_BIG, rho))
-    est = E.noise_stability(maj_np, N_BIG, rho=0.5, samples=40_000, seed=12)
+    est = E.noise_stability(maj_np, n=N_BIG, rho=0.5, samples=40_000, seed=12)
     assert within(est, stab)
     assert est.stderr < 0.006
     # Sheppard's limit 1 − (2/π) arccos ρ only as a loose sanity check (n is finite)
     assert abs(est.value - (1 - 2 / math.pi * math.acos(0.5))) < 0.03
-    dis = E.disagreement_probability(maj_np, N_BIG, rho=0.5, samples=40_000, seed=13)
+    dis = E.disagreement_probability(maj_np, n=N_BIG, rho=0.5, samples=40_000, seed=13)
     assert within(dis, (1 - stab) / 2)
 
 
 def test_large_n_parity_and_dictator_stability():
     n = 2000
     rhos = np.array([-0.9, 0.2, 0.7])
-    dic = E.noise_stability(lambda x: x[:, 1234], n, rho=rhos, samples=5_000, seed=1)
+    dic = E.noise_stability(lambda x: x[:, 1234], n=n, rho=rhos, samples=5_000, seed=1)
     assert within(dic, rhos)
-    par = E.noise_stability(lambda x: np.prod(x[:, :20], axis=1), n, rho=0.9, samples=20_000, seed=2)
+    par = E.noise_stability(lambda x: np.prod(x[:, :20], axis=1), n=n, rho=0.9, samples=20_000, seed=2)
     assert within(par, 0.9**20)
-    ns = E.noise_sensitivity(lambda x: x[:, 7], n, delta=[0.0, 0.05, 0.5], samples=5_000, seed=3)
+    ns = E.noise_sensitivity(lambda x: x[:, 7], n=n, delta=[0.0, 0.05, 0.5], samples=5_000, seed=3)
     assert within(ns, [0.0, 0.05, 0.5])
     assert ns.value[0] == 0.0 and ns.stderr[0] == 0.0
 
@@ -121,7 +121,7 @@ def test_families_against_exact(name):
         (E.total_influence(f, samples=8_000, seed=2), bs.total_influence(f)),
         (E.total_influence(f, samples=1_000, seed=3, method="all_coordinates"), bs.total_influence(f)),
         (E.influences(f, samples=2_000, seed=4), bs.influences(f)),
-        (E.influence(f, f.n, i=f.n - 1, samples=2_000, seed=5), bs.influence(f, f.n - 1)),
+        (E.influence(f, n=f.n, i=f.n - 1, samples=2_000, seed=5), bs.influence(f, f.n - 1)),
         (E.noise_stability(f, rho=rhos, samples=4_000, seed=6), bs.noise_stability(f, rhos)),
         (E.disagreement_probability(f, rho=0.5, samples=4_000, seed=7), bs.disagreement_probability(f, 0.5)),
         (E.noise_sensitivity(f, delta=deltas, samples=4_000, seed=8), bs.noise_sensitivity(f, deltas)),
@@ -145,11 +145,11 @@ def test_real_valued_table_and_callable():
         assert within(E.mean(fn, nn, samples=4_000, seed=1), table.mean())
         assert within(E.influences(fn, nn, samples=4_000, seed=2), bs.influences(table))
         assert within(E.total_influence(fn, nn, samples=8_000, seed=3), bs.total_influence(table))
-        assert within(E.noise_stability(fn, nn, rho=[-0.5, 0.5], samples=4_000, seed=4),
+        assert within(E.noise_stability(fn, n=nn, rho=[-0.5, 0.5], samples=4_000, seed=4),
                       bs.noise_stability(table, np.array([-0.5, 0.5])))
     # the same seed gives the same value for the table and the callable
     assert E.noise_stability(table, rho=0.3, seed=9, samples=500).value == \
-        E.noise_stability(g, n, rho=0.3, seed=9, samples=500).value
+        E.noise_stability(g, n=n, rho=0.3, seed=9, samples=500).value
 
 
 def test_table_index_convention_matches_rows():
@@ -202,10 +202,10 @@ def test_stderr_calibration(kind):
 # --------------------------------------------------------------------- reproducibility
 def test_seed_reproducible_and_independent_of_batch_size():
     f = maj_np
-    a = E.noise_stability(f, 301, rho=0.5, samples=5_000, seed=42)
-    b = E.noise_stability(f, 301, rho=0.5, samples=5_000, seed=42, batch_size=77)
-    c = E.noise_stability(f, 301, rho=0.5, samples=5_000, rng=np.random.default_rng(42))
-    d = E.noise_stability(f, 301, rho=0.5, samples=5_000, seed=43)
+    a = E.noise_stability(f, n=301, rho=0.5, samples=5_000, seed=42)
+    b = E.noise_stability(f, n=301, rho=0.5, samples=5_000, seed=42, batch_size=77)
+    c = E.noise_stability(f, n=301, rho=0.5, samples=5_000, rng=np.random.default_rng(42))
+    d = E.noise_stability(f, n=301, rho=0.5, samples=5_000, seed=43)
     assert a.value == b.value == c.value and a.stderr == b.stderr
     assert a.seed == 42 and c.seed is None
     assert d.value != a.value
@@ -233,7 +233,7 @@ def test_batch_size_bounds_every_call():
     for call in (
         lambda: E.influences(g, 101, samples=300, batch_size=64, seed=0),
         lambda: E.total_influence(g, 101, samples=300, batch_size=64, seed=0, method="all_coordinates"),
-        lambda: E.noise_stability(g, 101, rho=[0.1, 0.5], samples=300, batch_size=64, seed=0),
+        lambda: E.noise_stability(g, n=101, rho=[0.1, 0.5], samples=300, batch_size=64, seed=0),
     ):
         seen.clear()
         est = call()
@@ -277,8 +277,8 @@ def test_torch_module_matches_numpy_callable():
         ("noise_sensitivity", {"delta": 0.1}),
         ("mean", {}),
     ]:
-        a = getattr(E, name)(model, n, samples=3_000, seed=5, **kw)
-        b = getattr(E, name)(maj_np, n, samples=3_000, seed=5, **kw)
+        a = getattr(E, name)(model, n=n, samples=3_000, seed=5, **kw)
+        b = getattr(E, name)(maj_np, n=n, samples=3_000, seed=5, **kw)
         c = getattr(E, name)(bs.majority(n), samples=3_000, seed=5, **kw)
         assert np.array_equal(a.value, b.value) and np.array_equal(a.stderr, b.stderr), name
         assert np.array_equal(a.value, c.value), name
@@ -295,9 +295,9 @@ def test_torch_module_on_gpu_matches_numpy():
         pytest.skip("no CUDA device")
     model = torch.nn.Linear(9, 1, bias=False).cuda()
     torch.nn.init.ones_(model.weight)
-    a = E.noise_stability(torch.nn.Sequential(model, torch.nn.Flatten(0)), 9, rho=0.3,
+    a = E.noise_stability(torch.nn.Sequential(model, torch.nn.Flatten(0)), n=9, rho=0.3,
                           samples=2_000, seed=1)
-    b = E.noise_stability(lambda x: x.sum(1).astype(float), 9, rho=0.3, samples=2_000, seed=1)
+    b = E.noise_stability(lambda x: x.sum(1).astype(float), n=9, rho=0.3, samples=2_000, seed=1)
     assert a.value == b.value
 
 
@@ -329,9 +329,9 @@ def _wrong_shape(x):
 
 
 BAD = [
-    ("rho-too-big", lambda: E.noise_stability(maj_np, 5, rho=1.5), "rho=1.5 must lie in [-1, 1]"),
-    ("rho-2d", lambda: E.noise_stability(maj_np, 5, rho=[[0.1]]), "1-D"),
-    ("delta-too-big", lambda: E.noise_sensitivity(maj_np, 5, delta=0.6), "delta=0.6"),
+    ("rho-too-big", lambda: E.noise_stability(maj_np, n=5, rho=1.5), "rho=1.5 must lie in [-1, 1]"),
+    ("rho-2d", lambda: E.noise_stability(maj_np, n=5, rho=[[0.1]]), "1-D"),
+    ("delta-too-big", lambda: E.noise_sensitivity(maj_np, n=5, delta=0.6), "delta=0.6"),
     ("samples-1", lambda: E.mean(maj_np, 5, samples=1), "samples=1 must be an integer >= 2"),
     ("samples-float", lambda: E.mean(maj_np, 5, samples=2.5), "samples=2.5"),
     ("n-0", lambda: E.mean(maj_np, 0), "n=0 must lie in [1, 100000]"),
@@ -350,10 +350,10 @@ BAD = [
     ("method", lambda: E.total_influence(maj_np, 5, method="exact"), "method='exact'"),
     ("coordinate-out", lambda: E.influences(maj_np, 5, coordinates=[5]), "must lie in [0, 5)"),
     ("coordinates-empty", lambda: E.influences(maj_np, 5, coordinates=[]), "empty"),
-    ("i-out", lambda: E.influence(maj_np, 5, i=-1), "i=-1 must lie in [0, 5)"),
+    ("i-out", lambda: E.influence(maj_np, n=5, i=-1), "i=-1 must lie in [0, 5)"),
     ("wrong-shape", lambda: E.mean(_wrong_shape, 5, samples=10), "returned shape (10, 2)"),
     ("scalar-out", lambda: E.mean(lambda x: 1.0, 5, samples=10), "returned shape ()"),
-    ("non-pm1", lambda: E.disagreement_probability(lambda x: x.sum(1) / 5, 5, rho=0.5, samples=10),
+    ("non-pm1", lambda: E.disagreement_probability(lambda x: x.sum(1) / 5, n=5, rho=0.5, samples=10),
      "disagreement_probability(rho=0.5) needs fn to return only +1 and -1"),
     ("nan", lambda: E.mean(lambda x: np.full(len(x), np.nan), 5, samples=10), "NaN/inf"),
     ("bool-out", lambda: E.mean(lambda x: x[:, 0] > 0, 5, samples=10), "dtype bool"),

@@ -1,4 +1,4 @@
-"""Fast kernels (boolsens._kernels, boolsens._bitpacked) against straightforward numpy references.
+"""Fast kernels (boolsens._kernels.walsh, boolsens._kernels.bitpacked) against straightforward numpy references.
 
 Every kernel is compared on seeded random tables for n = 0 … 14, single rows and batches; n < 6
 (a table shorter than one 64-bit word) is included everywhere. The blocked transform and the
@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 import boolsens as bs
-from boolsens import _bitpacked, _kernels
+from boolsens._kernels import bitpacked as _bitpacked
+from boolsens._kernels import walsh as _kernels
+from boolsens._kernels import bits as _bits
 
 NS = list(range(0, 15))
 
@@ -111,7 +113,7 @@ def test_influence_counts_chunked(n, chunk_bits, rng):
     s = random_signs(rng, (2, 1 << n))
     w = _bitpacked.pack_pm1(s, n)
     out = np.zeros((2, n), dtype=np.int64)
-    _bitpacked._influence_rows(w, n, _bitpacked._LOW_MASKS, chunk_bits, out)
+    _bitpacked._influence_rows(w, n, _bits.LOW_MASKS, chunk_bits, out)
     assert np.array_equal(out, ref_influence_counts(s, n))
 
 
@@ -139,10 +141,10 @@ def test_sensitivity_kernels_chunked(n, chunk_bits, rng):
     ref = ref_pointwise(s, n)
     mx = np.zeros(2, dtype=np.int64)
     tot = np.zeros(2, dtype=np.int64)
-    _bitpacked._sensitivity_rows(w, n, _bitpacked._LOW_MASKS, chunk_bits, mx, tot)
+    _bitpacked._sensitivity_rows(w, n, _bits.LOW_MASKS, chunk_bits, mx, tot)
     assert np.array_equal(mx, ref.max(axis=1)) and np.array_equal(tot, ref.sum(axis=1))
     out = np.empty((2, 8 * w.shape[1]), dtype=np.uint64)
-    _bitpacked._pointwise_rows(w, n, _bitpacked._LOW_MASKS, _bitpacked._SPREAD, chunk_bits, out)
+    _bitpacked._pointwise_rows(w, n, _bits.LOW_MASKS, _bits.SPREAD, chunk_bits, out)
     assert np.array_equal(out.view(np.uint8), ref)
 
 
@@ -394,7 +396,7 @@ def test_threshold_chunked_matches_definition(monkeypatch):
 
 @pytest.mark.parametrize("n", [1, 4, 9, 12])
 def test_threshold_margins_bitwise_equal_numpy_accumulation(n, rng):
-    from boolsens.families import _ltf_margins
+    from boolsens._kernels.threshold import ltf_margins as _ltf_margins
 
     w = rng.standard_normal(n) * 1000.0
     theta = float(rng.standard_normal())
@@ -409,7 +411,7 @@ def test_threshold_margins_bitwise_equal_numpy_accumulation(n, rng):
 
 def test_large_allocations_are_checked_without_the_env_variable(monkeypatch):
     """Small transforms skip the /proc/meminfo read; large ones (>= 16 MiB) are still checked."""
-    from boolsens import _validation
+    from boolsens._input import validation as _validation
 
     monkeypatch.delenv("BOOLSENS_MEMORY_LIMIT", raising=False)
     monkeypatch.setattr(_validation, "available_memory", lambda: 10**6)

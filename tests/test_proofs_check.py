@@ -303,7 +303,7 @@ def test_families_strategy_draws_named_functions(f):
 @given(boolean_functions(min_n=3, max_n=5))
 def test_drawn_functions_are_rebuildable_from_their_hex(f):
     assert 3 <= f.n <= 5
-    assert bs.BooleanFunction.from_hex(pc.strategies.hex_table(f), f.n) == f
+    assert bs.BooleanFunction.from_hex(f.to_hex(), f.n) == f
 
 
 def test_strategy_argument_errors():

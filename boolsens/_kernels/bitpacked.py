@@ -1,4 +1,4 @@
-r"""Bit-packed exact kernels for Boolean functions (internal; callers validate first).
+r"""Bit-packed exact kernels for Boolean functions (layer 0; callers validate first).
 
 Conventions: see :mod:`boolsens`. A ±1 table of length N = 2**n is packed into
 W = max(1, N // 64) little-endian ``uint64`` words: bit ``x % 64`` of word ``x // 64`` is 1 exactly
@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
-from numba.core import types
-from numba.extending import intrinsic
+
+from .bits import LOW_MASKS as _LOW_MASKS
+from .bits import SPREAD as _SPREAD
+from .bits import popcount as _popcount
 
 __all__ = [
     "pack_pm1",
@@ -34,54 +36,11 @@ __all__ = [
     "sensitivity_stats",
     "pointwise_sensitivity",
     "words_for",
+    "signs_from_random_bytes",
 ]
 
 #: words per chunk that stay in L2 while the low coordinates are counted (2**15 words = 256 KiB)
 _CHUNK_BITS = 15
-
-#: masks of the positions p in a word with bit i of p equal to 0, i = 0..5
-_LOW_MASKS = np.array(
-    [
-        0x5555555555555555,
-        0x3333333333333333,
-        0x0F0F0F0F0F0F0F0F,
-        0x00FF00FF00FF00FF,
-        0x0000FFFF0000FFFF,
-        0x00000000FFFFFFFF,
-    ],
-    dtype=np.uint64,
-)
-
-#: _SPREAD[b] has byte j equal to bit j of b (turns 8 bit-sliced positions into 8 bytes)
-_SPREAD = np.array(
-    [sum(((b >> j) & 1) << (8 * j) for j in range(8)) for b in range(256)], dtype=np.uint64
-)
-
-
-@intrinsic
-def _popcount(typingctx, x):
-    """Hardware popcount of a uint64 (LLVM ctpop)."""
-    sig = types.uint64(types.uint64)
-
-    def codegen(context, builder, signature, args):
-        return builder.ctpop(args[0])
-
-    return sig, codegen
-
-
-#: below this many bytes an allocation is not checked against /proc/meminfo (reading it costs
-#: more than the small transform) unless BOOLSENS_MEMORY_LIMIT is set
-_SMALL_BYTES = 1 << 24
-
-
-def check_memory_fast(nbytes: float, *, what: str) -> None:
-    """``_validation.check_memory`` for sizes that could matter; free for small ones."""
-    import os
-
-    from ._validation import check_memory
-
-    if nbytes >= _SMALL_BYTES or "BOOLSENS_MEMORY_LIMIT" in os.environ:
-        check_memory(nbytes, what=what)
 
 
 def words_for(n: int) -> int:
@@ -419,48 +378,3 @@ def pointwise_sensitivity(w: np.ndarray, n: int) -> np.ndarray:
     _pointwise_rows(w, n, _LOW_MASKS, _SPREAD, _SENS_CHUNK_BITS, out)
     table = out.view(np.uint8)
     return table if n >= 6 else np.ascontiguousarray(table[:, : 1 << n])
-
-
-# ------------------------------------------------------------------------------ entry
-def pack_boolean(f, *, strict: bool, name: str = "f"):
-    """(words, n, batch shape) for a BooleanFunction or a ±1 numpy table, packing in one read.
-
-    A table with an entry other than ±1 gives None when ``strict`` is False (the caller takes
-    its real-valued path) and the standard "must contain only +1 and -1" error when it is True.
-    Torch tensors: None when not strict (real path, as before), else converted like
-    ``_tables.boolean_2d``. Memory: the packed words, N/8 bytes per function, checked first; a
-    BooleanFunction keeps its packed table in its cache (like its Walsh spectrum).
-    """
-    from ._tables import boolean_2d
-    from ._validation import as_table, is_torch
-    from .function import BooleanFunction
-
-    if isinstance(f, BooleanFunction):
-        n = f.n
-
-        def compute():
-            check_memory_fast(8 * words_for(n), what=f"packed table for n={n}")
-            w = pack_pm1(f.signs.reshape(1, -1), n)
-            w.setflags(write=False)
-            return w
-
-        # cached on the (immutable) function like its Walsh spectrum: N/8 bytes
-        return f._cached("packed", compute), n, ()
-    arr, n = as_table(f, name=name)
-    if is_torch(arr):
-        if not strict:
-            return None
-        s, n, batch = boolean_2d(f, name=name)
-        return pack_pm1(s, n), n, batch
-    arr = np.asarray(arr)
-    batch = tuple(arr.shape[:-1])
-    rows = int(np.prod(batch, dtype=np.int64)) if batch else 1
-    check_memory_fast(8 * rows * words_for(n), what=f"packed table for n={n} (batch {rows})")
-    s = np.ascontiguousarray(arr.reshape(rows, 1 << n))
-    w = pack_pm1(s, n)
-    if w is None:
-        if strict:
-            boolean_2d(f, name=name)  # raises the standard "only +1 and -1" error
-            raise AssertionError("pack_pm1 and boolean_2d disagree on a ±1 table")  # unreachable
-        return None
-    return w, n, batch

@@ -1,5 +1,5 @@
-r"""Compiled kernels (numba) for the transform and the spectrum. Internal: callers validate
-shapes and dtypes first. Conventions: see :mod:`boolsens`.
+r"""Compiled kernels (numba) for the transform and the spectrum (layer 0: callers validate
+shapes and dtypes first). Conventions: see :mod:`boolsens`.
 
 The Walsh–Hadamard transform is cache-blocked:
 
@@ -15,7 +15,7 @@ So a transform streams over memory about 1 + ceil((n - L) / g) times instead of 
 Integer rows are exact as long as the caller has checked the range (``max|a| * 2**n``).
 
 The Boolean-only measures (influences, sensitivity) do not need the transform: they live in
-:mod:`boolsens._bitpacked`.
+:mod:`boolsens._kernels.bitpacked`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ._bitpacked import _popcount
+from .bits import popcount as _popcount
 
 #: log2 of the bytes of an L1-resident piece, of a first-pass block (kept in L2) and of a
 #: later-pass tile

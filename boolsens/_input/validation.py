@@ -1,4 +1,7 @@
-"""Named validators. Every user-facing check lives here so messages stay uniform:
+"""Named validators of scalar arguments and the memory check (layer 1, with :mod:`.table`).
+
+Every user-facing check of an argument lives here or in :mod:`.table`, so messages stay uniform
+(``argument=value must be ...``)::
 
     rho=1.5 must lie in [-1, 1]
     table of length 12 is not a power of two
@@ -9,11 +12,13 @@ User input is never validated with ``assert``.
 from __future__ import annotations
 
 import numbers
+import os
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from ._errors import BoolsensError
+from ..errors import BoolsensError
 
 #: Largest n for which an exhaustive table is accepted at all (a 2**40 table is 1 TiB of int8).
 MAX_N = 40
@@ -56,8 +61,6 @@ def check_index(i: Any, n: int, *, name: str = "i") -> int:
 
 
 def _check_real_scalar_or_array(value: Any, name: str) -> Any:
-    from fractions import Fraction
-
     if isinstance(value, Fraction):
         return value
     if isinstance(value, bool):
@@ -107,8 +110,6 @@ def available_memory() -> int:
     except OSError:
         pass
     try:
-        import os
-
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return 8 * 2**30
@@ -119,8 +120,6 @@ def check_memory(nbytes: float, *, what: str, limit: float | None = None) -> Non
 
     ``limit`` defaults to 90% of MemAvailable; set ``BOOLSENS_MEMORY_LIMIT`` (bytes) to override.
     """
-    import os
-
     if limit is None:
         env = os.environ.get("BOOLSENS_MEMORY_LIMIT")
         limit = float(env) if env else 0.9 * available_memory()
@@ -131,83 +130,19 @@ def check_memory(nbytes: float, *, what: str, limit: float | None = None) -> Non
         )
 
 
-def as_table(a: Any, *, boolean: bool = False, name: str = "f", check_finite: bool = True) -> tuple[Any, int]:
-    """Validate a table (numpy, torch, BooleanFunction or sequence) and return (array, n).
-
-    ``boolean=True`` additionally requires every entry to be exactly +1 or -1.
-    ``check_finite=False`` skips the NaN/inf pass over a numpy table; the caller must then check
-    its result instead (``fwht`` does: see ``transforms._check_finite_result``).
-    NaN and inf are rejected; nothing is coerced silently (booleans must go through
-    ``BooleanFunction.from_bits``).
-    """
-    from .function import BooleanFunction
-
-    if isinstance(a, BooleanFunction):
-        return a.signs, a.n
-    if is_torch(a):
-        import torch
-
-        if a.ndim == 0:
-            raise BoolsensError(f"{name} is a scalar; expected a table whose last axis has length 2**n")
-        if a.dtype == torch.bool or a.is_complex():
-            raise BoolsensError(
-                f"{name} has dtype {a.dtype}; expected real ±1 or real values "
-                "(use BooleanFunction.from_bits for 0/1 or True/False)"
-            )
-        n = log2_length(a.shape[-1], name=f"{name} (last axis)")
-        if a.is_floating_point() and not bool(torch.isfinite(a).all()):
-            raise BoolsensError(f"{name} contains NaN or inf")
-        if boolean and not bool(((a == 1) | (a == -1)).all()):
-            raise BoolsensError(_not_pm1_message(name, a.detach().cpu().numpy()))
-        return a, n
-    arr = np.asarray(a)
-    if arr.dtype == object:
-        raise BoolsensError(f"{name} must be a numeric array; got an object array")
-    if arr.dtype == bool:
-        raise BoolsensError(
-            f"{name} has dtype bool; map bits to signs with BooleanFunction.from_bits "
-            "(0/False -> +1, 1/True -> -1)"
-        )
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise BoolsensError(f"{name} has dtype {arr.dtype}; expected real numbers")
-    if arr.ndim == 0:
-        raise BoolsensError(f"{name} is a scalar; expected a table whose last axis has length 2**n")
-    n = log2_length(arr.shape[-1], name=f"{name} (last axis)" if arr.ndim > 1 else name)
-    if check_finite and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
-        raise BoolsensError(f"{name} contains NaN or inf")
-    if boolean:
-        check_pm1(arr, name=name)
-    return arr, n
-
-
-def _not_pm1_message(name: str, arr: np.ndarray) -> str:
-    bad = arr[(arr != 1) & (arr != -1)]
-    sample = bad.ravel()[:3].tolist()
-    return (
-        f"{name} must contain only +1 and -1 for this Boolean measure; found {len(bad.ravel())} "
-        f"other value(s), e.g. {sample} (use BooleanFunction.from_bits for 0/1 tables)"
-    )
-
-
-def check_pm1(arr: np.ndarray, *, name: str = "f") -> None:
-    if arr.dtype == np.int8:
-        ok = not np.any((arr != 1) & (arr != -1))
-    else:
-        ok = bool(np.all(np.abs(arr) == 1))
-    if not ok:
-        raise BoolsensError(_not_pm1_message(name, arr))
-
-
-def is_pm1(arr: Any) -> bool:
-    """True when a numpy/torch table holds only ±1 (used to pick exact integer paths)."""
-    if is_torch(arr):
-        return bool(((arr == 1) | (arr == -1)).all())
-    arr = np.asarray(arr)
-    return bool(np.all((arr == 1) | (arr == -1)))
-
-
 def check_positive_int(value: Any, *, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise BoolsensError(f"{name}={value!r} must be an integer >= {minimum}")
     return int(value)
 
+
+
+#: below this many bytes an allocation is not checked against /proc/meminfo (reading it costs
+#: more than a small transform) unless BOOLSENS_MEMORY_LIMIT is set
+SMALL_BYTES = 1 << 24
+
+
+def check_memory_fast(nbytes: float, *, what: str) -> None:
+    """:func:`check_memory` for sizes that could matter; free for small ones."""
+    if nbytes >= SMALL_BYTES or "BOOLSENS_MEMORY_LIMIT" in os.environ:
+        check_memory(nbytes, what=what)

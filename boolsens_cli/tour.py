@@ -1,0 +1,108 @@
+"""``boolsens tour``: the toolkit on built-in defaults, in four parts — exact measures of famous
+functions, Monte-Carlo estimates where enumeration is impossible, the theorem checks, and a
+smoke-sized experiment that trains a model and measures it against the theory."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+import boolsens as bs
+from boolsens.cli import analyze
+
+__all__ = ["register", "run"]
+
+#: (label, builder) of the functions in part 1
+TOUR_FUNCTIONS = [
+    ("DICT", lambda: bs.dictator(7)),
+    ("MAJ", lambda: bs.majority(7)),
+    ("PAR", lambda: bs.parity(7)),
+    ("TRIBES", lambda: bs.tribes(2, 3)),
+    ("IND", lambda: bs.address(2)),
+    ("AND", lambda: bs.conjunction(6)),
+    ("RUB", lambda: bs.rubinstein(4)),
+    ("RAND", lambda: bs.random_function(8, seed=0)),
+]
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("tour", help="a tour of the toolkit on built-in defaults",
+                              description=__doc__)
+    p.add_argument("--skip-verify", action="store_true", help="skip the proofs_check table")
+    p.add_argument("--skip-experiment", action="store_true", help="skip the empirical smoke run")
+    p.add_argument("--out", default="results/tour", help="folder for the smoke experiment's results")
+    p.set_defaults(run=run)
+
+
+def _rule(title: str) -> None:
+    print("=" * 78)
+    print(title)
+    print("=" * 78)
+
+
+def run(args: Any) -> int:
+    _rule("1. Exact measures of famous functions (conventions: bit i = coordinate i, True = -1)")
+    print(f"{'function':<14}{'n':>3}{'deg':>5}{'I(f)':>10}{'I/n':>8}{'s':>4}{'bs':>4}{'C':>4}{'D':>4}"
+          f"{'Stab_.5':>10}{'Pr_.5':>9}{'Prop2.2':>10}")
+    violations = []
+    for _, build in TOUR_FUNCTIONS:
+        f = build()
+        r = analyze(f, [0.5], complexity_max_n=16)
+        nz = r["noise"][0]
+        if not nz["bound_holds"]:
+            violations.append(f.name)
+        print(f"{f.name:<14}{f.n:>3}{r['degree']:>5}{float(r['total_influence']):>10.5g}"
+              f"{float(r['normalized_sensitivity']):>8.3g}{r['sensitivity']:>4}{r['block_sensitivity']:>4}"
+              f"{r['certificate_complexity']:>4}{r['decision_tree_depth']:>4}{nz['stability']:>10.5g}"
+              f"{nz['disagreement']:>9.4g}{nz['prop_2_2_bound']:>10.4g}")
+    verdict = "in every row" if not violations else f"VIOLATED for {', '.join(violations)}"
+    print(f"\nPr_.5 <= Prop2.2 bound = ½(1 - ρ^(s²)) (Proposition 2.2 of Vasudeva et al., ICLR 2025): {verdict}.")
+    print("Rubinstein's function (RUB_4) shows the quadratic gap between s and bs = C.")
+    print("Full table for one function: `boolsens analyze majority --n 7`.\n")
+
+    _rule("2. Beyond enumeration: Monte-Carlo estimates with standard errors")
+    _estimates()
+
+    if not args.skip_verify:
+        _rule("3. Theorem checks (proofs_check, quick profile; `boolsens verify` runs the default one)")
+        try:
+            import proofs_check
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            print(f"(proofs_check is not available: {exc})")
+        else:
+            print(proofs_check.format_table(proofs_check.run_claims(profile="quick")))
+        print()
+    if not args.skip_experiment:
+        _rule("4. Training a model and measuring it against the theory (empirical, smoke preset)")
+        try:
+            from empirical.cli import main as experiment_main
+        except ImportError:
+            print("(torch is not installed: `pip install torch==2.13.0` to run the experiments)")
+        else:
+            status = experiment_main(["synthetic-tokens", "--preset", "smoke", "--out", args.out, "--quiet"])
+            if status:
+                return status
+            print(f"results, report.md and figures under {args.out}/")
+            print("Every experiment: `boolsens experiment list`; the cpu presets (minutes each) give the")
+            print("verdicts quoted in the README, e.g. `boolsens experiment length-scaling --preset cpu --out DIR`.")
+    return 0
+
+
+def _estimates() -> None:
+    n = 1001
+    exact_I = Fraction(n * math.comb(n - 1, (n - 1) // 2), 2 ** (n - 1))
+
+    def maj(x: np.ndarray) -> np.ndarray:
+        return np.where(x.sum(axis=1, dtype=np.int64) > 0, 1, -1)
+
+    e = bs.estimate.total_influence(maj, n, samples=200_000, seed=0)
+    z = (e.value - float(exact_I)) / e.stderr if e.stderr else float("nan")
+    print(f"MAJ_{n}: estimated I = {e.value:.3f} ± {e.stderr:.3f} ({e.samples} samples, seed 0); "
+          f"exact n·C(n-1,(n-1)/2)/2^(n-1) = {float(exact_I):.3f}; z = {z:+.2f}")
+    st = bs.estimate.noise_stability(maj, 0.5, n, samples=50_000, seed=0)
+    sheppard = 1 - 2 / math.pi * math.acos(0.5)
+    print(f"MAJ_{n}: estimated Stab_0.5 = {st.value:.4f} ± {st.stderr:.4f}; Sheppard's limit "
+          f"1 - (2/π)·arccos(0.5) = {sheppard:.4f}\n")
