@@ -1,4 +1,4 @@
-r"""proofs_check: every claim of THEORY.md §2 as a numerical check, and a way to add your own.
+r"""proofs_check: every claim of docs/theory.md §3 as a numerical check, and a way to add your own.
 
 Run them all::
 
@@ -64,7 +64,7 @@ try:  # the strategies need hypothesis (a test dependency); everything else work
 except ImportError:  # pragma: no cover - depends on the install
     strategies = None
 
-# the claims of THEORY.md §2 register themselves on import, in this order
+# the claims of docs/theory.md §3 register themselves on import, in this order
 from . import claims_identities  # noqa: E402,F401
 from . import claims_inequalities  # noqa: E402,F401
 from . import claims_prop21  # noqa: E402,F401
@@ -76,7 +76,7 @@ __all__ = [
     "to_json", "domains", "strategies", "PROFILES", "THEORY_IDS",
 ]
 
-#: The claim ids of THEORY.md §2, in the order the issue lists them.
+#: The claim ids of docs/theory.md §3, in the order the issue lists them.
 THEORY_IDS = (
     "parseval", "influence-fourier", "total-influence", "stability-fourier", "disagreement", "noise-sensitivity",
     "poincare", "edge-isoperimetric", "kkl", "friedgut", "level-k", "complexity-chain", "huang", "jensen",

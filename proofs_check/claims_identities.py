@@ -1,4 +1,4 @@
-r"""THEORY.md §2, Fourier identities: ``parseval``, ``influence-fourier``, ``total-influence``,
+r"""docs/theory.md §3, Fourier identities: ``parseval``, ``influence-fourier``, ``total-influence``,
 ``stability-fourier``, ``disagreement``, ``noise-sensitivity``.
 
 Each identity compares two independent computations: a spectral one through the core
@@ -74,7 +74,7 @@ def flip_disagreement(signs: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- parseval
 @claim(id="parseval", statement="Σ_S f̂(S)² = E f² (= 1 for Boolean f)", latex=r"\sum_S \hat f(S)^2 = \mathbf E[f^2]",
-       source="O'Donnell, Analysis of Boolean Functions, Thm 1.16; THEORY.md §2")
+       source="O'Donnell, Analysis of Boolean Functions, Thm 1.16")
 def check_parseval(ctx: Context, *, scale: float = 1.0) -> None:
     """Boolean domain plus seeded Gaussian real tables (n = 1..10). ``scale`` multiplies the left
     side (a false variant for tests)."""
@@ -93,7 +93,7 @@ def check_parseval(ctx: Context, *, scale: float = 1.0) -> None:
 
 # ----------------------------------------------------------------------------- influence-fourier
 @claim(id="influence-fourier", statement="Inf_i(f) = Σ_{S∋i} f̂(S)²",
-       latex=r"\mathrm{Inf}_i(f) = \sum_{S \ni i} \hat f(S)^2", source="O'Donnell Thm 2.20; THEORY.md §2")
+       latex=r"\mathrm{Inf}_i(f) = \sum_{S \ni i} \hat f(S)^2", source="O'Donnell Thm 2.20")
 def check_influence_fourier(ctx: Context, *, shift: int = 0) -> None:
     """Edge-count influences (``bs.influences``) against sums of squared coefficients. ``shift``
     rotates the coordinate used on the Fourier side (a false variant for tests)."""
@@ -109,7 +109,7 @@ def check_influence_fourier(ctx: Context, *, shift: int = 0) -> None:
 
 # ----------------------------------------------------------------------------- total-influence
 @claim(id="total-influence", statement="Σ_S |S| f̂(S)² = E_x s(f, x)",
-       latex=r"\sum_S |S|\hat f(S)^2 = \mathbf E_x\, s(f,x)", source="O'Donnell Prop 2.28; THEORY.md §2")
+       latex=r"\sum_S |S|\hat f(S)^2 = \mathbf E_x\, s(f,x)", source="O'Donnell Prop 2.28")
 def check_total_influence(ctx: Context, *, level_offset: int = 0) -> None:
     """Spectral Σ k W^k against the mean of the pointwise sensitivity table (and ``bs.total_influence``).
     ``level_offset`` adds to |S| (a false variant for tests)."""
@@ -127,7 +127,7 @@ def check_total_influence(ctx: Context, *, level_offset: int = 0) -> None:
 # ----------------------------------------------------------------------------- stability-fourier
 @claim(id="stability-fourier", statement="E[f(x)f(y)] over ρ-correlated pairs = Σ_S ρ^{|S|} f̂(S)²",
        latex=r"\mathbf E_{x,\,y\sim_\rho x}[f(x)f(y)] = \sum_S \rho^{|S|}\hat f(S)^2",
-       source="O'Donnell Thm 2.49; THEORY.md §2")
+       source="O'Donnell Thm 2.49")
 def check_stability_fourier(ctx: Context, *, power_offset: int = 0) -> None:
     """Pair-sum with the exact kernel Π(1+ρ x_i y_i)/2 against ``bs.noise_stability`` (spectral).
     ``power_offset`` changes ρ^{|S|} to ρ^{|S|+offset} (a false variant)."""
@@ -145,7 +145,7 @@ def check_stability_fourier(ctx: Context, *, power_offset: int = 0) -> None:
 
 # ----------------------------------------------------------------------------- disagreement
 @claim(id="disagreement", statement="Pr_ρ[f(x) ≠ f(y)] = ½ − ½ Stab_ρ(f)",
-       latex=r"\Pr_\rho[f(x)\ne f(y)] = \tfrac12 - \tfrac12\mathrm{Stab}_\rho(f)", source="THEORY.md §1–2")
+       latex=r"\Pr_\rho[f(x)\ne f(y)] = \tfrac12 - \tfrac12\mathrm{Stab}_\rho(f)", source="docs/theory.md §2–3")
 def check_disagreement(ctx: Context, *, factor: float = 0.5) -> None:
     """Flip-pattern probability against ½ − factor·Stab_ρ (``factor`` ≠ ½ is a false variant)."""
 
@@ -162,7 +162,7 @@ def check_disagreement(ctx: Context, *, factor: float = 0.5) -> None:
 # ----------------------------------------------------------------------------- noise-sensitivity
 @claim(id="noise-sensitivity", statement="NS_δ(f) = ½ − ½ Stab_{1−2δ}(f) and NS_δ(f) ≤ δ·I(f)",
        latex=r"\mathrm{NS}_\delta(f) = \tfrac12-\tfrac12\mathrm{Stab}_{1-2\delta}(f) \le \delta\, I(f)",
-       source="O'Donnell Prop 2.51 / Ex 2.43; bound [D] in THEORY.md §2")
+       source="O'Donnell Prop 2.51 / Ex 2.43; bound [D] in docs/theory.md §3")
 def check_noise_sensitivity(ctx: Context, *, bound_factor: float = 1.0) -> None:
     """Direct NS_δ (flip patterns) against the identity and the bound ``bound_factor``·δ·I(f)."""
     deltas = np.asarray(DELTAS)

@@ -1,5 +1,5 @@
-r"""THEORY.md §2, inequalities: ``poincare``, ``edge-isoperimetric``, ``kkl``, ``friedgut``,
-``level-k``, ``complexity-chain``, ``huang``, ``jensen``, and seed 001's ``prop-2.2``.
+r"""docs/theory.md §3, inequalities: ``poincare``, ``edge-isoperimetric``, ``kkl``, ``friedgut``,
+``level-k``, ``complexity-chain``, ``huang``, ``jensen``, and Vasudeva et al.'s (2025) ``prop-2.2``.
 
 Every check runs on the standard Boolean domain (:func:`proofs_check.domains.boolean`), reports
 the worst slack and its witness, counts the instances where the theory says the bound is tight,
@@ -30,7 +30,7 @@ def _popcounts(n: int) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- poincare
 @claim(id="poincare", statement="Var f ≤ I(f), with equality iff deg f ≤ 1",
-       latex=r"\mathrm{Var}(f) \le I(f),\ \text{equality iff } \deg f \le 1", source="O'Donnell Prop 2.28; THEORY.md §2")
+       latex=r"\mathrm{Var}(f) \le I(f),\ \text{equality iff } \deg f \le 1", source="O'Donnell Prop 2.28")
 def check_poincare(ctx: Context, *, equality_degree: int = 1) -> None:
     """``equality_degree`` is the degree up to which equality is claimed (1 in the theorem)."""
 
@@ -60,7 +60,7 @@ def _subcube_mask(m: Measures) -> np.ndarray:
 
 
 @claim(id="edge-isoperimetric", statement="I(f) ≥ 2α log₂(1/α), α = min(Pr[f=1], Pr[f=−1]); equality for subcubes",
-       latex=r"I(f) \ge 2\alpha\log_2(1/\alpha)", source="Harper/Hart edge-isoperimetric inequality; THEORY.md §2")
+       latex=r"I(f) \ge 2\alpha\log_2(1/\alpha)", source="Harper/Hart edge-isoperimetric inequality")
 def check_edge_isoperimetric(ctx: Context, *, factor: float = 2.0) -> None:
     """``factor`` replaces the 2 of the statement (a false variant for tests)."""
 
@@ -83,13 +83,13 @@ def check_edge_isoperimetric(ctx: Context, *, factor: float = 2.0) -> None:
 
 # ----------------------------------------------------------------------------- kkl
 def kkl_bound(itilde: np.ndarray) -> np.ndarray:
-    """(9/Ĩ²)·9^{−Ĩ}, the explicit KKL lower bound on max_i Inf_i (THEORY.md §2)."""
+    """(9/Ĩ²)·9^{−Ĩ}, the explicit KKL lower bound on max_i Inf_i (docs/theory.md §3)."""
     return 9.0 / itilde**2 * 9.0 ** (-itilde)
 
 
 @claim(id="kkl", statement="non-constant f, Ĩ = I/Var f: max_i Inf_i ≥ (9/Ĩ²)·9^{−Ĩ}",
        latex=r"\max_i \mathrm{Inf}_i(f) \ge \frac{9}{\tilde I^2}\,9^{-\tilde I},\ \tilde I = I(f)/\mathrm{Var} f",
-       source="Kahn–Kalai–Linial (explicit form, O'Donnell §9.6); THEORY.md §2")
+       source="Kahn–Kalai–Linial (explicit form, O'Donnell §9.6)")
 def check_kkl(ctx: Context, *, bound: Callable[[np.ndarray], np.ndarray] = kkl_bound) -> None:
     def pred(m: Measures):
         nonconst = m.variance > 0
@@ -107,7 +107,7 @@ EPSILONS = (1.0, 0.5, 0.25, 0.1)
 @claim(id="friedgut", statement="ε ∈ (0,1], k = ⌈I/ε⌉, τ = ε²/(9^k I²), J = {i : Inf_i ≥ τ}: |J| ≤ 9^k I³/ε², "
        "g = Σ_{S⊆J,|S|≤k} f̂(S)χ_S has ‖f−g‖² ≤ 2ε and Pr[sgn g ≠ f] ≤ 2ε",
        latex=r"|J| \le 9^k I^3/\varepsilon^2,\ \|f-g\|_2^2 \le 2\varepsilon,\ \Pr[\mathrm{sgn}\,g\ne f]\le 2\varepsilon",
-       source="Friedgut's junta theorem (checkable form [D]); THEORY.md §2")
+       source="Friedgut's junta theorem (checkable form [D])")
 def check_friedgut(ctx: Context, *, k_scale: float = 1.0) -> None:
     """``k_scale`` multiplies I/ε inside the ceiling (a false variant for tests). sgn 0 counts as
     a disagreement (conservative). Constant functions (I = 0) have g = f and are skipped."""
@@ -145,7 +145,7 @@ LEVEL_RHOS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 
 @claim(id="level-k", statement="f: {±1}^n → {0,1}, mean α, ρ ∈ (0,1]: W^{≤k}(f) ≤ ρ^{−k} α^{2/(1+ρ)}",
-       latex=r"W^{\le k}(f) \le \rho^{-k}\,\alpha^{2/(1+\rho)}", source="level-k inequality via hypercontractivity (O'Donnell §9.5); THEORY.md §2")
+       latex=r"W^{\le k}(f) \le \rho^{-k}\,\alpha^{2/(1+\rho)}", source="level-k inequality via hypercontractivity (O'Donnell §9.5)")
 def check_level_k(ctx: Context, *, exponent: Callable[[np.ndarray], np.ndarray] = lambda r: 2 / (1 + r)) -> None:
     """The 0/1 indicator of f = −1 (True); all k = 0..n and ρ in LEVEL_RHOS. ``exponent(ρ)``
     replaces 2/(1+ρ) (a false variant for tests)."""
@@ -166,7 +166,7 @@ def check_level_k(ctx: Context, *, exponent: Callable[[np.ndarray], np.ndarray] 
 # ----------------------------------------------------------------------------- complexity-chain
 @claim(id="complexity-chain", statement="s ≤ bs ≤ C ≤ D, deg ≤ D, C ≤ s·bs, D ≤ C·bs, bs ≤ 2 deg²",
        latex=r"s \le bs \le C \le D,\ \deg \le D,\ C \le s\cdot bs,\ D \le C\cdot bs,\ bs \le 2\deg^2",
-       source="Nisan 1991; Nisan–Szegedy 1994; Beals et al. 2001; THEORY.md §2")
+       source="Nisan 1991; Nisan–Szegedy 1994; Beals et al. 2001")
 def check_complexity_chain(ctx: Context, *, D_bound: Callable = lambda C, b: C * b) -> None:
     """``D_bound(C, bs)`` replaces C·bs (a false variant: ``lambda C, b: C``)."""
 
@@ -194,7 +194,7 @@ JENSEN_RHOS = (0.0, 0.1, 0.5, 0.9, 1.0)
 
 
 @claim(id="jensen", statement="Stab_ρ(f) ≥ ρ^{I(f)} for ρ ∈ [0,1] (equality when the weight sits on one level)",
-       latex=r"\mathrm{Stab}_\rho(f) \ge \rho^{I(f)}", source="Jensen on the spectral distribution [D]; THEORY.md §2")
+       latex=r"\mathrm{Stab}_\rho(f) \ge \rho^{I(f)}", source="Jensen on the spectral distribution [D]")
 def check_jensen(ctx: Context, *, exponent: str = "I", op: str = ">=") -> None:
     """``exponent`` ("I" or "deg") and ``op`` (">=" or "<=") alter the statement (false variant:
     ``exponent="deg", op="<="``, i.e. Stab_ρ ≤ ρ^{deg})."""
@@ -225,7 +225,7 @@ def _half(rho: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 @claim(id="prop-2.2", statement="ρ ∈ (0,1): Pr_ρ(f) ≤ ½(1−ρ^{I}) ≤ ½(1−ρ^{deg}) ≤ ½(1−ρ^{s²}) (every level); needs ρ ≥ 0",
        latex=r"\Pr_\rho(f) \le \tfrac12(1-\rho^{I(f)}) \le \tfrac12(1-\rho^{\deg f}) \le \tfrac12(1-\rho^{s(f)^2})",
-       source="seed 001, Proposition 2.2 (proof chain [D]); THEORY.md §2")
+       source="Vasudeva et al. (2025), Proposition 2.2 (proof chain [D])")
 def check_prop22(ctx: Context, *, exponent_scale: float = 1.0) -> None:
     """Every level of the chain; ``exponent_scale`` multiplies I, deg and s² (a false variant).
 

@@ -1,4 +1,4 @@
-r"""THEORY.md §2, seed 001 Proposition 2.1 (weak spectral bias of linear-attention CK/NTK): ``prop-2.1``.
+r"""docs/theory.md §3, Vasudeva et al. (2025) Proposition 2.1 (weak spectral bias of linear-attention CK/NTK): ``prop-2.1``.
 
 (a) For K(x,y) = Φ(⟨x,y⟩) on {±1}^d every character χ_U is an eigenfunction of
     (Kf)(x) = E_y K(x,y) f(y), with eigenvalue μ_{|U|} = E_x[χ_U(x) Φ(Σ x_i)]
@@ -182,7 +182,7 @@ def _order_text(mu: np.ndarray, start: int) -> str:
                  "μ_k ≥ 0, μ_k ≥ μ_{k+2}; one-token linear attention: E CK = t³, E NTK = 4t³; T ≥ 2: not Φ(⟨x,y⟩)",
        latex=r"\mu_{|U|} = 2^{-d}\sum_j K_j(|U|;d)\,\Phi(d-2j),\ \mu_k\ge\mu_{k+2}\ge 0,\ "
              r"\mathbf E\,\mathrm{CK} = t^3,\ \mathbf E\,\mathrm{NTK} = 4t^3",
-       source="seed 001, Proposition 2.1 (parts [D]); THEORY.md §2")
+       source="Vasudeva et al. (2025), Proposition 2.1 (parts [D])")
 def check_prop21(ctx: Context, *, krawtchouk_sign: int = -1, order_step: int = 2, ck_power: float = 3.0,
                  ntk_factor: float = 4.0, multi_tokens: int = 2, parts: str = "abcd") -> None:
     """Parts (a)–(d). Keyword arguments alter the statement (false variants for tests):

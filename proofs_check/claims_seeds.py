@@ -1,4 +1,4 @@
-r"""THEORY.md §2, the seed papers' checkable statements: ``softmax-perturbation``,
+r"""docs/theory.md §3, the source papers' checkable statements: ``softmax-perturbation``,
 ``word-sensitivity``, ``gaussian-closed-forms``, ``relu-layer-stability``, ``majority-sheppard``,
 ``def-3.1-boolean``.
 
@@ -73,7 +73,7 @@ def _softmax_ascent(n: int, A: float, V: float, dv: int, starts: int, seed: int,
 @claim(id="softmax-perturbation",
        statement="w = softmax(ℓ), |ℓ_k| ≤ A, ‖v_k‖ ≤ V: changing one (ℓ_j, v_j) moves Σ w_k v_k by at most 4e^{2A}V/n",
        latex=r"\Big\|\sum_k w_k v_k - \sum_k w'_k v'_k\Big\| \le \frac{4e^{2A}V}{n}",
-       source="Hahn & Rofin (seed 002), Lemma [D]; THEORY.md §2")
+       source="Hahn & Rofin (2024), Lemma [D]")
 def check_softmax_perturbation(ctx: Context, *, factor: float = 4.0) -> None:
     """Random instances (uniform ℓ in [−A, A], ‖v_k‖ ≤ V), the structured extreme (others at
     −A with v_k = Ve, ℓ_j: −A → A, v_j: −Ve → Ve) and projected gradient ascent from random
@@ -171,7 +171,7 @@ def word_sensitivity(kind: str, n: int, d: int, trials: int, rng: np.random.Gene
        statement="random features: WS_RF ∝ n^{−½} (log–log slope −½ ± 0.15) and WS_RF ≤ ‖V‖_op√d/‖φ(X)‖; "
                  "random attention features: WS_RAF stays bounded away from 0 as n grows",
        latex=r"\mathrm{WS}(X)=\sup_{\|\delta\|\le\sqrt d}\frac{\|\varphi(X)-\varphi(X+e_1\delta^\top)\|}{\|\varphi(X)\|}",
-       source="seed 003 (word sensitivity of random features vs random attention features) [S/D]; THEORY.md §2")
+       source="Bombari & Mondelli (2024), word sensitivity of random features vs random attention features [S/D]")
 def check_word_sensitivity(ctx: Context, *, rf_slope: float = -0.5, attention: bool = True) -> None:
     """Operational form: WS estimated by projected gradient ascent (3 restarts, 40 Adam steps),
     averaged over random (X, V/W) draws; the RF slope is a least-squares fit of log mean WS on
@@ -238,7 +238,7 @@ GAUSS_RHOS = (-0.99, -0.5, 0.0, 0.3, 0.5, 0.9, 0.99)
        statement="ρ-correlated standard normals: E[relu u relu v] = κ₁(ρ), E[1_{u>0}1_{v>0}] = (π − arccos ρ)/(2π), "
                  "E[sgn u sgn v] = (2/π) arcsin ρ",
        latex=r"\kappa_1(\rho)=\frac{\sqrt{1-\rho^2}+(\pi-\arccos\rho)\rho}{2\pi},\ \mathbf E[\mathrm{sgn}\,u\,\mathrm{sgn}\,v]=\tfrac2\pi\arcsin\rho",
-       source="arc-cosine kernels (Cho & Saul 2009), Sheppard 1899; seed 004; THEORY.md §2")
+       source="arc-cosine kernels (Cho & Saul 2009), Sheppard 1899; Haris et al. (2026)")
 def check_gaussian_closed_forms(ctx: Context, *, kappa: Callable = kappa1) -> None:
     """Monte Carlo at 4 s.e. on a ρ grid plus the exact moments κ₁(0) = (E relu u)² = 1/(2π) and
     κ₁(1) = E relu(u)² = ½. ``kappa`` replaces κ₁ (false variant)."""
@@ -267,7 +267,7 @@ def check_gaussian_closed_forms(ctx: Context, *, kappa: Callable = kappa1) -> No
 @claim(id="relu-layer-stability",
        statement="f = aᵀrelu(Wx), x ~ N(0,I), y = ρx + √(1−ρ²)z: Stab_ρ(f) = Σ_{j,k} a_j a_k ‖w_j‖‖w_k‖ κ₁(ρ cos∠(w_j,w_k))",
        latex=r"\mathbf E[f(x)f(y)] = \sum_{j,k} a_ja_k\|w_j\|\|w_k\|\,\kappa_1(\rho\cos\angle(w_j,w_k))",
-       source="seed 004 [D]; THEORY.md §2")
+       source="Haris et al. (2026) [D]")
 def check_relu_layer_stability(ctx: Context, *, kappa: Callable = kappa1) -> None:
     rng = ctx.rng(505)
     N = ctx.pick(100_000, 400_000, 2_000_000)
@@ -320,7 +320,7 @@ def sheppard_limit(rho):
 
 @claim(id="majority-sheppard", statement="Stab_ρ(MAJ_n) → 1 − (2/π) arccos ρ (n odd → ∞)",
        latex=r"\lim_{n\to\infty}\mathrm{Stab}_\rho(\mathrm{MAJ}_n) = 1-\tfrac2\pi\arccos\rho",
-       source="Sheppard's formula (O'Donnell Thm 5.18); THEORY.md §2")
+       source="Sheppard's formula (O'Donnell Thm 5.18)")
 def check_majority_sheppard(ctx: Context, *, limit: Callable = sheppard_limit) -> None:
     """Exact binomial sums for odd n ≤ n_max, cross-checked against the 2^n table route for n ≤ 15;
     "→" is checked as: the gap to the limit decreases in n and gap(n) ≤ gap(11)·√(11/n) for n ≥ 11
@@ -350,7 +350,7 @@ def check_majority_sheppard(ctx: Context, *, limit: Callable = sheppard_limit) -
 # ----------------------------------------------------------------------------- def-3.1-boolean
 @claim(id="def-3.1-boolean", statement="Definition 3.1 with tokens = bits and uniform ±1 replacement equals I(f)/(2n)",
        latex=r"\mathbf E_{x,i,r}\,\mathbf 1[f(x_{i\leftarrow r})\ne f(x)] = \frac{I(f)}{2n}",
-       source="seed 001, Definition 3.1 on Boolean data [D]; THEORY.md §2")
+       source="Vasudeva et al. (2025), Definition 3.1 on Boolean data [D]")
 def check_def31_boolean(ctx: Context, *, denominator: float = 2.0) -> None:
     """The definition evaluated exactly (every x, i and replacement r ∈ {±1}) against I(f)/(``denominator``·n)."""
 

@@ -304,7 +304,7 @@ class Claim:
 
 
 class Registry:
-    """An ordered collection of claims. ``REGISTRY`` holds THEORY.md §2; tests and users can make
+    """An ordered collection of claims. ``REGISTRY`` holds docs/theory.md §3; tests and users can make
     their own (``Registry()``) so a deliberately false claim never pollutes the global one."""
 
     def __init__(self) -> None:

@@ -1,11 +1,11 @@
 r"""Independent brute-force oracle for the boolsens test suite.
 
-Written straight from the definitions in THEORY.md §0–§1 and sharing no code with ``boolsens``
+Written straight from the definitions in docs/theory.md §1–§2 and sharing no code with ``boolsens``
 (this module must never import it). Everything is a plain Python loop over the cube, in exact
 rational arithmetic (``fractions.Fraction``) whenever the inputs are exact, so it is slow on
 purpose: use it for n <= 6.
 
-Conventions (THEORY.md §0): a point is an index x in [0, 2**n); coordinate i is bit i of x and
+Conventions (docs/theory.md §1): a point is an index x in [0, 2**n); coordinate i is bit i of x and
 bit b is the sign (-1)**b, so bit 1 <-> -1 (True = -1). A subset S is a bitmask and
 chi_S(x) = (-1)**popcount(S & x). A table is a sequence of length 2**n (Boolean: entries ±1).
 
@@ -293,5 +293,5 @@ def noise_sensitivity(table, delta):
 
 
 def robustness_bound(table, rho):
-    """1/2 (1 - rho**(s(f)**2)) (seed 001, Proposition 2.2)."""
+    """1/2 (1 - rho**(s(f)**2)) (Vasudeva et al. (2025), Proposition 2.2)."""
     return (1 - rho ** (sensitivity(table) ** 2)) / 2

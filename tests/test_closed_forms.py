@@ -1,4 +1,4 @@
-"""The closed forms of THEORY.md §3 and the Proposition 2.2 test vectors of §2, at several n.
+"""The closed forms of docs/theory.md §4 and the Proposition 2.2 test vectors of §2, at several n.
 
 Rational closed forms are compared exactly (``Fraction`` and ``==``); the §2 vectors printed to
 six significant digits are compared within half a unit of their last digit.
@@ -58,7 +58,7 @@ def test_dictator(n, i):
 
 
 # -------------------------------------------------------------------------------------- MAJORITY
-MAJ_TOTAL_INFLUENCE = {3: 1.5, 5: 1.875, 7: 2.1875, 9: 2.4609375, 11: 2.70703125}  # THEORY.md §3
+MAJ_TOTAL_INFLUENCE = {3: 1.5, 5: 1.875, 7: 2.1875, 9: 2.4609375, 11: 2.70703125}  # docs/theory.md §4
 
 
 def maj_total_influence(n: int) -> Fraction:
@@ -81,7 +81,7 @@ def test_majority_stability_polynomials():
 
 
 def test_majority_11_sheppard_vector():
-    # THEORY.md §2 majority-sheppard: Stab_1/2(MAJ_11) = 0.350959 (six significant digits)
+    # docs/theory.md §3 majority-sheppard: Stab_1/2(MAJ_11) = 0.350959 (six significant digits)
     assert abs(bs.noise_stability(bs.majority(11), 0.5) - 0.350959) <= 5e-7
 
 
@@ -201,7 +201,7 @@ def test_rubinstein_k4_quadratic_gap():
 
 
 # -------------------------------------------------------------------------------------- Prop 2.2
-# THEORY.md §2 test vectors at rho = 1/2: Pr exact | I-level | deg-level | s^2-level
+# docs/theory.md §3 test vectors at rho = 1/2: Pr exact | I-level | deg-level | s^2-level
 PROP_22 = {
     "PAR3": (lambda: bs.parity(3), (0.4375, 0.4375, 0.4375, 0.499023)),
     "DICT": (lambda: bs.dictator(3), (0.25, 0.25, 0.25, 0.25)),

@@ -1,6 +1,6 @@
 """Tests of boolsens.complexity: block sensitivity, certificate complexity, decision-tree depth.
 
-Reference values come from (a) the closed forms of THEORY.md §3 and (b) a brute force written
+Reference values come from (a) the closed forms of docs/theory.md §4 and (b) a brute force written
 straight from the definitions below (vectorised over many functions at once, exhaustive on every
 function of n <= 4 variables), which shares no code with the library.
 """
@@ -163,7 +163,7 @@ def test_brute_force_sanity():
 
 
 # --------------------------------------------------------------------------------------------
-# closed forms (THEORY.md §3). D: where deg = n, n >= D >= deg forces D = n.
+# closed forms (docs/theory.md §4). D: where deg = n, n >= D >= deg forces D = n.
 # --------------------------------------------------------------------------------------------
 
 CASES = [

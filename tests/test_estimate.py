@@ -27,7 +27,7 @@ def within(est, exact, z=Z):
 
 # --------------------------------------------------------------------- exact MAJORITY oracles
 def maj_total_influence(n: int) -> Fraction:
-    """I(MAJ_n) = n C(n−1, (n−1)/2) / 2^(n−1) (THEORY.md §3), exact."""
+    """I(MAJ_n) = n C(n−1, (n−1)/2) / 2^(n−1) (docs/theory.md §4), exact."""
     return Fraction(n * comb(n - 1, (n - 1) // 2), 2 ** (n - 1))
 
 

@@ -108,7 +108,7 @@ def functions(batch: np.ndarray):
 
 # ------------------------------------------------------------------------------------- the oracle itself
 def test_oracle_reproduces_theory_vectors():
-    """The oracle, on the THEORY.md §3 LTF sgn(2x1 + x2 + x3 + x4) built here from its definition."""
+    """The oracle, on the docs/theory.md §4 LTF sgn(2x1 + x2 + x3 + x4) built here from its definition."""
     ltf = [1 if 2 * p[0] + p[1] + p[2] + p[3] > 0 else -1 for p in (oracle.point(x, 4) for x in range(16))]
     assert oracle.influences(ltf) == [Fraction(3, 4), Fraction(1, 4), Fraction(1, 4), Fraction(1, 4)]
     assert [oracle.influence_probability(ltf, i) for i in range(4)] == oracle.influences(ltf)

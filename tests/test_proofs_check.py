@@ -1,4 +1,4 @@
-"""proofs_check: the relation/registry machinery, the CLI, the public API, and THEORY.md test vectors."""
+"""proofs_check: the relation/registry machinery, the CLI, the public API, and docs/theory.md test vectors."""
 
 from __future__ import annotations
 
@@ -194,8 +194,8 @@ def test_public_names_are_documented():
         assert getattr(pc.strategies, name).__doc__, name
 
 
-# ----------------------------------------------------------------------------- THEORY.md test vectors
-PROP22 = {  # Pr exact | I-level | deg-level | s²-level at ρ = ½ (THEORY.md §2)
+# ----------------------------------------------------------------------------- docs/theory.md test vectors
+PROP22 = {  # Pr exact | I-level | deg-level | s²-level at ρ = ½ (docs/theory.md §3)
     "PAR3": (bs.parity(3), 0.4375, 0.4375, 0.4375, 0.499023),
     "DICT": (bs.dictator(3), 0.25, 0.25, 0.25, 0.25),
     "MAJ3": (bs.majority(3), 0.296875, 0.323223, 0.4375, 0.46875),

@@ -1,4 +1,4 @@
-"""Every claim of THEORY.md §2 holds on the quick profile, and every checker fails on a false
+"""Every claim of docs/theory.md §3 holds on the quick profile, and every checker fails on a false
 variant with a correct witness (the witness is re-checked independently here)."""
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def test_stability_at_one_and_zero_exact(f):
 
 @given(boolean_tables(max_n=6))
 def test_complexity_chain(f):
-    """THEORY.md §2 complexity-chain and huang: s <= bs <= C <= D, deg <= D, C <= s bs,
+    """docs/theory.md §3 complexity-chain and huang: s <= bs <= C <= D, deg <= D, C <= s bs,
     D <= C bs, bs <= 2 deg², deg <= s²."""
     s, b, c, d = (int(bs.sensitivity(f)), int(bs.block_sensitivity(f)),
                   int(bs.certificate_complexity(f)), int(bs.decision_tree_depth(f)))
@@ -146,7 +146,7 @@ def test_complexity_chain(f):
 
 @given(boolean_tables(), st.floats(0, 0.5))
 def test_noise_sensitivity_relations(f, delta):
-    """NS_delta = 1/2 - 1/2 Stab_{1-2 delta} and NS_delta <= delta I(f) (THEORY.md §2)."""
+    """NS_delta = 1/2 - 1/2 Stab_{1-2 delta} and NS_delta <= delta I(f) (docs/theory.md §3)."""
     ns = bs.noise_sensitivity(f, delta)
     assert ns == pytest.approx(0.5 - 0.5 * bs.noise_stability(f, 1 - 2 * delta), abs=1e-12)
     assert ns <= delta * bs.total_influence(f) + 1e-12
