@@ -104,7 +104,7 @@ def _threshold(a):
 @_family("sparse-parity", "--n --S i,j,...")
 def _sparse(a):
     n, S = _need(a, "n", "S")
-    return _families.sparse_parity(n, [int(v) for v in _floats(S, "S")])
+    return _families.sparse_parity(n, _ints(S, "S"))
 
 
 @_family("rubinstein", "--k (even)")
@@ -119,9 +119,22 @@ def _random(a):
 
 def _floats(text: str, name: str) -> list[float]:
     try:
-        return [float(v) for v in text.split(",") if v.strip()]
+        values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise BoolsensError(f"--{name}={text!r} must be a comma-separated list of numbers") from None
+    if not values or not all(math.isfinite(v) for v in values):
+        raise BoolsensError(f"--{name}={text!r} must be a comma-separated list of finite numbers")
+    return values
+
+
+def _ints(text: str, name: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise BoolsensError(f"--{name}={text!r} must be a comma-separated list of integers") from None
+    if not values:
+        raise BoolsensError(f"--{name}={text!r} must list at least one integer")
+    return values
 
 
 def parse_table(text: str):
@@ -245,6 +258,12 @@ def _exact_strings(res: dict) -> dict:
 
 
 def _analyze_main(args: argparse.Namespace) -> int:
+    if args.table is not None and args.family is not None:
+        raise BoolsensError(f"give a family ({args.family!r}) or --table, not both")
+    if args.complexity_max_n < 0:
+        raise BoolsensError(f"--complexity-max-n={args.complexity_max_n} must be >= 0")
+    if args.plot:
+        _check_output_file(args.plot, "--plot")
     if args.table is not None:
         f = parse_table(args.table)
     elif args.family is None:
@@ -270,6 +289,20 @@ def _analyze_main(args: argparse.Namespace) -> int:
         plot_analysis(f, res, args.plot)
         print(f"figure written to {args.plot}", file=sys.stderr)
     return 0
+
+
+def _check_output_file(path: str, option: str) -> None:
+    """Fail before any work when ``path`` cannot be written: a missing or non-folder parent, a
+    folder in its place, no write permission."""
+    import os
+
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise BoolsensError(f"{option}={path!r}: the folder {parent!r} does not exist")
+    if os.path.isdir(path):
+        raise BoolsensError(f"{option}={path!r} is a folder; give a file name such as {os.path.join(path, 'f.png')!r}")
+    if not os.access(parent, os.W_OK):
+        raise BoolsensError(f"{option}={path!r}: the folder {parent!r} is not writable")
 
 
 def plot_analysis(f, res: dict, path: str) -> None:

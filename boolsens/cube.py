@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._input.validation import check_memory, check_n, is_torch
+from ._input.validation import check_int, check_memory, check_n, is_torch
 from .errors import BoolsensError
 
 __all__ = [
@@ -99,7 +99,8 @@ def cube_points(n: int, start: int = 0, stop: int | None = None) -> np.ndarray:
            [-1, -1]], dtype=int8)
     """
     n = check_n(n)
-    stop = (1 << n) if stop is None else stop
+    start = check_int(start, name="start")
+    stop = (1 << n) if stop is None else check_int(stop, name="stop")
     if not 0 <= start <= stop <= (1 << n):
         raise BoolsensError(f"start={start}, stop={stop} must satisfy 0 <= start <= stop <= 2**{n}")
     check_memory((stop - start) * max(n, 1) * 9, what=f"cube points for n={n}")

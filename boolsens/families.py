@@ -26,7 +26,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ._input.validation import check_index, check_memory, check_n, check_positive_int
+from ._input.validation import (check_index, check_memory, check_n, check_positive_int, check_real, check_seed,
+                                check_sign)
 from ._kernels.bitpacked import signs_from_random_bytes
 from ._kernels.threshold import ltf_margins
 from .cube import popcounts
@@ -73,8 +74,7 @@ def constant(n: int, value: int = 1) -> BooleanFunction:
     [-1, -1, -1, -1]
     """
     n = _n(n, minimum=0)
-    if value not in (1, -1):
-        raise BoolsensError(f"value={value!r} must be +1 or -1")
+    value = check_sign(value, name="value")
     return adopt_signs(np.full(1 << n, value, dtype=np.int8), f"CONST{value:+d}_{n}")
 
 
@@ -97,11 +97,15 @@ def sparse_parity(n: int, S: Any) -> BooleanFunction:
     [1, -1, 1, -1, -1, 1, -1, 1]
     """
     n = _n(n)
-    if isinstance(S, numbers.Integral) and not isinstance(S, bool):
+    if isinstance(S, (bool, np.bool_)):
+        raise BoolsensError(f"S={S!r} must be an iterable of coordinates or an integer bitmask, not a bool")
+    if isinstance(S, numbers.Integral):
         if not 0 <= int(S) < (1 << n):
             raise BoolsensError(f"S={S} as a bitmask must lie in [0, 2**{n})")
         coords = [i for i in range(n) if int(S) >> i & 1]
     else:
+        if isinstance(S, (str, bytes)) or not hasattr(S, "__iter__"):
+            raise BoolsensError(f"S={S!r} must be an iterable of coordinates or an integer bitmask")
         coords = [check_index(i, n, name="element of S") for i in S]
         if len(set(coords)) != len(coords):
             raise BoolsensError(f"S={list(S)} has repeated coordinates")
@@ -161,13 +165,23 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
     >>> threshold([2, 1, 1, 1]).signs[:4].tolist()   # x3 = (-1, -1, +1, +1): 2·(-1) - 1 + 1 + 1 < 0
     [1, 1, 1, -1]
     """
-    w = np.asarray(list(weights), dtype=np.float64)
-    if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)):
-        raise BoolsensError(f"weights={weights!r} must be a non-empty 1-D list of finite reals")
-    if not np.isfinite(theta):
-        raise BoolsensError(f"theta={theta!r} must be finite")
-    if tie not in (None, 1, -1):
-        raise BoolsensError(f"tie={tie!r} must be None, +1 or -1")
+    bad = f"weights={weights!r} must be a non-empty 1-D sequence of finite real numbers"
+    if isinstance(weights, (str, bytes)):
+        raise BoolsensError(bad)
+    try:
+        items = list(weights)
+    except TypeError:
+        raise BoolsensError(bad) from None
+    if not items or any(isinstance(v, (bool, np.bool_, str, bytes)) for v in items):
+        raise BoolsensError(bad)
+    try:
+        w = np.asarray(items, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise BoolsensError(bad) from None
+    if w.ndim != 1 or not np.all(np.isfinite(w)):
+        raise BoolsensError(bad)
+    theta = check_real(theta, name="theta")
+    tie = check_sign(tie, name="tie", allow_none=True)
     n = _n(len(w))
     scale = max(1.0, float(np.abs(w).sum()), abs(theta))
     signs = np.empty(1 << n, dtype=np.int8)
@@ -197,10 +211,9 @@ def majority(n: int, *, tie: int | None = None) -> BooleanFunction:
     [1, 1, 1, -1, 1, -1, -1, -1]
     """
     n = _n(n)
+    tie = check_sign(tie, name="tie", allow_none=True)
     if n % 2 == 0 and tie is None:
         raise BoolsensError(f"majority(n={n}) has ties for even n; pass tie=+1 or tie=-1")
-    if tie not in (None, 1, -1):
-        raise BoolsensError(f"tie={tie!r} must be None, +1 or -1")
     ones = popcounts(n)  # number of −1 coordinates (uint8; Σ x_i = n − 2·ones)
     signs = np.where(ones < (n + 1) // 2, np.int8(1), np.int8(-1))  # Σ x_i > 0 ⟺ 2·ones < n
     if tie is not None:
@@ -297,8 +310,8 @@ def random_function(n: int, *, rng: Any = None, seed: int | None = None, p: floa
     n = _n(n, minimum=0)
     if rng is not None and seed is not None:
         raise BoolsensError("pass rng or seed, not both")
-    if not 0.0 <= p <= 1.0:
-        raise BoolsensError(f"p={p} must lie in [0, 1]")
+    seed = check_seed(seed)
+    p = check_real(p, name="p", minimum=0.0, maximum=1.0)
     gen = rng if rng is not None else np.random.default_rng(seed)
     if not isinstance(gen, np.random.Generator):
         raise BoolsensError(f"rng={rng!r} must be a numpy.random.Generator")

@@ -21,6 +21,7 @@ import numpy as np
 from ._input.table import Table, as_table
 from ._kernels import walsh as _walsh
 from .cube import popcounts
+from ._input.validation import check_memory_fast, check_real
 from .errors import BoolsensError
 from .transforms import transform
 
@@ -49,6 +50,10 @@ def _spectrum(t: Table) -> tuple[Any, bool]:
             return transform(Table(arr.to(torch.int64), t.n, name=t.name)), True
         return transform(t), False
     if t.integer:
+        if (t.amax() << t.n) > _INT64_MAX:
+            # the exact transform would leave int64: float64 here (the exact=True paths then use
+            # Python rationals of the integer values themselves, see fourier_coefficients)
+            return transform(Table(arr.astype(np.float64), t.n, name=t.name)), False
         # fwht widens narrow integer tables to int64 while it copies them (no extra pass);
         # int32 is widened here because fwht would keep it, and squares need int64
         if arr.dtype == np.int32:
@@ -60,6 +65,9 @@ def _spectrum(t: Table) -> tuple[Any, bool]:
         # float ±1 tables: the transform is integral, do it exactly
         return transform(Table(arr.astype(np.int64), t.n, name=t.name)), True
     return transform(Table(arr.astype(np.float64, copy=False), t.n, name=t.name, finite=t.finite)), False
+
+
+_INT64_MAX = int(np.iinfo(np.int64).max)
 
 
 def _reject_exact_torch(t: Table, exact: bool) -> None:
@@ -100,8 +108,9 @@ def fourier_coefficients(f: Any, *, exact: bool = False) -> Any:
         if not is_int:
             if n > MAX_EXACT_REAL_N:
                 raise BoolsensError(
-                    f"exact=True on a real-valued table uses Python rationals and is limited to "
-                    f"n <= {MAX_EXACT_REAL_N}; got n={n} (integer and ±1 tables are exact at any n)"
+                    f"exact=True on a real-valued table (or an integer table whose transform leaves "
+                    f"int64) uses Python rationals and is limited to n <= {MAX_EXACT_REAL_N}; got n={n} "
+                    "(±1 tables are exact at any n)"
                 )
             return _fraction_array_from_float(t.values, n)
         den = 1 << n
@@ -116,8 +125,11 @@ def _torch_float(t):
 
 
 def _fraction_array_from_float(arr, n):
-    # exact transform of the float values as rationals (slow path, for small n)
-    vals = np.frompyfunc(Fraction, 1, 1)(np.asarray(arr, dtype=np.float64)).astype(object)
+    # exact transform of the values as rationals (slow path, for small n); integers stay Python
+    # integers (a conversion to float64 would round those beyond 2**53)
+    arr = np.asarray(arr)
+    exact = (lambda v: Fraction(int(v))) if arr.dtype.kind in "iu" else Fraction
+    vals = np.frompyfunc(exact, 1, 1)(arr if arr.dtype.kind in "iu" else arr.astype(np.float64)).astype(object)
     flat = vals.reshape(-1, 1 << n).copy()
     h = 1
     while h < (1 << n):
@@ -160,7 +172,11 @@ def fourier_weights(f: Any, *, exact: bool = False) -> Any:
         den = 4**n
         out = np.frompyfunc(lambda v: Fraction(int(v), den), 1, 1)(sums).astype(object)
         return t.squeeze(out, (n + 1,))
-    return t.squeeze(sums / float(4**n), (n + 1,))
+    if sums.dtype == object:  # Python integers: divide exactly, round once
+        weights = np.frompyfunc(lambda v: float(Fraction(int(v), 4**n)), 1, 1)(sums).astype(np.float64)
+    else:
+        weights = sums / float(4**n)
+    return t.squeeze(weights, (n + 1,))
 
 
 def level_sums(t: Table) -> tuple[np.ndarray, bool]:
@@ -171,18 +187,34 @@ def level_sums(t: Table) -> tuple[np.ndarray, bool]:
 
 def _level_sums(t: Table) -> tuple[np.ndarray, bool]:
     w, is_int = spectrum(t)
-    flat = _flat(w, t.n)
-    if is_int and t.n >= 32:
-        # 4**n overflows int64: sum in float (exact up to 2**53 per term is not guaranteed)
-        return _walsh.level_sums(flat.astype(np.float64), t.n), False
-    return _walsh.level_sums(flat, t.n), is_int
+    n = t.n
+    flat = _flat(w, n)
+    if not is_int:
+        if flat.dtype == np.float64:
+            return _walsh.level_sums(flat, n), False
+        return _walsh.level_sums_wide(flat, n), False
+    # Parseval: every level sum is at most sum_S w_S^2 = 2**n sum_x a(x)^2 <= 4**n max|a|^2
+    amax = 1 if t.pm1_known else t.amax()
+    if (amax * amax) << (2 * n) <= _INT64_MAX:
+        return _walsh.level_sums(flat, n), True
+    if n <= MAX_EXACT_REAL_N:  # exact in Python integers
+        pc = popcounts(n)
+        out = np.empty((flat.shape[0], n + 1), dtype=object)
+        for b in range(flat.shape[0]):
+            row = [int(v) for v in flat[b]]
+            for k in range(n + 1):
+                out[b, k] = sum(row[S] * row[S] for S in np.flatnonzero(pc == k))
+        return out, True
+    # beyond: float64 sums (each square rounded once); exact=True then refuses (see fourier_weights)
+    return _walsh.level_sums(flat.astype(np.float64), n), False
 
 
 def _torch_level_sums(w, n):
     import torch
 
+    check_memory_fast(8 * w.numel(), what=f"Fourier weights on n={n} ({w.numel() >> n} tables, float64 squares)")
     pc = torch.from_numpy(popcounts(n).astype(np.int64)).to(w.device)
-    sq = w.to(_torch_float(w)) ** 2
+    sq = w.to(torch.float64) ** 2  # squares of int64 or float32 coefficients overflow; float64 does not
     flat = sq.reshape(-1, 1 << n)
     out = torch.zeros(flat.shape[0], n + 1, dtype=flat.dtype, device=w.device)
     out.index_add_(1, pc, flat)
@@ -192,13 +224,16 @@ def _torch_level_sums(w, n):
 def degree(f: Any, *, tol: float | None = None) -> Any:
     r"""Fourier degree :math:`\max\{|S| : \hat f(S)\neq 0\}` (0 for a constant or zero table).
 
-    Exact for ±1 / integer tables. For real tables a coefficient counts as nonzero when
-    :math:`|\hat f(S)| >` ``tol`` (default ``1e-9 * max(1, max|f|)``).
+    Exact for ±1 / integer tables (``tol`` is not used there). For real tables a coefficient
+    counts as nonzero when :math:`|\hat f(S)| >` ``tol``, a finite number >= 0 (default
+    ``1e-9 * max(1, max_S |f̂(S)|)`` of each row).
 
     >>> import boolsens as bs
     >>> degree(bs.majority(3)), degree(bs.dictator(4, i=2))
     (3, 1)
     """
+    if tol is not None:
+        tol = check_real(tol, name="tol", minimum=0.0)
     t = as_table(f)
     w, is_int = spectrum(t)
     n = t.n

@@ -106,8 +106,16 @@ class BooleanFunction:
     @classmethod
     def from_hex(cls, text: str, n: int, *, name: str | None = None) -> "BooleanFunction":
         """From a hexadecimal truth table, most significant digit first (index 2**n - 1 first),
-        as in Sage and the cryptographic literature; bit value 1 means True (-1)."""
+        as in Sage and the cryptographic literature; bit value 1 means True (-1). For n < 2 the
+        single digit may only use the 2**n low bits (``from_hex("4", 1)`` is an error, not a
+        silently dropped bit). The inverse is :meth:`to_hex`.
+
+        >>> BooleanFunction.from_hex("e8", 3).signs.tolist()       # MAJ_3
+        [1, 1, 1, -1, 1, -1, -1, -1]
+        """
         n = check_n(n, maximum=24)
+        if not isinstance(text, str):
+            raise BoolsensError(f"text={text!r} must be a string of hex digits (e.g. 'e8' or '0xe8')")
         s = text.strip().lower().removeprefix("0x")
         needed = max(1, (1 << n) // 4)
         if len(s) != needed or set(s) - set("0123456789abcdef"):
@@ -115,6 +123,11 @@ class BooleanFunction:
                 f"hex table {text!r} must have exactly {needed} hex digits for n={n}"
             )
         value = int(s, 16)
+        if value >> (1 << n):
+            raise BoolsensError(
+                f"hex table {text!r} sets bits beyond the 2**{n} = {1 << n} entries of a function on n={n} "
+                f"variables (the largest value is {(1 << (1 << n)) - 1:x})"
+            )
         bits = np.array([(value >> x) & 1 for x in range(1 << n)], dtype=np.uint8)
         return cls.from_bits(bits, name=name)
 
@@ -150,9 +163,9 @@ class BooleanFunction:
                 raise BoolsensError(
                     f"fn returned shape {vals.shape} for {hi - lo} input rows; expected ({hi - lo},)"
                 )
-            if vals.dtype == bool or not np.issubdtype(vals.dtype, np.number):
+            if vals.dtype == bool or not np.issubdtype(vals.dtype, np.number) or np.iscomplexobj(vals):
                 raise BoolsensError(
-                    f"fn must return ±1 numbers; got dtype {vals.dtype} (map True to -1 yourself)"
+                    f"fn must return real ±1 numbers; got dtype {vals.dtype} (map True to -1 yourself)"
                 )
             require_pm1_values(vals, "fn output")
             out[lo:hi] = vals
@@ -243,6 +256,8 @@ class BooleanFunction:
             batch_size = 1 << 16 if torch.device(device).type == "cuda" else 512
         batch_size = check_positive_int(batch_size, name="batch_size")
         N = 1 << n
+        # the real outputs (float64), the sign table and a batch of points with its output
+        check_memory(9 * N + 16 * batch_size * max(n, 1), what=f"from_model on n={n}")
         outs = np.empty(N, dtype=np.float64)
         starts = range(0, N, batch_size)
         with eval_mode(model), torch.no_grad():
@@ -253,6 +268,13 @@ class BooleanFunction:
                 inp = encode(x) if encode is not None else x.to(torch.float32)
                 y = model(inp)
                 y = readout(y) if readout is not None else y
+                if not isinstance(y, torch.Tensor):
+                    raise BoolsensError(
+                        f"model returned a {type(y).__name__}, not a tensor; pass readout= to pick the "
+                        "output tensor (e.g. readout=lambda out: out[0])"
+                    )
+                if y.is_complex() or y.dtype == torch.bool:
+                    raise BoolsensError(f"model output has dtype {y.dtype}; expected real numbers")
                 if y.ndim == 2 and y.shape[1] == 1:
                     y = y[:, 0]
                 if tuple(y.shape) != (hi - lo,):
@@ -317,6 +339,9 @@ class BooleanFunction:
 
     def __call__(self, x: Any) -> Any:
         """Value at a point given as an index or as a ±1 vector of length n."""
+        if isinstance(x, (bool, np.bool_)):
+            raise BoolsensError(f"x={x!r} must be an index in [0, 2**{self._n}) or a ±1 vector of length "
+                                f"n={self._n}, not a bool")
         if isinstance(x, (int, np.integer)):
             if not 0 <= int(x) < len(self):
                 raise BoolsensError(f"x={x} must lie in [0, 2**{self._n})")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ._input.table import Table, as_table
-from ._input.validation import check_index
+from ._input.validation import check_index, check_memory_fast
 from ._kernels import bitpacked as _bitpacked
 from .errors import BoolsensError
 from .fourier import fourier_coefficients
@@ -43,8 +43,17 @@ def edge_counts(t: Table, *, strict: bool = False) -> np.ndarray | None:
 
 
 def _real_influences(t: Table):
-    arr, n = t.values, t.n
+    """From the first formula, in float64 (differences and squares of integer or half-precision
+    entries would overflow in their own dtype)."""
+    n = t.n
     shape = t.batch
+    check_memory_fast(16 * t.functions << n, what=f"influences of a real table on n={n} (float64 copies)")
+    if t.torch:
+        import torch
+
+        arr = t.values.to(torch.float64)
+    else:
+        arr = t.values.astype(np.float64, copy=False)
     cols = []
     for i in range(n):
         v = arr.reshape(shape + (1 << (n - 1 - i), 2, 1 << i))
@@ -52,10 +61,6 @@ def _real_influences(t: Table):
         # E_x[((f(x) - f(x^i))/2)^2] = (2 / 2**n) * sum_pairs d^2 / 4
         cols.append((d * d).reshape(shape + (-1,)).sum(-1) / (2.0 * (1 << n)))
     if t.torch:
-        import torch
-
-        if not arr.is_floating_point():
-            cols = [c.to(torch.float64) for c in cols]
         return torch.stack(cols, dim=-1) if cols else arr.new_zeros(shape + (0,), dtype=torch.float64)
     return np.stack(cols, axis=-1) if cols else np.zeros(shape + (0,))
 

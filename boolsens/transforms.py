@@ -87,6 +87,10 @@ def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
 def _torch_fwht(t: Any, n: int) -> Any:
     import torch
 
+    if t.dtype in (torch.float16, torch.bfloat16):
+        # half precision would overflow at 65504 (float16) or lose every bit of an odd sum
+        # (bfloat16): transform in float32
+        t = t.to(torch.float32)
     if not t.is_floating_point():
         if t.dtype not in (torch.int32, torch.int64):
             t = t.to(torch.int64)
@@ -99,6 +103,9 @@ def _torch_fwht(t: Any, n: int) -> Any:
             )
     shape = t.shape
     N = 1 << n
+    batch = t.numel() // N if N else 0
+    # the butterfly holds two buffers of the result at a time
+    check_memory_fast(2 * batch * t.element_size() * N, what=f"fwht on n={n} (batch {batch}, {t.dtype})")
     x = t.reshape(-1, N).clone()
     h = 1
     while h < N:
@@ -134,7 +141,13 @@ def fwht(a: Any) -> Any:
 def transform(t: Table) -> Any:
     """:func:`fwht` of a validated table (NaN/inf rejected from the result when not yet ruled out)."""
     if t.torch:
-        return _torch_fwht(t.values, t.n)
+        out = _torch_fwht(t.values, t.n)
+        if out.is_floating_point():
+            import torch
+
+            if not bool(torch.isfinite(out.reshape(-1, 1 << t.n)[:, 0]).all()):
+                raise BoolsensError(f"{t.name} contains NaN or inf (or its transform overflows {out.dtype})")
+        return out
     out = _numpy_fwht(t.values, t.n)
     if not t.finite:
         _check_finite_result(out, name=t.name)

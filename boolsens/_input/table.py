@@ -69,6 +69,11 @@ class Table:
             return not self.values.is_floating_point()
         return self.values.dtype.kind in "iu"
 
+    @property
+    def pm1_known(self) -> bool:
+        """True when the table is already known to be ±1 (no pass over it)."""
+        return self._pm1 is True
+
     def is_pm1(self) -> bool:
         """Every entry is +1 or -1 (computed once)."""
         if self._pm1 is None:
@@ -88,10 +93,32 @@ class Table:
 
     # ------------------------------------------------------------ conversions
     def numpy(self) -> np.ndarray:
-        """The values as a numpy array (a torch tensor is copied to the CPU)."""
+        """The values as a numpy array (a torch tensor is copied to the CPU; bfloat16, which
+        numpy lacks, becomes float32 exactly)."""
         if self.torch:
-            return self.values.detach().cpu().numpy()
+            v = self.values.detach()
+            if str(v.dtype) == "torch.bfloat16":
+                v = v.float()
+            return v.cpu().numpy()
         return self.values
+
+    def amax(self) -> int | float:
+        """max |entry| (a Python int for integer tables, so it cannot overflow), cached."""
+        def compute():
+            v = self.values
+            if self.torch:
+                if not v.numel():
+                    return 0
+                if v.is_floating_point():
+                    return float(v.detach().abs().max())
+                return max(-int(v.min()), int(v.max()))
+            if not v.size:
+                return 0
+            if v.dtype.kind in "iu":
+                return max(-int(v.min()), int(v.max()))
+            return float(np.abs(v).max())
+
+        return self.cached("amax", compute)
 
     def rows(self) -> np.ndarray:
         """The values as a C-contiguous ``(functions, 2**n)`` numpy array (a view when possible)."""
@@ -212,9 +239,14 @@ def as_table(a: Any, *, name: str = "f", finite: bool = True) -> Table:
         if a.is_floating_point() and not bool(torch.isfinite(a).all()):
             raise BoolsensError(f"{name} contains NaN or inf")
         return Table(a, n, name=name, torch=True)
-    arr = np.asarray(a)
+    try:
+        arr = np.asarray(a)
+    except (ValueError, TypeError) as exc:
+        raise BoolsensError(f"{name} must be a rectangular numeric array (a nested sequence of equal-length "
+                            f"rows); got a ragged or mixed sequence ({exc})") from None
     if arr.dtype == object:
-        raise BoolsensError(f"{name} must be a numeric array; got an object array")
+        raise BoolsensError(f"{name} must be a numeric array; got an object array (a ragged nested sequence "
+                            "or non-numeric entries)")
     if arr.dtype == bool:
         raise BoolsensError(
             f"{name} has dtype bool; map bits to signs with BooleanFunction.from_bits "

@@ -65,7 +65,15 @@ def _check_real_scalar_or_array(value: Any, name: str) -> Any:
         return value
     if isinstance(value, bool):
         raise BoolsensError(f"{name}={value!r} must be a real number")
-    arr = np.asarray(value)
+    if is_torch(value):  # a torch scalar or tensor (possibly requiring grad): use its values
+        value = value.detach().cpu()
+        value = value.float().numpy() if str(value.dtype) == "torch.bfloat16" else value.numpy()
+        if value.ndim == 0:
+            value = value.item()
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        raise BoolsensError(f"{name}={value!r} must be a real number or a rectangular array of them") from None
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         raise BoolsensError(f"{name}={value!r} must be a real number or an array of them")
     if not np.all(np.isfinite(arr)):
@@ -128,6 +136,55 @@ def check_memory(nbytes: float, *, what: str, limit: float | None = None) -> Non
             f"{what} needs about {format_bytes(nbytes)} but only {format_bytes(limit)} is "
             f"available; use a smaller n or the Monte-Carlo estimators in boolsens.estimate"
         )
+
+
+def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer (not a bool, not a float) in [minimum, maximum]."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise BoolsensError(f"{name}={value!r} must be an integer")
+    value = int(value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        lo = "-inf" if minimum is None else str(minimum)
+        hi = "inf" if maximum is None else str(maximum)
+        raise BoolsensError(f"{name}={value} must lie in [{lo}, {hi}]")
+    return value
+
+
+def check_sign(value: Any, *, name: str, allow_none: bool = False) -> int | None:
+    """+1 or -1 as an integer. Booleans are refused: under this library's convention True is -1,
+    so reading True as 1 would silently flip the sign."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        raise BoolsensError(f"{name}={value!r} must be +1 or -1 (a bool is ambiguous: True = -1 in "
+                            "boolsens' convention; pass -1 or +1)")
+    if not isinstance(value, numbers.Integral) or int(value) not in (1, -1):
+        allowed = "None, +1 or -1" if allow_none else "+1 or -1"
+        raise BoolsensError(f"{name}={value!r} must be {allowed}")
+    return int(value)
+
+
+def check_real(value: Any, *, name: str, minimum: float | None = None, maximum: float | None = None) -> float:
+    """A finite real number (not a bool) in [minimum, maximum]."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise BoolsensError(f"{name}={value!r} must be a real number")
+    value = float(value)
+    if not np.isfinite(value):
+        raise BoolsensError(f"{name}={value!r} must be finite")
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        lo = "-inf" if minimum is None else _fmt(minimum)
+        hi = "inf" if maximum is None else _fmt(maximum)
+        raise BoolsensError(f"{name}={value!r} must lie in [{lo}, {hi}]")
+    return value
+
+
+def check_seed(seed: Any, *, name: str = "seed") -> int | None:
+    """None or a non-negative integer (what numpy.random.default_rng accepts)."""
+    if seed is None:
+        return None
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise BoolsensError(f"{name}={seed!r} must be None or a non-negative integer")
+    return int(seed)
 
 
 def check_positive_int(value: Any, *, name: str, minimum: int = 1) -> int:

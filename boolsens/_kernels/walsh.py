@@ -285,7 +285,8 @@ def fwht_inplace(a: np.ndarray) -> None:
 # ------------------------------------------------------------------------- spectrum sums
 @nb.njit(cache=True, nogil=True, boundscheck=False)
 def level_sums(w, n):
-    """(B, n+1) sums of w[b, S]**2 grouped by |S| (int64 exact for integer w, else float64)."""
+    """(B, n+1) sums of w[b, S]**2 grouped by |S|, in int64 for int64 w (the caller checks that
+    they fit) and float64 for float64 w."""
     B, N = w.shape
     out = np.zeros((B, n + 1), dtype=w.dtype)
     for b in range(B):
@@ -293,6 +294,21 @@ def level_sums(w, n):
         acc = out[b]
         for S in range(N):
             v = row[S]
+            acc[_popcount(np.uint64(S))] += v * v
+    return out
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def level_sums_wide(w, n):
+    """:func:`level_sums` of a float32 w, each square and the sums in float64 (no overflow, no
+    float32 rounding of the sums)."""
+    B, N = w.shape
+    out = np.zeros((B, n + 1), dtype=np.float64)
+    for b in range(B):
+        row = w[b]
+        acc = out[b]
+        for S in range(N):
+            v = np.float64(row[S])
             acc[_popcount(np.uint64(S))] += v * v
     return out
 
