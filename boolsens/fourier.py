@@ -51,9 +51,8 @@ def _spectrum(t: Table) -> tuple[Any, bool]:
         return transform(t), False
     if t.integer:
         if (t.amax() << t.n) > _INT64_MAX:
-            # the exact transform would leave int64: float64 here (the exact=True paths then use
-            # Python rationals of the integer values themselves, see fourier_coefficients)
-            return transform(Table(arr.astype(np.float64), t.n, name=t.name)), False
+            # int64 is not wide enough: exact in Python integers (small n) or refuse
+            return _python_int_transform(t), True
         # fwht widens narrow integer tables to int64 while it copies them (no extra pass);
         # int32 is widened here because fwht would keep it, and squares need int64
         if arr.dtype == np.int32:
@@ -68,6 +67,31 @@ def _spectrum(t: Table) -> tuple[Any, bool]:
 
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
+
+
+def _python_int_transform(t: Table) -> np.ndarray:
+    """The transform of an integer table in Python integers (object array): exact at any
+    magnitude, pure Python, so limited to n <= MAX_EXACT_REAL_N."""
+    if t.n > MAX_EXACT_REAL_N:
+        raise BoolsensError(
+            f"{t.name} is an integer table with max|a|={t.amax()} on n={t.n}: its transform reaches "
+            f"{t.amax() << t.n}, beyond int64, and exact Python-integer arithmetic is limited to "
+            f"n <= {MAX_EXACT_REAL_N}; pass a float64 table for a float result"
+        )
+    flat = [[int(v) for v in row] for row in t.rows()]
+    N = 1 << t.n
+    for row in flat:
+        h = 1
+        while h < N:
+            for start in range(0, N, 2 * h):
+                for j in range(start, start + h):
+                    a, b = row[j], row[j + h]
+                    row[j], row[j + h] = a + b, a - b
+            h *= 2
+    out = np.empty((len(flat), N), dtype=object)
+    for b, row in enumerate(flat):
+        out[b, :] = row
+    return out.reshape(t.batch + (N,))
 
 
 def _reject_exact_torch(t: Table, exact: bool) -> None:
@@ -104,6 +128,8 @@ def fourier_coefficients(f: Any, *, exact: bool = False) -> Any:
     n = t.n
     if t.torch:
         return w.to(_torch_float(w)) / float(1 << n)
+    if w.dtype == object and not exact:  # Python integers: divide exactly, round once
+        return np.frompyfunc(lambda v: float(Fraction(int(v), 1 << n)), 1, 1)(w).astype(np.float64)
     if exact:
         if not is_int:
             if n > MAX_EXACT_REAL_N:
@@ -251,7 +277,11 @@ def degree(f: Any, *, tol: float | None = None) -> Any:
             nz = w.abs() > scale
         return (nz.to(torch.int64) * pc).amax(dim=-1)
     flat = _flat(w, n)
-    if is_int:
+    if flat.dtype == object:  # Python integers (see spectrum): exact, in Python
+        pc = popcounts(n)
+        out = np.array([max([int(pc[S]) for S in range(1 << n) if row[S] != 0], default=0) for row in flat],
+                       dtype=np.int64)
+    elif is_int:
         out = _walsh.max_level_above(flat, -1.0, False)
     elif tol is not None:
         out = _walsh.max_level_above(flat, float(tol), False)

@@ -149,10 +149,10 @@ class Table:
         n = self.n
         check_memory_fast(8 * self.functions * _bitpacked.words_for(n),
                           what=f"packed table for n={n} (batch {self.functions})")
-        if self.torch:
-            words = _bitpacked.pack_pm1(self.pm1_rows(), n)
-        else:
-            words = _bitpacked.pack_pm1(self.rows(), n)
+        rows = self.pm1_rows() if self.torch else self.rows()
+        if rows.dtype == np.float16:  # the kernels have no float16; ±1 is exact in float32
+            rows = rows.astype(np.float32)
+        words = _bitpacked.pack_pm1(rows, n)
         if words is None:
             self._pm1 = False
             if strict:
