@@ -8,9 +8,9 @@ epochs from the same initialisation:
 * ``straightforward``: the loop one writes first: ``model.train()``, forward, backward, step,
   then ``model.eval()`` and train/test accuracy every epoch (what the grokking curves need at
   full resolution), with torch's default thread count.
-* ``harness``: ``empirical.experiments.grokking.train_grokking`` as the experiment runs it:
-  ``empirical.harness.train`` (resumable: checkpoint every 500 epochs, metrics.jsonl), train/test
-  accuracy, weight norm and two sensitivity measurements every ``log_every`` = 50 epochs, one
+* ``harness``: ``empirical.algorithmic.train_modular_addition`` as the experiment runs it:
+  ``empirical.training.train`` (resumable: checkpoint every 500 epochs, metrics.jsonl), train/test
+  accuracy, parameter norm and two sensitivity measurements every ``log_every`` = 50 epochs, one
   intra-op thread on CPU.
 
 Also timed: the straightforward loop with one thread and the harness loop with the default
@@ -25,6 +25,7 @@ recorded before and after each timing. The benchmark measures; it asserts nothin
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -38,17 +39,19 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from empirical import registry  # noqa: E402
+from empirical.algorithmic import ModularAdditionSpec, train_modular_addition  # noqa: E402
 from empirical.data_real import modular_addition  # noqa: E402
-from empirical.experiments.grokking import GrokkingConfig, train_grokking  # noqa: E402
-from empirical.harness import RunDir, seed_everything  # noqa: E402
 from empirical.models.grokking import GrokConfig, GrokTransformer  # noqa: E402
+from empirical.rundir import RunDir  # noqa: E402
+from empirical.runtime import seed_everything  # noqa: E402
 
 
-def straightforward(cfg: GrokkingConfig, epochs: int, seed: int) -> float:
+def straightforward(cfg: ModularAdditionSpec, epochs: int, seed: int) -> float:
     """Seconds for ``epochs`` epochs of the plain loop (accuracy every epoch)."""
     seed_everything(seed)
     xtr, ytr, xte, yte = modular_addition(cfg.p, train_fraction=cfg.train_fraction, seed=seed)
-    model = GrokTransformer(GrokConfig(p=cfg.p, d=cfg.d, heads=cfg.heads, d_mlp=cfg.d_mlp))
+    model = GrokTransformer(GrokConfig(p=cfg.p, d_model=cfg.d_model, n_heads=cfg.n_heads, d_mlp=cfg.d_mlp))
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
     history = []
     t0 = time.perf_counter()
@@ -65,11 +68,13 @@ def straightforward(cfg: GrokkingConfig, epochs: int, seed: int) -> float:
     return time.perf_counter() - t0
 
 
-def harness(cfg: GrokkingConfig, epochs: int, seed: int) -> float:
+def harness(cfg: ModularAdditionSpec, epochs: int, seed: int) -> float:
+    experiment = registry.get("grokking").config("cpu")  # its sensitivity probe and stop rule
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = RunDir(tmp, device="cpu", show_progress=False)
         t0 = time.perf_counter()
-        train_grokking(cfg.__class__(**{**cfg.to_dict(), "epochs": epochs}), seed, run_dir, "bench")
+        train_modular_addition(dataclasses.replace(cfg, epochs=epochs), seed, run_dir, "bench",
+                               sensitivity=experiment.sensitivity, extra_after_grok=experiment.extra_after_grok)
         return time.perf_counter() - t0
 
 
@@ -79,7 +84,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default=None, help="write the results as JSON here")
     args = ap.parse_args(argv)
-    cfg = GrokkingConfig()
+    cfg = registry.get("grokking").config("cpu").train  # the grokking experiment's cpu preset
     default_threads = torch.get_num_threads()
     variants = [
         ("straightforward", straightforward, default_threads),
@@ -106,7 +111,7 @@ def main(argv=None) -> int:
     base = rows[0]["epochs_per_second"]
     for r in rows:
         r["speedup_vs_straightforward"] = round(r["epochs_per_second"] / base, 2)
-    result = {"config": cfg.to_dict(), "torch": torch.__version__, "cpu_count": os.cpu_count(),
+    result = {"config": dataclasses.asdict(cfg), "torch": torch.__version__, "cpu_count": os.cpu_count(),
               "default_threads": default_threads, "rows": rows}
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Speed of the empirical harness against straightforward PyTorch, on the Hahn & Rofin model
+"""Speed of the experiments' training loop and measures ("harness" below) against straightforward PyTorch, on the Hahn & Rofin model
 (post-LN transformer, d = 32, 2 layers, 2 heads, readout at the last position).
 
 Timed (median of ``--repeats``; the load average is recorded with every timing because the
@@ -9,10 +9,10 @@ machine is shared; the benchmark measures, it asserts nothing):
    * ``straightforward``: a plain loop (sample, forward, MSE, backward, AdamW step), torch's
      default thread count, a model evaluating every block at every position;
    * ``straightforward_1thread``: the same with one intra-op thread;
-   * ``harness``: :func:`empirical.harness.train` with the experiments' logging (held-out loss
+   * ``harness``: :func:`empirical.training.train` with the experiments' logging (held-out loss
      every 50 steps to metrics.jsonl, a checkpoint every 250) and the model that evaluates its
      last block only at the readout position; one thread (the CLI's default).
-2. sharpness L_ρ (16 draws, 1024 points): ``empirical.metrics.sharpness`` with
+2. loss sharpness L_ρ (16 draws, 1024 points): ``empirical.metrics.loss_sharpness`` with
    ``method="loop"`` (perturb in place, evaluate, restore: the default) and ``method="vmap"``
    (draws batched with ``torch.func.vmap``), against the straightforward way (a deep copy of the
    model per draw, noise added, evaluated); and the layer-norm blowup through forward hooks
@@ -43,9 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import boolsens as bs  # noqa: E402
 from empirical import metrics  # noqa: E402
-from empirical.harness import RunDir, environment, train  # noqa: E402
 from empirical.models import build_model  # noqa: E402
+from empirical.rundir import RunDir  # noqa: E402
+from empirical.runtime import environment  # noqa: E402
 from empirical.tasks import BooleanTask, make_target  # noqa: E402
+from empirical.training import train  # noqa: E402
 
 
 def load() -> list[float]:
@@ -140,15 +142,15 @@ def bench_sharpness(n: int, repeats: int) -> dict:
         return total / 16 - base
 
     out["straightforward_deepcopy"] = timed(deepcopies, repeats)
-    out["loop"] = timed(lambda: metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1), repeats)
+    out["loop"] = timed(lambda: metrics.loss_sharpness(model, bits, y, rho=1.0, draws=16, seed=1), repeats)
     for chunk in (4, 16):
-        out[f"vmap_chunk{chunk}"] = timed(lambda: metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1,
-                                                                    method="vmap", chunk=chunk), repeats)
+        out[f"vmap_chunk{chunk}"] = timed(lambda: metrics.loss_sharpness(model, bits, y, rho=1.0, draws=16, seed=1,
+                                                                         method="vmap", chunk=chunk), repeats)
     out["blowup_hooks"] = timed(lambda: metrics.layer_norm_blowup(model, bits), repeats)
     with torch.no_grad():
         out["one_forward"] = timed(lambda: model(bits), repeats)
-    a = metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1, method="vmap")
-    b = metrics.sharpness(model, bits, y, rho=1.0, draws=16, seed=1)
+    a = metrics.loss_sharpness(model, bits, y, rho=1.0, draws=16, seed=1, method="vmap")
+    b = metrics.loss_sharpness(model, bits, y, rho=1.0, draws=16, seed=1)
     out["vmap_minus_loop"] = a - b
     return out
 

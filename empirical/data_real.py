@@ -1,12 +1,16 @@
 """Offline data for the real-valued experiments (no download; every generator takes a ``seed``).
 
-- :func:`synthetic_tokens` — seed 001, Definition 3.3 (sparse / frequent / irrelevant one-hot tokens)
-  and its OOD variant (sparse token flipped, label kept).
+- :func:`synthetic_tokens` — Definition 3.3 of Vasudeva et al. (2025), "Transformers Learn Low
+  Sensitivity Functions: Investigations and Implications", ICLR 2025 (sparse / frequent /
+  irrelevant one-hot tokens; ``docs/theory.md`` §5.2) and its OOD variant (sparse token flipped,
+  label kept).
 - :func:`digits` — scikit-learn's bundled 8×8 digits, standardised; :func:`patchify` /
   :func:`unpatchify` turn images into tokens (patches) and back.
 - :func:`polarity_sequences` — a synthetic sequence-classification task: the label is the sign of
   (#positive words − #negative words); every position matters equally.
-- :func:`modular_addition` — ``a + b mod p`` with inputs "a b =" and a seeded train/test split.
+- :func:`modular_addition` — ``a + b mod p`` with inputs "a b =" and a seeded train/test split
+  (the grokking task of Nanda et al. (2023), "Progress measures for grokking via mechanistic
+  interpretability", ICLR 2023).
 - :func:`noisy_sparse_parity` — ±1 inputs, label = product of k hidden coordinates, training labels
   flipped with probability ``noise`` (test labels clean).
 
@@ -80,7 +84,7 @@ def token_kinds(spec: TokenSpec) -> np.ndarray:
 
 
 def synthetic_tokens(spec: TokenSpec, n_samples: int, *, seed: int, ood: bool = False):
-    """Definition 3.3 samples: one-hot ``X (N, T, M)`` float32, labels ``y (N,)`` in {+1, −1}.
+    """Definition 3.3 samples (Vasudeva et al.): one-hot ``X (N, T, M)`` float32, labels ``y (N,)`` in {+1, −1}.
 
     Index 0 is the sparse token of y = +1, index 1 that of y = −1 (the paper's e₁, e₂); indices
     2, 4, … are the frequent tokens of y = +1 and 3, 5, … those of y = −1 (m of each); the rest are

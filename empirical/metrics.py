@@ -1,22 +1,28 @@
-r"""Measurements of a trained (or random) network: the function it computes, sharpness,
-layer-norm blowup, parameter norm.
+r"""Measurements of a trained (or random) network on Boolean inputs: the function it computes,
+the loss sharpness, the layer-norm blowup, the parameter norm.
 
 Conventions: see :mod:`boolsens` and :mod:`empirical.tasks` (models take bits, bit 1 = −1 =
 True; a {0,1}-label model output ``out`` reads as the Boolean value +1 where ``out < ½`` and
-−1 where ``out >= ½``; its real ±1-scale output is ``g = 1 − 2·out``).
+−1 where ``out >= ½``; its real ±1-scale output is ``g = 1 − 2·out``). Definitions:
+``docs/theory.md`` §5.3 and §5.4, after Hahn & Rofin (2024), "Why are Sensitive Functions Hard
+for Transformers?", ACL 2024.
 
 * :func:`network_function` / :func:`function_measures`: the sign function of the network on the
   whole cube via ``bs.BooleanFunction.from_model`` (n <= 20 by default), then exact total
-  influence I(f), normalised I(f)/n, max sensitivity s(f), weights per degree W^k of the sign
-  function and of g; beyond n = 20, ``bs.estimate`` Monte-Carlo estimates with standard errors.
-* :func:`sharpness`: average-direction sharpness
+  influence I(f), normalized sensitivity I(f)/n, max sensitivity s(f), weights per degree W^k
+  of the sign function and of g; beyond n = 20, ``bs.estimate`` Monte-Carlo estimates
+  (:class:`boolsens.estimate.Estimate`).
+* :func:`loss_sharpness`: Hahn & Rofin's average-direction sharpness
   :math:`L_\rho = E_\Delta[L(\theta+\Delta)] - L(\theta)`, Δ ~ N(0, ε²I) on the non-positional
   parameters, ε = ρ/√P (so ‖Δ‖ ≈ ρ), with fresh noise drawn from ``seed`` at every call;
-  perturb-evaluate-restore in place, or the draws batched with ``torch.func.vmap``.
+  perturb-evaluate-restore in place, or the draws batched with ``torch.func.vmap``. (Not the
+  weight-noise sharpness ShOp/ShPred of Vasudeva et al. (2025), "Transformers Learn Low
+  Sensitivity Functions: Investigations and Implications", ICLR 2025, which is
+  :func:`empirical.sensitivity_real.weight_noise_sharpness`.)
 * :func:`layer_norm_blowup`: product over LayerNorms of the max over positions of
   1/std(input) (unbiased std, no eps) over the positions each LN computes (the transformer's last
-  block runs only at the readout position), averaged
-  over the batch (Hahn & Rofin). Read through forward pre-hooks, no copy of the model.
+  block runs only at the readout position), averaged over the batch (Hahn & Rofin). Read
+  through forward pre-hooks, no copy of the model.
 * :func:`parameter_norm`: Euclidean norm of all (or the non-positional) parameters.
 """
 
@@ -29,6 +35,9 @@ import torch
 from torch import nn
 
 import boolsens as bs
+from boolsens import BoolsensError
+from boolsens.estimate import Estimate
+from boolsens.runtime import eval_mode, model_device
 
 __all__ = [
     "encode_signs",
@@ -37,7 +46,7 @@ __all__ = [
     "mse_loss",
     "accuracy",
     "non_positional",
-    "sharpness",
+    "loss_sharpness",
     "layer_norm_blowup",
     "parameter_norm",
 ]
@@ -79,36 +88,33 @@ def function_measures(model: nn.Module, n: int, *, threshold: float = 0.5, exact
     """Measures of the Boolean function the network computes (its sign, see
     :func:`network_function`).
 
-    For n <= ``exact_max_n``, exact, on the whole cube: ``total_influence`` I(f),
+    For n <= ``exact_max_n``, exact, on the whole cube (floats): ``total_influence`` I(f),
     ``normalized_sensitivity`` I(f)/n, ``max_sensitivity`` s(f), ``bias`` E f, and with
     ``spectrum`` also ``weights`` (W^k of the sign function, k = 0..n) and ``real_weights``
-    (W^k of g). Beyond, Monte-Carlo estimates from ``bs.estimate`` with ``samples`` draws seeded
-    by ``seed``: ``total_influence`` and ``bias`` with their standard errors
-    (``*_stderr``), ``normalized_sensitivity``, and ``estimated=True``; max sensitivity and
-    the spectrum are not estimated.
+    (W^k of g); ``estimated`` is False. Beyond, Monte-Carlo estimates from ``bs.estimate``
+    (:class:`boolsens.estimate.Estimate`, with standard errors) with ``samples`` draws seeded by
+    ``seed``: ``total_influence``, ``normalized_sensitivity`` (the same estimate divided by n)
+    and ``bias``, and ``estimated=True``; max sensitivity and the spectrum are not estimated.
+
+    Cost: 2**n forward passes (exact), or about (n + 1)·``samples`` (estimated).
     """
     if n > exact_max_n:
         def signs(x: np.ndarray) -> np.ndarray:
             bits = encode_signs(torch.from_numpy(np.array(x, dtype=np.int64)))  # (N, n) a writable copy
-            device = next(model.parameters()).device
             with torch.no_grad():
-                out = model(bits.to(device)).double().cpu().numpy()
+                out = model(bits.to(model_device(model))).double().cpu().numpy()
             return np.where(2.0 * (threshold - out) >= 0, 1.0, -1.0)
 
-        was_training = model.training
-        model.eval()
-        try:
+        with eval_mode(model):
             ti = bs.estimate.total_influence(signs, n, samples=samples, seed=seed, show_progress=False)
             mu = bs.estimate.mean(signs, n, samples=samples, seed=seed + 1, show_progress=False)
-        finally:
-            model.train(was_training)
-        return {"total_influence": float(ti.value), "total_influence_stderr": float(ti.stderr),
-                "normalized_sensitivity": float(ti.value) / n, "bias": float(mu.value),
-                "bias_stderr": float(mu.stderr), "estimated": True, "samples": samples}
+        per_n = Estimate(value=float(ti.value) / n, stderr=float(ti.stderr) / n, samples=ti.samples,
+                         seed=ti.seed, measure=f"normalized_sensitivity(n={n})", evaluations=ti.evaluations)
+        return {"total_influence": ti, "normalized_sensitivity": per_n, "bias": mu, "estimated": True}
     f, g = network_function(model, n, threshold=threshold)
     out: dict[str, Any] = {
         "total_influence": float(bs.total_influence(f)),
-        "normalized_sensitivity": float(bs.total_influence(f)) / n,
+        "normalized_sensitivity": float(bs.normalized_sensitivity(f)),
         "max_sensitivity": int(bs.sensitivity(f)),
         "bias": f.bias(),
         "estimated": False,
@@ -130,7 +136,7 @@ def accuracy(model: nn.Module, bits: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def non_positional(model: nn.Module) -> dict[str, torch.Tensor]:
-    """Named parameters sharpness perturbs: all but the positional embedding."""
+    """Named parameters :func:`loss_sharpness` perturbs: all but the positional embedding."""
     if hasattr(model, "non_positional_parameters"):
         return dict(model.non_positional_parameters())
     return {k: p for k, p in model.named_parameters() if "pos" not in k.split(".")[0]}
@@ -147,12 +153,13 @@ def _noise(params: dict[str, torch.Tensor], draws: int, rho: float, seed: int) -
 
 
 @torch.no_grad()
-def sharpness(model: nn.Module, bits: torch.Tensor, y: torch.Tensor, *, rho: float, draws: int = 8,
-              seed: int, method: str = "loop", chunk: int | None = 4) -> float:
-    r"""Average-direction sharpness L_ρ = mean over ``draws`` of L(θ+Δ) − L(θ) (MSE on {0,1}
-    labels), Δ ~ N(0, ε²I) on the non-positional parameters with ε = ρ/√P. Every call draws
-    fresh noise from ``seed`` (on the CPU, so every device sees the same directions): pass a
-    different seed per measurement.
+def loss_sharpness(model: nn.Module, bits: torch.Tensor, y: torch.Tensor, *, rho: float, draws: int = 8,
+                   seed: int, method: str = "loop", chunk: int | None = 4) -> float:
+    r"""Hahn & Rofin's average-direction loss sharpness (``docs/theory.md`` §5.4): L_ρ = mean
+    over ``draws`` of L(θ+Δ) − L(θ) (MSE on {0,1} labels), Δ ~ N(0, ε²I) on the non-positional
+    parameters with ε = ρ/√P. Every call draws fresh noise from ``seed`` (on the CPU, so every
+    device sees the same directions): pass a different seed per measurement. Evaluated in
+    evaluation mode (the model's mode is restored).
 
     ``method="loop"`` adds Δ in place, evaluates and restores the weights from a saved copy
     (bit-exact); ``method="vmap"`` evaluates ``chunk`` draws at once with ``torch.func.vmap``
@@ -162,12 +169,10 @@ def sharpness(model: nn.Module, bits: torch.Tensor, y: torch.Tensor, *, rho: flo
     Cost: ``draws`` forward passes over the batch.
     """
     if rho < 0 or draws < 1:
-        raise ValueError(f"rho={rho} must be >= 0 and draws={draws} >= 1")
+        raise BoolsensError(f"rho={rho} must be >= 0 and draws={draws} >= 1")
     if method not in ("loop", "vmap"):
-        raise ValueError(f"method={method!r} must be 'loop' or 'vmap'")
-    was_training = model.training
-    model.eval()
-    try:
+        raise BoolsensError(f"method={method!r} must be 'loop' or 'vmap'")
+    with eval_mode(model):
         noisy = non_positional(model)
         delta = _noise({k: p.detach() for k, p in noisy.items()}, draws, rho, seed)
         base = float(mse_loss(model(bits), y))
@@ -201,8 +206,6 @@ def sharpness(model: nn.Module, bits: torch.Tensor, y: torch.Tensor, *, rho: flo
             for m in fused:
                 m.fused = True
         return float(losses.mean()) - base
-    finally:
-        model.train(was_training)
 
 
 @torch.no_grad()
@@ -225,12 +228,10 @@ def layer_norm_blowup(model: nn.Module, bits: torch.Tensor) -> dict[str, Any]:
         return hook
 
     handles = [ln.register_forward_pre_hook(hook_for(i)) for i, ln in enumerate(norms)]
-    was_training = model.training
-    model.eval()
     try:
-        model(bits)
+        with eval_mode(model):
+            model(bits)
     finally:
-        model.train(was_training)
         for h in handles:
             h.remove()
     per_seq = torch.ones(bits.shape[0], dtype=torch.float64, device=bits.device)  # (B,)
@@ -246,6 +247,14 @@ def layer_norm_blowup(model: nn.Module, bits: torch.Tensor) -> dict[str, Any]:
 
 
 def parameter_norm(model: nn.Module, *, positional: bool = True) -> float:
-    """Euclidean norm of all parameters (``positional=False``: without the positional embedding)."""
+    """Euclidean norm of all parameters (``positional=False``: without the positional embedding),
+    accumulated in float64.
+
+    >>> lin = torch.nn.Linear(2, 1)
+    >>> with torch.no_grad():
+    ...     _ = lin.weight.copy_(torch.tensor([[3.0, 0.0]])), lin.bias.fill_(4.0)
+    >>> parameter_norm(lin)
+    5.0
+    """
     params = dict(model.named_parameters()) if positional else non_positional(model)
     return float(torch.sqrt(sum((p.detach().double() ** 2).sum() for p in params.values())))

@@ -25,15 +25,23 @@ How to add an experiment
        def run(config: MyConfig, run_dir: RunDir) -> dict:
            ...
            run_dir.write_report(claim=..., numbers={...}, verdict="...")
-           return {"verdict": "...", ...}     # the harness writes it to summary.json
+           return {"verdict": "...", ...}     # the CLI writes it to summary.json
 
    ``smoke`` must finish in seconds (the tests run it), ``cpu`` in under 10 minutes on a 2-core
    machine, ``gpu`` is paper scale for one H100/H200 in <= 10 minutes.
-4. Use the tools in :mod:`empirical.harness`: ``run_dir.write_json``, ``run_dir.append_metrics``
-   (one JSON line per measurement), ``run_dir.unit(key)`` to skip finished work after an
-   interruption, :func:`empirical.harness.train` (checkpointed, resumable, with a progress bar),
-   ``run_dir.save_figure`` and ``run_dir.write_report``. The CLI writes ``config.json`` before and
-   ``summary.json`` after ``run``; re-running with the same ``--out`` resumes.
+4. Use the shared tools, never another experiment module (an experiment imports no other):
+   the run folder :class:`empirical.rundir.RunDir` (``run_dir.write_json``,
+   ``run_dir.append_metrics`` for one JSON line per measurement, ``run_dir.unit(key)`` to skip
+   finished work after an interruption, ``run_dir.save_figure``, ``run_dir.write_report``), the
+   training loop :func:`empirical.training.train` (checkpointed, resumable, with a progress bar),
+   seeds and threads from :mod:`empirical.runtime`, line fits and tests from
+   :mod:`empirical.stats`, and the task-specific training of :mod:`empirical.boolean_fit` and
+   :mod:`empirical.algorithmic`. Training code two experiments share belongs in such a module.
+   The CLI writes ``config.json`` before and ``summary.json`` after ``run``; re-running with the
+   same ``--out`` resumes.
+
+Model sizes in a config use the models' vocabulary: ``d_model``, ``n_layers``, ``n_heads``,
+``d_mlp`` (see :mod:`empirical.models`).
 
 Run it with ``boolsens experiment my-experiment --preset smoke --out /tmp/x`` (or
 ``empirical.cli.main(["my-experiment", "--preset", "smoke", "--out", "/tmp/x"])``);
@@ -45,6 +53,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from boolsens import BoolsensError
 
 __all__ = ["ExperimentConfig", "Experiment", "register", "get", "names", "experiments", "PRESETS"]
 
@@ -80,12 +90,12 @@ class Experiment:
     def config(self, preset: str, **overrides: Any) -> ExperimentConfig:
         """The preset's config, with fields replaced by ``overrides`` (unknown names raise)."""
         if preset not in self.presets:
-            raise ValueError(f"preset={preset!r} must be one of {sorted(self.presets)} for {self.name}")
+            raise BoolsensError(f"preset={preset!r} must be one of {sorted(self.presets)} for {self.name}")
         cfg = self.presets[preset]
         fields = {f.name for f in dataclasses.fields(cfg)}
         unknown = set(overrides) - fields
         if unknown:
-            raise ValueError(f"{self.name} config has no field(s) {sorted(unknown)}; fields: {sorted(fields)}")
+            raise BoolsensError(f"{self.name} config has no field(s) {sorted(unknown)}; fields: {sorted(fields)}")
         return dataclasses.replace(cfg, **overrides) if overrides else cfg
 
 
@@ -99,22 +109,22 @@ def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig]):
     instance deriving from :class:`ExperimentConfig`, all of the same class.
     """
     if not isinstance(name, str) or not name or name != name.strip() or " " in name:
-        raise ValueError(f"experiment name={name!r} must be a non-empty string without spaces")
+        raise BoolsensError(f"experiment name={name!r} must be a non-empty string without spaces")
     if set(presets) != set(PRESETS):
-        raise ValueError(f"experiment {name}: presets {sorted(presets)} must be exactly {list(PRESETS)}")
+        raise BoolsensError(f"experiment {name}: presets {sorted(presets)} must be exactly {list(PRESETS)}")
     kinds = {type(c) for c in presets.values()}
     for key, cfg in presets.items():
         if not isinstance(cfg, ExperimentConfig) or not cfg.__dataclass_params__.frozen:
-            raise ValueError(
+            raise BoolsensError(
                 f"experiment {name}: preset {key!r} must be a frozen dataclass deriving from ExperimentConfig"
             )
     if len(kinds) != 1:
-        raise ValueError(f"experiment {name}: presets use different config classes {sorted(k.__name__ for k in kinds)}")
+        raise BoolsensError(f"experiment {name}: presets use different config classes {sorted(k.__name__ for k in kinds)}")
 
     def decorate(fn: Callable[[Any, Any], dict]):
         existing = _REGISTRY.get(name)
         if existing is not None and existing.module != fn.__module__:
-            raise ValueError(f"experiment {name!r} is registered twice ({existing.module} and {fn.__module__})")
+            raise BoolsensError(f"experiment {name!r} is registered twice ({existing.module} and {fn.__module__})")
         _REGISTRY[name] = Experiment(name=name, claim=claim, presets=dict(presets), run=fn, module=fn.__module__)
         return fn
 
@@ -129,7 +139,7 @@ def get(name: str) -> Experiment:
     """The experiment called ``name`` (all experiment modules are imported first)."""
     _load_all()
     if name not in _REGISTRY:
-        raise ValueError(f"unknown experiment {name!r}; known: {', '.join(sorted(_REGISTRY)) or 'none'}")
+        raise BoolsensError(f"unknown experiment {name!r}; known: {', '.join(sorted(_REGISTRY)) or 'none'}")
     return _REGISTRY[name]
 
 

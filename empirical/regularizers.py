@@ -1,13 +1,17 @@
-"""Training-time regularisers: sensitivity (seed 001) and noise stability (seed 004, our definition).
+"""Training-time regularisers: a sensitivity regulariser (Vasudeva et al.) and a noise-stability
+regulariser (this project's own definition).
 
-**Sensitivity regulariser** (seed 001, after Vasudeva et al.'s vision setup): one random token
+**Sensitivity regulariser**, after the vision setup of Vasudeva et al. (2025), "Transformers
+Learn Low Sensitivity Functions: Investigations and Implications", ICLR 2025: one random token
 (patch) per sample gets Gaussian noise N(0, σ² I); :func:`patch_noise` draws such inputs, which
 serve both as *noise augmentation* (cross-entropy on the noisy input) and in the MSE term
 
     L = (1 − p) · CE(f(x), y) + p · ‖f(x̃) − f(x)‖² / C        (:func:`sensitivity_regularized_loss`).
 
-**Noise-stability regulariser** — seed 004 publishes no code, so this definition is ours. For
-input embeddings E (B, T, d) we draw a ρ-correlated Gaussian partner per token,
+**Noise-stability regulariser.** Haris, Zhang & Yoshida (2026), "Noise Stability of Transformer
+Models", ICLR 2026, propose one but publish no code, so this definition is ours
+(``docs/theory.md`` §5.8). For input embeddings E (B, T, d) we draw a ρ-correlated Gaussian
+partner per token (:func:`empirical.sensitivity_real.correlated_gaussian`),
 
     Ẽ = ρ E + √(1 − ρ²) · r · Z,  Z ~ N(0, I),  r = RMS of each token's embedding (detached),
 
@@ -17,18 +21,20 @@ centred logits (logits minus their mean over classes, which the softmax ignores)
     L = CE(f(E), y) + γ · E_B[‖c(f(E)) − c(f(Ẽ))‖² / C],   c(z) = z − mean(z).
 
 Small penalty ⇔ high Gaussian noise stability Stab_ρ of the logit map around the data (see
-``empirical.sensitivity_real.gaussian_noise_stability``). ρ = 1 or γ = 0 recovers plain training.
+:func:`empirical.sensitivity_real.gaussian_noise_stability`). ρ = 1 or γ = 0 recovers plain
+training.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
 
 from boolsens import BoolsensError
+
+from .sensitivity_real import correlated_gaussian
 
 __all__ = ["patch_noise", "sensitivity_regularized_loss", "noise_stability_penalty"]
 
@@ -74,7 +80,7 @@ def noise_stability_penalty(
     generator: torch.Generator,
     positions: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Our seed-004 penalty E_B‖c(f(E)) − c(f(Ẽ))‖²/C (module docstring; multiply by γ).
+    """Our noise-stability penalty E_B‖c(f(E)) − c(f(Ẽ))‖²/C (module docstring; multiply by γ).
 
     ``positions`` (optional bool mask of length T) restricts the noise to some tokens (e.g. the
     two operands of "a b ="); the others stay clean. Gradients flow through both branches.
@@ -85,11 +91,8 @@ def noise_stability_penalty(
     >>> float(noise_stability_penalty(f, E, f(E), rho=1.0, generator=g))
     0.0
     """
-    if not -1.0 <= rho <= 1.0:
-        raise BoolsensError(f"rho={rho} must lie in [-1, 1]")
     rms = embeddings.detach().pow(2).mean(dim=-1, keepdim=True).sqrt()  # (B, T, 1)
-    z = torch.randn(embeddings.shape, generator=generator, dtype=embeddings.dtype)  # (B, T, d)
-    noisy = rho * embeddings + math.sqrt(max(0.0, 1 - rho * rho)) * rms * z.to(embeddings.device)
+    noisy = correlated_gaussian(embeddings, rho, generator=generator, scale=rms)  # (B, T, d)
     if positions is not None:
         keep = positions.to(embeddings.device)[None, :, None]  # (1, T, 1)
         noisy = torch.where(keep, noisy, embeddings)

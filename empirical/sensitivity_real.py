@@ -1,20 +1,28 @@
-"""Measures for real-valued models: Definition 3.1 sensitivity, sharpness, Gaussian noise stability.
+"""Measures of real-valued models under Gaussian noise: token sensitivity, weight-noise
+sharpness (ShOp/ShPred), Gaussian noise stability.
 
 These are the empirical counterparts of the exact Boolean measures in ``boolsens`` (see
-``boolsens`` for the cube conventions; THEORY.md §4 for the definitions used here). Every function
-takes a ``forward`` callable (a model or a closure around one) that maps a float tensor of tokens
-``(B, T, D)`` to outputs ``(B,)`` (binary: the prediction is the sign) or ``(B, C)`` (multi-class:
-the prediction is the argmax). Randomness comes from a seeded ``torch.Generator``; nothing draws
-from the global generator, so every estimate is reproducible from its ``seed``.
+``boolsens`` for the cube conventions; the definitions are ``docs/theory.md`` §5.1, §5.5 and
+§5.7). Every function takes a ``forward`` callable (a model or a closure around one) that maps a
+float tensor of tokens ``(B, T, D)`` to outputs ``(B,)`` (binary: the prediction is the sign) or
+``(B, C)`` (multi-class: the prediction is the argmax). Randomness comes from a seeded
+``torch.Generator``; nothing draws from the global generator, so every estimate is reproducible
+from its ``seed``. Every estimate is a :class:`boolsens.estimate.Estimate` (standard errors:
+ddof = 1 over the independent units named in each docstring).
 
-- :func:`token_sensitivity` — seed 001, Definition 3.1:
+- :func:`token_sensitivity`: Definition 3.1 of Vasudeva et al. (2025), "Transformers Learn Low
+  Sensitivity Functions: Investigations and Implications", ICLR 2025:
   s(φ) = E_{X, i, ε}[1[pred φ(X̃_i) ≠ pred φ(X)]], X̃_i = X with token i replaced by x_i + ε,
   ε ~ N(0, σ² I). Positions are averaged exactly (every i is perturbed), draws by Monte Carlo; the
   standard error is over samples.
-- :func:`sharpness` — ShOp = E_{x,Δ} ‖φ(θ+Δ; x) − φ(θ; x)‖₁ and ShPred = Pr[pred changes],
-  Δ ~ N(0, σ² I) on every parameter, perturbed copy in eval mode (no dropout).
-- :func:`gaussian_noise_stability` — E[⟨f(x), f(y)⟩] for y = ρ x + √(1 − ρ²) s z, z ~ N(0, I)
-  (seed 004; with x ~ N(0, I) and s = 1 it is the textbook Gaussian Stab_ρ of THEORY.md §2).
+- :func:`weight_noise_sharpness`: Vasudeva et al.'s sharpness at a minimum,
+  ShOp = E_{x,Δ} ‖φ(θ+Δ; x) − φ(θ; x)‖₁ and ShPred = Pr[pred changes], Δ ~ N(0, σ² I) on every
+  parameter, perturbed copy in eval mode (no dropout). (Not the average-direction loss
+  sharpness of Hahn & Rofin (2024), "Why are Sensitive Functions Hard for Transformers?",
+  ACL 2024, which is :func:`empirical.metrics.loss_sharpness`.)
+- :func:`gaussian_noise_stability`: E[⟨f(x), f(y)⟩] for y = ρ x + √(1 − ρ²) s z, z ~ N(0, I), the
+  programme of Haris, Zhang & Yoshida (2026), "Noise Stability of Transformer Models", ICLR 2026;
+  with x ~ N(0, I) and s = 1 it is the textbook Gaussian Stab_ρ (``docs/theory.md`` §3.7).
 """
 
 from __future__ import annotations
@@ -24,57 +32,59 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import torch
 
 from boolsens import BoolsensError
+from boolsens.estimate import Estimate
+from boolsens.runtime import eval_mode, model_device
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 
 __all__ = [
-    "Estimate",
     "SensitivityEstimate",
     "token_sensitivity",
     "predictions",
-    "sharpness",
+    "weight_noise_sharpness",
     "SharpnessEstimate",
+    "NoiseStabilityEstimate",
     "gaussian_noise_stability",
     "correlated_gaussian",
 ]
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A Monte Carlo mean with its standard error and the number of independent units."""
-
-    mean: float
-    stderr: float
-    n: int
-
-    def as_dict(self) -> dict:
-        return {"mean": self.mean, "stderr": self.stderr, "n": self.n}
+def _columns(values: np.ndarray, *, seed: int, measure: str) -> Estimate:
+    """A vector :class:`Estimate` of the column means of ``values`` (N, k): each column is an
+    estimate from the same N samples (:meth:`Estimate.from_samples` per column)."""
+    cols = [Estimate.from_samples(values[:, j]) for j in range(values.shape[1])]
+    value = np.array([c.value for c in cols])
+    stderr = np.array([c.stderr for c in cols])
+    value.flags.writeable = stderr.flags.writeable = False
+    return Estimate(value=value, stderr=stderr, samples=values.shape[0], seed=seed, measure=measure)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SensitivityEstimate:
-    """Definition 3.1 sensitivity: overall estimate and the per-token-position breakdown.
+    """Token sensitivity (Definition 3.1 of Vasudeva et al. 2025): the overall estimate and the
+    per-token-position breakdown, both estimates (:class:`~boolsens.estimate.Estimate`) over
+    the same samples.
 
-    ``per_position[i]`` is the flip rate when token i alone is perturbed; ``overall.mean`` is
-    their average (1/T Σ_i).
+    ``per_position.value[i]`` is the flip rate when token i alone is perturbed;
+    ``overall.value`` is their average (1/T Σ_i). ``as_dict()`` holds ``value``, ``stderr``,
+    ``samples`` (of the overall estimate), ``seed``, ``measure``, ``per_position``,
+    ``per_position_stderr``, ``sigma`` and ``n_draws``.
     """
 
     overall: Estimate
-    per_position: tuple[float, ...]
-    per_position_stderr: tuple[float, ...]
+    per_position: Estimate
     sigma: float
     n_draws: int
 
     def as_dict(self) -> dict:
         return {
-            "mean": self.overall.mean,
-            "stderr": self.overall.stderr,
-            "n_samples": self.overall.n,
-            "per_position": list(self.per_position),
-            "per_position_stderr": list(self.per_position_stderr),
+            **self.overall.as_dict(),
+            "per_position": self.per_position.value.tolist(),
+            "per_position_stderr": self.per_position.stderr.tolist(),
             "sigma": self.sigma,
             "n_draws": self.n_draws,
         }
@@ -131,7 +141,8 @@ def token_sensitivity(
     seed: int = 0,
     batch_size: int = 4096,
 ) -> SensitivityEstimate:
-    r"""Seed 001 Definition 3.1: the probability that Gaussian noise on one token flips the prediction.
+    r"""Token sensitivity (Definition 3.1 of Vasudeva et al. 2025; ``docs/theory.md`` §5.1): the
+    probability that Gaussian noise on one token flips the prediction.
 
     .. math:: s(φ) = \frac{1}{T}\sum_{i=1}^{T} \Pr_{X, ε}[\mathrm{pred}\,φ(X̃_i) ≠ \mathrm{pred}\,φ(X)],
        \quad X̃_i = X + e_i ε^\top,\ ε \sim N(0, σ^2 I_D).
@@ -140,8 +151,9 @@ def token_sensitivity(
     independent ε per (sample, position). The prediction is the sign of a ``(B,)`` output or the
     argmax of a ``(B, C)`` output (see :func:`predictions`). The standard error is the sample
     standard deviation of the per-sample flip rates over √N (samples are the independent units).
-    For text, pass layer-normalised embeddings (the paper perturbs those). See ``boolsens`` for the
-    Boolean analogue (``def-3.1-boolean``: uniform replacement of a bit gives I(f)/(2n)).
+    For text, pass layer-normalised embeddings (the paper perturbs those). The Boolean analogue
+    is the claim ``def-3.1-boolean`` of ``docs/theory.md`` §3.8 (uniform replacement of a bit
+    gives I(f)/(2n)).
 
     Parameters
     ----------
@@ -157,8 +169,9 @@ def token_sensitivity(
 
     >>> x = torch.ones(50, 3, 2)
     >>> est = token_sensitivity(lambda t: t[:, 0, 0], x, sigma=1.0, n_draws=8, seed=0)
-    >>> est.per_position[1:], 0.1 < est.per_position[0] < 0.25
-    ((0.0, 0.0), True)
+    >>> per = est.per_position.value.tolist()
+    >>> per[1:], 0.1 < per[0] < 0.25, abs(est.overall.value - sum(per) / 3) < 1e-12, est.overall.samples
+    ([0.0, 0.0], True, True, 50)
     """
     tokens = _check_tokens(tokens)
     sigma = _check_positive(sigma, "sigma")
@@ -177,46 +190,32 @@ def token_sensitivity(
             eps = torch.randn(b, T, D, generator=gen, dtype=tokens.dtype) * sigma  # (b, i, D)
             # perturbed[s, i] = x[s] with token i shifted by eps[s, i]
             perturbed = x[:, None, :, :] + eye[None, :, :, None] * eps[:, :, None, :]  # (b, T, T, D)
-            out = forward(perturbed.reshape(b * T, T, D).to(_device_of(forward, x)))
+            out = forward(perturbed.reshape(b * T, T, D).to(model_device(forward, x.device)))
             pred = predictions(out.detach().cpu()).reshape(b, T)  # (b, T)
             flips[start : start + b] += (pred != clean[start : start + b, None]).double()
     rates = flips / n_draws  # (N, T)
     per_sample = rates.mean(dim=1)  # (N,)
-    overall = Estimate(float(per_sample.mean()), _stderr(per_sample), N)
-    per_pos = rates.mean(dim=0)  # (T,)
-    per_pos_se = rates.std(dim=0, unbiased=True) / math.sqrt(N) if N > 1 else torch.full((T,), math.nan)
+    measure = f"token_sensitivity(sigma={sigma:g})"
     return SensitivityEstimate(
-        overall,
-        tuple(float(v) for v in per_pos),
-        tuple(float(v) for v in per_pos_se),
-        sigma,
-        n_draws,
+        overall=Estimate.from_samples(per_sample.numpy(), seed=int(seed), measure=measure),
+        per_position=_columns(rates.numpy(), seed=int(seed), measure=f"{measure} per position"),
+        sigma=sigma,
+        n_draws=n_draws,
     )
 
 
-def _stderr(values: torch.Tensor) -> float:
-    n = values.numel()
-    if n < 2:
-        return math.nan
-    return float(values.double().std(unbiased=True) / math.sqrt(n))
-
-
-def _device_of(forward, fallback: torch.Tensor) -> torch.device:
-    if isinstance(forward, torch.nn.Module):
-        for p in forward.parameters():
-            return p.device
-    return fallback.device
-
-
 def _run(forward: Forward, x: torch.Tensor, batch_size: int) -> torch.Tensor:
-    dev = _device_of(forward, x)
+    dev = model_device(forward, x.device)
     outs = [forward(x[s : s + batch_size].to(dev)).detach().cpu() for s in range(0, len(x), batch_size)]
     return torch.cat(outs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SharpnessEstimate:
-    """ShOp (mean L1 output change) and ShPred (prediction flip rate) at one σ."""
+    """Weight-noise sharpness at one σ (Vasudeva et al. 2025): ShOp (mean L1 output change) and
+    ShPred (prediction flip rate), each an :class:`~boolsens.estimate.Estimate` over the weight
+    draws. ``as_dict()``: ``{"shop": {value, stderr, samples, ...}, "shpred": {...}, "sigma",
+    "n_draws"}``."""
 
     shop: Estimate
     shpred: Estimate
@@ -224,18 +223,12 @@ class SharpnessEstimate:
     n_draws: int
 
     def as_dict(self) -> dict:
-        return {
-            "shop": self.shop.mean,
-            "shop_stderr": self.shop.stderr,
-            "shpred": self.shpred.mean,
-            "shpred_stderr": self.shpred.stderr,
-            "sigma": self.sigma,
-            "n_draws": self.n_draws,
-        }
+        return {"shop": self.shop.as_dict(), "shpred": self.shpred.as_dict(), "sigma": self.sigma,
+                "n_draws": self.n_draws}
 
 
 @torch.no_grad()
-def sharpness(
+def weight_noise_sharpness(
     model: torch.nn.Module,
     inputs: torch.Tensor,
     *,
@@ -244,7 +237,8 @@ def sharpness(
     seed: int = 0,
     batch_size: int = 4096,
 ) -> SharpnessEstimate:
-    r"""Sharpness at a minimum under Gaussian weight noise (seed 001, THEORY.md §4).
+    r"""Sharpness at a minimum under Gaussian weight noise (Vasudeva et al. 2025;
+    ``docs/theory.md`` §5.5).
 
     .. math:: \mathrm{ShOp} = E_{x,Δ}\,\lVert φ(θ+Δ; x) − φ(θ; x)\rVert_1, \qquad
               \mathrm{ShPred} = \Pr_{x,Δ}[\mathrm{pred}\,φ(θ+Δ; x) ≠ \mathrm{pred}\,φ(θ; x)],
@@ -257,17 +251,16 @@ def sharpness(
 
     >>> lin = torch.nn.Linear(2, 1, bias=False)
     >>> _ = lin.weight.data.zero_()
-    >>> s = sharpness(torch.nn.Sequential(lin, torch.nn.Flatten(0)), torch.ones(10, 2), sigma=0.1, n_draws=3)
-    >>> round(s.shop.mean, 6) > 0, s.n_draws
-    (True, 3)
+    >>> s = weight_noise_sharpness(torch.nn.Sequential(lin, torch.nn.Flatten(0)), torch.ones(10, 2),
+    ...                            sigma=0.1, n_draws=3)
+    >>> s.shop.value > 0, s.shop.samples, s.n_draws
+    (True, 3, 3)
     """
     if not isinstance(model, torch.nn.Module):
         raise BoolsensError(f"model of type {type(model).__name__} must be a torch.nn.Module")
     sigma = _check_positive(sigma, "sigma")
     n_draws = _check_count(n_draws, "n_draws")
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         clean = _run(model, inputs, batch_size)  # (N,) or (N, C)
         clean_pred = predictions(clean)
         noisy = copy.deepcopy(model).eval()
@@ -282,16 +275,12 @@ def sharpness(
             diff = (out - clean).abs()
             shop.append(float(diff.reshape(len(diff), -1).sum(dim=1).mean()))
             shpred.append(float((predictions(out) != clean_pred).double().mean()))
-    finally:
-        model.train(was_training)
     return SharpnessEstimate(
-        _estimate(shop), _estimate(shpred), sigma, n_draws
+        shop=Estimate.from_samples(shop, seed=int(seed), measure=f"ShOp(sigma={sigma:g})"),
+        shpred=Estimate.from_samples(shpred, seed=int(seed), measure=f"ShPred(sigma={sigma:g})"),
+        sigma=sigma,
+        n_draws=n_draws,
     )
-
-
-def _estimate(values: list[float]) -> Estimate:
-    t = torch.tensor(values, dtype=torch.float64)
-    return Estimate(float(t.mean()), _stderr(t), len(values))
 
 
 def correlated_gaussian(
@@ -299,9 +288,10 @@ def correlated_gaussian(
 ) -> torch.Tensor:
     r"""A ρ-correlated Gaussian partner of ``x``: y = ρ x + √(1 − ρ²) · scale · z, z ~ N(0, I).
 
-    With x ~ N(0, I) and scale 1, (x, y) is a standard ρ-correlated Gaussian pair (THEORY.md §2).
-    ``scale`` may be a tensor broadcasting against ``x`` (e.g. the per-token RMS of an embedding,
-    so that y keeps the size of x). Differentiable in ``x``.
+    With x ~ N(0, I) and scale 1, (x, y) is a standard ρ-correlated Gaussian pair
+    (``docs/theory.md`` §3.7). ``scale`` may be a tensor broadcasting against ``x`` (e.g. the
+    per-token RMS of an embedding, so that y keeps the size of x). Differentiable in ``x``; z is
+    drawn on the CPU from ``generator`` and moved to ``x``'s device.
 
     >>> g = torch.Generator().manual_seed(0)
     >>> x = torch.randn(200000, generator=g)
@@ -316,6 +306,22 @@ def correlated_gaussian(
     return rho * x + math.sqrt(max(0.0, 1.0 - rho * rho)) * scale * z
 
 
+@dataclass(frozen=True, eq=False)
+class NoiseStabilityEstimate:
+    """Gaussian noise stability of a network: ``stab`` = E⟨f(x), f(y)⟩ (an
+    :class:`~boolsens.estimate.Estimate` over the samples x) and the normalised ``correlation``
+    E⟨f(x), f(y)⟩ / √(E‖f(x)‖² E‖f(y)‖²) (a ratio of estimates, without a standard error)."""
+
+    stab: Estimate
+    correlation: float
+    rho: float
+    n_draws: int
+
+    def as_dict(self) -> dict:
+        return {"stab": self.stab.as_dict(), "correlation": self.correlation, "rho": self.rho,
+                "n_draws": self.n_draws}
+
+
 @torch.no_grad()
 def gaussian_noise_stability(
     forward: Forward,
@@ -326,24 +332,25 @@ def gaussian_noise_stability(
     seed: int = 0,
     scale: float = 1.0,
     center: bool = False,
-) -> dict:
-    r"""Noise stability of a network under ρ-correlated Gaussian input noise (seed 004).
+) -> NoiseStabilityEstimate:
+    r"""Noise stability of a network under ρ-correlated Gaussian input noise (Haris, Zhang &
+    Yoshida 2026; ``docs/theory.md`` §5.7).
 
     .. math:: \mathrm{Stab}_ρ(f) = E[⟨f(x), f(y)⟩], \quad y = ρx + \sqrt{1-ρ^2}\,s\,z,\ z \sim N(0, I).
 
-    With x ~ N(0, I) and s = 1 this is the Gaussian noise stability of THEORY.md §2 (e.g.
-    E[relu u relu v] = κ₁(ρ)). With data inputs it is the data-anchored variant used by the
-    regulariser. Returns ``stab`` (with ``stab_stderr`` over samples) and the normalised
-    ``correlation`` E⟨f(x), f(y)⟩ / √(E‖f(x)‖² E‖f(y)‖²); ``center=True`` subtracts the mean over
-    output units first (logits are shift-invariant).
+    With x ~ N(0, I) and s = 1 this is the Gaussian noise stability of ``docs/theory.md`` §3.7
+    (e.g. E[relu u relu v] = κ₁(ρ)). With data inputs it is the data-anchored variant used by the
+    regulariser. The standard error of ``stab`` is over the samples x (each averaged over
+    ``n_draws`` partners y); ``center=True`` subtracts the mean over output units first (logits
+    are shift-invariant).
 
     Cost: (n_draws + 1) forward passes over x.
 
     >>> g = torch.Generator().manual_seed(1)
     >>> x = torch.randn(100000, 1, generator=g)
     >>> r = gaussian_noise_stability(lambda t: t.relu(), x, rho=0.5, n_draws=2, seed=2)
-    >>> abs(r["stab"] - 0.304499) < 0.01
-    True
+    >>> abs(r.stab.value - 0.304499) < 4 * r.stab.stderr, r.stab.samples
+    (True, 100000)
     """
     n_draws = _check_count(n_draws, "n_draws")
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
@@ -359,13 +366,7 @@ def gaussian_noise_stability(
         prods.append((fx * fy).sum(dim=1))  # (N,)
         ny.append((fy * fy).sum(dim=1))
     per_sample = torch.stack(prods).mean(dim=0)  # (N,)
-    stab = float(per_sample.mean())
+    stab = Estimate.from_samples(per_sample.numpy(), seed=int(seed), measure=f"gaussian_noise_stability(rho={rho:g})")
     denom = math.sqrt(float((fx * fx).sum(dim=1).mean()) * float(torch.stack(ny).mean()))
-    return {
-        "rho": float(rho),
-        "stab": stab,
-        "stab_stderr": _stderr(per_sample),
-        "correlation": stab / denom if denom > 0 else math.nan,
-        "n_samples": len(x),
-        "n_draws": n_draws,
-    }
+    return NoiseStabilityEstimate(stab=stab, correlation=stab.value / denom if denom > 0 else math.nan,
+                                  rho=float(rho), n_draws=n_draws)

@@ -1,13 +1,16 @@
 """Boolean targets and training data for the experiments.
 
 Conventions: see :mod:`boolsens`. A model sees an (B, n) long tensor of **bits** (bit 1 =
-coordinate −1 = True) and is trained by MSE on the {0,1} label ``y = (1 − f(x))/2`` (Hahn &
-Rofin), so label 1 means f = −1 = True and a prediction >= ½ reads as f = −1.
+coordinate −1 = True) and is trained by MSE on the {0,1} label ``y = (1 − f(x))/2``, as in Hahn &
+Rofin (2024), "Why are Sensitive Functions Hard for Transformers?", ACL 2024; so label 1 means
+f = −1 = True and a prediction >= ½ reads as f = −1.
 
 * :class:`Target`: a Boolean function of n bits, computable on batches without a table (PARITY,
   MAJORITY, FIRST, sparse parity work at any n) or from any :class:`boolsens.BooleanFunction`.
 * :class:`BooleanTask`: fresh uniform batches each step, or a fixed training subset of a given
   size (drawn without replacement, seeded), plus a held-out evaluation set.
+
+Indices and bits convert with :mod:`boolsens.cube` (``index_to_bits``, ``bits_to_index``).
 """
 
 from __future__ import annotations
@@ -18,29 +21,18 @@ import numpy as np
 import torch
 
 import boolsens as bs
+from boolsens import BoolsensError
+from boolsens.cube import bits_to_index, index_to_bits
 
-__all__ = ["Target", "make_target", "BooleanTask", "bits_to_index", "index_to_bits", "labels"]
-
-
-def bits_to_index(bits: torch.Tensor) -> torch.Tensor:
-    """(B, n) bits -> (B,) int64 cube index (bit i of the index = coordinate i).
-
-    >>> bits_to_index(torch.tensor([[1, 0, 1]])).tolist()
-    [5]
-    """
-    n = bits.shape[1]
-    weights = (1 << torch.arange(n, device=bits.device, dtype=torch.int64))  # (n,)
-    return (bits.to(torch.int64) * weights).sum(dim=1)  # (B,)
-
-
-def index_to_bits(index: torch.Tensor, n: int) -> torch.Tensor:
-    """(B,) cube indices -> (B, n) long bits."""
-    shifts = torch.arange(n, device=index.device, dtype=torch.int64)  # (n,)
-    return (index.to(torch.int64)[:, None] >> shifts) & 1  # (B, n)
+__all__ = ["Target", "make_target", "BooleanTask", "labels"]
 
 
 def labels(signs: torch.Tensor) -> torch.Tensor:
-    """±1 values -> {0,1} float labels, True (−1) -> 1."""
+    """±1 values -> {0,1} float labels, True (−1) -> 1.
+
+    >>> labels(torch.tensor([1, -1])).tolist()
+    [0.0, 1.0]
+    """
     return (1.0 - signs.to(torch.float32)) / 2.0
 
 
@@ -69,7 +61,7 @@ class Target:
     def function(self) -> bs.BooleanFunction:
         if self._function is None:
             if self.n > 24:
-                raise ValueError(f"target {self.name} on n={self.n} > 24 has no table; use estimators")
+                raise BoolsensError(f"target {self.name} on n={self.n} > 24 has no table; use estimators")
             bits = index_to_bits(torch.arange(1 << self.n), self.n)
             self._function = bs.BooleanFunction(self(bits).numpy().astype(np.int8), name=self.name)
         return self._function
@@ -106,7 +98,7 @@ def make_target(name: str, n: int, *, k: int | None = None, seed: int | None = N
     True
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n={n!r} must be a positive integer")
+        raise BoolsensError(f"n={n!r} must be a positive integer")
     n = int(n)
     if name == "parity":
         return Target(f"PARITY_{n}", n, _parity_of(torch.ones(n, dtype=torch.int64)))
@@ -116,7 +108,7 @@ def make_target(name: str, n: int, *, k: int | None = None, seed: int | None = N
         return Target(f"FIRST_{n}", n, lambda b: 1 - 2 * b[:, 0].to(torch.int64))
     if name == "sparse-parity":
         if k is None or not 1 <= k <= n:
-            raise ValueError(f"sparse-parity needs k in [1, n={n}]; got k={k!r}")
+            raise BoolsensError(f"sparse-parity needs k in [1, n={n}]; got k={k!r}")
         rng = np.random.default_rng(seed)
         coords = np.sort(rng.choice(n, size=k, replace=False))
         mask = torch.zeros(n, dtype=torch.int64)
@@ -124,11 +116,11 @@ def make_target(name: str, n: int, *, k: int | None = None, seed: int | None = N
         return Target(f"SPARSE_PARITY_{n}_{k}{coords.tolist()}", n, _parity_of(mask))
     if name == "random":
         if n > 24:
-            raise ValueError(f"random target needs a table; n={n} must be <= 24")
+            raise BoolsensError(f"random target needs a table; n={n} must be <= 24")
         return Target.from_function(bs.random_function(n, seed=seed), name=f"RANDOM_{n}_seed{seed}")
     if name == "mixed-degree":
         if n < 7:
-            raise ValueError(f"mixed-degree needs n >= 7 (degrees 1, 2, 4 on disjoint coordinates); got n={n}")
+            raise BoolsensError(f"mixed-degree needs n >= 7 (degrees 1, 2, 4 on disjoint coordinates); got n={n}")
         masks = [torch.zeros(n, dtype=torch.int64) for _ in range(3)]
         masks[0][0] = 1
         masks[1][1:3] = 1
@@ -136,7 +128,7 @@ def make_target(name: str, n: int, *, k: int | None = None, seed: int | None = N
         chars = [_parity_of(m) for m in masks]
         return Target(f"MAJ3(x0, x1x2, x3x4x5x6)_n{n}", n,
                       lambda b: torch.where(sum(c(b) for c in chars) > 0, 1, -1))
-    raise ValueError(f"target name={name!r} must be one of parity, majority, first, sparse-parity, "
+    raise BoolsensError(f"target name={name!r} must be one of parity, majority, first, sparse-parity, "
                      "random, mixed-degree")
 
 
@@ -150,16 +142,16 @@ class BooleanTask:
     points (for a fixed training set, points in it are excluded).
 
     All randomness comes from ``generator`` (the training stream, checkpointed by
-    :func:`empirical.harness.train`) and ``seed`` (the fixed sets).
+    :func:`empirical.training.train`) and ``seed`` (the fixed sets).
     """
 
     def __init__(self, target: Target, *, batch_size: int, seed: int, train_size: int | None = None,
                  eval_size: int = 4096, exhaustive_eval_n: int = 14, device: Any = "cpu"):
         n = target.n
         if batch_size < 1:
-            raise ValueError(f"batch_size={batch_size} must be >= 1")
+            raise BoolsensError(f"batch_size={batch_size} must be >= 1")
         if train_size is not None and not 1 <= train_size <= (1 << min(n, 62)):
-            raise ValueError(f"train_size={train_size} must lie in [1, 2**{n}]")
+            raise BoolsensError(f"train_size={train_size} must lie in [1, 2**{n}]")
         self.target, self.n, self.batch_size, self.device = target, n, batch_size, torch.device(device)
         self.train_size = train_size
         self.generator = torch.Generator().manual_seed(int(seed))
@@ -167,7 +159,7 @@ class BooleanTask:
         self.train_index: torch.Tensor | None = None
         if train_size is not None:
             if n > 24:
-                raise ValueError(f"a fixed training set needs n <= 24; got n={n}")
+                raise BoolsensError(f"a fixed training set needs n <= 24; got n={n}")
             self.train_index = torch.randperm(1 << n, generator=fixed)[:train_size].sort().values  # (m,)
             self._train_bits = index_to_bits(self.train_index, n).to(self.device)  # (m, n)
             self._train_y = labels(target(index_to_bits(self.train_index, n))).to(self.device)  # (m,)

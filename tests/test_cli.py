@@ -75,3 +75,34 @@ def test_tour_runs_every_section(tmp_path, capsys):
     assert "claims held" in out
     assert (tmp_path / "tour" / "report.md").exists()
 
+
+
+# --------------------------------------------------------------------------- experiment
+def test_experiment_is_a_real_subcommand_of_boolsens(capsys):
+    pytest.importorskip("torch")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["experiment", "--help"])
+    assert exit_info.value.code == 0
+    help_text = capsys.readouterr().out
+    for option in ("NAME", "--preset", "--out", "--seeds", "--device", "--threads", "--quiet"):
+        assert option in help_text
+    assert main(["experiment", "list"]) == 0
+    assert "grokking" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["experiment", "nosuch", "--preset", "smoke", "--out", "{out}"], "unknown experiment 'nosuch'"),
+        (["experiment", "grokking", "--preset", "smoke"], "needs --preset smoke|cpu|gpu and --out DIR"),
+        (["experiment", "grokking", "--preset", "big", "--out", "{out}"], "invalid choice: 'big'"),
+        (["experiment", "grokking", "--preset", "smoke", "--out", "{out}", "--seeds", "-1"], "-1 must be >= 1"),
+    ],
+    ids=["unknown-experiment", "missing-out", "bad-preset", "negative-seeds"],
+)
+def test_experiment_errors_are_one_line_with_exit_status_2(argv, message, tmp_path, capsys):
+    pytest.importorskip("torch")
+    assert main([a.format(out=tmp_path / "out") for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and err.startswith("boolsens")
+    assert not (tmp_path / "out").exists()

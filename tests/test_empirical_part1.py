@@ -1,10 +1,11 @@
-"""Tests of the empirical harness, models, tasks, metrics and the four Boolean experiments
-(smoke presets, CPU, seconds). Every test seeds its randomness."""
+"""Tests of the empirical run folder, training loop, statistics, models, tasks, metrics and the
+four Boolean experiments (smoke presets, CPU, seconds). Every test seeds its randomness."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import numpy as np
 import pytest
@@ -13,21 +14,25 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
 
 import boolsens as bs  # noqa: E402
+from boolsens import BoolsensError  # noqa: E402
+from boolsens.cube import bits_to_index, index_to_bits  # noqa: E402
+from boolsens.runtime import torch_threads  # noqa: E402
+from boolsens.storage import CorruptFileError  # noqa: E402
 from empirical import metrics, registry  # noqa: E402
 from empirical.cli import main  # noqa: E402
-from empirical.harness import RunDir, fit_line, train  # noqa: E402
 from empirical.models import build_model  # noqa: E402
-from empirical.tasks import BooleanTask, bits_to_index, index_to_bits, make_target  # noqa: E402
+from empirical.rundir import RunDir  # noqa: E402
+from empirical.stats import exceeds, fit_line, sample_sd  # noqa: E402
+from empirical.tasks import BooleanTask, make_target  # noqa: E402
+from empirical.training import train  # noqa: E402
 
 PART1 = ("length-scaling", "random-function-generalization", "random-init-sensitivity", "spectral-dynamics")
 
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+    with torch_threads(1):
+        yield
 
 
 # ------------------------------------------------------------------ registry and CLI
@@ -69,14 +74,25 @@ def test_config_override_of_unknown_field_raises():
         registry.get("spectral-dynamics").config("smoke", nope=1)
 
 
-def test_cli_list_and_usage_errors(capsys, tmp_path):
+def test_cli_list(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in PART1)
-    assert main(["no-such-experiment", "--preset", "smoke", "--out", str(tmp_path)]) == 2
-    assert "unknown experiment" in capsys.readouterr().err
-    assert main(["spectral-dynamics", "--out", str(tmp_path)]) == 2
-    assert main(["spectral-dynamics", "--preset", "smoke", "--out", str(tmp_path), "--seeds", "0"]) == 2
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["no-such-experiment", "--preset", "smoke", "--out", "{out}"], "unknown experiment 'no-such-experiment'"),
+    (["spectral-dynamics", "--out", "{out}"], "needs --preset"),
+    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--seeds", "0"], "--seeds: 0 must be >= 1"),
+    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--threads", "x"], "--threads: 'x' is not an integer"),
+    (["spectral-dynamics", "--preset", "huge", "--out", "{out}"], "invalid choice: 'huge'"),
+    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--device", "tpu"], "device='tpu' must be"),
+], ids=["unknown-experiment", "missing-preset", "zero-seeds", "bad-threads", "bad-preset", "bad-device"])
+def test_cli_usage_errors_are_one_line_and_exit_2(argv, message, capsys, tmp_path):
+    assert main([a.format(out=tmp_path / "out") for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "out").exists()          # nothing was started
 
 
 # ------------------------------------------------------------------ run folder
@@ -92,28 +108,68 @@ def test_rundir_atomic_json_metrics_dedup_and_config_guard(tmp_path):
         fh.write('{"unit": "u", "step": 2, "lo')               # a torn last line
     assert rd.read_metrics("u") == [{"unit": "u", "step": 1, "loss": 1.0}]
     RunDir(tmp_path / "r", device="cpu").start("e", "smoke", {"a": 1})   # same config resumes
-    with pytest.raises(ValueError, match="different config"):
+    with pytest.raises(BoolsensError, match="different config"):
         RunDir(tmp_path / "r", device="cpu").start("e", "smoke", {"a": 2})
 
 
-def test_progress_bar_shows_step_loss_and_eta(capsys):
-    from empirical.harness import Progress
+def test_rundir_start_removes_the_temporaries_of_an_interrupted_run(tmp_path):
+    rd = RunDir(tmp_path, device="cpu")
+    (tmp_path / "units").mkdir()
+    stale = [tmp_path / ".config.json.tmp123", tmp_path / "units" / ".u.json.tmp99"]
+    for p in stale:
+        p.write_text("{half")
+    rd.start("e", "smoke", {"a": 1})
+    assert not any(p.exists() for p in stale)
+    assert rd.read_json("config.json")["experiment"] == "e"
 
-    bar = Progress(10, desc="unit", enabled=True)
-    bar.update(5, 0.25, force=True)
-    bar.close(10, 0.125)
+
+@pytest.mark.parametrize("name, damage, method", [
+    ("units/u.json", b'{"x": 1', lambda rd: rd.unit("u", lambda: {"x": 2})),
+    ("units/u.json", b"[1, 2]", lambda rd: rd.load_unit("u")),
+    ("config.json", b"not json", lambda rd: rd.start("e", "smoke", {})),
+    ("checkpoints/u.pt", b"\x00garbage", lambda rd: rd.load_checkpoint("u")),
+], ids=["torn-unit", "unit-not-an-object", "corrupt-config", "corrupt-checkpoint"])
+def test_rundir_names_a_corrupt_file(tmp_path, name, damage, method):
+    rd = RunDir(tmp_path, device="cpu")
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_bytes(damage)
+    with pytest.raises(CorruptFileError, match=re.escape(str(tmp_path / name))):
+        method(rd)
+
+
+@pytest.mark.parametrize("show, shown", [(True, True), (False, False)], ids=["shown", "quiet"])
+def test_training_progress_bar_follows_the_run_folder(tmp_path, capsys, show, shown):
+    rd = RunDir(tmp_path, device="cpu", show_progress=show)
+    model = torch.nn.Linear(1, 1)
+    train(model, torch.optim.SGD(model.parameters(), lr=0.1), steps=7, run_dir=rd, key="unit-a",
+          next_batch=lambda s: (torch.ones(2, 1), torch.zeros(2, 1)), loss_fn=lambda m, x, y: ((m(x) - y) ** 2).mean())
     err = capsys.readouterr().err
-    assert "unit step 5/10 loss 0.25" in err and "eta" in err and "step 10/10 loss 0.125" in err
-    quiet = Progress(10, enabled=False)
-    quiet.update(3, 1.0, force=True)
-    assert capsys.readouterr().err == ""
+    assert ("unit-a" in err and "7/7" in err and "loss" in err) == shown
+    assert shown or err == ""
 
 
-def test_fit_line_recovers_slope_and_rejects_degenerate_input():
-    fit = fit_line([1, 2, 3, 4], [1, 3, 5, 7])
-    assert fit["slope"] == pytest.approx(2.0) and fit["slope_se"] == pytest.approx(0.0, abs=1e-12)
-    with pytest.raises(ValueError, match="all x are equal"):
+def test_fit_line_matches_the_textbook_formula_and_rejects_degenerate_input():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=20), rng.normal(size=20)
+    fit = fit_line(x, y)
+    xm, ym = x.mean(), y.mean()
+    sxx = ((x - xm) ** 2).sum()
+    b = ((x - xm) * (y - ym)).sum() / sxx
+    a = ym - b * xm
+    se = np.sqrt(((y - a - b * x) ** 2).sum() / (len(x) - 2) / sxx)
+    assert fit["slope"] == pytest.approx(b, rel=1e-12) and fit["intercept"] == pytest.approx(a, rel=1e-12)
+    assert fit["slope_stderr"] == pytest.approx(se, rel=1e-12) and fit["points"] == 20
+    exact = fit_line([1, 2, 3, 4], [1, 3, 5, 7])
+    assert exact["slope"] == pytest.approx(2.0) and exact["slope_stderr"] == pytest.approx(0.0, abs=1e-12)
+    assert np.isnan(fit_line([1, 2], [0, 1])["slope_stderr"])     # no residual degree of freedom
+    with pytest.raises(BoolsensError, match="all x are equal"):
         fit_line([1, 1], [0, 1])
+
+
+def test_sample_sd_and_the_z_test():
+    assert sample_sd([2.0, 4.0]) == pytest.approx(np.sqrt(2.0)) and np.isnan(sample_sd([1.0]))
+    assert exceeds(1.0, 0.1, 0.5, 0.1) and not exceeds(1.0, 0.2, 0.5, 0.2)
+    assert not exceeds(1.0, float("nan"), 0.0, 0.1)
 
 
 def _tiny_training(rd: RunDir | None, steps: int):
@@ -252,28 +308,33 @@ def test_function_measures_estimate_beyond_the_exact_range_agrees_with_exact():
     exact = metrics.function_measures(model, 6, threshold=0.0)
     est = metrics.function_measures(model, 6, threshold=0.0, exact_max_n=4, samples=4000, seed=5)
     assert est["estimated"] and not exact["estimated"]
-    assert abs(est["total_influence"] - exact["total_influence"]) <= 4 * est["total_influence_stderr"] + 1e-12
-    assert abs(est["bias"] - exact["bias"]) <= 4 * est["bias_stderr"] + 1e-12
+    for key in ("total_influence", "normalized_sensitivity", "bias"):
+        e = est[key]
+        assert isinstance(e, bs.estimate.Estimate) and e.samples == 4000
+        assert abs(e.value - exact[key]) <= 4 * e.stderr + 1e-12
+    assert est["normalized_sensitivity"].value == est["total_influence"].value / 6
 
 
-def test_sharpness_vmap_equals_loop_fresh_per_seed_and_zero_at_rho_zero():
+def test_loss_sharpness_vmap_equals_loop_fresh_per_seed_and_zero_at_rho_zero():
     torch.manual_seed(4)
     model = build_model("transformer", 5, d_model=8, n_heads=2)
     task = BooleanTask(make_target("parity", 5), batch_size=64, seed=0)
     bits, y = task.next_batch(0)
-    a = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=11, method="vmap")
-    b = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=11, method="loop")
-    c = metrics.sharpness(model, bits, y, rho=2.0, draws=4, seed=12)
+    a = metrics.loss_sharpness(model, bits, y, rho=2.0, draws=4, seed=11, method="vmap")
+    b = metrics.loss_sharpness(model, bits, y, rho=2.0, draws=4, seed=11, method="loop")
+    c = metrics.loss_sharpness(model, bits, y, rho=2.0, draws=4, seed=12)
     assert a == pytest.approx(b, rel=1e-4, abs=1e-7)
     assert a != c
-    assert metrics.sharpness(model, bits, y, rho=0.0, draws=2, seed=1) == pytest.approx(0.0, abs=1e-7)
-    # the loop restores the weights exactly
+    assert metrics.loss_sharpness(model, bits, y, rho=0.0, draws=2, seed=1) == pytest.approx(0.0, abs=1e-7)
+    # the loop restores the weights exactly, and the model's training mode
     before = [p.clone() for p in model.parameters()]
-    metrics.sharpness(model, bits, y, rho=5.0, draws=2, seed=1, method="loop")
+    model.train()
+    metrics.loss_sharpness(model, bits, y, rho=5.0, draws=2, seed=1, method="loop")
     assert all(torch.equal(p, q) for p, q in zip(before, model.parameters()))
+    assert model.training
 
 
-def test_sharpness_matches_perturbed_copies_with_the_documented_noise_scale():
+def test_loss_sharpness_matches_perturbed_copies_with_the_documented_noise_scale():
     import copy
 
     torch.manual_seed(7)
@@ -294,7 +355,7 @@ def test_sharpness_matches_perturbed_copies_with_the_documented_noise_scale():
                     p.add_(noise[k][j])
             losses.append(float(metrics.mse_loss(twin(bits), y)))
     expected = sum(losses) / 3 - base
-    got = metrics.sharpness(model, bits, y, rho=1.5, draws=3, seed=21)
+    got = metrics.loss_sharpness(model, bits, y, rho=1.5, draws=3, seed=21)
     assert got == pytest.approx(expected, rel=1e-5, abs=1e-8)
 
 

@@ -32,11 +32,15 @@ def test_token_sensitivity_matches_gaussian_tail_and_positions():
     x = torch.zeros(400, 4, 3)
     est = S.token_sensitivity(lambda t: c + t[:, 0, 0] + t[:, 2, 0], x, sigma=sigma, n_draws=16, seed=3)
     p = _phi(-c / sigma)
+    per = est.per_position
     for i in (0, 2):
-        assert abs(est.per_position[i] - p) < 4 * est.per_position_stderr[i] + 1e-3
-    assert est.per_position[1] == est.per_position[3] == 0.0
-    assert abs(est.overall.mean - p / 2) < 4 * est.overall.stderr
-    assert est.overall.n == 400
+        assert abs(per.value[i] - p) < 4 * per.stderr[i] + 1e-3
+    assert per.value[1] == per.value[3] == 0.0
+    assert abs(est.overall.value - p / 2) < 4 * est.overall.stderr
+    assert est.overall.samples == per.samples == 400 and est.overall.seed == 3
+    d = est.as_dict()
+    assert (d["value"], d["stderr"], d["samples"]) == (est.overall.value, est.overall.stderr, 400)
+    assert d["per_position"] == per.value.tolist() and d["n_draws"] == 16
 
 
 def test_token_sensitivity_argmax_and_seed_reproducibility():
@@ -45,14 +49,14 @@ def test_token_sensitivity_argmax_and_seed_reproducibility():
     a = S.token_sensitivity(fwd, x, sigma=0.7, n_draws=3, seed=11)
     b = S.token_sensitivity(fwd, x, sigma=0.7, n_draws=3, seed=11)
     c = S.token_sensitivity(fwd, x, sigma=0.7, n_draws=3, seed=12)
-    assert a == b and a != c
-    assert 0 < a.overall.mean < 1
+    assert a.as_dict() == b.as_dict() and a.as_dict() != c.as_dict()
+    assert 0 < a.overall.value < 1
     # symmetric model: every position is equally sensitive up to Monte Carlo error
-    per = np.array(a.per_position)
-    assert np.all(np.abs(per - per.mean()) < 4 * np.array(a.per_position_stderr) + 0.02)
+    per = a.per_position.value
+    assert np.all(np.abs(per - per.mean()) < 4 * a.per_position.stderr + 0.02)
 
 
-def test_sharpness_of_a_linear_model_matches_closed_form_and_ignores_dropout():
+def test_weight_noise_sharpness_of_a_linear_model_matches_closed_form_and_ignores_dropout():
     # f(x) = w.x with w = 0, x = 1: under w + N(0, s^2 I) the output change is N(0, s^2 n), so
     # E|change| = s sqrt(n) sqrt(2/pi). Dropout must be off in both clean and perturbed models.
     n, s = 4, 0.1
@@ -60,12 +64,15 @@ def test_sharpness_of_a_linear_model_matches_closed_form_and_ignores_dropout():
     torch.nn.init.zeros_(lin.weight)
     model = torch.nn.Sequential(torch.nn.Dropout(0.5), lin, torch.nn.Flatten(0))
     model.train()
-    est = S.sharpness(model, torch.ones(200, n), sigma=s, n_draws=400, seed=1)
+    est = S.weight_noise_sharpness(model, torch.ones(200, n), sigma=s, n_draws=400, seed=1)
     expected = s * math.sqrt(n) * math.sqrt(2 / math.pi)
-    assert abs(est.shop.mean - expected) < 4 * est.shop.stderr
+    assert abs(est.shop.value - expected) < 4 * est.shop.stderr
+    assert est.shop.samples == est.shpred.samples == 400  # standard errors over the weight draws
     assert model.training  # the caller's mode is restored
     assert torch.all(lin.weight == 0)  # the model itself is not perturbed
-    assert 0.3 < est.shpred.mean < 0.7  # clean output 0 (+1); the sign flips about half the time
+    assert 0.3 < est.shpred.value < 0.7  # clean output 0 (+1); the sign flips about half the time
+    d = est.as_dict()
+    assert d["shop"]["value"] == est.shop.value and d["shpred"]["stderr"] == est.shpred.stderr
 
 
 def test_gaussian_noise_stability_closed_forms():
@@ -74,10 +81,11 @@ def test_gaussian_noise_stability_closed_forms():
     rho = 0.5
     relu = S.gaussian_noise_stability(lambda t: t.relu(), x, rho=rho, n_draws=2, seed=1)
     kappa1 = (math.sqrt(1 - rho**2) + (math.pi - math.acos(rho)) * rho) / (2 * math.pi)
-    assert abs(relu["stab"] - kappa1) < 4 * relu["stab_stderr"] + 2e-3
+    assert abs(relu.stab.value - kappa1) < 4 * relu.stab.stderr + 2e-3
     sgn = S.gaussian_noise_stability(lambda t: torch.sign(t), x, rho=rho, n_draws=2, seed=2)
-    assert abs(sgn["stab"] - 2 / math.pi * math.asin(rho)) < 4 * sgn["stab_stderr"] + 2e-3
-    assert abs(sgn["correlation"] - 2 / math.pi * math.asin(rho)) < 0.02
+    assert abs(sgn.stab.value - 2 / math.pi * math.asin(rho)) < 4 * sgn.stab.stderr + 2e-3
+    assert abs(sgn.correlation - 2 / math.pi * math.asin(rho)) < 0.02
+    assert sgn.as_dict()["stab"]["samples"] == 100_000
 
 
 @pytest.mark.parametrize(
@@ -89,7 +97,7 @@ def test_gaussian_noise_stability_closed_forms():
         (lambda: S.token_sensitivity(lambda t: t, torch.zeros(3, 2, 2, dtype=torch.long), sigma=1.0), "floating"),
         (lambda: S.predictions(torch.zeros(2, 2, 2)), r"must be \(B,\)"),
         (lambda: S.correlated_gaussian(torch.zeros(3), 1.5), r"rho=1.5 must lie in \[-1, 1\]"),
-        (lambda: S.sharpness(lambda t: t, torch.zeros(2, 2)), "must be a torch.nn.Module"),
+        (lambda: S.weight_noise_sharpness(lambda t: t, torch.zeros(2, 2)), "must be a torch.nn.Module"),
         (lambda: D.patchify(torch.zeros(1, 1, 5, 5), 2), "patch=2 must divide"),
         (lambda: D.TokenSpec(M=8, m=4).validate(), "M=8 must exceed"),
         (lambda: D.TokenSpec(T=4, n_s=2, n_f=3).validate(), "n_s \\+ n_f = 5 must be <= T=4"),
@@ -179,19 +187,20 @@ def test_noise_stability_penalty_is_zero_at_rho_one_and_has_gradients():
 
 def test_training_lowers_the_loss_and_moves_the_weights(tmp_path):
     """Vasudeva et al.'s loop never called optimizer.step(): make sure ours does."""
-    from empirical.experiments.grokking import GrokkingConfig, train_grokking
-    from empirical.harness import RunDir, seed_everything
+    from empirical.algorithmic import ModularAdditionSpec, SensitivityProbe, train_modular_addition
     from empirical.models.grokking import GrokConfig, GrokTransformer
+    from empirical.rundir import RunDir
+    from empirical.runtime import seed_everything
 
-    cfg = GrokkingConfig(p=7, d=16, heads=2, d_mlp=32, epochs=150, log_every=50, sens_draws=1)
+    cfg = ModularAdditionSpec(p=7, d_model=16, n_heads=2, d_mlp=32, epochs=150, log_every=50)
     xtr, ytr, _, _ = D.modular_addition(7, train_fraction=cfg.train_fraction, seed=0)
-    seed_everything(0)  # what train_grokking does before building its model: the same init
-    init = GrokTransformer(GrokConfig(p=7, d=16, heads=2, d_mlp=32))
+    seed_everything(0)  # what train_modular_addition does before building its model: the same init
+    init = GrokTransformer(GrokConfig(p=7, d_model=16, n_heads=2, d_mlp=32))
     with torch.no_grad():
         loss0 = float(torch.nn.functional.cross_entropy(init(xtr), ytr))
     for gamma in (0.0, 0.5):  # plain and noise-stability-regularised training
-        res = train_grokking(cfg, 0, RunDir(tmp_path / f"g{gamma}", device="cpu", show_progress=False), "t",
-                             gamma=gamma)
+        res = train_modular_addition(cfg, 0, RunDir(tmp_path / f"g{gamma}", device="cpu", show_progress=False),
+                                     "t", gamma=gamma, sensitivity=SensitivityProbe(draws=1), extra_after_grok=0.15)
         traj = res["trajectory"]
         assert res["epochs_run"] == 150 and [r["step"] for r in traj] == [50, 100, 150]
         assert traj[-1]["loss"] < 0.5 * loss0
@@ -216,7 +225,7 @@ def test_part2_experiments_are_registered_with_three_presets():
 @pytest.mark.parametrize("name", PART2)
 def test_smoke_preset_runs_end_to_end(name, tmp_path):
     from empirical import registry
-    from empirical.harness import RunDir
+    from empirical.rundir import RunDir
 
     exp = registry.get(name)
     cfg = exp.config("smoke")

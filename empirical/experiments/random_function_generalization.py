@@ -1,11 +1,12 @@
-"""random-function-generalization (Hahn & Rofin): fit a transformer to a random Boolean function
-on n bits from a fixed training set of m points, and compare the function it computes on the
-whole cube (its "completion" of the data) with the true function and with random completions
-(training labels kept, every other point a fair coin).
+"""random-function-generalization, after Hahn & Rofin (2024), "Why are Sensitive Functions Hard
+for Transformers?", ACL 2024: fit a transformer to a random Boolean function on n bits from a
+fixed training set of m points, and compare the function it computes on the whole cube (its
+"completion" of the data) with the true function and with random completions (training labels
+kept, every other point a fair coin).
 
 Measured per (m, seed): training and held-out accuracy, the exact total influence I(f) of the
 learned completion, of the true function and (mean ± sd) of ``completions`` random completions,
-and the sharpness L_ρ of the fitted network on its training set.
+and the loss sharpness L_ρ (``docs/theory.md`` §5.4) of the fitted network on its training set.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 import boolsens as bs
+from boolsens import BoolsensError
 
-from ..harness import RunDir, fit_line, pyplot
-from ..metrics import accuracy, network_function, sharpness
+from ..boolean_fit import TrainSpec, fit, make_transformer
+from ..metrics import accuracy, loss_sharpness, network_function
 from ..registry import ExperimentConfig, register
+from ..report import pyplot
+from ..rundir import RunDir
+from ..stats import fit_line, sample_sd
 from ..tasks import BooleanTask, make_target
-from ._boolean import TrainSpec, fit, make_transformer
 
 CLAIM = ("Hahn & Rofin: a transformer fitted to part of a random function computes a completion "
          "that is less sensitive than the data requires (below the true function and below random "
@@ -36,16 +39,16 @@ class RandomFunctionConfig(ExperimentConfig):
     completions: int = 200
     train: TrainSpec = field(default_factory=lambda: TrainSpec(batch_size=1024, converge_loss=0.02))
     rho: float = 1.0
-    sharpness_draws: int = 16
+    loss_sharpness_draws: int = 16
 
 
 PRESETS = {
-    "smoke": RandomFunctionConfig(n=5, train_sizes=(8, 16), completions=10, sharpness_draws=2,
+    "smoke": RandomFunctionConfig(n=5, train_sizes=(8, 16), completions=10, loss_sharpness_draws=2,
                                   train=TrainSpec(d_model=8, n_heads=1, max_steps=6, log_every=3,
                                                   batch_size=64, converge_loss=0.02)),
     "cpu": RandomFunctionConfig(seeds=2, train=TrainSpec(batch_size=1024, max_steps=2000, converge_loss=0.02,
                                                          lr=3e-3)),
-    "gpu": RandomFunctionConfig(n=10, seeds=10, sharpness_draws=32,
+    "gpu": RandomFunctionConfig(n=10, seeds=10, loss_sharpness_draws=32,
                                 train=TrainSpec(d_model=128, lr=3e-4, batch_size=1024, max_steps=10_000,
                                                 converge_loss=1e-3)),
 }
@@ -72,10 +75,9 @@ def _unit(config: RandomFunctionConfig, run_dir: RunDir, m: int, seed: int) -> d
         "train_acc": accuracy(model, bits, y),
         "test_acc": accuracy(model, task.eval_bits, task.eval_y) if held_out else float("nan"),
         "I_learned": float(bs.total_influence(learned)), "I_true": float(bs.total_influence(true)),
-        "I_completion_mean": float(completions.mean()), "I_completion_sd": float(completions.std(ddof=1))
-        if completions.size > 1 else float("nan"),
-        "sharpness": sharpness(model, bits, y, rho=config.rho, draws=config.sharpness_draws,
-                               seed=zlib.crc32(f"sharpness-{key}".encode())),
+        "I_completion_mean": float(completions.mean()), "I_completion_sd": sample_sd(completions),
+        "loss_sharpness": loss_sharpness(model, bits, y, rho=config.rho, draws=config.loss_sharpness_draws,
+                                         seed=zlib.crc32(f"sharpness-{key}".encode())),
         "train_seconds": result.seconds,
     }
 
@@ -91,21 +93,20 @@ def _plot(run_dir: RunDir, rows: list[dict], n: int) -> list[str]:
     ax.plot(ms, np.array(mean("I_completion_mean")) / n, "^:", label="random completions (mean)")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("training-set size m")
-    ax.set_ylabel("I(f)/n")
+    ax.set_ylabel("normalized sensitivity I(f)/n")
     ax.legend(fontsize=8)
-    axes[1].plot(ms, mean("sharpness"), "o-")
+    axes[1].plot(ms, mean("loss_sharpness"), "o-")
     axes[1].set_xscale("log", base=2)
     axes[1].set_xlabel("training-set size m")
-    axes[1].set_ylabel("sharpness $L_\\rho$ on the training set")
+    axes[1].set_ylabel("loss sharpness $L_\\rho$ on the training set")
     fig.suptitle(f"random-function-generalization, n = {n}")
-    run_dir.save_figure(fig, "sensitivity_vs_train_size")
-    return ["sensitivity_vs_train_size.png"]
+    return [run_dir.save_figure(fig, "sensitivity_vs_train_size").name]
 
 
 @register("random-function-generalization", claim=CLAIM, presets=PRESETS)
 def run(config: RandomFunctionConfig, run_dir: RunDir) -> dict:
     if max(config.train_sizes) > 2**config.n:
-        raise ValueError(f"train_sizes {config.train_sizes} must not exceed 2**n = {2**config.n}")
+        raise BoolsensError(f"train_sizes {config.train_sizes} must not exceed 2**n = {2**config.n}")
     rows = [run_dir.unit(f"m{m}_s{seed}", lambda: _unit(config, run_dir, m, seed))
             for m in config.train_sizes for seed in config.seed_list()]
     n = config.n
@@ -117,11 +118,11 @@ def run(config: RandomFunctionConfig, run_dir: RunDir) -> dict:
             "m": m, "fitted": f"{len(fitted)}/{len(rs)}",
             "train_acc": np.mean([r["train_acc"] for r in rs]),
             "test_acc": np.mean([r["test_acc"] for r in rs]) if m < 2**n else "n/a (no held-out points)",
-            "I_learned/n": np.mean([r["I_learned"] for r in rs]) / n,
-            "I_true/n": np.mean([r["I_true"] for r in rs]) / n,
-            "I_random_completion/n": np.mean([r["I_completion_mean"] for r in rs]) / n,
+            "normalized_sensitivity_learned": np.mean([r["I_learned"] for r in rs]) / n,
+            "normalized_sensitivity_true": np.mean([r["I_true"] for r in rs]) / n,
+            "normalized_sensitivity_random_completion": np.mean([r["I_completion_mean"] for r in rs]) / n,
             "learned/completion": np.mean([r["I_learned"] / r["I_completion_mean"] for r in rs]),
-            "sharpness": np.mean([r["sharpness"] for r in rs]),
+            "loss_sharpness": np.mean([r["loss_sharpness"] for r in rs]),
         })
     verdict, notes = _verdict(rows, config)
     figures = _plot(run_dir, rows, n)
@@ -160,4 +161,4 @@ def _verdict(rows: list[dict], config: RandomFunctionConfig) -> tuple[str, list[
         "PARTLY REPRODUCED" if less or more_with_less else "NOT REPRODUCED")
     return (f"{head}: learned completion less sensitive than random completions in {below}/{len(ok)} "
             f"fitted units; slope of I_learned/I_completion vs log2 m = {ratio_fit['slope']:.3g} "
-            f"(se {ratio_fit['slope_se']:.2g}).", notes)
+            f"(stderr {ratio_fit['slope_stderr']:.2g}).", notes)

@@ -1,12 +1,14 @@
-"""random-init-sensitivity (Bhattamishra et al.): the sensitivity of the Boolean function computed
-by randomly initialised transformers, LSTMs and MLPs, across input lengths and init scales.
+"""random-init-sensitivity, after Bhattamishra et al. (2023), "Simplicity Bias in Transformers
+and their Ability to Learn Sparse Boolean Functions", ACL 2023: the sensitivity of the Boolean
+function computed by randomly initialised transformers, LSTMs and MLPs, across input lengths
+and init scales (``docs/theory.md`` §5.9).
 
 For each (model kind, n, init scale) ``seeds`` networks are drawn: PyTorch's default
 initialisation, then every weight matrix and embedding (parameters with two or more axes)
 multiplied by the scale; biases and LayerNorm parameters are left alone. The network's function
-is the sign of its raw output on all 2**n inputs (threshold 0), and its normalised average
-sensitivity I(f)/n is computed exactly; so is that of the sign around the median output (a
-balanced function), since a random network's raw sign is often constant.
+is the sign of its raw output on all 2**n inputs (threshold 0), and its normalized sensitivity
+I(f)/n is computed exactly; so is that of the sign around the median output (a balanced
+function), since a random network's raw sign is often constant.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import torch
 
 import boolsens as bs
 
-from ..harness import RunDir, pyplot
 from ..metrics import network_function
 from ..models import build_model
 from ..registry import ExperimentConfig, register
+from ..report import pyplot
+from ..rundir import RunDir
+from ..stats import sample_sd
 
 CLAIM = ("Bhattamishra et al.: randomly initialised transformers compute functions of lower "
          "sensitivity than randomly initialised LSTMs and MLPs, across lengths and init scales.")
@@ -37,11 +41,11 @@ class RandomInitConfig(ExperimentConfig):
     n_layers: int = 2
     transformer_norm: str = "pre"        # Bhattamishra et al.: pre-LN
     transformer_readout: str = "cls"     # a dedicated token (they append an end token)
-    mlp_width: int = 128
+    d_mlp: int = 128                     # the MLP's hidden width
 
 
 PRESETS = {
-    "smoke": RandomInitConfig(ns=(4,), scales=(1.0,), seeds=2, d_model=8, n_heads=2, mlp_width=8),
+    "smoke": RandomInitConfig(ns=(4,), scales=(1.0,), seeds=2, d_model=8, n_heads=2, d_mlp=8),
     "cpu": RandomInitConfig(seeds=10),
     "gpu": RandomInitConfig(ns=(6, 8, 10, 12, 14, 16), scales=(0.25, 0.5, 1.0, 2.0, 4.0, 8.0), seeds=50,
                             d_model=64),
@@ -57,7 +61,7 @@ def _model(kind: str, n: int, config: RandomInitConfig, scale: float, seed: int,
     elif kind == "lstm":
         model = build_model(kind, n, d_model=config.d_model, n_layers=1)
     else:
-        model = build_model(kind, n, width=config.mlp_width, depth=config.n_layers)
+        model = build_model(kind, n, d_mlp=config.d_mlp, n_layers=config.n_layers)
     with torch.no_grad():
         for p in model.parameters():
             if p.ndim >= 2:
@@ -69,15 +73,15 @@ def _unit(config: RandomInitConfig, run_dir: RunDir, kind: str, n: int, scale: f
     sens, centred, const = [], [], 0
     for seed in config.seed_list():
         f, g = network_function(_model(kind, n, config, scale, seed, run_dir.device), n, threshold=0.0)
-        sens.append(float(bs.total_influence(f)) / n)
+        sens.append(float(bs.normalized_sensitivity(f)))
         const += int(abs(f.bias()) == 1.0)
         # the same network thresholded at the median of its outputs over the cube (balanced sign)
         balanced = np.where(g >= np.median(g), 1, -1).astype(np.int8)
-        centred.append(float(bs.total_influence(balanced)) / n)
-    sd = lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else float("nan")  # noqa: E731
-    return {"model": kind, "n": n, "scale": scale, "mean_I_over_n": float(np.mean(sens)), "sd": sd(sens),
-            "constant_fraction": const / len(sens), "median_threshold_I_over_n": float(np.mean(centred)),
-            "median_sd": sd(centred), "values": sens, "median_values": centred}
+        centred.append(float(bs.normalized_sensitivity(balanced)))
+    return {"model": kind, "n": n, "scale": scale, "mean_normalized_sensitivity": float(np.mean(sens)),
+            "sd": sample_sd(sens), "constant_fraction": const / len(sens),
+            "median_threshold_normalized_sensitivity": float(np.mean(centred)), "median_sd": sample_sd(centred),
+            "values": sens, "median_values": centred}
 
 
 def _plot(run_dir: RunDir, rows: list[dict], config: RandomInitConfig) -> list[str]:
@@ -86,14 +90,14 @@ def _plot(run_dir: RunDir, rows: list[dict], config: RandomInitConfig) -> list[s
                              squeeze=False)
     for ax, scale in zip(axes[0], config.scales):
         for kind in config.models:
-            pts = sorted((r["n"], r["mean_I_over_n"]) for r in rows if r["model"] == kind and r["scale"] == scale)
+            pts = sorted((r["n"], r["mean_normalized_sensitivity"]) for r in rows
+                         if r["model"] == kind and r["scale"] == scale)
             ax.plot(*zip(*pts), "o-", label=kind)
         ax.set_title(f"init scale x{scale:g}")
         ax.set_xlabel("n")
-    axes[0][0].set_ylabel("I(f)/n at initialisation")
+    axes[0][0].set_ylabel("normalized sensitivity I(f)/n at initialisation")
     axes[0][0].legend(fontsize=8)
-    run_dir.save_figure(fig, "init_sensitivity")
-    return ["init_sensitivity.png"]
+    return [run_dir.save_figure(fig, "init_sensitivity").name]
 
 
 @register("random-init-sensitivity", claim=CLAIM, presets=PRESETS)
@@ -112,11 +116,12 @@ def run(config: RandomInitConfig, run_dir: RunDir) -> dict:
                     wins += all(get["transformer"] < get[k] for k in others)
         return wins, cells
 
-    wins, cells = lowest("mean_I_over_n")
-    wins_med, _ = lowest("median_threshold_I_over_n")
+    wins, cells = lowest("mean_normalized_sensitivity")
+    wins_med, _ = lowest("median_threshold_normalized_sensitivity")
     pairwise = []
     for other in others:
-        for metric, label in (("mean_I_over_n", "raw sign"), ("median_threshold_I_over_n", "median threshold")):
+        for metric, label in (("mean_normalized_sensitivity", "raw sign"),
+                              ("median_threshold_normalized_sensitivity", "median threshold")):
             below = sum(a[metric] < b[metric]
                         for a in rows if a["model"] == "transformer"
                         for b in rows if b["model"] == other and (b["n"], b["scale"]) == (a["n"], a["scale"]))
@@ -125,14 +130,15 @@ def run(config: RandomInitConfig, run_dir: RunDir) -> dict:
         verdict = "NOT TESTED: the transformer and at least one other model are needed."
     else:
         head = "REPRODUCED" if wins == cells else ("PARTLY REPRODUCED" if wins >= cells / 2 else "NOT REPRODUCED")
-        verdict = (f"{head}: the transformer's mean I(f)/n (sign of the raw output) is below every other "
+        verdict = (f"{head}: the transformer's mean normalized sensitivity I(f)/n (sign of the raw output) "
+                   f"is below every other "
                    f"model's in {wins}/{cells} (n, scale) cells; with each network thresholded at its median "
                    f"output (balanced functions) in {wins_med}/{cells} cells. Pairwise: {'; '.join(pairwise)}.")
-    table = [{k: r[k] for k in ("model", "n", "scale", "mean_I_over_n", "sd", "constant_fraction",
-                                "median_threshold_I_over_n", "median_sd")} for r in rows]
+    table = [{k: r[k] for k in ("model", "n", "scale", "mean_normalized_sensitivity", "sd", "constant_fraction",
+                                "median_threshold_normalized_sensitivity", "median_sd")} for r in rows]
     figures = _plot(run_dir, rows, config)
     run_dir.write_report(
-        CLAIM, {"mean normalised sensitivity I(f)/n over seeds": table}, verdict,
+        CLAIM, {"mean normalized sensitivity I(f)/n over seeds": table}, verdict,
         title="random-init-sensitivity", figures=figures,
         notes=["Criterion: in every (n, scale) cell the transformer's mean I(f)/n is below each other "
                "model's (all cells: REPRODUCED; at least half: PARTLY).",

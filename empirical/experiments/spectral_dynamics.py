@@ -9,7 +9,11 @@ cube and, for each degree k of the target, the fitted fraction
 .. math:: \phi_k = \sum_{|S|=k} \hat g(S)\hat f(S) \,/\, W^k(f)
 
 is recorded (1 when the degree-k part of f is matched), along with W^k(g). The claim is about
-the order: the step at which φ_k first reaches ½ should grow with k.
+the order: the step at which φ_k first reaches ½ should grow with k. It is a consequence of
+Proposition 2.1 (weak spectral bias of linear-attention kernels, ``docs/theory.md`` §3.4) of
+Vasudeva et al. (2025), "Transformers Learn Low Sensitivity Functions: Investigations and
+Implications", ICLR 2025; the training recipe is that of Hahn & Rofin (2024), "Why are Sensitive
+Functions Hard for Transformers?", ACL 2024 (:mod:`empirical.boolean_fit`).
 """
 
 from __future__ import annotations
@@ -21,14 +25,15 @@ import numpy as np
 import boolsens as bs
 from boolsens.cube import popcounts
 
-from ..harness import RunDir, pyplot
+from ..boolean_fit import TrainSpec, fit, make_transformer
 from ..metrics import network_function
 from ..registry import ExperimentConfig, register
+from ..report import pyplot
+from ..rundir import RunDir
 from ..tasks import BooleanTask, make_target
-from ._boolean import TrainSpec, fit, make_transformer
 
-CLAIM = ("Proposition 2.1's consequence (weak spectral bias): trained on a mixed-degree target, "
-         "a transformer fits the low-degree part of the target first.")
+CLAIM = ("A consequence of Vasudeva et al.'s Proposition 2.1 (weak spectral bias): trained on a "
+         "mixed-degree target, a transformer fits the low-degree part of the target first.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,8 +94,7 @@ def _plot(run_dir: RunDir, rows: list[dict], degrees: list[int]) -> list[str]:
     axes[0][0].set_ylabel("fitted fraction of the target's degree-k part")
     axes[0][0].legend(fontsize=8)
     fig.suptitle("spectral-dynamics: weight by degree over training")
-    run_dir.save_figure(fig, "weight_by_degree")
-    return ["weight_by_degree.png"]
+    return [run_dir.save_figure(fig, "weight_by_degree").name]
 
 
 @register("spectral-dynamics", claim=CLAIM, presets=PRESETS)

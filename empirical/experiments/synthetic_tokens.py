@@ -1,5 +1,7 @@
-"""Sparse vs frequent tokens (seed 001, Definition 3.3): does attention pick the less sensitive predictor?
+"""Sparse vs frequent tokens: does attention pick the less sensitive predictor?
 
+The synthetic data of Definition 3.3 of Vasudeva et al. (2025), "Transformers Learn Low
+Sensitivity Functions: Investigations and Implications", ICLR 2025 (``docs/theory.md`` §5.2).
 Training data contain two perfectly predictive features: n_s copies of a class-specific *sparse*
 token, and a majority (margin n_d) among n_f *frequent* tokens. Two candidate predictors, each a
 unit-norm linear readout of the token sum (our normalisation, so their sensitivities compare):
@@ -7,7 +9,8 @@ unit-norm linear readout of the token sum (our normalisation, so their sensitivi
     sparse:   f_s(X) = Σ_t ⟨x_t, e₁ − e₂⟩ / √2
     frequent: f_f(X) = Σ_t ⟨x_t, Σ_j (e_{2j+1} − e_{2j+2})⟩ / √(2m)
 
-Their Definition 3.1 sensitivity (Gaussian noise σ on one token, ``empirical.sensitivity_real``)
+Their token sensitivity (Definition 3.1 of Vasudeva et al.: Gaussian noise σ on one token,
+``empirical.sensitivity_real``)
 is measured on the training set. Two regimes reverse which is less sensitive: many sparse copies
 with a small frequent margin ("sparse" regime), one sparse copy with a large frequent margin and
 few frequent types ("frequent" regime). The single-layer attention model
@@ -31,11 +34,13 @@ import torch
 import torch.nn.functional as F
 
 from ..data_real import TokenSpec, synthetic_tokens, token_kinds
-from ..harness import RunDir, seed_everything, train
 from ..models.synthetic import AttentionConfig, SingleLayerAttention
 from ..registry import ExperimentConfig, register
-from ._realvalued import limit_cpu_threads
+from ..report import pyplot
+from ..rundir import RunDir
+from ..runtime import limit_cpu_threads, seed_everything
 from ..sensitivity_real import token_sensitivity
+from ..training import train
 
 CLAIM = (
     "On Definition 3.3 data the single-layer attention model picks the lower-sensitivity predictor: "
@@ -54,7 +59,7 @@ class SyntheticTokensConfig(ExperimentConfig):
     sparse_regime: tuple[int, int, int, int] = (3, 6, 2, 4)  # n_s, n_f, n_d, m
     # regime "frequent": frequent tokens less sensitive
     frequent_regime: tuple[int, int, int, int] = (1, 8, 8, 2)
-    d: int = 32
+    d_model: int = 32
     init_scale: float = 0.01
     n_train: int = 2000
     n_test: int = 1000
@@ -92,7 +97,7 @@ def run_regime(cfg: SyntheticTokensConfig, regime: str, seed: int, run_dir: RunD
     Xood, yood, _ = synthetic_tokens(spec, cfg.n_test, seed=seed + 20_000, ood=True)
     dev = run_dir.device
     Xtr, ytr, Xte, yte, Xood, yood = (t.to(dev) for t in (Xtr, ytr, Xte, yte, Xood, yood))
-    model = SingleLayerAttention(AttentionConfig(M=cfg.M, d=cfg.d, init_scale=cfg.init_scale)).to(dev)
+    model = SingleLayerAttention(AttentionConfig(M=cfg.M, d_model=cfg.d_model, init_scale=cfg.init_scale)).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
 
     def acc(X, y):
@@ -103,7 +108,6 @@ def run_regime(cfg: SyntheticTokensConfig, regime: str, seed: int, run_dir: RunD
           loss_fn=lambda mdl, X, y: F.softplus(-y * mdl(X)).mean(),  # logistic loss on ±1 labels
           run_dir=run_dir, key=key, log_every=cfg.log_every,
           on_log=lambda s, mdl: {"train_acc": acc(Xtr, ytr), "ood_acc": acc(Xood, yood)}, desc=key)
-    model.eval()
     dirs = directions(spec)
     v = model.token_readout().cpu()  # (M,)
     with torch.no_grad():
@@ -125,19 +129,16 @@ def run_regime(cfg: SyntheticTokensConfig, regime: str, seed: int, run_dir: RunD
         "align_frequent": float(v @ dirs["frequent"] / v.norm()),
         "irrelevant_fraction": float(v[dirs["irrelevant_mask"]].norm() ** 2 / v.norm() ** 2),
         "attention_mass": mass, "token_share": share,
-        "sens_model": sens["model"]["mean"], "sens_model_se": sens["model"]["stderr"],
-        "sens_sparse": sens["sparse_predictor"]["mean"], "sens_sparse_se": sens["sparse_predictor"]["stderr"],
-        "sens_frequent": sens["frequent_predictor"]["mean"], "sens_frequent_se": sens["frequent_predictor"]["stderr"],
+        "sens_model": sens["model"]["value"], "sens_model_stderr": sens["model"]["stderr"],
+        "sens_sparse": sens["sparse_predictor"]["value"], "sens_sparse_stderr": sens["sparse_predictor"]["stderr"],
+        "sens_frequent": sens["frequent_predictor"]["value"],
+        "sens_frequent_stderr": sens["frequent_predictor"]["stderr"],
         "picked": "sparse" if ood < 0.5 else "frequent",
     }
 
 
 def _figure(run_dir: RunDir, results: list[dict]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
     regimes = ["sparse", "frequent"]
     x = np.arange(2)
@@ -152,8 +153,7 @@ def _figure(run_dir: RunDir, results: list[dict]) -> str:
     vals = [np.mean([r["ood_acc"] for r in results if r["regime"] == g]) for g in regimes]
     ax[2].bar(x, vals); ax[2].set_ylim(0, 1); ax[2].axhline(0.5, color="gray", ls=":")
     ax[2].set_xticks(x, [f"{g} regime" for g in regimes]); ax[2].set_title("OOD accuracy (sparse token flipped)")
-    run_dir.save_figure(fig, "synthetic_tokens")
-    return "synthetic_tokens.png"
+    return run_dir.save_figure(fig, "synthetic_tokens").name
 
 
 @register(
@@ -164,7 +164,7 @@ def _figure(run_dir: RunDir, results: list[dict]) -> str:
                                        sens_samples=50),
         "cpu": SyntheticTokensConfig(),
         "gpu": SyntheticTokensConfig(seeds=10, M=64, T=32, sparse_regime=(4, 12, 2, 8), frequent_regime=(1, 16, 16, 4),
-                                     d=64, n_train=20_000, n_test=5000, steps=3000, sens_samples=5000,
+                                     d_model=64, n_train=20_000, n_test=5000, steps=3000, sens_samples=5000,
                                      sens_draws=16),
     },
 )
@@ -183,7 +183,7 @@ def run(config: SyntheticTokensConfig, run_dir: RunDir) -> dict:
             "regime": r["regime"], "seed": r["seed"], "(n_s,n_f,n_d,m)": str(tuple(r["spec"])),
             "train_acc": r["train_acc"], "test_acc": r["test_acc"], "ood_acc": r["ood_acc"],
             "sens_sparse": r["sens_sparse"], "sens_frequent": r["sens_frequent"],
-            "sens_model": r["sens_model"], "sens_model_se": r["sens_model_se"],
+            "sens_model": r["sens_model"], "sens_model_stderr": r["sens_model_stderr"],
             "lower_sensitivity": lower, "picked": r["picked"],
             "align_sparse": r["align_sparse"], "align_frequent": r["align_frequent"],
             "irrelevant_fraction": r["irrelevant_fraction"],

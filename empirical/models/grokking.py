@@ -1,10 +1,13 @@
-"""One-layer transformer for a + b mod p (Nanda et al. / Vasudeva et al. grokking setup).
+"""One-layer transformer for a + b mod p, the grokking setup of Nanda et al. (2023), "Progress
+measures for grokking via mechanistic interpretability", ICLR 2023, as used by Vasudeva et al.
+(2025), "Transformers Learn Low Sensitivity Functions: Investigations and Implications", ICLR 2025.
 
-Input "a b =" (ids a, b, p); token embedding W_E (p+1 → d), learned positional embedding
-(zero-initialised), one multi-head attention layer and one ReLU MLP (d → d_mlp → d), each with a
-residual connection, no LayerNorm; the logits are read at the "=" position. ``embed`` and
-``forward_embedded`` are split so that measures can put noise on the operand embeddings
-(Vasudeva et al.'s grokking sensitivity, THEORY.md §4) without a second copy of the model.
+Input "a b =" (ids a, b, p); token embedding W_E (p+1 → d_model), learned positional embedding
+(zero-initialised), one multi-head attention layer and one ReLU MLP (d_model → d_mlp → d_model),
+each with a residual connection, no LayerNorm; the logits are read at the "=" position. ``embed``
+and ``forward_embedded`` are split so that measures can put noise on the operand embeddings
+(Vasudeva et al.'s grokking sensitivity, ``docs/theory.md`` §5.6) without a second copy of the
+model.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ import torch.nn as nn
 @dataclass(frozen=True)
 class GrokConfig:
     p: int = 31
-    d: int = 64
-    heads: int = 4
+    d_model: int = 64
+    n_heads: int = 4
     d_mlp: int = 256
     residual: bool = True
 
@@ -29,7 +32,7 @@ class GrokTransformer(nn.Module):
     def __init__(self, cfg: GrokConfig):
         super().__init__()
         self.cfg = cfg
-        d, h = cfg.d, cfg.heads
+        d, h = cfg.d_model, cfg.n_heads
         self.W_E = nn.Embedding(cfg.p + 1, d)
         nn.init.normal_(self.W_E.weight, std=1 / math.sqrt(d))
         self.pos = nn.Parameter(torch.zeros(3, d))

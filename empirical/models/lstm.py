@@ -1,7 +1,8 @@
 """An LSTM over bit tokens, read at the last position: ``forward(bits (B, n)) -> (B,)`` reals.
 
 Token 1 = coordinate −1 = True (see :mod:`boolsens`). Used as the recurrent baseline of the
-random-initialisation experiment (Bhattamishra et al.).
+random-initialisation experiment, after Bhattamishra et al. (2023), "Simplicity Bias in
+Transformers and their Ability to Learn Sparse Boolean Functions", ACL 2023.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+
+from boolsens import BoolsensError
 
 __all__ = ["LSTMConfig", "BooleanLSTM"]
 
@@ -23,7 +26,7 @@ class LSTMConfig:
 
     def __post_init__(self):
         if self.n < 1 or self.d_model < 1 or self.n_layers < 1:
-            raise ValueError(f"bad LSTM sizes: n={self.n}, d_model={self.d_model}, n_layers={self.n_layers}")
+            raise BoolsensError(f"bad LSTM sizes: n={self.n}, d_model={self.d_model}, n_layers={self.n_layers}")
 
 
 class BooleanLSTM(nn.Module):
@@ -36,7 +39,7 @@ class BooleanLSTM(nn.Module):
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
         if bits.shape[1] != self.cfg.n:
-            raise ValueError(f"input has length {bits.shape[1]}; this model was built for n={self.cfg.n}")
+            raise BoolsensError(f"input has length {bits.shape[1]}; this model was built for n={self.cfg.n}")
         h = self.tok_emb(bits)  # (B, n, d)
         h, _ = self.lstm(h)  # (B, n, d)
         return self.head(h[:, -1]).squeeze(-1)  # (B,)

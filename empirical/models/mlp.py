@@ -11,21 +11,23 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from boolsens import BoolsensError
+
 __all__ = ["MLPConfig", "BooleanMLP"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class MLPConfig:
     n: int
-    width: int = 128
-    depth: int = 2                 # number of hidden layers
+    d_mlp: int = 128               # hidden width
+    n_layers: int = 2              # number of hidden layers
     activation: str = "relu"       # "relu" | "tanh"
 
     def __post_init__(self):
-        if self.n < 1 or self.width < 1 or self.depth < 0:
-            raise ValueError(f"bad MLP sizes: n={self.n}, width={self.width}, depth={self.depth}")
+        if self.n < 1 or self.d_mlp < 1 or self.n_layers < 0:
+            raise BoolsensError(f"bad MLP sizes: n={self.n}, d_mlp={self.d_mlp}, n_layers={self.n_layers}")
         if self.activation not in ("relu", "tanh"):
-            raise ValueError(f"activation={self.activation!r} must be 'relu' or 'tanh'")
+            raise BoolsensError(f"activation={self.activation!r} must be 'relu' or 'tanh'")
 
 
 class BooleanMLP(nn.Module):
@@ -35,14 +37,14 @@ class BooleanMLP(nn.Module):
         act = nn.ReLU if cfg.activation == "relu" else nn.Tanh
         layers: list[nn.Module] = []
         width_in = cfg.n
-        for _ in range(cfg.depth):
-            layers += [nn.Linear(width_in, cfg.width), act()]
-            width_in = cfg.width
+        for _ in range(cfg.n_layers):
+            layers += [nn.Linear(width_in, cfg.d_mlp), act()]
+            width_in = cfg.d_mlp
         layers.append(nn.Linear(width_in, 1))
         self.net = nn.Sequential(*layers)
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
         if bits.shape[1] != self.cfg.n:
-            raise ValueError(f"input has length {bits.shape[1]}; this model was built for n={self.cfg.n}")
+            raise BoolsensError(f"input has length {bits.shape[1]}; this model was built for n={self.cfg.n}")
         x = 1.0 - 2.0 * bits.to(torch.float32)  # (B, n)  ±1 coordinates
         return self.net(x).squeeze(-1)  # (B,)

@@ -1,4 +1,6 @@
-"""Single-layer attention model for Definition 3.3 (seed 001, THEORY.md §4).
+"""Single-layer attention model for the synthetic tokens of Definition 3.3 of Vasudeva et al.
+(2025), "Transformers Learn Low Sensitivity Functions: Investigations and Implications", ICLR 2025
+(``docs/theory.md`` §5.2).
 
 f(X) = (1/T) Σ_t [softmax(X W_Q W_Kᵀ Xᵀ / √d) X W_V]_t · u, X the one-hot tokens (B, T, M).
 The effective readout of a token is v = W_V u ∈ R^M (what a uniform-attention model adds per
@@ -19,7 +21,7 @@ import torch.nn as nn
 @dataclass(frozen=True)
 class AttentionConfig:
     M: int = 32
-    d: int = 32
+    d_model: int = 32
     init_scale: float = 0.01
 
 
@@ -28,15 +30,15 @@ class SingleLayerAttention(nn.Module):
         super().__init__()
         self.cfg = cfg
         s = cfg.init_scale
-        self.W_Q = nn.Parameter(s * torch.randn(cfg.M, cfg.d))
-        self.W_K = nn.Parameter(s * torch.randn(cfg.M, cfg.d))
-        self.W_V = nn.Parameter(s * torch.randn(cfg.M, cfg.d))
-        self.u = nn.Parameter(s * torch.randn(cfg.d))
+        self.W_Q = nn.Parameter(s * torch.randn(cfg.M, cfg.d_model))
+        self.W_K = nn.Parameter(s * torch.randn(cfg.M, cfg.d_model))
+        self.W_V = nn.Parameter(s * torch.randn(cfg.M, cfg.d_model))
+        self.u = nn.Parameter(s * torch.randn(cfg.d_model))
 
     def attention(self, X: torch.Tensor) -> torch.Tensor:
         q = X @ self.W_Q  # (B, T, d)
         k = X @ self.W_K  # (B, T, d)
-        return torch.softmax(q @ k.transpose(1, 2) / math.sqrt(self.cfg.d), dim=-1)  # (B, T, T)
+        return torch.softmax(q @ k.transpose(1, 2) / math.sqrt(self.cfg.d_model), dim=-1)  # (B, T, T)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         A = self.attention(X)  # (B, T, T)

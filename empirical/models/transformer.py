@@ -3,7 +3,8 @@
 Input: an (B, n) long tensor of bits (token 1 = coordinate −1 = True, see :mod:`boolsens`);
 output: (B,) reals, read at the last position or at a CLS token.
 
-Options (see :class:`TransformerConfig`): post-LN (Hahn & Rofin, the default) / pre-LN / no LN;
+Options (see :class:`TransformerConfig`): post-LN (the default, as in Hahn & Rofin (2024), "Why are
+Sensitive Functions Hard for Transformers?", ACL 2024) / pre-LN / no LN;
 softmax, linear (identity instead of softmax) or ReLU attention; token embedding concatenated
 with or added to a learned positional embedding; readout at the last token or at a prepended CLS.
 
@@ -24,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from boolsens import BoolsensError
+
 __all__ = ["TransformerConfig", "BooleanTransformer"]
 
 
@@ -33,7 +36,7 @@ class TransformerConfig:
     d_model: int = 32
     n_layers: int = 2
     n_heads: int = 2
-    d_ff: int | None = None         # default 4 * d_model
+    d_mlp: int | None = None        # MLP hidden width; default 4 * d_model
     norm: str = "post"              # "post" | "pre" | "none"
     attention: str = "softmax"      # "softmax" | "linear" | "relu"
     readout: str = "last"           # "last" | "cls"
@@ -43,16 +46,16 @@ class TransformerConfig:
 
     def __post_init__(self):
         if self.n < 1 or self.d_model < 2 or self.n_layers < 0 or self.n_heads < 1:
-            raise ValueError(f"bad transformer sizes: n={self.n}, d_model={self.d_model}, "
+            raise BoolsensError(f"bad transformer sizes: n={self.n}, d_model={self.d_model}, "
                              f"n_layers={self.n_layers}, n_heads={self.n_heads}")
         if self.d_model % self.n_heads:
-            raise ValueError(f"d_model={self.d_model} must be a multiple of n_heads={self.n_heads}")
+            raise BoolsensError(f"d_model={self.d_model} must be a multiple of n_heads={self.n_heads}")
         for field, allowed in (("norm", ("post", "pre", "none")), ("attention", ("softmax", "linear", "relu")),
                                ("readout", ("last", "cls")), ("positions", ("concat", "add"))):
             if getattr(self, field) not in allowed:
-                raise ValueError(f"{field}={getattr(self, field)!r} must be one of {allowed}")
+                raise BoolsensError(f"{field}={getattr(self, field)!r} must be one of {allowed}")
         if self.positions == "concat" and self.d_model % 2:
-            raise ValueError(f"d_model={self.d_model} must be even with positions='concat'")
+            raise BoolsensError(f"d_model={self.d_model} must be even with positions='concat'")
 
 
 class HookPoint(nn.Identity):
@@ -97,7 +100,7 @@ class SelfAttention(nn.Module):
 class Block(nn.Module):
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
-        d, ff = cfg.d_model, cfg.d_ff or 4 * cfg.d_model
+        d, ff = cfg.d_model, cfg.d_mlp or 4 * cfg.d_model
         self.norm = cfg.norm
         self.attn = SelfAttention(d, cfg.n_heads, cfg.attention)
         self.mlp = nn.Sequential(nn.Linear(d, ff), nn.ReLU(), nn.Linear(ff, d))
@@ -146,7 +149,7 @@ class BooleanTransformer(nn.Module):
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
         B, n = bits.shape
         if n != self.cfg.n:
-            raise ValueError(f"input has length {n}; this model was built for n={self.cfg.n}")
+            raise BoolsensError(f"input has length {n}; this model was built for n={self.cfg.n}")
         if self.cfg.readout == "cls":
             cls = torch.full((B, 1), self.cfg.vocab, dtype=bits.dtype, device=bits.device)
             bits = torch.cat([cls, bits], dim=1)  # (B, T)

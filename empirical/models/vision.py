@@ -1,8 +1,9 @@
 """Four small image classifiers for 8×8 digits: ViT, CNN, MLP, ConvMixer.
 
-All take images (B, 1, 8, 8) and return logits (B, 10), so Definition 3.1 sensitivity can
-perturb image patches (tokens) identically for every architecture (see
-``empirical.data_real.patchify``). The ViT follows Vasudeva et al. at toy scale: patch
+All take images (B, 1, 8, 8) and return logits (B, 10), so token sensitivity (Definition 3.1 of
+Vasudeva et al. (2025), "Transformers Learn Low Sensitivity Functions: Investigations and
+Implications", ICLR 2025) can perturb image patches (tokens) identically for every architecture
+(see ``empirical.data_real.patchify``). The ViT follows Vasudeva et al. at toy scale: patch
 embedding, CLS token, learned positions, pre-LN encoder blocks, CLS readout.
 """
 
@@ -13,15 +14,17 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
+from boolsens import BoolsensError
+
 
 @dataclass(frozen=True)
 class VisionConfig:
     patch: int = 2
-    d: int = 64
-    depth: int = 2
-    heads: int = 4
-    channels: int = 32
-    hidden: int = 256
+    d_model: int = 64     # ViT width
+    n_layers: int = 2     # ViT blocks, ConvMixer blocks
+    n_heads: int = 4
+    channels: int = 32    # CNN channels (ConvMixer: twice this)
+    d_mlp: int = 256      # the MLP classifier's hidden width
     classes: int = 10
     image: int = 8
 
@@ -30,14 +33,14 @@ class ViT(nn.Module):
     def __init__(self, cfg: VisionConfig):
         super().__init__()
         self.cfg = cfg
-        p, d = cfg.patch, cfg.d
+        p, d = cfg.patch, cfg.d_model
         self.n_tokens = (cfg.image // p) ** 2
         self.patch_embed = nn.Linear(p * p, d)
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
         self.pos = nn.Parameter(0.02 * torch.randn(1, self.n_tokens + 1, d))
-        layer = nn.TransformerEncoderLayer(d, cfg.heads, 2 * d, dropout=0.0, batch_first=True,
+        layer = nn.TransformerEncoderLayer(d, cfg.n_heads, 2 * d, dropout=0.0, batch_first=True,
                                            norm_first=True, activation="gelu")
-        self.encoder = nn.TransformerEncoder(layer, cfg.depth, enable_nested_tensor=False)
+        self.encoder = nn.TransformerEncoder(layer, cfg.n_layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, cfg.classes)
 
@@ -72,9 +75,9 @@ class MLP(nn.Module):
         super().__init__()
         self.net = nn.Sequential(
             nn.Flatten(),  # (B, 64)
-            nn.Linear(cfg.image**2, cfg.hidden), nn.ReLU(),  # (B, hidden)
-            nn.Linear(cfg.hidden, cfg.hidden), nn.ReLU(),  # (B, hidden)
-            nn.Linear(cfg.hidden, cfg.classes),  # (B, classes)
+            nn.Linear(cfg.image**2, cfg.d_mlp), nn.ReLU(),  # (B, d_mlp)
+            nn.Linear(cfg.d_mlp, cfg.d_mlp), nn.ReLU(),  # (B, d_mlp)
+            nn.Linear(cfg.d_mlp, cfg.classes),  # (B, classes)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -91,14 +94,14 @@ class _Residual(nn.Module):
 
 
 class ConvMixer(nn.Module):
-    """Patch embedding (conv, stride = patch), then depth × [depthwise 3×3 conv (residual),
+    """Patch embedding (conv, stride = patch), then n_layers × [depthwise 3×3 conv (residual),
     pointwise 1×1 conv], GELU + BatchNorm after each, global average pool, linear head."""
 
     def __init__(self, cfg: VisionConfig):
         super().__init__()
         c, p = cfg.channels * 2, cfg.patch
         blocks = []
-        for _ in range(cfg.depth):
+        for _ in range(cfg.n_layers):
             blocks += [
                 _Residual(nn.Sequential(nn.Conv2d(c, c, 3, padding=1, groups=c), nn.GELU(), nn.BatchNorm2d(c))),
                 nn.Conv2d(c, c, 1), nn.GELU(), nn.BatchNorm2d(c),
@@ -119,5 +122,5 @@ ARCHITECTURES = {"vit": ViT, "cnn": CNN, "mlp": MLP, "convmixer": ConvMixer}
 
 def build(kind: str, cfg: VisionConfig) -> nn.Module:
     if kind not in ARCHITECTURES:
-        raise ValueError(f"architecture={kind!r} must be one of {sorted(ARCHITECTURES)}")
+        raise BoolsensError(f"architecture={kind!r} must be one of {sorted(ARCHITECTURES)}")
     return ARCHITECTURES[kind](cfg)

@@ -1,6 +1,13 @@
-"""Shared pieces of the Boolean experiments: the model/optimiser config and a resumable
-"train a model on a BooleanTask until it converges" helper (Hahn & Rofin's recipe: MSE on {0,1}
-labels, AdamW). Private (leading underscore): not an experiment module."""
+"""Fitting a transformer to a Boolean task, as the Boolean experiments do: the model and
+optimiser settings (:class:`TrainSpec`), the model (:func:`make_transformer`) and a resumable
+"train until it converges" (:func:`fit`), with the recipe of Hahn & Rofin (2024), "Why are
+Sensitive Functions Hard for Transformers?", ACL 2024: MSE on {0,1} labels, AdamW, fresh or
+fixed batches from a :class:`~empirical.tasks.BooleanTask`.
+
+While it trains, :func:`fit` logs to ``metrics.jsonl`` the stop loss and accuracy and (with
+``track_measures``) the parameter norm, the layer-norm blowup, the loss sharpness and the exact
+normalized sensitivity I(f)/n of the network's function (``docs/theory.md`` §5.3, §5.4).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,13 @@ from typing import Any, Callable
 
 import torch
 
-from ..harness import RunDir, train
-from ..metrics import function_measures, layer_norm_blowup, mse_loss, parameter_norm, sharpness
-from ..models import build_model
-from ..tasks import BooleanTask
+from .metrics import function_measures, layer_norm_blowup, loss_sharpness, mse_loss, parameter_norm
+from .models import build_model
+from .rundir import RunDir
+from .tasks import BooleanTask
+from .training import TrainResult, train
+
+__all__ = ["TrainSpec", "make_transformer", "fit", "TRACK_EXACT_MAX_N"]
 
 #: the network's exact I(f)/n is logged during training up to this n (2**n forward passes a log)
 TRACK_EXACT_MAX_N = 12
@@ -33,12 +43,16 @@ class TrainSpec:
     max_steps: int = 1500
     log_every: int = 50
     converge_loss: float = 2e-3     # stop when the held-out (or training) MSE falls below this
-    track_measures: bool = True     # log parameter norm, LN blowup, I(f)/n, sharpness while training
-    track_draws: int = 4            # sharpness draws per logged step (rho = 1, 256 fresh points)
+    track_measures: bool = True     # log parameter norm, LN blowup, I(f)/n, loss sharpness while training
+    track_draws: int = 4            # loss-sharpness draws per logged step (rho = 1, 256 fresh points)
 
 
 def make_transformer(n: int, spec: TrainSpec, seed: int, device: Any):
-    """A BooleanTransformer initialised from ``seed`` (torch's global generator is reseeded)."""
+    """A BooleanTransformer initialised from ``seed`` (torch's global generator is reseeded).
+
+    >>> make_transformer(4, TrainSpec(d_model=8, n_heads=1), 0, "cpu").cfg.d_model
+    8
+    """
     torch.manual_seed(seed)
     model = build_model("transformer", n, d_model=spec.d_model, n_layers=spec.n_layers,
                         n_heads=spec.n_heads, norm=spec.norm)
@@ -46,16 +60,16 @@ def make_transformer(n: int, spec: TrainSpec, seed: int, device: Any):
 
 
 def fit(model, task: BooleanTask, spec: TrainSpec, *, run_dir: RunDir, key: str,
-        on_log: Callable[[int, Any], dict] | None = None, use_train_set_for_stop: bool = False):
+        on_log: Callable[[int, Any], dict] | None = None, use_train_set_for_stop: bool = False) -> TrainResult:
     """Train with AdamW until the stop loss (held-out MSE, or training MSE when
     ``use_train_set_for_stop``) falls below ``spec.converge_loss`` with every stop point
     classified right, or ``spec.max_steps`` pass. Resumes from ``run_dir``'s checkpoint for
-    ``key``. Returns the TrainResult.
+    ``key``. Returns the :class:`~empirical.training.TrainResult`.
 
     Every ``spec.log_every`` steps metrics.jsonl gets the stop loss/accuracy and, with
-    ``spec.track_measures``, the parameter norm, the LN blowup and the sharpness (rho = 1,
-    ``spec.track_draws`` fresh draws) on 256 fixed uniform points, and the exact I(f)/n of the
-    network's function for n <= 12."""
+    ``spec.track_measures``, ``parameter_norm``, the LN ``blowup`` and the ``loss_sharpness``
+    (rho = 1, ``spec.track_draws`` fresh draws) on 256 fixed uniform points, and the exact
+    ``normalized_sensitivity`` of the network's function for n <= 12."""
     opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
     stop_bits, stop_y = task.train_set() if use_train_set_for_stop else (task.eval_bits, task.eval_y)
 
@@ -68,12 +82,12 @@ def fit(model, task: BooleanTask, spec: TrainSpec, *, run_dir: RunDir, key: str,
         rec = {"stop_loss": float(mse_loss(out, stop_y)),
                "stop_acc": float(((out >= 0.5).to(stop_y.dtype) == stop_y).float().mean())}
         if spec.track_measures:
-            rec["param_norm"] = parameter_norm(m)
+            rec["parameter_norm"] = parameter_norm(m)
             rec["blowup"] = layer_norm_blowup(m, probe_bits)["blowup"]
-            rec["sharpness"] = sharpness(m, probe_bits, probe_y, rho=1.0, draws=spec.track_draws,
-                                         seed=zlib.crc32(f"track-{key}-{step}".encode()))
+            rec["loss_sharpness"] = loss_sharpness(m, probe_bits, probe_y, rho=1.0, draws=spec.track_draws,
+                                                   seed=zlib.crc32(f"track-{key}-{step}".encode()))
             if n <= TRACK_EXACT_MAX_N:
-                rec["I_over_n"] = function_measures(m, n, spectrum=False)["normalized_sensitivity"]
+                rec["normalized_sensitivity"] = function_measures(m, n, spectrum=False)["normalized_sensitivity"]
         if on_log is not None:
             rec.update(on_log(step, m))
         return rec

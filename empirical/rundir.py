@@ -1,0 +1,192 @@
+"""The run folder: everything an experiment writes, crash-safe and resumable.
+
+A run folder holds::
+
+    config.json      experiment, preset, the frozen config, device, versions (written first)
+    metrics.jsonl    one JSON object per measurement ({"unit": ..., "step": ..., ...})
+    units/KEY.json   the result of each finished unit of work (a task x n x seed, ...)
+    checkpoints/     the latest training state of unfinished units (deleted when a unit ends)
+    *.png            figures (matplotlib, Agg backend)
+    report.md        claim, measured numbers, verdict
+    summary.json     what ``run`` returned, plus wall time (written last)
+
+Every file goes through :mod:`boolsens.storage`: written to a temporary name and renamed into
+place, so an interrupted run never leaves a half-written file (its temporaries are removed when
+the next run starts); metrics.jsonl is append-only and survives a torn last line. Re-running
+into the same folder skips finished units and resumes unfinished training from its last
+checkpoint (same batches, same result as an uninterrupted run on CPU). A unit, config or
+checkpoint file that cannot be read back raises :class:`boolsens.storage.CorruptFileError`
+naming the file (delete it to recompute that unit).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from boolsens import BoolsensError
+from boolsens import storage
+from boolsens.storage import CorruptFileError
+
+from .report import figure_png, report_markdown
+from .runtime import environment, pick_device
+
+__all__ = ["RunDir"]
+
+
+class RunDir:
+    """A results folder (see the module docstring). ``device`` is where experiments should put
+    their models (the CLI sets it with :func:`empirical.runtime.pick_device`);
+    ``show_progress`` switches the training progress bars (``None``: see
+    :mod:`boolsens.progress`).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     rd = RunDir(d, device="cpu")
+    ...     rd.unit("a", lambda: {"x": 1.5}), rd.unit("a", lambda: {"x": 2.0})   # the second is loaded
+    ({'x': 1.5}, {'x': 1.5})
+    """
+
+    def __init__(self, path: str | os.PathLike, *, device: Any = None, show_progress: bool | None = None):
+        self.path = Path(path)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage.StorageError(f"cannot create the run folder {self.path}: {exc.strerror}") from None
+        self.device = pick_device() if device is None else device
+        self.show_progress = show_progress
+        self.t0 = time.perf_counter()
+
+    # files ------------------------------------------------------------------
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    def write_json(self, name: str, obj: Any) -> Path:
+        """Write ``obj`` (made JSON-able by :func:`boolsens.storage.to_jsonable`) to ``name`` atomically."""
+        return storage.write_json(self.file(name), obj)
+
+    def read_json(self, name: str) -> Any:
+        """The JSON value in ``name``; ``None`` if it does not exist; a corrupt file raises."""
+        return storage.read_json(self.file(name))
+
+    def write_text(self, name: str, text: str) -> Path:
+        return storage.write_text(self.file(name), text)
+
+    def append_metrics(self, record: dict[str, Any]) -> None:
+        """Append one JSON line to metrics.jsonl (flushed and synced). A resumed run may write
+        a step twice; :meth:`read_metrics` keeps the last record per (unit, step)."""
+        storage.append_jsonl(self.file("metrics.jsonl"), record)
+
+    def read_metrics(self, unit: str | None = None) -> list[dict[str, Any]]:
+        """Records of metrics.jsonl (of one ``unit`` if given), deduplicated by (unit, step),
+        in file order. A torn line (a crash mid-write) is skipped."""
+        records, _ = storage.read_jsonl(self.file("metrics.jsonl"))
+        out: dict[tuple, dict] = {}
+        for i, rec in enumerate(records):
+            if unit is not None and rec.get("unit") != unit:
+                continue
+            key = (rec.get("unit"), rec.get("step"), rec.get("kind")) if "step" in rec else ("line", i)
+            out.pop(key, None)
+            out[key] = rec
+        return list(out.values())
+
+    # config and summary -----------------------------------------------------
+    def start(self, experiment: str, preset: str, config: Any) -> None:
+        """Begin (or resume) a run: remove the temporaries an interrupted run left behind and
+        write config.json; if the folder already holds a different config, refuse to mix."""
+        storage.remove_stale_temporaries(self.path)
+        record = {"experiment": experiment, "preset": preset, "config": storage.to_jsonable(config)}
+        old = self.read_json("config.json")
+        if old is not None:
+            if not isinstance(old, dict):
+                raise CorruptFileError(self.file("config.json"), "not a JSON object")
+            if {k: old.get(k) for k in record} != record:
+                raise BoolsensError(
+                    f"{self.path} already holds a run of {old.get('experiment')}/{old.get('preset')} with a "
+                    "different config; use another --out folder (a folder resumes only its own run)"
+                )
+            record["resumed"] = int(old.get("resumed", 0)) + 1
+        record["environment"] = environment(self.device)
+        self.write_json("config.json", record)
+
+    def finish(self, summary: dict[str, Any]) -> Path:
+        summary = dict(summary)
+        summary["wall_seconds_this_invocation"] = round(time.perf_counter() - self.t0, 2)
+        summary["environment"] = environment(self.device)
+        return self.write_json("summary.json", summary)
+
+    # units and checkpoints ---------------------------------------------------
+    @staticmethod
+    def _safe(key: str) -> str:
+        if not key or any(c in key for c in "/\\\0") or key.startswith("."):
+            raise BoolsensError(f"unit key={key!r} must be a non-empty name without slashes")
+        return key
+
+    def load_unit(self, key: str) -> dict[str, Any] | None:
+        """The saved result of unit ``key`` or ``None``; a corrupt file raises naming it."""
+        name = f"units/{self._safe(key)}.json"
+        result = self.read_json(name)
+        if result is not None and not isinstance(result, dict):
+            raise CorruptFileError(self.file(name), "not a JSON object")
+        return result
+
+    def save_unit(self, key: str, result: dict[str, Any]) -> None:
+        self.write_json(f"units/{self._safe(key)}.json", result)
+        ck = self.checkpoint_path(key)
+        if ck.exists():
+            ck.unlink()
+
+    def unit(self, key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The saved result of unit ``key``, or ``compute()`` saved under that key."""
+        done = self.load_unit(key)
+        if done is not None:
+            return done
+        result = storage.to_jsonable(compute())
+        self.save_unit(key, result)
+        return result
+
+    def checkpoint_path(self, key: str) -> Path:
+        return self.file(f"checkpoints/{self._safe(key)}.pt")
+
+    def save_checkpoint(self, key: str, state: dict[str, Any]) -> None:
+        import torch
+
+        buf = io.BytesIO()
+        torch.save(state, buf)
+        storage.atomic_write_bytes(self.checkpoint_path(key), buf.getvalue())
+
+    def load_checkpoint(self, key: str) -> dict[str, Any] | None:
+        """The training state saved for ``key``, or ``None``; a file torch cannot read raises
+        :class:`~boolsens.storage.CorruptFileError` naming it."""
+        import torch
+
+        p = self.checkpoint_path(key)
+        if not p.exists():
+            return None
+        try:
+            state = torch.load(p, map_location="cpu", weights_only=False)
+        except Exception as exc:  # torch raises several types for a damaged file
+            raise CorruptFileError(p, f"not a readable torch checkpoint ({type(exc).__name__}: {exc})") from None
+        if not isinstance(state, dict) or "step" not in state:
+            raise CorruptFileError(p, "not a training checkpoint (no 'step')")
+        return state
+
+    # figures and report --------------------------------------------------------
+    def save_figure(self, fig: Any, name: str) -> Path:
+        """Save a matplotlib figure as ``name`` (.png added if missing) atomically and close it;
+        returns its path (``.name`` is what a report links to)."""
+        if not name.endswith(".png"):
+            name += ".png"
+        return storage.atomic_write_bytes(self.file(name), figure_png(fig))
+
+    def write_report(self, claim: str, numbers: dict[str, Any], verdict: str, *, title: str | None = None,
+                     figures: Iterable[str] = (), notes: Iterable[str] = ()) -> Path:
+        """report.md (see :func:`empirical.report.report_markdown`), with this run's config and
+        environment."""
+        cfg = self.read_json("config.json") or {}
+        text = report_markdown(claim, numbers, verdict, title=title or cfg.get("experiment", "experiment"),
+                               config=cfg, environment=environment(self.device), figures=figures, notes=notes)
+        return self.write_text("report.md", text)

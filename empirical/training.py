@@ -1,0 +1,151 @@
+"""The training loop of every experiment: resumable, checkpointed, logged, with a progress bar.
+
+* :func:`train` runs optimizer steps, logs a record to ``metrics.jsonl`` every ``log_every``
+  steps (measured in evaluation mode, without gradients), may stop early, and checkpoints the
+  model, the optimizer and the batch generator so that an interrupted run resumes to the same
+  weights (on the CPU) as an uninterrupted one.
+* :func:`epoch_batches` turns a fixed training set into per-step minibatches of a fresh
+  permutation per epoch, drawn from a checkpointed generator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from typing import Any, Callable
+
+from boolsens import BoolsensError
+from boolsens.progress import bar
+from boolsens.runtime import eval_mode
+
+from .rundir import RunDir
+
+__all__ = ["TrainResult", "train", "epoch_batches"]
+
+
+@dataclasses.dataclass
+class TrainResult:
+    steps: int            # steps taken in total (including before a resume)
+    loss: float           # the last training loss
+    stopped_early: bool   # ``stop`` returned True
+    seconds: float        # wall time of this invocation
+
+
+def train(
+    model: Any,
+    optimizer: Any,
+    *,
+    steps: int,
+    next_batch: Callable[[int], tuple[Any, Any]],
+    loss_fn: Callable[[Any, Any, Any], Any],
+    generator: Any = None,
+    run_dir: RunDir | None = None,
+    key: str = "train",
+    log_every: int = 50,
+    checkpoint_every: int = 500,
+    on_log: Callable[[int, Any], dict[str, Any]] | None = None,
+    stop: Callable[[int, dict[str, Any]], bool] | None = None,
+    desc: str | None = None,
+) -> TrainResult:
+    """Train ``model`` for up to ``steps`` optimizer steps, resumably.
+
+    ``next_batch(step) -> (inputs, targets)`` must draw only from ``generator`` (a
+    ``torch.Generator`` whose state is checkpointed) so a resumed run sees the same batches.
+    ``loss_fn(model, inputs, targets)`` returns the scalar loss. Every ``log_every`` steps (and at
+    the last step) a record ``{"unit": key, "step", "loss", **on_log(step, model)}`` is appended
+    to metrics.jsonl (``on_log`` runs in evaluation mode under ``torch.no_grad``) and
+    ``stop(step, record)`` may end training early. A checkpoint (model, optimizer, generator,
+    step) is written every ``checkpoint_every`` steps; if ``run_dir`` holds one for ``key``,
+    training continues from it. The progress bar (``desc``, default ``key``) follows
+    ``run_dir.show_progress`` (see :mod:`boolsens.progress`). The model is left in evaluation
+    mode.
+
+    >>> import torch
+    >>> model = torch.nn.Linear(1, 1)
+    >>> x, y = torch.ones(4, 1), torch.full((4, 1), 3.0)
+    >>> res = train(model, torch.optim.SGD(model.parameters(), lr=0.1), steps=40,
+    ...             next_batch=lambda step: (x, y), loss_fn=lambda m, a, b: ((m(a) - b) ** 2).mean())
+    >>> res.steps, res.loss < 1e-3, model.training
+    (40, True, False)
+    """
+    import torch
+
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise BoolsensError(f"steps={steps!r} must be an integer >= 0")
+    t0 = time.perf_counter()
+    start, loss_value, stopped = 0, float("nan"), False
+    if run_dir is not None:
+        state = run_dir.load_checkpoint(key)
+        if state is not None:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            if generator is not None and state.get("generator") is not None:
+                generator.set_state(state["generator"])
+            start, loss_value, stopped = state["step"], state["loss"], state.get("stopped", False)
+
+    def checkpoint(step: int) -> None:
+        if run_dir is not None:
+            run_dir.save_checkpoint(key, {
+                "step": step, "loss": loss_value, "stopped": stopped,
+                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "generator": generator.get_state() if generator is not None else None,
+            })
+
+    step = start
+    model.train()
+    with bar(steps, desc=desc or key, initial=start, unit="step",
+             enabled=run_dir.show_progress if run_dir is not None else None) as progress:
+        while step < steps and not stopped:
+            inputs, targets = next_batch(step)
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model, inputs, targets)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            loss_value = float(loss.detach())
+            if not math.isfinite(loss_value):
+                raise FloatingPointError(f"{key}: training loss became {loss_value} at step {step}")
+            if not progress.disable:
+                progress.set_postfix(loss=f"{loss_value:.4g}", refresh=False)
+                progress.update(1)
+            if step % log_every == 0 or step == steps:
+                record = {"unit": key, "step": step, "loss": loss_value}
+                if on_log is not None:
+                    with eval_mode(model), torch.no_grad():
+                        record.update(on_log(step, model))
+                if run_dir is not None:
+                    run_dir.append_metrics(record)
+                if stop is not None and stop(step, record):
+                    stopped = True
+            if step % checkpoint_every == 0 or stopped or step == steps:
+                checkpoint(step)
+    model.eval()
+    return TrainResult(steps=step, loss=loss_value, stopped_early=stopped, seconds=time.perf_counter() - t0)
+
+
+def epoch_batches(x: Any, y: Any, batch_size: int, generator: Any):
+    """``(next_batch, n_batches)`` for :func:`train`: step s is batch s mod n_batches of a fresh
+    permutation (drawn from ``generator``) per epoch, so a resumed run that restores the
+    generator sees the same batches.
+
+    >>> import torch
+    >>> next_batch, n_batches = epoch_batches(torch.arange(5), torch.arange(5), 2, torch.Generator().manual_seed(0))
+    >>> n_batches, sorted(torch.cat([next_batch(s)[0] for s in range(3)]).tolist())
+    (3, [0, 1, 2, 3, 4])
+    """
+    import torch
+
+    n = len(x)
+    n_batches = -(-n // batch_size)
+    perm: dict[int, Any] = {}
+
+    def next_batch(step: int):
+        epoch, b = divmod(step, n_batches)
+        if epoch not in perm:
+            perm.clear()
+            perm[epoch] = torch.randperm(n, generator=generator)
+        idx = perm[epoch][b * batch_size : (b + 1) * batch_size].to(x.device)
+        return x[idx], y[idx]
+
+    return next_batch, n_batches
