@@ -152,7 +152,7 @@ def train_modular_addition(spec: ModularAdditionSpec, seed: int, run_dir: RunDir
         return step >= state["grok"] * (1 + extra_after_grok)
 
     result = train(model, opt, steps=spec.epochs, next_batch=lambda s: (xtr, ytr), loss_fn=loss_fn,
-                   generator=gen, run_dir=run_dir, key=key, log_every=spec.log_every,
+                   generator=gen, ctx=run_dir.context(key) if run_dir is not None else None, log_every=spec.log_every,
                    checkpoint_every=max(spec.log_every, 500), on_log=on_log, stop=stop, desc=key)
     return {**_grok_result(run_dir, key, seed, gamma, result), "rho": rho}
 
@@ -205,6 +205,6 @@ def train_sparse_parity(spec: SparseParitySpec, seed: int, run_dir: RunDir | Non
         return {"train_acc": _accuracy(m, xtr, ytr), "test_acc": _accuracy(m, xte, yte)}
 
     result = train(model, opt, steps=spec.epochs, next_batch=lambda s: (xtr, ytr), loss_fn=loss_fn,
-                   generator=gen, run_dir=run_dir, key=key, log_every=spec.log_every,
+                   generator=gen, ctx=run_dir.context(key) if run_dir is not None else None, log_every=spec.log_every,
                    checkpoint_every=500, on_log=on_log, stop=lambda s, r: r["test_acc"] >= GROKKED, desc=key)
     return _grok_result(run_dir, key, seed, gamma, result)

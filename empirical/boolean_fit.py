@@ -19,7 +19,6 @@ import torch
 
 from .metrics import function_measures, layer_norm_blowup, loss_sharpness, mse_loss, parameter_norm
 from .models import build_model
-from .rundir import RunDir
 from .tasks import BooleanTask
 from .training import TrainResult, train
 
@@ -42,6 +41,7 @@ class TrainSpec:
     batch_size: int = 128
     max_steps: int = 1500
     log_every: int = 50
+    checkpoint_every: int = 250     # steps between checkpoints (a killed unit resumes from the last one)
     converge_loss: float = 2e-3     # stop when the held-out (or training) MSE falls below this
     track_measures: bool = True     # log parameter norm, LN blowup, I(f)/n, loss sharpness while training
     track_draws: int = 4            # loss-sharpness draws per logged step (rho = 1, 256 fresh points)
@@ -59,17 +59,18 @@ def make_transformer(n: int, spec: TrainSpec, seed: int, device: Any):
     return model.to(device)
 
 
-def fit(model, task: BooleanTask, spec: TrainSpec, *, run_dir: RunDir, key: str,
+def fit(model, task: BooleanTask, spec: TrainSpec, *, ctx: Any,
         on_log: Callable[[int, Any], dict] | None = None, use_train_set_for_stop: bool = False) -> TrainResult:
     """Train with AdamW until the stop loss (held-out MSE, or training MSE when
     ``use_train_set_for_stop``) falls below ``spec.converge_loss`` with every stop point
-    classified right, or ``spec.max_steps`` pass. Resumes from ``run_dir``'s checkpoint for
-    ``key``. Returns the :class:`~empirical.training.TrainResult`.
+    classified right, or ``spec.max_steps`` pass. Resumes from the checkpoint of ``ctx`` (a
+    :class:`~empirical.runner.UnitContext`). Returns the :class:`~empirical.training.TrainResult`.
 
-    Every ``spec.log_every`` steps metrics.jsonl gets the stop loss/accuracy and, with
+    Every ``spec.log_every`` steps the unit's history gets the stop loss/accuracy and, with
     ``spec.track_measures``, ``parameter_norm``, the LN ``blowup`` and the ``loss_sharpness``
     (rho = 1, ``spec.track_draws`` fresh draws) on 256 fixed uniform points, and the exact
     ``normalized_sensitivity`` of the network's function for n <= 12."""
+    key = ctx.key
     opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
     stop_bits, stop_y = task.train_set() if use_train_set_for_stop else (task.eval_bits, task.eval_y)
 
@@ -94,7 +95,7 @@ def fit(model, task: BooleanTask, spec: TrainSpec, *, run_dir: RunDir, key: str,
 
     return train(
         model, opt, steps=spec.max_steps, next_batch=task.next_batch,
-        loss_fn=lambda m, x, y: mse_loss(m(x), y), generator=task.generator, run_dir=run_dir, key=key,
-        log_every=spec.log_every, checkpoint_every=max(spec.log_every, 250), on_log=log,
+        loss_fn=lambda m, x, y: mse_loss(m(x), y), generator=task.generator, ctx=ctx,
+        log_every=spec.log_every, checkpoint_every=spec.checkpoint_every, on_log=log,
         stop=lambda step, rec: rec["stop_loss"] < spec.converge_loss and rec["stop_acc"] == 1.0, desc=key,
     )

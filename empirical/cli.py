@@ -1,8 +1,15 @@
 """``boolsens experiment ...``: list and run the registered experiments.
 
     boolsens experiment list
-    boolsens experiment NAME --preset smoke|cpu|gpu --out DIR [--seeds K] [--device cpu|cuda]
-                                                                  [--threads T] [--quiet]
+    boolsens experiment NAME --preset smoke|cpu|gpu --out DIR [--seeds 0-9 | --seeds 5]
+        [--set field=value ...] [--grid field=v1,v2,... ...] [--jobs N] [--backend local|ray]
+        [--ray-address ADDR] [--threads T] [--device cpu|cuda] [--quiet]
+    boolsens experiment NAME --out DIR --analyze      # the analysis again, from the finished units
+
+Units run on a local process pool by default (``--jobs``: the machine's cores on the CPU, one on a
+GPU) or as Ray tasks (``--backend ray``, ``--ray-address`` for a cluster); every unit runs with
+``--threads`` torch threads (default 1), so the job count never changes a number. See
+:mod:`empirical.plan` for keys and grids and :mod:`empirical.runner` for the backends.
 
 :func:`register` adds the ``experiment`` subcommand to the ``boolsens`` command (the application
 layer, :mod:`boolsens_cli`, passes its subparsers); :func:`main` runs it on its own with the
@@ -14,6 +21,8 @@ interrupted run (finished units are skipped, training continues from checkpoints
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 import textwrap
 from typing import Any
@@ -22,7 +31,9 @@ from boolsens.cli import CommandLineError, CommandParser, run_command
 from boolsens.runtime import torch_threads
 
 from . import registry
+from .plan import apply_overrides, grid_points, parse_seeds, plan_units
 from .rundir import RunDir
+from .runner import run_units, write_results_csv
 from .runtime import pick_device
 
 __all__ = ["register", "run", "main"]
@@ -46,11 +57,24 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", choices=registry.PRESETS, default=None,
                    help="smoke: seconds (tests); cpu: < 10 min on 2 cores; gpu: paper scale on one GPU")
     p.add_argument("--out", default=None, help="results folder (created; an existing one is resumed)")
-    p.add_argument("--seeds", type=_positive_int, default=None, help="number of seeds (overrides the preset)")
+    p.add_argument("--seeds", default=None,
+                   help="seeds of every setting: a range 0-9, a list 3,5,8, or a count 5 (five seeds from the "
+                        "preset's first)")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="override a config field (dotted for nested ones: train.lr=3e-4); repeatable")
+    p.add_argument("--grid", action="append", default=[], metavar="FIELD=V1,V2,...",
+                   help="sweep a config field over these values (the product of all --grid options); repeatable")
+    p.add_argument("--jobs", type=_positive_int, default=None,
+                   help="units run at once (default: the number of CPU cores; 1 on a GPU)")
+    p.add_argument("--backend", choices=("local", "ray"), default="local",
+                   help="local: this process or a process pool (default); ray: Ray tasks")
+    p.add_argument("--ray-address", default=None, help="address of a running Ray cluster (default: a local instance)")
+    p.add_argument("--analyze", action="store_true",
+                   help="only re-run the analysis (report, figures, results.csv) of the units in --out")
     p.add_argument("--device", default=None, help="cpu or cuda[:k] (default: CUDA when present)")
     p.add_argument("--threads", type=_positive_int, default=1,
-                   help="torch CPU threads (default 1: on a shared 2-core machine two threads ran a "
-                        "training step up to 26x slower than one)")
+                   help="torch CPU threads of every unit (default 1: on a shared 2-core machine two threads ran a "
+                        "training step up to 26x slower than one); recorded in config.json")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -73,16 +97,95 @@ def _list() -> int:
     return 0
 
 
+def _check_out(out: str | None) -> str:
+    if out is None or not str(out).strip():
+        raise CommandLineError(f"--out={out!r} must name a folder (it is created; an existing one is resumed)")
+    path = os.path.abspath(out)
+    probe = path
+    while not os.path.exists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise CommandLineError(f"--out={out!r} is a file, not a folder")
+    if not os.path.isdir(probe):
+        raise CommandLineError(f"--out={out!r} lies under {probe!r}, which is a file")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise CommandLineError(f"--out={out!r}: {probe!r} is not writable")
+    return out
+
+
+def _plan(exp: Any, preset: str, sets: list[str], grids: list[str], seeds: str | None):
+    """(config, grid points, units) from a preset and the command-line overrides; every field and
+    value is checked here, before any work."""
+    config = exp.config(preset)
+    config = apply_overrides(config, sets)
+    if seeds is not None:
+        config = dataclasses.replace(config, seeds=parse_seeds(seeds, config.seeds[0]))
+    grid = grid_points(config, grids)
+    return config, grid, plan_units(exp, config, grid)
+
+
+def _run_units(exp: Any, args: argparse.Namespace) -> int:
+    out = _check_out(args.out)
+    device = pick_device(args.device)
+    run_dir = RunDir(out, device=device, show_progress=False if args.quiet else None)
+    if args.analyze:
+        saved = run_dir.read_json("config.json")
+        if not isinstance(saved, dict) or saved.get("experiment") != exp.name or "invocation" not in saved:
+            raise CommandLineError(f"--analyze: {run_dir.file('config.json')} is not a finished run of {exp.name}")
+        inv = saved["invocation"]
+        config, grid, units = _plan(exp, inv["preset"], inv["set"], inv["grid"], inv["seeds"])
+        missing = [u.key for u in units if not run_dir.file(f"units/{u.key}.json").exists()]
+        if missing:
+            raise CommandLineError(f"--analyze: {len(missing)} of {len(units)} units are not finished in {out} "
+                                   f"(e.g. {missing[0]}); run without --analyze to finish them")
+        jobs = 1
+    else:
+        if args.preset is None:
+            raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu (or --analyze)")
+        config, grid, units = _plan(exp, args.preset, args.set, args.grid, args.seeds)
+        jobs = args.jobs if args.jobs is not None else (1 if device.type == "cuda" else (os.cpu_count() or 1))
+        invocation = {"preset": args.preset, "set": args.set, "grid": args.grid, "seeds": args.seeds}
+        run_dir.start_plan(exp.name, invocation, config, grid, [u.key for u in units],
+                           options={"jobs": jobs, "backend": args.backend, "threads": args.threads,
+                                    "device": str(device)})
+        print(f"{exp.name} [{args.preset}]: {len(units)} units, {jobs} job(s), {args.backend} backend, "
+              f"{args.threads} torch thread(s) per unit, on {device} -> {run_dir.path}", file=sys.stderr)
+    try:
+        results = run_units(exp.name, units, run_dir, jobs=jobs, backend=args.backend,
+                            ray_address=args.ray_address, threads=args.threads, device=str(device),
+                            show_progress=False if args.quiet else None)
+    except RuntimeError as exc:
+        print(f"boolsens experiment: {exc}", file=sys.stderr)
+        return 1
+    write_results_csv(exp.name, results, run_dir)
+    summary = exp.analyze(config, results, run_dir)
+    summary = dict(summary, units=len(results), cached_units=sum(r.cached for r in results))
+    run_dir.finish(summary)
+    print(f"{exp.name}: {summary.get('verdict', '(no verdict)')}")
+    print(f"report: {run_dir.file('report.md')}; table: {run_dir.file('results.csv')}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``experiment`` with parsed arguments; returns the exit status (0: the run finished)."""
     if args.name == "list":
         return _list()
     exp = registry.get(args.name)
+    if exp.is_units:
+        return _run_units(exp, args)
+    if args.set or args.grid or args.analyze or args.backend != "local" or args.jobs not in (None, 1):
+        raise CommandLineError(f"{exp.name} runs its units itself: --set, --grid, --jobs, --backend and --analyze "
+                               "are not available for it")
     if args.preset is None or args.out is None:
         raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu and --out DIR")
-    overrides = {} if args.seeds is None else {"seeds": args.seeds}
+    _check_out(args.out)
     device = pick_device(args.device)
-    config = exp.config(args.preset, **overrides)
+    config = exp.config(args.preset)
+    if args.seeds is not None:
+        config = dataclasses.replace(config, seeds=parse_seeds(args.seeds, config.seeds[0]))
     with torch_threads(args.threads):
         run_dir = RunDir(args.out, device=device, show_progress=False if args.quiet else None)
         run_dir.start(exp.name, args.preset, config)

@@ -1,44 +1,52 @@
-"""The experiment registry: every experiment is a name, a one-line claim, named presets and a
-``run`` function.
+"""The experiment registry: every experiment is a name, a one-line claim, named presets, and a
+map over *units* followed by an analysis.
 
 How to add an experiment
 ------------------------
 1. Create a module ``empirical/experiments/<your_name>.py``. Nothing else needs editing:
-   :mod:`empirical.experiments` imports every module of that package (``pkgutil.iter_modules``)
-   and the decorator below registers what it finds.
-2. Write a frozen config dataclass that subclasses :class:`ExperimentConfig` (it already holds
-   ``seed`` and ``seeds``; every field needs a default, ``kw_only`` is set for you by using
-   ``@dataclass(frozen=True, kw_only=True)``)::
+   :mod:`empirical.experiments` imports every module of that package (``pkgutil.iter_modules``).
+2. Write a frozen config dataclass that subclasses :class:`ExperimentConfig` (it holds ``seeds``;
+   every field needs a default; ``@dataclass(frozen=True, kw_only=True)``). Fields that only
+   enumerate units (a tuple of lengths, of tasks, ...) are the experiment's *axes*::
 
        @dataclass(frozen=True, kw_only=True)
        class MyConfig(ExperimentConfig):
-           n: int = 8
+           ns: tuple[int, ...] = (4, 6, 8)
            steps: int = 200
 
-3. Write ``run(config, run_dir) -> dict`` and register it with three presets::
+3. Write the three functions and register them with three presets::
 
-       @register(
-           "my-experiment",
-           claim="Networks fit low degrees first.",
-           presets={"smoke": MyConfig(steps=5), "cpu": MyConfig(), "gpu": MyConfig(steps=10_000)},
-       )
-       def run(config: MyConfig, run_dir: RunDir) -> dict:
-           ...
-           run_dir.write_report(claim=..., numbers={...}, verdict="...")
-           return {"verdict": "...", ...}     # the CLI writes it to summary.json
+       def units(config):                       # a pure function of the config
+           return [{"n": n, "seed": s} for n in config.ns for s in config.seeds]
 
-   ``smoke`` must finish in seconds (the tests run it), ``cpu`` in under 10 minutes on a 2-core
-   machine, ``gpu`` is paper scale for one H100/H200 in <= 10 minutes.
+       def run_unit(config, unit, ctx):         # depends only on its arguments
+           ...train with empirical.training.train(..., ctx=ctx) and measure...
+           return {"n": unit["n"], "seed": unit["seed"], "accuracy": acc}   # JSON-able scalars
+
+       def analyze(config, results, run_dir):   # results: list of empirical.runner.UnitResult
+           rows = [r.record for r in results]
+           ...statistics, figures (run_dir.save_figure), run_dir.write_report(...)...
+           return {"verdict": "...", ...}       # written to summary.json
+
+       register("my-experiment", claim="Networks fit low degrees first.",
+                presets={"smoke": MyConfig(steps=5), "cpu": MyConfig(), "gpu": MyConfig(steps=10_000)},
+                units=units, run_unit=run_unit, analyze=analyze, axes=("ns",))
+
+   ``ctx`` (:class:`empirical.runner.UnitContext`) gives the device, the unit's checkpoint and its
+   measurement history (``ctx.log``; :func:`empirical.training.train` uses both): everything a
+   unit draws at random must come from generators it seeds itself and passes to ``train`` (so a
+   killed unit resumes to the same numbers). ``smoke`` must finish in seconds (the tests run it),
+   ``cpu`` in about 15 minutes with ``--jobs 2`` on a 2-core machine, ``gpu`` is paper scale.
 4. Use the shared tools, never another experiment module (an experiment imports no other):
-   the run folder :class:`empirical.rundir.RunDir` (``run_dir.write_json``,
-   ``run_dir.append_metrics`` for one JSON line per measurement, ``run_dir.unit(key)`` to skip
-   finished work after an interruption, ``run_dir.save_figure``, ``run_dir.write_report``), the
-   training loop :func:`empirical.training.train` (checkpointed, resumable, with a progress bar),
-   seeds and threads from :mod:`empirical.runtime`, line fits and tests from
-   :mod:`empirical.stats`, and the task-specific training of :mod:`empirical.boolean_fit` and
-   :mod:`empirical.algorithmic`. Training code two experiments share belongs in such a module.
-   The CLI writes ``config.json`` before and ``summary.json`` after ``run``; re-running with the
-   same ``--out`` resumes.
+   the run folder :class:`empirical.rundir.RunDir` (``save_figure``, ``write_report``,
+   ``read_metrics``), the training loop :func:`empirical.training.train`, seeds and threads from
+   :mod:`empirical.runtime`, statistics from :mod:`empirical.stats`, and the task-specific training
+   of :mod:`empirical.boolean_fit` and :mod:`empirical.algorithmic`. Training code two experiments
+   share belongs in such a module.
+
+The command line builds the plan (:mod:`empirical.plan`: ``--seeds``, ``--set``, ``--grid``), runs
+the units that are not finished (:mod:`empirical.runner`: ``--jobs``, ``--backend local|ray``),
+writes ``results.csv`` and calls ``analyze``; ``--analyze`` calls only ``analyze``.
 
 Model sizes in a config use the models' vocabulary: ``d_model``, ``n_layers``, ``n_heads``,
 ``d_mlp`` (see :mod:`empirical.models`).
@@ -64,28 +72,53 @@ PRESETS = ("smoke", "cpu", "gpu")
 
 @dataclass(frozen=True, kw_only=True)
 class ExperimentConfig:
-    """Base of every experiment config: ``seed`` (first seed) and ``seeds`` (how many seeds,
-    ``seed, seed+1, ...``). ``--seeds K`` on the command line replaces ``seeds``."""
+    """Base of every experiment config: ``seeds``, the seeds of every setting (a tuple; an
+    integer K means the K seeds 0 … K−1). ``--seeds`` on the command line replaces them
+    (``0-9``, ``3,5,8``, or ``5``: five seeds from the preset's first)."""
 
-    seed: int = 0
-    seeds: int = 1
+    seeds: tuple[int, ...] = (0,)
+
+    def __post_init__(self) -> None:
+        seeds = self.seeds
+        if isinstance(seeds, bool) or not isinstance(seeds, (int, tuple, list)):
+            raise BoolsensError(f"seeds={seeds!r} must be a count or a tuple of seeds")
+        seeds = tuple(range(seeds)) if isinstance(seeds, int) else tuple(seeds)
+        if not seeds or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in seeds) \
+                or len(set(seeds)) != len(seeds):
+            raise BoolsensError(f"seeds={self.seeds!r} must be at least one distinct non-negative integer seed")
+        object.__setattr__(self, "seeds", seeds)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     def seed_list(self) -> list[int]:
-        return [self.seed + i for i in range(self.seeds)]
+        return list(self.seeds)
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment (see the module docstring)."""
+    """A registered experiment (see the module docstring): a map over units, then an analysis.
+
+    ``units(config) -> list[dict]`` (each with a ``seed``), ``run_unit(config, unit, ctx) ->
+    record`` (a pure function of its arguments; ``ctx`` is a :class:`~empirical.runner.UnitContext`)
+    and ``analyze(config, results, run_dir) -> summary`` (with a ``verdict``). ``axes`` are the
+    config fields that only enumerate units. An experiment registered with ``run`` instead runs its
+    units itself (the older form).
+    """
 
     name: str
     claim: str
     presets: dict[str, ExperimentConfig]
-    run: Callable[[Any, Any], dict]
     module: str
+    run: Callable[[Any, Any], dict] | None = None
+    units: Callable[[Any], list[dict]] | None = None
+    run_unit: Callable[[Any, dict, Any], dict] | None = None
+    analyze: Callable[[Any, list, Any], dict] | None = None
+    axes: tuple[str, ...] = ()
+
+    @property
+    def is_units(self) -> bool:
+        return self.units is not None
 
     def config(self, preset: str, **overrides: Any) -> ExperimentConfig:
         """The preset's config, with fields replaced by ``overrides`` (unknown names raise)."""
@@ -102,11 +135,15 @@ class Experiment:
 _REGISTRY: dict[str, Experiment] = {}
 
 
-def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig]):
-    """Decorator registering ``run(config, run_dir) -> dict`` as experiment ``name``.
+def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig], units: Callable | None = None,
+             run_unit: Callable | None = None, analyze: Callable | None = None, axes: tuple[str, ...] = ()):
+    """Register experiment ``name``. With ``units``, ``run_unit`` and ``analyze`` (the map/reduce
+    form) it is registered at once and returned; without them this is a decorator registering
+    ``run(config, run_dir) -> dict``, an experiment that runs its units itself.
 
     ``presets`` must hold exactly ``smoke``, ``cpu`` and ``gpu``, each a frozen dataclass
-    instance deriving from :class:`ExperimentConfig`, all of the same class.
+    instance deriving from :class:`ExperimentConfig`, all of the same class; every name in
+    ``axes`` must be a field of it.
     """
     if not isinstance(name, str) or not name or name != name.strip() or " " in name:
         raise BoolsensError(f"experiment name={name!r} must be a non-empty string without spaces")
@@ -120,12 +157,27 @@ def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig]):
             )
     if len(kinds) != 1:
         raise BoolsensError(f"experiment {name}: presets use different config classes {sorted(k.__name__ for k in kinds)}")
+    if units is not None:
+        if run_unit is None or analyze is None:
+            raise BoolsensError(f"experiment {name}: units= needs run_unit= and analyze= too")
+        fields = {f.name for f in dataclasses.fields(next(iter(presets.values())))}
+        bad = [a for a in axes if a not in fields]
+        if bad:
+            raise BoolsensError(f"experiment {name}: axes {bad} are not config fields")
+        module = units.__module__
+        existing = _REGISTRY.get(name)
+        if existing is not None and existing.module != module:
+            raise BoolsensError(f"experiment {name!r} is registered twice ({existing.module} and {module})")
+        exp = Experiment(name=name, claim=claim, presets=dict(presets), module=module, units=units,
+                         run_unit=run_unit, analyze=analyze, axes=tuple(axes))
+        _REGISTRY[name] = exp
+        return exp
 
     def decorate(fn: Callable[[Any, Any], dict]):
         existing = _REGISTRY.get(name)
         if existing is not None and existing.module != fn.__module__:
             raise BoolsensError(f"experiment {name!r} is registered twice ({existing.module} and {fn.__module__})")
-        _REGISTRY[name] = Experiment(name=name, claim=claim, presets=dict(presets), run=fn, module=fn.__module__)
+        _REGISTRY[name] = Experiment(name=name, claim=claim, presets=dict(presets), module=fn.__module__, run=fn)
         return fn
 
     return decorate

@@ -112,6 +112,28 @@ class RunDir:
         record["environment"] = environment(self.device)
         self.write_json("config.json", record)
 
+    def start_plan(self, experiment: str, invocation: dict, config: Any, grid: list[dict], keys: list[str],
+                   *, options: dict) -> None:
+        """Begin (or resume, or extend) a run of units: remove the temporaries an interrupted run
+        left behind and write config.json with the invocation (preset and overrides, enough to
+        rebuild the plan for ``--analyze``), the full config, the grid, the unit keys and the
+        options (jobs, backend, torch threads, device). A folder holds one experiment; its units
+        are cached by key, so another plan (a longer grid, more seeds) reuses those it shares and a
+        changed setting gets new ones."""
+        storage.remove_stale_temporaries(self.path)
+        old = self.read_json("config.json")
+        if old is not None:
+            if not isinstance(old, dict):
+                raise CorruptFileError(self.file("config.json"), "not a JSON object")
+            if old.get("experiment") != experiment:
+                raise BoolsensError(f"{self.path} holds a run of {old.get('experiment')!r}, not {experiment!r}; "
+                                    "use another --out folder")
+        record = {"experiment": experiment, "invocation": invocation, "config": storage.to_jsonable(config),
+                  "grid": storage.to_jsonable(grid), "units": keys, "options": options,
+                  "invocations": (old or {}).get("invocations", 0) + 1,
+                  "environment": environment(self.device)}
+        self.write_json("config.json", record)
+
     def finish(self, summary: dict[str, Any]) -> Path:
         summary = dict(summary)
         summary["wall_seconds_this_invocation"] = round(time.perf_counter() - self.t0, 2)
@@ -147,6 +169,22 @@ class RunDir:
         result = storage.to_jsonable(compute())
         self.save_unit(key, result)
         return result
+
+    def context(self, key: str):
+        """A :class:`~empirical.runner.UnitContext` for unit ``key`` that keeps its checkpoint in
+        this folder and also appends every logged measurement to metrics.jsonl (for experiments
+        that run their units themselves)."""
+        from .runner import UnitContext
+
+        run_dir = self
+
+        class _Context(UnitContext):
+            def log(self, record: dict) -> None:
+                super().log(record)
+                run_dir.append_metrics(self.history[-1])
+
+        return _Context(key=self._safe(key), device=self.device, checkpoint_dir=self.file("checkpoints"),
+                        show_progress=self.show_progress)
 
     def checkpoint_path(self, key: str) -> Path:
         return self.file(f"checkpoints/{self._safe(key)}.pt")
@@ -187,6 +225,8 @@ class RunDir:
         """report.md (see :func:`empirical.report.report_markdown`), with this run's config and
         environment."""
         cfg = self.read_json("config.json") or {}
+        if "invocation" in cfg:  # a run of units: its preset is in the invocation
+            cfg = dict(cfg, preset=cfg["invocation"].get("preset"))
         text = report_markdown(claim, numbers, verdict, title=title or cfg.get("experiment", "experiment"),
                                config=cfg, environment=environment(self.device), figures=figures, notes=notes)
         return self.write_text("report.md", text)

@@ -1,9 +1,9 @@
 """The training loop of every experiment: resumable, checkpointed, logged, with a progress bar.
 
-* :func:`train` runs optimizer steps, logs a record to ``metrics.jsonl`` every ``log_every``
+* :func:`train` runs optimizer steps, logs a record to the unit's history every ``log_every``
   steps (measured in evaluation mode, without gradients), may stop early, and checkpoints the
-  model, the optimizer and the batch generator so that an interrupted run resumes to the same
-  weights (on the CPU) as an uninterrupted one.
+  model, the optimizer, every random generator and the loop's state so that an interrupted unit
+  resumes to the same weights and history (on the CPU) as an uninterrupted one.
 * :func:`epoch_batches` turns a fixed training set into per-step minibatches of a fresh
   permutation per epoch, drawn from a checkpointed generator.
 """
@@ -18,8 +18,6 @@ from typing import Any, Callable
 from boolsens import BoolsensError
 from boolsens.progress import bar
 from boolsens.runtime import eval_mode
-
-from .rundir import RunDir
 
 __all__ = ["TrainResult", "train", "epoch_batches"]
 
@@ -39,27 +37,34 @@ def train(
     steps: int,
     next_batch: Callable[[int], tuple[Any, Any]],
     loss_fn: Callable[[Any, Any, Any], Any],
+    ctx: Any = None,
     generator: Any = None,
-    run_dir: RunDir | None = None,
-    key: str = "train",
+    generators: dict[str, Any] | None = None,
+    state: dict[str, Any] | None = None,
     log_every: int = 50,
     checkpoint_every: int = 500,
     on_log: Callable[[int, Any], dict[str, Any]] | None = None,
     stop: Callable[[int, dict[str, Any]], bool] | None = None,
     desc: str | None = None,
 ) -> TrainResult:
-    """Train ``model`` for up to ``steps`` optimizer steps, resumably.
+    """Train ``model`` for up to ``steps`` optimizer steps, resumably and exactly.
 
-    ``next_batch(step) -> (inputs, targets)`` must draw only from ``generator`` (a
-    ``torch.Generator`` whose state is checkpointed) so a resumed run sees the same batches.
-    ``loss_fn(model, inputs, targets)`` returns the scalar loss. Every ``log_every`` steps (and at
-    the last step) a record ``{"unit": key, "step", "loss", **on_log(step, model)}`` is appended
-    to metrics.jsonl (``on_log`` runs in evaluation mode under ``torch.no_grad``) and
-    ``stop(step, record)`` may end training early. A checkpoint (model, optimizer, generator,
-    step) is written every ``checkpoint_every`` steps; if ``run_dir`` holds one for ``key``,
-    training continues from it. The progress bar (``desc``, default ``key``) follows
-    ``run_dir.show_progress`` (see :mod:`boolsens.progress`). The model is left in evaluation
-    mode.
+    ``next_batch(step) -> (inputs, targets)`` and ``loss_fn(model, inputs, targets)`` (the scalar
+    loss) may draw random numbers only from the ``torch.Generator``s in ``generators`` (or the
+    single ``generator``); ``on_log`` and ``stop`` may keep values across steps only in the dict
+    ``state``. All of it is in every checkpoint, so a unit killed at any point and resumed sees the
+    same batches, the same noise and the same state, and ends with the same weights (on the CPU)
+    and the same logged history as an uninterrupted one.
+
+    Every ``log_every`` steps (and at the last step) the record ``{"step", "loss",
+    **on_log(step, model)}`` goes to the unit's history (``ctx.log``; ``on_log`` runs in
+    evaluation mode under ``torch.no_grad``) and ``stop(step, record)`` may end training early. A
+    checkpoint (model, optimizer, generators, state, step, history) is written every
+    ``checkpoint_every`` steps through ``ctx.save_checkpoint``, and training continues from
+    ``ctx.load_checkpoint()`` when there is one. ``ctx`` is a
+    :class:`~empirical.runner.UnitContext` (``None``: no history, no checkpoints). The progress bar
+    (``desc``, default the unit's key) follows ``ctx.show_progress`` (see
+    :mod:`boolsens.progress`). The model is left in evaluation mode.
 
     >>> import torch
     >>> model = torch.nn.Linear(1, 1)
@@ -71,31 +76,39 @@ def train(
     """
     import torch
 
+    from .runner import fault
+
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise BoolsensError(f"steps={steps!r} must be an integer >= 0")
+    gens = dict(generators or {})
+    if generator is not None:
+        gens.setdefault("batches", generator)
+    state = {} if state is None else state
+    key = getattr(ctx, "key", "train")
     t0 = time.perf_counter()
     start, loss_value, stopped = 0, float("nan"), False
-    if run_dir is not None:
-        state = run_dir.load_checkpoint(key)
-        if state is not None:
-            model.load_state_dict(state["model"])
-            optimizer.load_state_dict(state["optimizer"])
-            if generator is not None and state.get("generator") is not None:
-                generator.set_state(state["generator"])
-            start, loss_value, stopped = state["step"], state["loss"], state.get("stopped", False)
+    saved = ctx.load_checkpoint() if ctx is not None else None
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        for name, g in gens.items():
+            g.set_state(saved["generators"][name])
+        state.clear()
+        state.update(saved["state"])
+        start, loss_value, stopped = saved["step"], saved["loss"], saved["stopped"]
 
     def checkpoint(step: int) -> None:
-        if run_dir is not None:
-            run_dir.save_checkpoint(key, {
+        if ctx is not None:
+            ctx.save_checkpoint({
                 "step": step, "loss": loss_value, "stopped": stopped,
                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "generator": generator.get_state() if generator is not None else None,
+                "generators": {name: g.get_state() for name, g in gens.items()}, "state": dict(state),
             })
 
     step = start
     model.train()
     with bar(steps, desc=desc or key, initial=start, unit="step",
-             enabled=run_dir.show_progress if run_dir is not None else None) as progress:
+             enabled=getattr(ctx, "show_progress", None)) as progress:
         while step < steps and not stopped:
             inputs, targets = next_batch(step)
             optimizer.zero_grad(set_to_none=True)
@@ -110,16 +123,17 @@ def train(
                 progress.set_postfix(loss=f"{loss_value:.4g}", refresh=False)
                 progress.update(1)
             if step % log_every == 0 or step == steps:
-                record = {"unit": key, "step": step, "loss": loss_value}
+                record = {"step": step, "loss": loss_value}
                 if on_log is not None:
                     with eval_mode(model), torch.no_grad():
                         record.update(on_log(step, model))
-                if run_dir is not None:
-                    run_dir.append_metrics(record)
+                if ctx is not None:
+                    ctx.log(record)
                 if stop is not None and stop(step, record):
                     stopped = True
-            if step % checkpoint_every == 0 or stopped or step == steps:
+            if step % checkpoint_every == 0 and step < steps and not stopped:
                 checkpoint(step)
+            fault("step")
     model.eval()
     return TrainResult(steps=step, loss=loss_value, stopped_early=stopped, seconds=time.perf_counter() - t0)
 

@@ -46,7 +46,7 @@ class LengthScalingConfig(ExperimentConfig):
 PRESETS = {
     "smoke": LengthScalingConfig(tasks=("parity", "first"), ns=(3, 4), loss_sharpness_draws=2, measure_batch=64,
                                  eval_size=64, train=TrainSpec(d_model=8, n_heads=1, max_steps=6, log_every=3,
-                                                               batch_size=16)),
+                                                               checkpoint_every=2, batch_size=16)),
     # PARITY at n = 10 did not converge in 2000 steps at d = 32 on the CPU: the cpu preset stops at 9
     # (3 seeds: 275 s under a load average of ~4.5 on 2 shared cores; one seed left the loss-sharpness
     # slope within two standard errors of zero)
@@ -57,15 +57,21 @@ PRESETS = {
 }
 
 
-def _unit(config: LengthScalingConfig, run_dir: RunDir, task_name: str, n: int, seed: int) -> dict:
-    spec, device = config.train, run_dir.device
+def units(config: LengthScalingConfig) -> list[dict]:
+    """One unit per (task, n, seed)."""
+    return [{"task": t, "n": n, "seed": s} for t in config.tasks for n in config.ns for s in config.seeds]
+
+
+def run_unit(config: LengthScalingConfig, unit: dict, ctx) -> dict:
+    """Train one transformer on ``unit["task"]`` at length ``unit["n"]`` and measure it."""
+    task_name, n, seed = unit["task"], unit["n"], unit["seed"]
+    spec, device = config.train, ctx.device
     k = min(config.sparse_k, n)
     target = make_target(task_name, n, k=k, seed=seed)
     task = BooleanTask(target, batch_size=spec.batch_size, seed=seed, eval_size=config.eval_size, device=device)
     model = make_transformer(n, spec, seed, device)
-    key = f"{task_name}_n{n}_s{seed}"
-    result = fit(model, task, spec, run_dir=run_dir, key=key,
-                 on_log=lambda step, m: {"eval_acc": accuracy(m, task.eval_bits, task.eval_y)})
+    key = f"{task_name}_n{n}_s{seed}"  # seeds the noise directions (independent of the unit's cache key)
+    result = fit(model, task, spec, ctx=ctx, on_log=lambda step, m: {"eval_acc": accuracy(m, task.eval_bits, task.eval_y)})
     measure = BooleanTask(target, batch_size=config.measure_batch, seed=seed + 7919, device=device)
     bits, y = measure.next_batch(0)
     blow = layer_norm_blowup(model, bits)
@@ -107,14 +113,15 @@ def _plot(run_dir: RunDir, rows: list[dict], tasks: tuple[str, ...]) -> list[str
         ax.legend(fontsize=7)
     fig.suptitle("length-scaling: measures at convergence vs input length")
     names = [run_dir.save_figure(fig, "loss_sharpness_vs_n").name]
-    history = [r for r in run_dir.read_metrics() if "loss_sharpness" in r and r.get("unit", "").startswith("parity_")]
+    parity = {u["key"]: u for u in rows if u["task"] == "parity"}
+    history = [r for r in run_dir.read_metrics() if "loss_sharpness" in r and r.get("unit") in parity]
     if history:
         fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-        units = sorted({r["unit"] for r in history}, key=lambda u: (int(u.split("_n")[1].split("_")[0]), u))
-        for unit in units:
-            rs = [r for r in history if r["unit"] == unit]
+        for key in sorted({r["unit"] for r in history}, key=lambda k: (parity[k]["n"], parity[k]["seed"])):
+            rs = [r for r in history if r["unit"] == key]
             for ax, metric in zip(axes, ("stop_loss", "loss_sharpness", "blowup")):
-                ax.plot([r["step"] for r in rs], [r[metric] for r in rs], label=unit.removeprefix("parity_"))
+                ax.plot([r["step"] for r in rs], [r[metric] for r in rs],
+                        label=f"n{parity[key]['n']} s{parity[key]['seed']}")
         for ax, label in zip(axes, ("held-out MSE", "loss sharpness $L_\\rho$ (4 draws)", "LN blowup")):
             ax.set_xlabel("training step")
             ax.set_ylabel(label)
@@ -126,14 +133,9 @@ def _plot(run_dir: RunDir, rows: list[dict], tasks: tuple[str, ...]) -> list[str
     return names
 
 
-@register("length-scaling", claim=CLAIM, presets=PRESETS)
-def run(config: LengthScalingConfig, run_dir: RunDir) -> dict:
-    rows = []
-    for task_name in config.tasks:
-        for n in config.ns:
-            for seed in config.seed_list():
-                rows.append(run_dir.unit(f"{task_name}_n{n}_s{seed}",
-                                         lambda: _unit(config, run_dir, task_name, n, seed)))
+def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict:
+    """Slopes of the measures against n per task, the verdict, the report and the figures."""
+    rows = [dict(r.record, key=r.unit.key) for r in results]
     slopes = []
     for t in config.tasks:
         ok = [r for r in rows if r["task"] == t and r["converged"]]
@@ -194,3 +196,7 @@ def _verdict(slopes: list[dict]) -> tuple[str, list[str]]:
                      f"|MAJORITY/FIRST| slopes {', '.join(f'{f:.3g}' for f in flat) or 'n/a'})")
     head = {2: "REPRODUCED", 1: "PARTLY REPRODUCED"}.get(held, "NOT REPRODUCED at this scale")
     return f"{head}: " + "; ".join(parts) + ".", notes
+
+
+register("length-scaling", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit, analyze=analyze,
+         axes=("tasks", "ns"))

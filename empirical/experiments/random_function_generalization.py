@@ -60,7 +60,7 @@ def _unit(config: RandomFunctionConfig, run_dir: RunDir, m: int, seed: int) -> d
     task = BooleanTask(target, batch_size=spec.batch_size, seed=seed, train_size=m, device=device)
     model = make_transformer(n, spec, seed, device)
     key = f"m{m}_s{seed}"
-    result = fit(model, task, spec, run_dir=run_dir, key=key, use_train_set_for_stop=True)
+    result = fit(model, task, spec, ctx=run_dir.context(key), use_train_set_for_stop=True)
     learned, _ = network_function(model, n)
     true = target.function
     train_idx = task.train_index.numpy()

@@ -83,7 +83,7 @@ def train_model(cfg: SequenceSensitivityConfig, kind: str, seed: int, run_dir: R
 
     key = f"{kind}_seed{seed}"
     res = train(model, opt, steps=cfg.max_epochs * n_batches, next_batch=next_batch,
-                loss_fn=lambda m, x, t: F.cross_entropy(m(x), t), generator=gen, run_dir=run_dir, key=key,
+                loss_fn=lambda m, x, t: F.cross_entropy(m(x), t), generator=gen, ctx=run_dir.context(key) if run_dir is not None else None,
                 log_every=n_batches, checkpoint_every=10 * n_batches, on_log=on_log,
                 stop=lambda s, r: r["train_acc"] >= cfg.target_train_acc, desc=key)
     with torch.no_grad():  # train() leaves the model in evaluation mode

@@ -66,7 +66,7 @@ def _unit(config: SpectralConfig, run_dir: RunDir, seed: int, degrees: list[int]
     task = BooleanTask(target, batch_size=spec.batch_size, seed=seed, device=device)
     model = make_transformer(n, spec, seed, device)
     key = f"s{seed}"
-    result = fit(model, task, spec, run_dir=run_dir, key=key,
+    result = fit(model, task, spec, ctx=run_dir.context(key),
                  on_log=lambda step, m: _fitted_fractions(m, n, f_hat, levels, degrees))
     history = run_dir.read_metrics(unit=key)
     steps = [r["step"] for r in history]

@@ -106,7 +106,7 @@ def run_regime(cfg: SyntheticTokensConfig, regime: str, seed: int, run_dir: RunD
     key = f"{regime}_seed{seed}"
     train(model, opt, steps=cfg.steps, next_batch=lambda s: (Xtr, ytr),
           loss_fn=lambda mdl, X, y: F.softplus(-y * mdl(X)).mean(),  # logistic loss on ±1 labels
-          run_dir=run_dir, key=key, log_every=cfg.log_every,
+          ctx=run_dir.context(key) if run_dir is not None else None, log_every=cfg.log_every,
           on_log=lambda s, mdl: {"train_acc": acc(Xtr, ytr), "ood_acc": acc(Xood, yood)}, desc=key)
     dirs = directions(spec)
     v = model.token_readout().cpu()  # (M,)

@@ -118,7 +118,7 @@ def train_variant(cfg: VisionSensitivityConfig, variant: str, seed: int, run_dir
 
     key = variant.replace("+", "_") + f"_seed{seed}"
     res = train(model, opt, steps=cfg.max_epochs * n_batches, next_batch=next_batch, loss_fn=loss_fn,
-                generator=gen, run_dir=run_dir, key=key, log_every=n_batches, checkpoint_every=10 * n_batches,
+                generator=gen, ctx=run_dir.context(key) if run_dir is not None else None, log_every=n_batches, checkpoint_every=10 * n_batches,
                 on_log=on_log, stop=lambda s, r: r["train_acc"] >= cfg.target_train_acc, desc=key)
     traj = [r for r in run_dir.read_metrics(key) if "train_acc" in r]
     with torch.no_grad():  # train() leaves the model in evaluation mode

@@ -1,0 +1,231 @@
+"""Experiments as units: plans and keys, the local pool and Ray backends (a real local Ray
+instance), exact resume after a kill, extended grids, --analyze, results.csv, corrupt and torn
+files, a full disk. The experiment is length-scaling at its smoke preset (4 units of a few steps).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from boolsens import BoolsensError  # noqa: E402
+from empirical import registry  # noqa: E402
+from empirical.cli import main as experiment_main  # noqa: E402
+from empirical.plan import apply_overrides, grid_points, parse_seeds, plan_units  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+EXP = "length-scaling"
+
+
+def _records(folder: Path) -> dict[str, dict]:
+    """Every unit's record without its wall time, by key."""
+    out = {}
+    for f in sorted((folder / "units").glob("*.json")):
+        rec = json.loads(f.read_text())["record"]
+        rec.pop("train_seconds", None)
+        out[f.name] = rec
+    return out
+
+
+def _cli(args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    full = {**os.environ, "BOOLSENS_PROGRESS": "0", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "boolsens_cli", "experiment", *args], cwd=ROOT, env=full,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """An uninterrupted in-process run of the smoke grid."""
+    out = tmp_path_factory.mktemp("reference")
+    assert experiment_main([EXP, "--preset", "smoke", "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    return out
+
+
+# ----------------------------------------------------------------------------- plans
+def test_seeds_sets_and_grids_are_parsed_before_any_work():
+    exp = registry.get(EXP)
+    cfg = exp.config("smoke")
+    assert parse_seeds("2-4", 0) == (2, 3, 4) and parse_seeds("3", 5) == (5, 6, 7)
+    cfg2 = apply_overrides(cfg, ["train.lr=0.01", "ns=3,5"])
+    assert cfg2.train.lr == 0.01 and cfg2.ns == (3, 5)
+    for bad, match in [(["nosuch=1"], "no field 'nosuch'"), (["train.lr=abc"], "not a valid float"),
+                       (["ns"], "field=value"), (["train.nosuch=1"], "no field")]:
+        with pytest.raises(BoolsensError, match=match):
+            apply_overrides(cfg, bad)
+    for bad in ("-1", "0", "x", "3-1", "1,1"):
+        with pytest.raises(BoolsensError, match="--seeds"):
+            parse_seeds(bad, 0)
+    assert grid_points(cfg, ["rho=0.5,1.0", "loss_sharpness_draws=2,4"]) == [
+        {"rho": 0.5, "loss_sharpness_draws": 2}, {"rho": 0.5, "loss_sharpness_draws": 4},
+        {"rho": 1.0, "loss_sharpness_draws": 2}, {"rho": 1.0, "loss_sharpness_draws": 4}]
+
+
+def test_unit_keys_follow_the_settings_not_the_axes():
+    exp = registry.get(EXP)
+    cfg = exp.config("smoke")
+    base = {u.key for u in plan_units(exp, cfg, [{}])}
+    longer = {u.key for u in plan_units(exp, apply_overrides(cfg, ["ns=3,4,5"]), [{}])}
+    assert base < longer and len(longer) == 6            # extending an axis keeps the keys
+    changed = {u.key for u in plan_units(exp, apply_overrides(cfg, ["rho=0.5"]), [{}])}
+    assert not (base & changed)                          # a changed setting gives new keys
+
+
+def test_command_line_errors_are_one_line(tmp_path, capsys):
+    cases = [
+        ([EXP, "--preset", "smoke", "--out", str(tmp_path / "a"), "--set", "nosuch=1"], "no field 'nosuch'"),
+        ([EXP, "--preset", "smoke", "--out", str(tmp_path / "a"), "--seeds", "-3"], "--seeds"),
+        ([EXP, "--preset", "smoke", "--out", ""], "--out=''"),
+        ([EXP, "--preset", "smoke", "--out", str(ROOT / "README.md")], "is a file"),
+        ([EXP, "--preset", "smoke", "--out", str(ROOT / "README.md" / "x")], "which is a file"),
+        ([EXP, "--out", str(tmp_path / "empty"), "--analyze"], "not a finished run"),
+        ([EXP, "--preset", "smoke", "--out", str(tmp_path / "a"), "--device", "tpu"], "device"),
+        ([EXP, "--preset", "smoke", "--out", str(tmp_path / "a"), "--jobs", "0"], "--jobs"),
+    ]
+    for argv, match in cases:
+        assert experiment_main(argv) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err and match in err and "Traceback" not in err, (argv, err)
+
+
+# ----------------------------------------------------------------------------- backends
+def test_local_pool_gives_the_same_records(reference, tmp_path):
+    out = tmp_path / "pool"
+    assert experiment_main([EXP, "--preset", "smoke", "--out", str(out), "--jobs", "2", "--quiet"]) == 0
+    assert _records(out) == _records(reference) and len(_records(out)) == 4
+
+
+def test_results_csv_has_one_row_per_unit(reference):
+    with open(reference / "results.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 4 and {r["task"] for r in rows} == {"parity", "first"}
+    assert {"experiment", "unit", "task", "n", "seed", "loss_sharpness", "blowup_x_norm"} <= set(rows[0])
+    units = {json.loads(f.read_text())["key"]: json.loads(f.read_text())["record"]
+             for f in (reference / "units").glob("*.json")}
+    for r in rows:
+        assert float(r["loss_sharpness"]) == pytest.approx(units[r["unit"]]["loss_sharpness"], rel=1e-12)
+
+
+def test_ray_backend_retries_a_killed_worker_and_matches(reference, tmp_path):
+    pytest.importorskip("ray")
+    out = tmp_path / "ray"
+    marker = tmp_path / "killed-once"
+    res = _cli([EXP, "--preset", "smoke", "--out", str(out), "--backend", "ray", "--jobs", "2", "--quiet"],
+               env={"BOOLSENS_FAULT": "unit-start", "BOOLSENS_FAULT_MARKER": str(marker)})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert marker.exists()                     # one worker was killed as it started a unit ...
+    assert _records(out) == _records(reference)  # ... retried by Ray, and nothing differs
+
+
+# ----------------------------------------------------------------------------- crash safety
+@pytest.mark.parametrize("fault", ["checkpoint:1", "step:4"])
+def test_a_killed_run_resumes_to_the_same_numbers(reference, tmp_path, fault):
+    out = tmp_path / "killed"
+    args = [EXP, "--preset", "smoke", "--out", str(out), "--jobs", "1", "--quiet"]
+    killed = _cli(args, env={"BOOLSENS_FAULT": fault})
+    assert killed.returncode == 137
+    assert list((out / "checkpoints").glob("*.pt"))    # it died with a unit half-trained
+    resumed = _cli(args)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert _records(out) == _records(reference)
+    # the history logged before the kill is neither lost nor doubled
+    ref = sorted(json.dumps(r, sort_keys=True) for r in _read_metrics(reference))
+    got = sorted(json.dumps(r, sort_keys=True) for r in _read_metrics(out))
+    assert got == ref
+
+
+def _read_metrics(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines() if line.strip()]
+
+
+def test_extending_the_grid_reuses_finished_units(reference, tmp_path):
+    import shutil
+
+    out = tmp_path / "extend"
+    shutil.copytree(reference, out)
+    stamps = {f.name: f.stat().st_mtime_ns for f in (out / "units").glob("*.json")}
+    assert experiment_main([EXP, "--preset", "smoke", "--out", str(out), "--set", "ns=3,4,5", "--jobs", "1",
+                            "--quiet"]) == 0
+    after = {f.name: f.stat().st_mtime_ns for f in (out / "units").glob("*.json")}
+    assert len(after) == 6 and all(after[k] == v for k, v in stamps.items())
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["units"] == 6 and summary["cached_units"] == 4
+
+
+def test_analyze_rebuilds_the_report_without_training(reference, tmp_path):
+    import shutil
+
+    out = tmp_path / "analyze"
+    shutil.copytree(reference, out)
+    (out / "report.md").unlink()
+    (out / "results.csv").unlink()
+    # any unit that started would kill the process: --analyze must not start one
+    res = _cli([EXP, "--out", str(out), "--analyze", "--quiet"],
+               env={"BOOLSENS_FAULT": "unit-start", "BOOLSENS_FAULT_MARKER": str(tmp_path / "m")})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (out / "report.md").exists() and (out / "results.csv").exists()
+    assert not (tmp_path / "m").exists()
+
+
+def test_corrupt_unit_file_is_named_and_recomputed(reference, tmp_path, capsys):
+    import shutil
+
+    out = tmp_path / "corrupt"
+    shutil.copytree(reference, out)
+    victim = sorted((out / "units").glob("*.json"))[0]
+    victim.write_text(victim.read_text()[:40])           # a file cut short
+    other = sorted((out / "units").glob("*.json"))[1]
+    other.write_text(json.dumps({"key": "someone-else", "record": {}}))  # the wrong unit's keys
+    (out / "units" / ".stale.json.tmp123").write_text("left by a crash")
+    assert experiment_main([EXP, "--preset", "smoke", "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert victim.name in err and other.name in err
+    assert _records(out) == _records(reference)
+    assert (out / "units" / (victim.name + ".corrupt")).exists()
+    assert not (out / "units" / ".stale.json.tmp123").exists()
+
+
+def test_torn_metrics_line_loses_no_record(tmp_path):
+    from boolsens import storage
+
+    path = tmp_path / "metrics.jsonl"
+    storage.append_jsonl(path, {"step": 1})
+    with open(path, "a") as fh:
+        fh.write('{"step": 2, "lo')                   # a crash in the middle of an append
+    storage.append_jsonl(path, {"step": 3})
+    records, bad = storage.read_jsonl(path)
+    assert [r["step"] for r in records] == [1, 3] and bad == 1
+
+
+def test_a_full_disk_ends_in_one_line_and_keeps_finished_units(reference, tmp_path, monkeypatch, capsys):
+    """The 3rd unit file write fails with ENOSPC: exit status 2, one line, the first units kept."""
+    import errno
+
+    from boolsens import storage
+
+    real = storage.atomic_write_bytes
+    calls = {"units": 0}
+
+    def failing(path, data):
+        if "/units/" in str(path):
+            calls["units"] += 1
+            if calls["units"] == 3:
+                raise storage.StorageError(f"cannot write {path}: {os.strerror(errno.ENOSPC)}")
+        return real(path, data)
+
+    monkeypatch.setattr(storage, "atomic_write_bytes", failing)
+    out = tmp_path / "full"
+    assert experiment_main([EXP, "--preset", "smoke", "--out", str(out), "--jobs", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "No space left on device" in err[-1] and "Traceback" not in "\n".join(err)
+    assert len(list((out / "units").glob("*.json"))) == 2
+    monkeypatch.setattr(storage, "atomic_write_bytes", real)
+    assert experiment_main([EXP, "--preset", "smoke", "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    assert _records(out) == _records(reference)
