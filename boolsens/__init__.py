@@ -19,6 +19,7 @@ The definitions, every claim ``proofs_check`` verifies and the references are in
 """
 
 from .errors import BoolsensError
+from .census import census, census_chunk, census_chunk_count, npn_canonical, table_measures, tables_to_signs
 from .complexity import block_sensitivity, certificate_complexity, decision_tree_depth
 from .cube import cube_points
 from .families import (
@@ -87,6 +88,13 @@ __all__ = [
     "rubinstein",
     "random_function",
     "constant",
+    # the census of every function on n <= 5
+    "census",
+    "census_chunk",
+    "census_chunk_count",
+    "npn_canonical",
+    "table_measures",
+    "tables_to_signs",
     # helpers
     "cube_points",
     "estimate",

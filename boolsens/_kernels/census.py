@@ -18,7 +18,7 @@ The walk (:func:`walk`) visits every input transform x ↦ π(x) ⊕ m exactly o
 operation per step: the 2**n negation masks in Gray-code order (which returns to m = 0) for each
 of the n! permutations in Steinhaus–Johnson–Trotter order (one adjacent exchange between them).
 
-The measure kernels (:func:`measure_tables`, :func:`measure_range`) evaluate, per table and with
+The measure kernel (:func:`measure_tables`) evaluates, per table and with
 word operations only, for n <= 5:
 
 * the sensitivity s(f) and the number of sensitive edges (the edge-differs words
@@ -30,7 +30,13 @@ word operations only, for n <= 5:
   which f is constant, or whose depth is at most d;
 * the block sensitivity: at each point x the sensitive blocks form the family
   {B : f(x ⊕ B) ≠ f(x)}, one word; its largest disjoint packing depends only on its up-closure
-  (five shift-or steps), looked up among the 7581 up-sets on five coordinates (binary search).
+  (five shift-or steps), looked up among the 7581 up-sets on five coordinates (binary search);
+* shortcuts: s(f) = n gives bs = C = D = n (s <= bs <= C <= D <= n), f̂([n]) ≠ 0 (one popcount)
+  gives deg = D = n, and bs is searched only when s < C.
+
+:func:`class_scan` runs the walk with an early exit on each candidate of some ranges of tables: a
+table survives only if it is the least of its NPN class, and then the walk has counted its
+stabiliser.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from .bits import popcount as _popcount
 __all__ = [
     "MAX_CANONICAL_N", "MAX_MEASURE_N", "WANT_SENSITIVITY", "WANT_SPECTRUM", "WANT_CERTIFICATE",
     "WANT_DEPTH", "WANT_BLOCK", "negate", "swap_adjacent", "walk", "class_scan", "canonical_tables",
-    "measure_tables", "measure_range", "tables_to_signs", "signs_to_tables", "walk_steps",
+    "measure_tables", "tables_to_signs", "signs_to_tables", "walk_steps",
     "character_tables", "subcube_masks", "up_sets",
 ]
 
@@ -120,18 +126,19 @@ def walk(t, perms, gray, full, early):
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def class_scan(start, perms, gray, full, same, comp, least_comp):
-    """For the tables t = start + j, j < len(same): ``same[j]`` = the number of input transforms
-    fixing t when t is the least table of its NPN class, else 0; then ``comp[j]`` = the number
-    mapping t to its complement and ``least_comp[j]`` = the least complement over the NP orbit.
+def class_scan(starts, size, perms, gray, full, same, comp, least_comp):
+    """For the candidate tables t = starts[j // size] + j % size, j < len(same): ``same[j]`` = the
+    number of input transforms fixing t when t is the least table of its NPN class, else 0; then
+    ``comp[j]`` = the number mapping t to its complement and ``least_comp[j]`` = the least
+    complement over the NP orbit.
 
     Work is shared among threads in interleaved stripes (the least tables of classes, which cost a
-    full walk, cluster at small t)."""
+    full walk, cluster together)."""
     J = same.shape[0]
     stripes = 256
     for r in nb.prange(stripes):
         for j in range(r, J, stripes):
-            t = np.uint64(start + j)
+            t = np.uint64(starts[j // size] + j % size)
             least, a, b, lc = walk(t, perms, gray, full, True)
             if least < t:
                 same[j] = 0
@@ -154,16 +161,8 @@ def canonical_tables(tables, perms, gray, full, with_output, out):
 
 # --------------------------------------------------------------------------- the measures
 @nb.njit(cache=True, nogil=True, inline="always")
-def _lowbit(v):
-    k = 0
-    while not (v >> np.uint64(k)) & np.uint64(1):
-        k += 1
-    return k
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
 def _sensitivity(t, n, valid):
-    """(s(f), number of sensitive edges, word of the points with s(f, x) = s(f))."""
+    """(s(f), number of sensitive edges)."""
     c0 = np.uint64(0)
     c1 = np.uint64(0)
     c2 = np.uint64(0)
@@ -187,11 +186,9 @@ def _sensitivity(t, n, valid):
     if hit:
         cand = hit
         m |= 2
-    hit = cand & c0
-    if hit:
-        cand = hit
+    if cand & c0:
         m |= 1
-    return m, twice >> np.uint64(1), cand
+    return m, twice >> np.uint64(1)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -324,10 +321,10 @@ def _measure_one(t, n, want, chars, bounds, free_low, free_size, ups, packs, con
                  j, s_out, e_out, deg_out, lev_out, bias_out, c_out, d_out, bs_out):
     N = 1 << n
     valid = np.uint64(0xFFFFFFFFFFFFFFFF) if N == 64 else (np.uint64(1) << np.uint64(N)) - np.uint64(1)
+    complexity = want & (WANT_CERTIFICATE | WANT_DEPTH | WANT_BLOCK)
     s = 0
-    cmax = 0
-    if want & (WANT_SENSITIVITY | WANT_BLOCK):
-        s, edges, _ = _sensitivity(t, n, valid)
+    if want & WANT_SENSITIVITY or complexity:
+        s, edges = _sensitivity(t, n, valid)
         if want & WANT_SENSITIVITY:
             s_out[j] = s
             e_out[j] = edges
@@ -335,49 +332,47 @@ def _measure_one(t, n, want, chars, bounds, free_low, free_size, ups, packs, con
         deg, bias = _spectrum(t, n, chars, bounds, lev_out[j])
         deg_out[j] = deg
         bias_out[j] = bias
-    if want & (WANT_CERTIFICATE | WANT_DEPTH | WANT_BLOCK):
+    if not complexity:
+        return
+    # shortcuts: s(f, x) = n at some x gives C = bs = D = n (s <= bs <= C <= D <= n); f̂([n]) != 0
+    # (deg = n) gives D = n (deg <= D)
+    cmax = n if s == n else -1  # -1: not computed
+    cells = False
+    if s < n and want & (WANT_CERTIFICATE | WANT_BLOCK):
         _constant_cells(t, n, valid, free_low, const)
-        if want & (WANT_CERTIFICATE | WANT_BLOCK):
-            cmax = _certificate(n, valid, free_size, const)
-            if want & WANT_CERTIFICATE:
-                c_out[j] = cmax
-        if want & WANT_DEPTH:
+        cells = True
+        cmax = _certificate(n, valid, free_size, const)
+    if want & WANT_CERTIFICATE:
+        c_out[j] = cmax
+    if want & WANT_DEPTH:
+        top = np.int64(_popcount(t ^ chars[N - 1])) != N >> 1
+        if s == n or cmax == n or top:
+            d_out[j] = n
+        else:
+            if not cells:
+                _constant_cells(t, n, valid, free_low, const)
             d_out[j] = _depth(n, const, le, nxt)
     if want & WANT_BLOCK:
         bs_out[j] = _block_sensitivity(t, n, valid, s, cmax, ups, packs)
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def measure_tables(tables, n, want, chars, bounds, free_low, free_size, ups, packs,
+def measure_tables(tables, start, count, n, want, chars, bounds, free_low, free_size, ups, packs,
                    s_out, e_out, deg_out, lev_out, bias_out, c_out, d_out, bs_out):
-    """Measures of the tables ``tables[j]`` (n <= 5) into the outputs selected by ``want``
-    (the others may have length 0): s, sensitive edges, degree, level sums (J, n+1), Σ f, C, D,
-    bs."""
-    J = tables.shape[0]
+    """Measures of the ``count`` tables ``tables[j]`` (or, when ``tables`` is empty, of the
+    consecutive tables start + j: no table array is built for streaming over all 2**32 tables)
+    for n <= 5, into the outputs selected by ``want`` (the others may have length 0): s,
+    sensitive edges, degree, level sums (count, n+1), Σ f, C, D, bs."""
     N = 1 << n
-    parts = 64
-    for r in nb.prange(parts):
-        const = np.empty(3 * N, dtype=np.uint64)
-        le = np.empty(N, dtype=np.uint64)
-        nxt = np.empty(N, dtype=np.uint64)
-        for j in range(r * J // parts, (r + 1) * J // parts):
-            _measure_one(np.uint64(tables[j]), n, want, chars, bounds, free_low, free_size, ups, packs,
-                         const, le, nxt, j, s_out, e_out, deg_out, lev_out, bias_out, c_out, d_out, bs_out)
-
-
-@nb.njit(cache=True, nogil=True, parallel=True)
-def measure_range(start, count, n, want, chars, bounds, free_low, free_size, ups, packs,
-                  s_out, e_out, deg_out, lev_out, bias_out, c_out, d_out, bs_out):
-    """:func:`measure_tables` of the consecutive tables start, start + 1, …, start + count − 1
-    (no table array is built: for streaming over all 2**32 tables)."""
-    N = 1 << n
+    listed = tables.shape[0] > 0
     parts = 64
     for r in nb.prange(parts):
         const = np.empty(3 * N, dtype=np.uint64)
         le = np.empty(N, dtype=np.uint64)
         nxt = np.empty(N, dtype=np.uint64)
         for j in range(r * count // parts, (r + 1) * count // parts):
-            _measure_one(np.uint64(start + j), n, want, chars, bounds, free_low, free_size, ups, packs,
+            t = np.uint64(tables[j]) if listed else np.uint64(start + j)
+            _measure_one(t, n, want, chars, bounds, free_low, free_size, ups, packs,
                          const, le, nxt, j, s_out, e_out, deg_out, lev_out, bias_out, c_out, d_out, bs_out)
 
 

@@ -7,7 +7,7 @@ GPU does well. torch is imported when this module is, so callers import it only 
 Callers validate n, the tables and the device first; the constants come from the builders of
 :mod:`boolsens._kernels.census`.
 
-* :func:`class_scan` runs the walk on every table of a range at once and drops a table as soon
+* :func:`class_scan` runs the walk on every candidate table at once and drops a table as soon
   as an image (or its complement) is smaller; the survivors are the least tables of their NPN
   classes, with the same counts as the numba kernel.
 * :func:`measure_tables` computes the measures of a batch of tables, as the numba kernel does.
@@ -53,14 +53,16 @@ def swap_adjacent(g: torch.Tensor, i: int) -> torch.Tensor:
     return (g & (_M32 ^ (m | (m << d)))) | ((g & m) << d) | ((g >> d) & m)
 
 
-def class_scan(start: int, count: int, perms: np.ndarray, gray: np.ndarray, full: int,
-               device) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The least tables of their NPN classes among start … start + count − 1, as numpy arrays
-    (tables, same, comp, least_comp) with the meaning of :func:`boolsens._kernels.census.walk`.
+def class_scan(t: torch.Tensor, perms: np.ndarray, gray: np.ndarray,
+               full: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The least tables of their NPN classes among the candidate tables t (int64, increasing),
+    as numpy arrays (tables, same, comp, least_comp) with the meaning of
+    :func:`boolsens._kernels.census.walk`.
 
     Every table walks the group at once; the batch is compacted to the tables still alive after
     steps 1, 2, 4, … and then every 64 steps (most tables die within a few steps)."""
-    t = torch.arange(start, start + count, dtype=torch.int64, device=device)
+    device = t.device
+    count = t.numel()
     g = t.clone()
     same = torch.zeros(count, dtype=torch.int32, device=device)
     comp = torch.zeros(count, dtype=torch.int32, device=device)
