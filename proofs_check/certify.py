@@ -47,7 +47,7 @@ import numpy as np
 import boolsens as bs
 from boolsens.cube import popcount
 
-__all__ = ["Profile", "CertificateResult", "nonnegative_on", "profiles", "certify_profiles",
+__all__ = ["Profile", "CertificateResult", "nonnegative_on", "profiles", "census_profiles", "certify_profiles",
            "certify_identities", "certify", "format_certificates", "CERTIFIED_CLAIMS"]
 
 
@@ -208,13 +208,17 @@ def certify_profiles(profs: dict[Profile, int], *, domain: str,
     rels = _relations(exponent)
     chosen = list(rels) if relations is None else list(relations)
     out = []
+    decided: dict[tuple, tuple[bool, Fraction | None]] = {}  # relations that share a polynomial share its decision
     for name in chosen:
         claim, interval_text, (a, b), build = rels[name]
         t0 = time.perf_counter()
         held, witness = True, ""
         for p in sorted(profs, key=lambda p: (p.n, p.weights, p.total_influence, p.degree, p.sensitivity)):
             coeffs, q = build(p)
-            ok, x = nonnegative_on(coeffs, a, b)
+            memo = (build.__name__, p, a, b)
+            if memo not in decided:
+                decided[memo] = nonnegative_on(coeffs, a, b)
+            ok, x = decided[memo]
             if not ok:
                 held = False
                 witness = (f"{_witness(x, q, name)} for the profile n={p.n}, W={[str(w) for w in p.weights]}, "
@@ -272,6 +276,26 @@ def certify_identities(signs: np.ndarray, *, domain: str, power_offset: int = 0)
                               held, B, B, domain, time.perf_counter() - t0, witness)]
 
 
+def census_profiles(n: int = 5, *, progress: Callable[[str], None] | None = None
+                    ) -> tuple[dict[Profile, int], str, np.ndarray]:
+    """The distinct profiles of every function on n variables, from the census (each class's
+    profile weighted by its orbit size), a description of that domain, and the ±1 tables of the
+    class representatives."""
+    if progress:
+        progress(f"census of n={n}")
+    rows = bs.census(n)
+    profs: dict[Profile, int] = {}
+    den = 4**n
+    for r in rows:
+        weights = tuple(Fraction(int(v), den) for v in r["level_sums"])
+        p = Profile(n, weights, Fraction(int(r["sensitive_edges"]), 1 << (n - 1)), int(r["degree"]),
+                    int(r["sensitivity"]))
+        profs[p] = profs.get(p, 0) + int(r["orbit"])
+    total = sum(profs.values())
+    return (profs, f"every function on n = {n} ({total:,} functions, {len(rows):,} classes)",
+            bs.tables_to_signs(rows["table"], n))
+
+
 def _all_functions(n: int) -> np.ndarray:
     v = np.arange(1 << (1 << n), dtype=np.int64)
     return (1 - 2 * ((v[:, None] >> np.arange(1 << n)) & 1)).astype(np.int8)
@@ -282,9 +306,12 @@ CERTIFIED_CLAIMS = ("jensen", "prop-2.2", "noise-sensitivity", "stability-fourie
 
 
 def certify(n_max: int = 4, *, extra: dict[Profile, int] | None = None, extra_domain: str = "",
+            extra_signs: np.ndarray | None = None,
             progress: Callable[[str], None] | None = None) -> list[CertificateResult]:
     """Certificates for every function on n = 1..``n_max`` (n_max <= 4), plus the profiles
-    ``extra`` (e.g. the n = 5 census) certified separately."""
+    ``extra`` and the identities on the tables ``extra_signs`` (e.g. the n = 5 census's profiles
+    and class representatives: the identities are invariant under the NPN group) certified
+    separately."""
     if not 1 <= n_max <= 4:
         raise ValueError(f"n_max={n_max} must lie in [1, 4] (n = 5 comes through extra=, from the census)")
     profs: dict[Profile, int] = {}
@@ -308,6 +335,8 @@ def certify(n_max: int = 4, *, extra: dict[Profile, int] | None = None, extra_do
     results.append(merged)
     if extra:
         results += certify_profiles(extra, domain=extra_domain)
+    if extra_signs is not None:
+        results += certify_identities(extra_signs, domain=extra_domain)
     return results
 
 

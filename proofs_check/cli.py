@@ -30,6 +30,9 @@ def _configure(p: argparse.ArgumentParser) -> None:
     prof.add_argument("--thorough", dest="profile", action="store_const", const="thorough", help="go further (minutes)")
     prof.add_argument("--profile", dest="profile", choices=PROFILES, help="quick, default or thorough")
     p.add_argument("--seed", type=int, default=0, help="base seed of every random draw (reported; default 0)")
+    p.add_argument("--exhaustive", type=int, metavar="N", default=None,
+                   help="check every Boolean claim on every function on N <= 5 variables (all 4,294,967,296 at "
+                        "N = 5), through the census's class representatives")
     p.add_argument("--certify", action="store_true",
                    help="prove the ρ-dependent claims for every ρ (exact polynomial certificates over every "
                         "function on n <= 4) instead of checking them on a grid")
@@ -49,15 +52,22 @@ def run(args: argparse.Namespace, *, registry: Registry | None = None) -> int:
     reg = REGISTRY if registry is None else registry
     if args.seed < 0:
         raise CommandLineError(f"--seed={args.seed} must be a non-negative integer")
+    if args.exhaustive is not None and not 1 <= args.exhaustive <= 5:
+        raise CommandLineError(f"--exhaustive={args.exhaustive} must lie in [1, 5]")
     if not len(reg):
         print("no claims are registered", file=sys.stderr)
         return 1
     if args.certify:
-        from .certify import certify, format_certificates
+        from .certify import census_profiles, certify, format_certificates
 
         start = time.perf_counter()
-        results = certify(4, progress=None if args.no_progress else
-                          (lambda m: print(f"[{time.perf_counter() - start:6.1f}s] {m}", file=sys.stderr, flush=True)))
+        log = None if args.no_progress else (
+            lambda m: print(f"[{time.perf_counter() - start:6.1f}s] {m}", file=sys.stderr, flush=True))
+        extra, extra_domain, extra_signs = {}, "", None
+        if args.exhaustive == 5:
+            extra, extra_domain, extra_signs = census_profiles(5, progress=log)
+        results = certify(min(4, args.exhaustive or 4), extra=extra, extra_domain=extra_domain,
+                          extra_signs=extra_signs, progress=log)
         print(format_certificates(results))
         return 0 if all(r.held for r in results) else 1
     if args.list:
@@ -75,7 +85,8 @@ def run(args: argparse.Namespace, *, registry: Registry | None = None) -> int:
     def progress(msg: str) -> None:
         print(f"[{time.perf_counter() - start:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
-    results = reg.run(ids, profile=profile, seed=args.seed, progress=None if args.no_progress else progress)
+    results = reg.run(ids, profile=profile, seed=args.seed, progress=None if args.no_progress else progress,
+                      exhaustive=args.exhaustive)
     if args.json:
         print(to_json(results))
     else:

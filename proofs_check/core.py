@@ -170,9 +170,12 @@ class Context:
     """What a check writes to while it runs; turned into a :class:`Result` by the runner."""
 
     def __init__(self, profile: str = "default", seed: int = 0, progress: Callable[[str], None] | None = None,
-                 cache: dict | None = None):
+                 cache: dict | None = None, exhaustive: tuple[int, str] | None = None):
         if profile not in PROFILES:
             raise ValueError(f"profile={profile!r} must be one of {PROFILES}")
+        #: (n, "NPN" or "NP"): check the claim's Boolean predicate on every function on n
+        #: variables through the class representatives of the census (see EXHAUSTIVE)
+        self.exhaustive = exhaustive
         self.profile = profile
         self.seed = seed
         self.cache = {} if cache is None else cache
@@ -346,25 +349,36 @@ class Registry:
         return len(self._claims)
 
     def run(self, ids: Iterable[str] | None = None, *, profile: str = "default", seed: int = 0,
-            progress: Callable[[str], None] | None = None) -> list[Result]:
-        """Check the claims ``ids`` (all by default) and return one :class:`Result` each."""
+            progress: Callable[[str], None] | None = None, exhaustive: int | None = None) -> list[Result]:
+        """Check the claims ``ids`` (all by default) and return one :class:`Result` each.
+
+        ``exhaustive=n`` (1 <= n <= 5) checks instead the Boolean claims of :data:`EXHAUSTIVE`
+        on every function on n variables, through the class representatives of the census under
+        the group each claim is invariant under; the result's notes say why.
+        """
         if profile not in PROFILES:
             raise ValueError(f"profile={profile!r} must be one of {PROFILES}")
         chosen = [self[i] for i in ids] if ids is not None else list(self)
+        if exhaustive is not None:
+            chosen = [c for c in chosen if c.id in EXHAUSTIVE]
         cache: dict = {}
         out = []
         for k, c in enumerate(chosen):
             if progress is not None:
                 progress(f"[{k + 1}/{len(chosen)}] {c.id}")
-            out.append(run_claim(c, profile=profile, seed=seed, cache=cache,
-                                 progress=(lambda m, cid=c.id: progress(f"  {cid}: {m}")) if progress else None))
+            ex = None if exhaustive is None else (exhaustive, EXHAUSTIVE[c.id][0])
+            res = run_claim(c, profile=profile, seed=seed, cache=cache, exhaustive=ex,
+                            progress=(lambda m, cid=c.id: progress(f"  {cid}: {m}")) if progress else None)
+            if ex is not None:
+                res.notes.append(f"exhaustive through the {ex[1]} classes: {EXHAUSTIVE[c.id][1]}")
+            out.append(res)
         return out
 
 
 def run_claim(c: Claim, *, profile: str = "default", seed: int = 0, cache: dict | None = None,
-              progress: Callable[[str], None] | None = None) -> Result:
+              progress: Callable[[str], None] | None = None, exhaustive: tuple[int, str] | None = None) -> Result:
     """Check one claim; an exception inside the check becomes a failed result with its message."""
-    ctx = Context(profile, seed, progress, cache)
+    ctx = Context(profile, seed, progress, cache, exhaustive)
     t0 = time.perf_counter()
     error = None
     try:
@@ -396,6 +410,31 @@ def run_claim(c: Claim, *, profile: str = "default", seed: int = 0, cache: dict 
 
 REGISTRY = Registry()
 claim = REGISTRY.claim
+
+#: The Boolean claims that ``verify --exhaustive N`` checks on every function on n variables, each
+#: with the group its statement is invariant under (so one representative per class of the census
+#: stands for the whole class) and why. The other claims are not statements about Boolean
+#: functions (kernels, softmax, random features, Gaussian closed forms, the MAJ_n limit).
+EXHAUSTIVE = {
+    "parseval": ("NPN", "both sides are unchanged by permuting or negating inputs (f̂ is permuted, signs flip) and "
+                 "by negating f (f̂ → −f̂, squares unchanged)"),
+    "influence-fourier": ("NPN", "a permutation relabels i on both sides alike; negations change no square"),
+    "total-influence": ("NPN", "I(f), the Fourier weights by level and s(f, x) (as a multiset) are invariant"),
+    "stability-fourier": ("NPN", "the pair sum and Σ ρ^|S| f̂(S)² are invariant"),
+    "disagreement": ("NPN", "Pr_ρ and Stab_ρ are invariant"),
+    "noise-sensitivity": ("NPN", "NS_δ, Stab and I are invariant"),
+    "poincare": ("NPN", "Var f = 1 − (E f)², I and deg are invariant (E f only changes sign)"),
+    "edge-isoperimetric": ("NPN", "α = min(Pr[f=1], Pr[f=−1]), I and being a subcube are invariant"),
+    "kkl": ("NPN", "the influences (as a multiset), I and Var f are invariant"),
+    "friedgut": ("NPN", "influences, I and the weights of the kept coefficients are invariant; g changes sign with f"),
+    "level-k": ("NP", "the 0/1 function's mean α and low-degree weight change when f is negated (α → 1 − α), so "
+                "only input permutations and negations leave the statement unchanged: checked on the NP classes"),
+    "complexity-chain": ("NPN", "s, bs, C, D and deg are invariant"),
+    "huang": ("NPN", "deg and s are invariant"),
+    "jensen": ("NPN", "Stab_ρ and I are invariant"),
+    "prop-2.2": ("NPN", "Pr_ρ, I, deg and s are invariant"),
+    "def-3.1-boolean": ("NPN", "the flip rate under uniform replacement, I and n are invariant"),
+}
 
 
 def variant(id: str, registry: Registry | None = None, **kwargs: Any) -> Claim:

@@ -34,7 +34,7 @@ import boolsens as bs
 from .core import Context, Relation
 
 __all__ = ["Batch", "Measures", "Domain", "Exhaustive", "RandomTables", "Families", "HypothesisDraws",
-           "Explicit", "boolean", "run_predicate", "all_functions"]
+           "Explicit", "CensusClasses", "boolean", "run_predicate", "all_functions"]
 
 
 def all_functions(n: int) -> np.ndarray:
@@ -377,8 +377,44 @@ def boolean(*, rho: Sequence[float] | None = None, max_n: int | None = None, exh
     return Domain(parts, rho, max_n)
 
 
+@dataclass
+class CensusClasses(Part):
+    """Every function on n variables through the representatives of its NPN (or NP) classes
+    (:func:`boolsens.census`), in batches of ``batch`` functions: exhaustive for a claim that is
+    invariant under the group (see ``proofs_check.core.EXHAUSTIVE``)."""
+
+    n: int = 5
+    group: str = "NPN"
+    batch: int = 1 << 16
+
+    def _rows(self, ctx):
+        key = ("census", self.n, self.group)
+        if key not in ctx.cache:
+            ctx.progress(f"census of n={self.n} ({self.group} classes)")
+            ctx.cache[key] = bs.census(self.n, np_classes=self.group == "NP")
+        return ctx.cache[key]
+
+    def batches(self, ctx, max_n):
+        rows = self._rows(ctx)
+        for lo in range(0, len(rows), self.batch):
+            part = rows[lo:lo + self.batch]
+            key = f"census-{self.n}-{self.group}-{lo}"
+            yield Batch(key, self.n, bs.tables_to_signs(part["table"], self.n), kind="census")
+
+    def method(self, ctx, max_n):
+        rows = self._rows(ctx)
+        total = 1 << (1 << self.n)
+        return (f"all {total:,} functions on n={self.n}, through the {len(rows):,} representatives of their "
+                f"{self.group} classes")
+
+
 def run_predicate(pred: Callable[[Measures], Any], domain: Domain, ctx: Context) -> None:
-    """Evaluate ``pred`` on every batch of ``domain``; merge its relations into ``ctx``."""
+    """Evaluate ``pred`` on every batch of ``domain``; merge its relations into ``ctx``. In an
+    exhaustive run (``ctx.exhaustive = (n, group)``) the domain is every function on n variables,
+    through the census's class representatives (the ρ grid of ``domain`` is kept)."""
+    if getattr(ctx, "exhaustive", None) is not None:
+        n, group = ctx.exhaustive
+        domain = Domain([CensusClasses(n, group)], domain.rho, None)
     ctx.domain(domain.describe(ctx))
     ctx.method(", ".join(sorted({_kind(p) for p in domain.parts})))
     for batch in domain.batches(ctx):
@@ -397,4 +433,5 @@ def run_predicate(pred: Callable[[Measures], Any], domain: Domain, ctx: Context)
 
 def _kind(p: Part) -> str:
     return {"Exhaustive": "exhaustive", "RandomTables": "random sample", "HypothesisDraws": "hypothesis",
-            "Families": "named families", "Explicit": "explicit list"}.get(type(p).__name__, type(p).__name__)
+            "Families": "named families", "Explicit": "explicit list",
+            "CensusClasses": "exhaustive through the census"}.get(type(p).__name__, type(p).__name__)

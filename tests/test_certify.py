@@ -70,3 +70,40 @@ def test_false_noise_sensitivity_bound_is_refuted(profiles):
     delta = Fraction(r.witness.split()[2])
     # the dictator is the witness: NS_δ = δ > (9/10) δ I with I = 1
     assert bs.noise_sensitivity(bs.dictator(1), delta) == delta > Fraction(9, 10) * delta
+
+
+# ----------------------------------------------------------------------------- verify --exhaustive
+def test_every_exhaustive_claim_is_registered_with_a_reason():
+    import proofs_check as pc
+    from proofs_check.core import EXHAUSTIVE
+
+    assert set(EXHAUSTIVE) <= set(pc.REGISTRY.ids())
+    assert all(group in ("NPN", "NP") and len(reason) > 20 for group, reason in EXHAUSTIVE.values())
+    assert EXHAUSTIVE["level-k"][0] == "NP"      # not invariant under negating the output
+
+
+def test_exhaustive_run_covers_every_function_through_the_classes():
+    import proofs_check as pc
+
+    results = pc.REGISTRY.run(["huang", "level-k", "complexity-chain"], profile="quick", exhaustive=4)
+    assert [r.held for r in results] == [True, True, True]
+    assert all("all 65,536 functions on n=4" in r.domain for r in results)
+    assert "222 representatives" in results[0].domain and "402 representatives" in results[1].domain
+    assert any("NP classes" in note for note in results[1].notes)
+
+
+def test_an_exhaustive_false_claim_fails_with_a_witness():
+    import proofs_check as pc
+    from proofs_check.core import run_claim
+
+    reg = pc.Registry()
+
+    @reg.claim(id="deg-le-s", statement="deg f ≤ s(f) (false)", domain=pc.domains.boolean())
+    def deg_le_s(m):
+        return pc.Le(m.degree, m.sensitivity, "deg ≤ s")
+
+    res = run_claim(reg["deg-le-s"], profile="quick", exhaustive=(4, "NPN"))
+    assert not res.held and "all 65,536 functions on n=4" in res.domain
+    table = res.relations[0].witness_table            # "4:hex" of a class representative
+    f = bs.BooleanFunction.from_hex(table.split(":")[1], 4)
+    assert bs.degree(f) > bs.sensitivity(f)
