@@ -1,6 +1,7 @@
 """``boolsens``: one command line over the three packages.
 
     boolsens analyze majority --n 7                          # the core (boolsens.cli)
+    boolsens census --n 5 --out DIR                          # every function on n <= 5 (boolsens.cli)
     boolsens verify [--claim ID] [--json] [--thorough]       # proofs_check.cli
     boolsens experiment list | NAME --preset P --out DIR     # empirical.cli
     boolsens tour                                            # all of them, on built-in defaults
@@ -44,7 +45,7 @@ def _optional(module: str):
 def build_parser() -> CommandParser:
     parser = CommandParser(prog="boolsens",
                            description="Exact Boolean-function analysis, theorem checks and experiments.")
-    sub = parser.add_subparsers(dest="command", metavar="{analyze,verify,experiment,tour}")
+    sub = parser.add_subparsers(dest="command", metavar="{analyze,census,verify,experiment,tour}")
     core_cli.register(sub)
     _optional("proofs_check.cli")(sub)
     _optional("empirical.cli")(sub)

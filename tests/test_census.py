@@ -418,3 +418,53 @@ def test_each_field_alone_equals_all_fields(n):
         alone = table_measures(tables, n, fields=[name])
         assert alone.dtype.names == (name,)
         assert np.array_equal(alone[name], together[name]), name
+
+
+# ----------------------------------------------------------------------------- boolsens census
+def test_census_command_writes_everything_and_resumes(tmp_path, capsys):
+    import csv
+    import json
+
+    from boolsens_cli.main import main
+
+    out = tmp_path / "c4"
+    assert main(["census", "--n", "4", "--out", str(out), "--no-progress"]) == 0
+    assert "65,536 functions in 222 NPN classes" in capsys.readouterr().out
+    for name in ("classes.csv", "distributions.csv", "extremes.json", "report.md", "summary.json",
+                 "joint_s_deg.csv", "joint_s_bs.csv", "joint_C_D.csv", "joint_I_s.csv"):
+        assert (out / name).exists(), name
+    with open(out / "classes.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    ref = bs.census(4)
+    assert len(rows) == 222 and sum(int(r["orbit"]) for r in rows) == 65536
+    assert [int(r["table"], 16) for r in rows] == ref["table"].tolist()
+    # the joint histogram counts every function once, weighted by its class's orbit
+    with open(out / "joint_s_deg.csv") as fh:
+        table = [list(map(int, row[1:])) for row in list(csv.reader(fh))[1:]]
+    assert sum(map(sum, table)) == 65536
+    summary = json.loads((out / "summary.json").read_text())
+    bs_s = next(e for e in summary["extremes"] if e["ratio"] == "bs/s")
+    w = bs_s["witnesses"][0]
+    f = bs.BooleanFunction.from_hex(w["table"][2:], 4)
+    assert bs.block_sensitivity(f) == w["bs"] and bs.sensitivity(f) == w["s"]
+    # resume: a lost chunk and a corrupt one are recomputed, the others are reused
+    chunks = sorted((out / "chunks").glob("*.npy"))
+    chunks[0].unlink()
+    chunks[1].write_bytes(b"not numpy")
+    before = (out / "classes.csv").read_text()
+    assert main(["census", "--n", "4", "--out", str(out), "--no-progress"]) == 0
+    assert "corrupt" in capsys.readouterr().err
+    assert (out / "classes.csv").read_text() == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["census", "--n", "6", "--out", "x"], "--n=6 must lie in [0, 5]"),
+    (["census", "--n", "3", "--out", ""], "--out='' must name a folder"),
+    (["census", "--n", "x", "--out", "y"], "invalid int value"),
+])
+def test_census_command_errors_are_one_line(argv, message, capsys, tmp_path):
+    from boolsens_cli.main import main
+
+    assert main([a if a != "x" or argv[1] != "--n" else a for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
