@@ -25,14 +25,19 @@ ROOT = Path(__file__).resolve().parents[1]
 EXP = "length-scaling"
 
 
+def _without_times(value):
+    """A record without its wall times (any key naming seconds), recursively."""
+    if isinstance(value, dict):
+        return {k: _without_times(v) for k, v in value.items() if "seconds" not in k}
+    if isinstance(value, list):
+        return [_without_times(v) for v in value]
+    return value
+
+
 def _records(folder: Path) -> dict[str, dict]:
-    """Every unit's record without its wall time, by key."""
-    out = {}
-    for f in sorted((folder / "units").glob("*.json")):
-        rec = json.loads(f.read_text())["record"]
-        rec.pop("train_seconds", None)
-        out[f.name] = rec
-    return out
+    """Every unit's record without its wall times, by key."""
+    return {f.name: _without_times(json.loads(f.read_text())["record"])
+            for f in sorted((folder / "units").glob("*.json"))}
 
 
 def _cli(args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
@@ -229,3 +234,42 @@ def test_a_full_disk_ends_in_one_line_and_keeps_finished_units(reference, tmp_pa
     monkeypatch.setattr(storage, "atomic_write_bytes", real)
     assert experiment_main([EXP, "--preset", "smoke", "--out", str(out), "--jobs", "1", "--quiet"]) == 0
     assert _records(out) == _records(reference)
+
+
+# ----------------------------------------------------------------------------- every experiment
+def _unit_experiments() -> list[str]:
+    return [e.name for e in registry.experiments() if e.is_units]
+
+
+@pytest.mark.parametrize("name", _unit_experiments())
+def test_every_experiment_resumes_exactly_after_a_kill(name, tmp_path):
+    """Killed right after its first checkpoint, then at a random training step, each smoke run
+    resumes to exactly the numbers of an uninterrupted run (every unit record and every logged
+    measurement)."""
+    import random
+
+    ref = tmp_path / "reference"
+    assert experiment_main([name, "--preset", "smoke", "--out", str(ref), "--jobs", "1", "--quiet"]) == 0
+    steps = len(_read_metrics(ref)) if (ref / "metrics.jsonl").exists() else 0
+    k = random.Random(name).randint(2, 6)
+    codes = []
+    for fault in ("checkpoint:1", f"step:{k}"):
+        out = tmp_path / fault.replace(":", "-")
+        args = [name, "--preset", "smoke", "--out", str(out), "--jobs", "1", "--quiet"]
+        killed = _cli(args, env={"BOOLSENS_FAULT": fault})
+        assert killed.returncode in (0, 137), killed.stderr[-1500:]
+        codes.append(killed.returncode)
+        resumed = _cli(args)
+        assert resumed.returncode == 0, resumed.stderr[-1500:]
+        assert _records(out) == _records(ref), fault
+        if steps:
+            got = sorted(json.dumps(_without_times(r), sort_keys=True) for r in _read_metrics(out))
+            want = sorted(json.dumps(_without_times(r), sort_keys=True) for r in _read_metrics(ref))
+            assert got == want, fault
+    # every training experiment's smoke run checkpoints, so both kills happened (random networks
+    # are never trained: nothing to kill mid-unit)
+    assert codes == [137, 137] or name in NO_TRAINING, codes
+
+
+#: experiments whose units train nothing (no checkpoint, no step to kill at)
+NO_TRAINING = {"random-init-sensitivity"}
