@@ -47,7 +47,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 import boolsens as bs  # noqa: E402
-from boolsens import _kernels  # noqa: E402
+try:  # the transform kernel: boolsens._kernels.walsh (older versions: the module boolsens._kernels)
+    from boolsens._kernels import walsh as _kernels  # noqa: E402
+except ImportError:  # pragma: no cover - a checkout from before the layered layout
+    from boolsens import _kernels  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- helpers
