@@ -130,6 +130,10 @@ def _plan(exp: Any, preset: str, sets: list[str], grids: list[str], seeds: str |
 def _run_units(exp: Any, args: argparse.Namespace) -> int:
     out = _check_out(args.out)
     device = pick_device(args.device)
+    if not args.analyze:  # every setting is checked before the run folder is created
+        if args.preset is None:
+            raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu (or --analyze)")
+        config, grid, units = _plan(exp, args.preset, args.set, args.grid, args.seeds)
     run_dir = RunDir(out, device=device, show_progress=False if args.quiet else None)
     if args.analyze:
         saved = run_dir.read_json("config.json")
@@ -143,9 +147,6 @@ def _run_units(exp: Any, args: argparse.Namespace) -> int:
                                    f"(e.g. {missing[0]}); run without --analyze to finish them")
         jobs = 1
     else:
-        if args.preset is None:
-            raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu (or --analyze)")
-        config, grid, units = _plan(exp, args.preset, args.set, args.grid, args.seeds)
         jobs = args.jobs if args.jobs is not None else (1 if device.type == "cuda" else (os.cpu_count() or 1))
         invocation = {"preset": args.preset, "set": args.set, "grid": args.grid, "seeds": args.seeds}
         run_dir.start_plan(exp.name, invocation, config, grid, [u.key for u in units],

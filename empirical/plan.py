@@ -27,6 +27,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -88,7 +89,7 @@ def _field_types(cls: type) -> dict[str, Any]:
 
 def _parse_scalar(text: str, tp: Any, name: str) -> Any:
     origin = typing.get_origin(tp)
-    if origin is typing.Union or str(origin) == "types.UnionType":
+    if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if text.strip().lower() == "none" and len(args) < len(typing.get_args(tp)):
             return None
