@@ -6,8 +6,6 @@
   label kept).
 - :func:`digits` — scikit-learn's bundled 8×8 digits, standardised; :func:`patchify` /
   :func:`unpatchify` turn images into tokens (patches) and back.
-- :func:`polarity_sequences` — a synthetic sequence-classification task: the label is the sign of
-  (#positive words − #negative words); every position matters equally.
 - :func:`modular_addition` — ``a + b mod p`` with inputs "a b =" and a seeded train/test split
   (the grokking task of Nanda et al. (2023), "Progress measures for grokking via mechanistic
   interpretability", ICLR 2023).
@@ -33,7 +31,6 @@ __all__ = [
     "digits",
     "patchify",
     "unpatchify",
-    "polarity_sequences",
     "modular_addition",
     "noisy_sparse_parity",
 ]
@@ -169,31 +166,6 @@ def unpatchify(tokens: torch.Tensor, patch: int, shape: tuple[int, int, int]) ->
     t = tokens.reshape(B, H // patch, W // patch, C, patch, patch)  # (B, h, w, C, p, p)
     t = t.permute(0, 3, 1, 4, 2, 5)  # (B, C, h, p, w, p)
     return t.reshape(B, C, H, W)
-
-
-def polarity_sequences(
-    n_samples: int, *, T: int = 12, vocab: int = 24, n_polar: int = 6, seed: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """A synthetic "sentiment" task: ids ``(N, T)`` uniform over ``vocab`` words, label
-    ``(N,)`` in {0, 1} = [#positive > #negative]. Words 0 … n_polar−1 are positive, the next
-    n_polar negative, the rest neutral; ties are redrawn, so every position matters equally.
-
-    >>> ids, y = polarity_sequences(5, T=4, vocab=6, n_polar=1, seed=0)
-    >>> ids.shape, bool(((ids == 0).sum(1) > (ids == 1).sum(1)).long().eq(y).all())
-    (torch.Size([5, 4]), True)
-    """
-    n_samples, T, vocab, n_polar = (_int(v, k, 1) for v, k in ((n_samples, "n_samples"), (T, "T"), (vocab, "vocab"), (n_polar, "n_polar")))
-    if 2 * n_polar > vocab:
-        raise BoolsensError(f"2 * n_polar = {2 * n_polar} must be <= vocab={vocab}")
-    rng = np.random.default_rng(seed)
-    rows, labels = [], []
-    while len(rows) < n_samples:
-        ids = rng.integers(0, vocab, size=(2 * n_samples, T))
-        score = (ids < n_polar).sum(1) - ((ids >= n_polar) & (ids < 2 * n_polar)).sum(1)
-        keep = score != 0
-        rows.extend(ids[keep])
-        labels.extend((score[keep] > 0).astype(np.int64))
-    return torch.from_numpy(np.stack(rows[:n_samples])), torch.from_numpy(np.array(labels[:n_samples]))
 
 
 def modular_addition(p: int, *, train_fraction: float, seed: int):

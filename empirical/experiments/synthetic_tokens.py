@@ -1,28 +1,40 @@
-"""Sparse vs frequent tokens: does attention pick the less sensitive predictor?
+"""synthetic-tokens: does single-layer attention pick the less sensitive of two predictors?
 
-The synthetic data of Definition 3.3 of Vasudeva et al. (2025), "Transformers Learn Low
-Sensitivity Functions: Investigations and Implications", ICLR 2025 (``docs/theory.md`` §5.2).
-Training data contain two perfectly predictive features: n_s copies of a class-specific *sparse*
-token, and a majority (margin n_d) among n_f *frequent* tokens. Two candidate predictors, each a
-unit-norm linear readout of the token sum (our normalisation, so their sensitivities compare):
+After Vasudeva, Fu, Zhou, Kau, Huang & Sharan (2025), "Transformers Learn Low Sensitivity
+Functions: Investigations and Implications", ICLR 2025 (Definition 3.3 data; Table 3 regimes).
+The data (``empirical.data_real.synthetic_tokens``; ``docs/theory.md`` §5.2) hold two features
+that both fit every training label: n_s copies of the label's *sparse* token (ids 0 / 1), and a
+majority (margin about n_d) among n_f *frequent* tokens drawn from m types per class. The two
+candidate predictors are counting rules on the token ids:
 
-    sparse:   f_s(X) = Σ_t ⟨x_t, e₁ − e₂⟩ / √2
-    frequent: f_f(X) = Σ_t ⟨x_t, Σ_j (e_{2j+1} − e_{2j+2})⟩ / √(2m)
+    sparse:   sign(#id 0 − #id 1)
+    frequent: sign(#frequent tokens of class +1 − #frequent tokens of class −1)
 
-Their token sensitivity (Definition 3.1 of Vasudeva et al.: Gaussian noise σ on one token,
-``empirical.sensitivity_real``)
-is measured on the training set. Two regimes reverse which is less sensitive: many sparse copies
-with a small frequent margin ("sparse" regime), one sparse copy with a large frequent margin and
-few frequent types ("frequent" regime). The single-layer attention model
-(``empirical.models.synthetic``) is trained with the logistic loss; the OOD test set swaps the
-sparse token for the other class's and keeps the label, so OOD accuracy near 0 means the model
-follows the sparse token and near 1 that it follows the frequent ones. We also report the
-alignment of the effective token readout v = W_V u with the sparse, frequent and irrelevant
-directions and the attention mass on each token kind.
+Their sensitivity is Definition 3.1 of Vasudeva et al. with P uniform over the vocabulary (token
+*replacement*, ``empirical.token_replacement``), computed exactly over the M replacements on the
+training inputs; a property of the regime, not of any trained model. With n_s ≥ 2 the sparse rule
+cannot flip under one replacement (sensitivity 0) while a margin-1 frequent rule can; with n_s = 1
+and a margin ≥ 2 it is the other way round. The regimes are the rows of the paper's Table 3:
+(n_s, n_d) = (3, 1) with (n_f, m) ∈ {(5, 16), (7, 28), (17, 20)} (sparse rule less sensitive) and
+(n_s, n_d) = (1, 7) with (n_f, m) = (32, 36) (frequent rule less sensitive).
 
-Verdict rule: in each regime the model "picks" the sparse predictor if OOD accuracy < 0.5, the
-frequent one otherwise; the claim holds if in both regimes it picks the one with the lower
-measured sensitivity.
+The model is the paper's single-layer attention f(X) = Uᵀ softmax(X W_Q W_Kᵀ Xᵀ) X W_V
+(``empirical.models.token_attention``: small init, mean over positions then a vector readout),
+trained full batch with Adam on the logistic loss until the training loss is below ``stop_loss``
+(checked every ``log_every`` steps) or ``max_steps``. "Which predictor the model picked" is read
+on *conflict* inputs: test samples whose sparse tokens are swapped for the other class's (label
+kept), so the two rules disagree on every one of them.
+
+Statistic and verdict rule (fixed before any run)
+-------------------------------------------------
+Per regime and seed: a = the fraction of conflict inputs on which the trained model agrees with
+the *lower-sensitivity* predictor (the one with the smaller exact replacement sensitivity on the
+training inputs). Per regime the effect is mean(a) − 1/2 over seeds with its 95 % t interval and
+the one-sample t-test against 1/2 (``empirical.stats.paired_difference`` against the constant
+1/2); predicted direction +1, equivalence margin 0.05 (a model within 0.45…0.55 follows neither).
+``empirical.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
+regimes must be reproduced). A regime in which neither rule is less sensitive is reported and left
+out of the verdict.
 """
 
 from __future__ import annotations
@@ -34,182 +46,253 @@ import torch
 import torch.nn.functional as F
 
 from ..data_real import TokenSpec, synthetic_tokens, token_kinds
-from ..models.synthetic import AttentionConfig, SingleLayerAttention
+from ..models.token_attention import TokenAttention, TokenAttentionConfig
 from ..registry import ExperimentConfig, register
 from ..report import pyplot
 from ..rundir import RunDir
-from ..runtime import limit_cpu_threads, seed_everything
-from ..sensitivity_real import token_sensitivity
+from ..stats import combine, mean_ci, paired_difference, verdict
+from ..token_replacement import replacement_sensitivity
 from ..training import train
 
-CLAIM = (
-    "On Definition 3.3 data the single-layer attention model picks the lower-sensitivity predictor: "
-    "the sparse token when it is less sensitive, the frequent tokens when they are."
-)
+CLAIM = ("On Definition 3.3 data where a sparse-token rule and a frequent-token rule both fit the labels, "
+         "single-layer attention learns the rule with the lower sensitivity (Table 3 regimes).")
 
+#: the paper's Table 3 rows, (n_s, n_f, n_d, m)
+TABLE_3 = ((3, 5, 1, 16), (3, 7, 1, 28), (3, 17, 1, 20), (1, 32, 7, 36))
+#: fixed before any run: the equivalence margin on the agreement with the lower-sensitivity rule
+MARGIN = 0.05
 KIND_NAMES = ("sparse", "frequent", "irrelevant")
 
 
 @dataclass(frozen=True, kw_only=True)
 class SyntheticTokensConfig(ExperimentConfig):
-    seeds: int = 3
-    M: int = 32
-    T: int = 16
-    # regime "sparse": sparse token less sensitive
-    sparse_regime: tuple[int, int, int, int] = (3, 6, 2, 4)  # n_s, n_f, n_d, m
-    # regime "frequent": frequent tokens less sensitive
-    frequent_regime: tuple[int, int, int, int] = (1, 8, 8, 2)
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    regimes: tuple[tuple[int, int, int, int], ...] = TABLE_3   # (n_s, n_f, n_d, m)
+    M: int = 100                 # vocabulary (the paper's M was not available)
+    T: int = 40                  # sequence length (not available; >= n_s + n_f of every row)
     d_model: int = 32
     init_scale: float = 0.01
-    n_train: int = 2000
+    n_train: int = 1000
     n_test: int = 1000
-    steps: int = 600
-    lr: float = 1e-2
-    log_every: int = 100
-    sigma: float = 1.0
-    sens_draws: int = 4
-    sens_samples: int = 500
+    lr: float = 1e-3
+    max_steps: int = 1500
+    stop_loss: float = 0.01      # stop once the full-batch training loss is below this
+    log_every: int = 20
+    checkpoint_every: int = 200
+    sens_samples: int = 300      # training inputs the sensitivities are measured on
+    sens_draws: int = 2          # replacement draws per (input, position) for the model
 
 
-def directions(spec: TokenSpec) -> dict[str, torch.Tensor]:
-    """Unit vectors in R^M: the sparse and frequent readouts, and the irrelevant subspace mask."""
-    sparse = torch.zeros(spec.M)
-    sparse[0], sparse[1] = 1.0, -1.0
-    freq = torch.zeros(spec.M)
-    freq[2 : 2 + 2 * spec.m : 2] = 1.0
-    freq[3 : 3 + 2 * spec.m : 2] = -1.0
-    irrelevant = torch.from_numpy(token_kinds(spec) == 2)
-    return {"sparse": sparse / sparse.norm(), "frequent": freq / freq.norm(), "irrelevant_mask": irrelevant}
+PRESETS = {
+    "smoke": SyntheticTokensConfig(seeds=(0,), regimes=((3, 5, 1, 4), (1, 8, 6, 4)), M=16, T=12, d_model=8,
+                                   n_train=64, n_test=64, max_steps=6, log_every=2, checkpoint_every=2,
+                                   sens_samples=16, sens_draws=1, lr=1e-2),
+    "cpu": SyntheticTokensConfig(),
+    "gpu": SyntheticTokensConfig(seeds=tuple(range(10)), d_model=64, n_train=10_000, n_test=5000, max_steps=20_000,
+                                 stop_loss=1e-3, log_every=100, checkpoint_every=1000, sens_samples=2000,
+                                 sens_draws=8),
+}
 
 
-def linear_predictor(direction: torch.Tensor):
-    def f(X):  # X: (B, T, M)
-        return X.sum(dim=1) @ direction  # (B,)
-    return f
+def sparse_rule(ids: torch.Tensor) -> torch.Tensor:
+    """#id 0 − #id 1 per row, ``(B, T) -> (B,)`` (its sign is the sparse predictor; 0 is a tie).
+
+    >>> sparse_rule(torch.tensor([[0, 0, 5], [1, 0, 1]])).tolist()
+    [2.0, -1.0]
+    """
+    return ((ids == 0).sum(1) - (ids == 1).sum(1)).double()
 
 
-def run_regime(cfg: SyntheticTokensConfig, regime: str, seed: int, run_dir: RunDir) -> dict:
-    n_s, n_f, n_d, m = cfg.sparse_regime if regime == "sparse" else cfg.frequent_regime
-    spec = TokenSpec(M=cfg.M, T=cfg.T, n_s=n_s, n_f=n_f, n_d=n_d, m=m).validate()
-    seed_everything(seed)
-    Xtr, ytr, _ = synthetic_tokens(spec, cfg.n_train, seed=seed)
-    Xte, yte, _ = synthetic_tokens(spec, cfg.n_test, seed=seed + 10_000)
-    Xood, yood, _ = synthetic_tokens(spec, cfg.n_test, seed=seed + 20_000, ood=True)
-    dev = run_dir.device
-    Xtr, ytr, Xte, yte, Xood, yood = (t.to(dev) for t in (Xtr, ytr, Xte, yte, Xood, yood))
-    model = SingleLayerAttention(AttentionConfig(M=cfg.M, d_model=cfg.d_model, init_scale=cfg.init_scale)).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+def frequent_rule(m: int):
+    """The frequent predictor for m types per class: #ids in {2, 4, …, 2m} − #ids in {3, 5, …, 2m+1}.
 
-    def acc(X, y):
-        return float(((model(X) >= 0).float() * 2 - 1 == y).float().mean())
+    >>> frequent_rule(2)(torch.tensor([[2, 4, 3, 0], [6, 3, 5, 1]])).tolist()
+    [1.0, -2.0]
+    """
+    def rule(ids: torch.Tensor) -> torch.Tensor:
+        freq = (ids >= 2) & (ids < 2 + 2 * m)  # (B, T)
+        plus = freq & ((ids - 2) % 2 == 0)
+        return (plus.sum(1) - (freq & ~plus).sum(1)).double()  # (B,)
+    return rule
 
-    key = f"{regime}_seed{seed}"
-    train(model, opt, steps=cfg.steps, next_batch=lambda s: (Xtr, ytr),
-          loss_fn=lambda mdl, X, y: F.softplus(-y * mdl(X)).mean(),  # logistic loss on ±1 labels
-          ctx=run_dir.context(key) if run_dir is not None else None, log_every=cfg.log_every,
-          on_log=lambda s, mdl: {"train_acc": acc(Xtr, ytr), "ood_acc": acc(Xood, yood)}, desc=key)
-    dirs = directions(spec)
-    v = model.token_readout().cpu()  # (M,)
+
+def units(config: SyntheticTokensConfig) -> list[dict]:
+    """One unit per (regime, seed)."""
+    return [{"regime": list(r), "seed": s} for r in config.regimes for s in config.seeds]
+
+
+def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
+    """Train one model on one regime and read which rule it follows on conflict inputs."""
+    n_s, n_f, n_d, m = unit["regime"]
+    seed, dev = unit["seed"], ctx.device
+    spec = TokenSpec(M=config.M, T=config.T, n_s=n_s, n_f=n_f, n_d=n_d, m=m).validate()
+    _, ytr, idtr = synthetic_tokens(spec, config.n_train, seed=seed)
+    _, yte, idte = synthetic_tokens(spec, config.n_test, seed=seed + 10_000)
+    _, yconf, idconf = synthetic_tokens(spec, config.n_test, seed=seed + 20_000, ood=True)
+    idtr, ytr, idte, yte, idconf = (t.to(dev) for t in (idtr, ytr, idte, yte, idconf))
+    freq = frequent_rule(m)
+    sparse_says = torch.sign(sparse_rule(idconf)).float()  # (N,) = -y on every conflict input
+    torch.manual_seed(seed)
+    model = TokenAttention(TokenAttentionConfig(M=config.M, d_model=config.d_model,
+                                                init_scale=config.init_scale)).to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+
+    def loss_fn(mdl, ids, y):
+        return F.softplus(-y * mdl(ids)).mean()  # logistic loss on ±1 labels
+
+    def sign(out):
+        return torch.where(out >= 0, 1.0, -1.0)
+
+    def on_log(step, mdl):
+        out = mdl(idtr)
+        conf = sign(mdl(idconf))
+        return {"train_loss": float(loss_fn(mdl, idtr, ytr)), "train_acc": float((sign(out) == ytr).float().mean()),
+                "agree_frequent": float((conf == yconf.to(dev)).float().mean()),
+                "agree_sparse": float((conf == sparse_says).float().mean())}
+
+    res = train(model, opt, steps=config.max_steps, next_batch=lambda step: (idtr, ytr), loss_fn=loss_fn, ctx=ctx,
+                log_every=config.log_every, checkpoint_every=config.checkpoint_every, on_log=on_log,
+                stop=lambda step, rec: rec["train_loss"] < config.stop_loss)
     with torch.no_grad():
-        A = model.attention(Xtr[:500]).cpu()  # (b, T, T)
-    kinds = torch.from_numpy(token_kinds(spec))[Xtr[:500].argmax(-1).cpu()]  # (b, T) kind of each key
-    mass = {KIND_NAMES[k]: float((A * (kinds == k).float()[:, None, :]).sum(-1).mean()) for k in range(3)}
-    share = {KIND_NAMES[k]: float((kinds == k).float().mean()) for k in range(3)}
-    Xs = Xtr[: cfg.sens_samples].cpu()
-    sens = {}
-    for name, fwd in (("model", lambda X: model(X.to(dev))),
-                      ("sparse_predictor", linear_predictor(dirs["sparse"])),
-                      ("frequent_predictor", linear_predictor(dirs["frequent"]))):
-        sens[name] = token_sensitivity(fwd, Xs, sigma=cfg.sigma, n_draws=cfg.sens_draws, seed=seed).as_dict()
-    ood = acc(Xood, yood)
+        final = on_log(res.steps, model)
+        test_acc = float((sign(model(idte)) == yte).float().mean())
+        xs = idtr[: config.sens_samples].cpu()
+        s_sparse = replacement_sensitivity(sparse_rule, xs, vocab=config.M, exact=True)
+        s_freq = replacement_sensitivity(freq, xs, vocab=config.M, exact=True)
+        s_model = replacement_sensitivity(model, xs, vocab=config.M, n_draws=config.sens_draws, seed=seed)
+        att = model.attention(idtr[:500]).cpu()  # (b, T, T)
+        kinds = torch.from_numpy(token_kinds(spec))[idtr[:500].cpu()]  # (b, T) kind of each key
+        mass = {KIND_NAMES[k]: float((att * (kinds == k).float()[:, None, :]).sum(-1).mean()) for k in range(3)}
+    lower = ("sparse" if s_sparse.overall.value < s_freq.overall.value else
+             "frequent" if s_freq.overall.value < s_sparse.overall.value else "neither")
     return {
-        "regime": regime, "seed": seed, "spec": [n_s, n_f, n_d, m],
-        "train_acc": acc(Xtr, ytr), "test_acc": acc(Xte, yte), "ood_acc": ood,
-        "align_sparse": float(v @ dirs["sparse"] / v.norm()),
-        "align_frequent": float(v @ dirs["frequent"] / v.norm()),
-        "irrelevant_fraction": float(v[dirs["irrelevant_mask"]].norm() ** 2 / v.norm() ** 2),
-        "attention_mass": mass, "token_share": share,
-        "sens_model": sens["model"]["value"], "sens_model_stderr": sens["model"]["stderr"],
-        "sens_sparse": sens["sparse_predictor"]["value"], "sens_sparse_stderr": sens["sparse_predictor"]["stderr"],
-        "sens_frequent": sens["frequent_predictor"]["value"],
-        "sens_frequent_stderr": sens["frequent_predictor"]["stderr"],
-        "picked": "sparse" if ood < 0.5 else "frequent",
+        "regime": [n_s, n_f, n_d, m], "seed": seed, "steps": res.steps, "converged": bool(res.stopped_early),
+        "train_loss": final["train_loss"], "train_acc": final["train_acc"], "test_acc": test_acc,
+        "agree_sparse": final["agree_sparse"], "agree_frequent": final["agree_frequent"],
+        "sens_sparse_rule": s_sparse.overall.value, "sens_frequent_rule": s_freq.overall.value,
+        "sens_model": s_model.overall.value, "sens_model_stderr": s_model.overall.stderr,
+        "lower_sensitivity_rule": lower,
+        "agree_lower": (final["agree_sparse"] if lower == "sparse" else
+                        final["agree_frequent"] if lower == "frequent" else float("nan")),
+        "attention_mass": mass, "train_seconds": res.seconds,
     }
 
 
-def _figure(run_dir: RunDir, results: list[dict]) -> str:
+def _regime_name(r) -> str:
+    return "({},{},{},{})".format(*r)
+
+
+def _figure(run_dir: RunDir, config: SyntheticTokensConfig, results: list) -> list[str]:
     plt = pyplot()
-    fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
-    regimes = ["sparse", "frequent"]
-    x = np.arange(2)
-    for j, key in enumerate(("sens_sparse", "sens_frequent", "sens_model")):
-        vals = [np.mean([r[key] for r in results if r["regime"] == g]) for g in regimes]
-        ax[0].bar(x + 0.27 * (j - 1), vals, 0.27, label=key.replace("sens_", ""))
-    ax[0].set_xticks(x, [f"{g} regime" for g in regimes]); ax[0].set_title("Def 3.1 sensitivity"); ax[0].legend()
-    for j, key in enumerate(("align_sparse", "align_frequent", "irrelevant_fraction")):
-        vals = [np.mean([r[key] for r in results if r["regime"] == g]) for g in regimes]
-        ax[1].bar(x + 0.27 * (j - 1), vals, 0.27, label=key)
-    ax[1].set_xticks(x, [f"{g} regime" for g in regimes]); ax[1].set_title("readout alignment"); ax[1].legend(fontsize=7)
-    vals = [np.mean([r["ood_acc"] for r in results if r["regime"] == g]) for g in regimes]
-    ax[2].bar(x, vals); ax[2].set_ylim(0, 1); ax[2].axhline(0.5, color="gray", ls=":")
-    ax[2].set_xticks(x, [f"{g} regime" for g in regimes]); ax[2].set_title("OOD accuracy (sparse token flipped)")
-    return run_dir.save_figure(fig, "synthetic_tokens").name
+    regimes = [list(r) for r in config.regimes]
+    fig, axes = plt.subplots(1, len(regimes), figsize=(3.4 * len(regimes), 3.2), squeeze=False)
+    for ax, reg in zip(axes[0], regimes):
+        for r in results:
+            if list(r.record["regime"]) != reg:
+                continue
+            hist = [h for h in run_dir.read_metrics(r.unit.key) if "agree_frequent" in h]
+            ax.plot([h["step"] for h in hist], [h["agree_frequent"] for h in hist], color="tab:green", alpha=0.6)
+            ax.plot([h["step"] for h in hist], [h["agree_sparse"] for h in hist], color="tab:purple", alpha=0.6)
+        ax.plot([], [], color="tab:green", label="agrees with frequent rule")
+        ax.plot([], [], color="tab:purple", label="agrees with sparse rule")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(f"(n_s,n_f,n_d,m) = {_regime_name(reg)}", fontsize=9)
+        ax.set_xlabel("step")
+    axes[0][0].set_ylabel("fraction of conflict inputs")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle("synthetic-tokens: which rule the model follows during training (one line per seed)")
+    return [run_dir.save_figure(fig, "synthetic_tokens_agreement").name]
 
 
-@register(
-    "synthetic-tokens",
-    claim=CLAIM,
-    presets={
-        "smoke": SyntheticTokensConfig(seeds=1, n_train=200, n_test=100, steps=30, log_every=10, sens_draws=1,
-                                       sens_samples=50),
-        "cpu": SyntheticTokensConfig(),
-        "gpu": SyntheticTokensConfig(seeds=10, M=64, T=32, sparse_regime=(4, 12, 2, 8), frequent_regime=(1, 16, 16, 4),
-                                     d_model=64, n_train=20_000, n_test=5000, steps=3000, sens_samples=5000,
-                                     sens_draws=16),
-    },
-)
-def run(config: SyntheticTokensConfig, run_dir: RunDir) -> dict:
-    limit_cpu_threads(run_dir.device)
-    results = []
-    for regime in ("sparse", "frequent"):
-        for seed in config.seed_list():
-            results.append(run_dir.unit(f"{regime}_seed{seed}_result",
-                                        lambda: run_regime(config, regime, seed, run_dir)))
-    rows, ok = [], []
+def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> dict:
+    """Per regime: the agreement with the lower-sensitivity rule, its CI over seeds, the verdict."""
+    rows, verdicts, per_unit = [], [], []
+    first_fit = {}  # unit key -> agreement with the lower-sensitivity rule when the labels are first all fitted
     for r in results:
-        lower = "sparse" if r["sens_sparse"] < r["sens_frequent"] else "frequent"
-        ok.append(lower == r["picked"])
-        rows.append({
-            "regime": r["regime"], "seed": r["seed"], "(n_s,n_f,n_d,m)": str(tuple(r["spec"])),
-            "train_acc": r["train_acc"], "test_acc": r["test_acc"], "ood_acc": r["ood_acc"],
-            "sens_sparse": r["sens_sparse"], "sens_frequent": r["sens_frequent"],
-            "sens_model": r["sens_model"], "sens_model_stderr": r["sens_model_stderr"],
-            "lower_sensitivity": lower, "picked": r["picked"],
-            "align_sparse": r["align_sparse"], "align_frequent": r["align_frequent"],
-            "irrelevant_fraction": r["irrelevant_fraction"],
-            "attn_sparse": r["attention_mass"]["sparse"], "attn_frequent": r["attention_mass"]["frequent"],
-            "attn_irrelevant": r["attention_mass"]["irrelevant"],
-            "share_sparse": r["token_share"]["sparse"], "share_frequent": r["token_share"]["frequent"],
-        })
-    n_ok = sum(ok)
-    verdict = (f"reproduced: the model picked the lower-sensitivity predictor in {n_ok}/{len(ok)} runs "
-               "(both regimes, every seed)" if all(ok) else
-               f"not reproduced: the model picked the lower-sensitivity predictor in only {n_ok}/{len(ok)} runs")
-    fig = _figure(run_dir, results)
+        lower = r.record["lower_sensitivity_rule"]
+        fitted = [h for h in run_dir.read_metrics(r.unit.key) if h.get("train_acc") == 1.0]
+        if fitted and lower in ("sparse", "frequent"):
+            first_fit[r.record["seed"], tuple(r.record["regime"])] = fitted[0][f"agree_{lower}"]
+    for reg in config.regimes:
+        recs = [r.record for r in results if list(r.record["regime"]) == list(reg)]
+        if not recs:
+            continue
+        lower = {r["lower_sensitivity_rule"] for r in recs}
+        row = {"regime (n_s,n_f,n_d,m)": _regime_name(reg), "seeds": len(recs),
+               "sens sparse rule": float(np.mean([r["sens_sparse_rule"] for r in recs])),
+               "sens frequent rule": float(np.mean([r["sens_frequent_rule"] for r in recs])),
+               "lower-sensitivity rule": "/".join(sorted(lower))}
+        ms = mean_ci([r["sens_model"] for r in recs])
+        row.update({"sens model": ms["mean"], "sens model CI": f"[{ms['ci_low']:.4f}, {ms['ci_high']:.4f}]",
+                    "agree sparse (mean)": float(np.mean([r["agree_sparse"] for r in recs])),
+                    "agree frequent (mean)": float(np.mean([r["agree_frequent"] for r in recs])),
+                    "converged": f"{sum(r['converged'] for r in recs)}/{len(recs)}",
+                    "agree_lower at first fit (mean, not the rule)": float(np.mean(
+                        [first_fit[k] for k in ((r["seed"], tuple(reg)) for r in recs) if k in first_fit] or [np.nan])),
+                    "train acc (min)": min(r["train_acc"] for r in recs)})
+        if lower in ({"sparse"}, {"frequent"}):
+            d = paired_difference([r["agree_lower"] for r in recs], [0.5] * len(recs))
+            v = verdict(d["ci_low"], d["ci_high"], direction=+1, margin=MARGIN)
+            verdicts.append(v)
+            row.update({"effect: agree_lower - 1/2": d["effect"], "CI low": d["ci_low"], "CI high": d["ci_high"],
+                        "p (one-sample t)": d.get("p", float("nan")), "verdict": v})
+        else:
+            row.update({"verdict": "left out (no rule is less sensitive)"})
+        rows.append(row)
+        for r in recs:
+            per_unit.append({"regime": _regime_name(reg), "seed": r["seed"], "steps": r["steps"],
+                             "train_loss": r["train_loss"], "train_acc": r["train_acc"], "test_acc": r["test_acc"],
+                             "agree_sparse": r["agree_sparse"], "agree_frequent": r["agree_frequent"],
+                             "sens_model": r["sens_model"],
+                             "attn_sparse": r["attention_mass"]["sparse"],
+                             "attn_frequent": r["attention_mass"]["frequent"]})
+    overall = combine(verdicts) if verdicts else "inconclusive"
+    parts = [f"{row['regime (n_s,n_f,n_d,m)']}: {row['verdict']}" for row in rows]
+    text = f"{overall}: by regime, {'; '.join(parts)}"
+    setup = [
+        {"setting": "data", "paper": "Definition 3.3 (sparse / frequent / irrelevant one-hot tokens)", "ours": "same"},
+        {"setting": "regimes (n_s,n_f,n_d,m)", "paper": "Table 3: (3,5,1,16), (3,7,1,28), (3,17,1,20), (1,32,7,36)",
+         "ours": ", ".join(_regime_name(r) for r in config.regimes)},
+        {"setting": "Fig. 3 settings", "paper": "not available (paper body unreadable here)", "ours": "not run"},
+        {"setting": "vocabulary M, length T", "paper": "not available", "ours": f"M = {config.M}, T = {config.T}"},
+        {"setting": "perturbation (Def. 3.1)", "paper": "replace one token, P uniform over the vocabulary",
+         "ours": "same; exact over the M replacements for the two rules, "
+                 f"{config.sens_draws} draws per (input, position) for the model"},
+        {"setting": "model", "paper": "f = Uᵀ softmax(X W_Q W_Kᵀ Xᵀ) X W_V, small init",
+         "ours": f"same form, U = mean over positions then u ∈ R^d, d = {config.d_model}, "
+                 f"init N(0, {config.init_scale}²)"},
+        {"setting": "optimiser, steps, #samples", "paper": "not available",
+         "ours": f"Adam lr {config.lr}, full batch of {config.n_train}, until training loss < {config.stop_loss} "
+                 f"(max {config.max_steps} steps)"},
+        {"setting": "which rule is picked", "paper": "not available (agreement or sensitivity comparison)",
+         "ours": "agreement on conflict inputs (sparse tokens swapped, label kept)"},
+        {"setting": "seeds", "paper": "not available", "ours": f"{len(config.seeds)} per regime"},
+    ]
+    figures = _figure(run_dir, config, results)
     run_dir.write_report(
-        claim=CLAIM, numbers={"per regime and seed": rows}, verdict=verdict, figures=[fig],
+        CLAIM, {"setup: paper vs ours": setup, "statistic by regime": rows, "every unit": per_unit}, text,
+        title="synthetic-tokens", figures=figures,
         notes=[
-            "Candidate predictors are unit-norm linear readouts of the token sum (our normalisation; the "
-            "paper's sensitivity values 0.1315, 0.2878, 0.4502, 0.0339 come from its own setup and are an "
-            "ordering, not targets).",
-            f"Sensitivity: Definition 3.1 with sigma={config.sigma} on one-hot tokens, {config.sens_draws} "
-            f"draws per (sample, position), {config.sens_samples} training samples; stderr over samples.",
-            "attn_* = mean attention weight (over queries and samples) on keys of each kind; share_* = the "
-            "fraction of tokens of that kind (what uniform attention would give).",
-            "picked = sparse if OOD accuracy < 0.5 (the model follows the flipped sparse token), else frequent.",
-            "align_* look at the readout v = W_V u alone, which ignores the attention weighting: a model can "
-            "follow the sparse token through attention (attn_sparse far above share_sparse) while v leans "
-            "toward the frequent direction; OOD accuracy is the behavioural test and decides the verdict.",
-        ],
-    )
-    return {"verdict": verdict, "rows": rows}
+            "Statistic: a = fraction of conflict inputs on which the model agrees with the rule of lower exact "
+            "replacement sensitivity; effect = mean(a) - 1/2 over seeds, 95 % t interval, one-sample t-test "
+            f"against 1/2. Verdict by empirical.stats.verdict (direction +1, margin {MARGIN}); overall by combine "
+            "over the regimes. Fixed before the runs.",
+            "The sensitivities of the two rules are exact expectations over the M replacement tokens on the "
+            "training inputs; a tie of a counting rule (output 0) counts as half a flip. The model's sensitivity is "
+            "a Monte-Carlo estimate (CI over seeds).",
+            "Values the paper reports (0.1315, 0.2878, 0.4502, 0.0339) could not be matched to a setting (the "
+            "paper body was not available); they are not used.",
+            "agree_sparse + agree_frequent = 1 on every conflict input (the two rules disagree there and the model "
+            "outputs a sign). attn_* = mean attention weight on keys of each kind.",
+            "'agree_lower at first fit' is the agreement with the lower-sensitivity rule at the first logged step at "
+            "which every training label is fitted: a description added after the first cpu run showed that in the "
+            "(1,32,7,36) regime the model follows the frequent rule early in training and switches to the sparse "
+            "rule as the loss falls (figure); the verdict keeps the rule fixed in advance (the final model).",
+            "The README's earlier verdict ('reproduced 6/6') came from regimes of the project's own, (3,6,2,4) and "
+            "(1,8,8,2), with Gaussian noise on one-hot tokens instead of token replacement.",
+        ])
+    return {"verdict": text, "overall": overall, "rows": rows}
+
+
+register("synthetic-tokens", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit, analyze=analyze,
+         axes=("regimes",))

@@ -27,6 +27,7 @@ class VisionConfig:
     d_mlp: int = 256      # the MLP classifier's hidden width
     classes: int = 10
     image: int = 8
+    dropout: float = 0.0  # ViT attention/MLP and embedding dropout (Vasudeva et al.'s code: 0.1)
 
 
 class ViT(nn.Module):
@@ -38,8 +39,9 @@ class ViT(nn.Module):
         self.patch_embed = nn.Linear(p * p, d)
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
         self.pos = nn.Parameter(0.02 * torch.randn(1, self.n_tokens + 1, d))
-        layer = nn.TransformerEncoderLayer(d, cfg.n_heads, 2 * d, dropout=0.0, batch_first=True,
+        layer = nn.TransformerEncoderLayer(d, cfg.n_heads, 2 * d, dropout=cfg.dropout, batch_first=True,
                                            norm_first=True, activation="gelu")
+        self.emb_dropout = nn.Dropout(cfg.dropout)
         self.encoder = nn.TransformerEncoder(layer, cfg.n_layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, cfg.classes)
@@ -49,7 +51,7 @@ class ViT(nn.Module):
         t = x.unfold(2, p, p).unfold(3, p, p)  # (B, 1, h, w, p, p)
         t = t.reshape(B, self.n_tokens, p * p)  # (B, T, p²), row-major patches
         h = self.patch_embed(t)  # (B, T, d)
-        h = torch.cat([self.cls.expand(B, -1, -1), h], dim=1) + self.pos  # (B, T+1, d)
+        h = self.emb_dropout(torch.cat([self.cls.expand(B, -1, -1), h], dim=1) + self.pos)  # (B, T+1, d)
         h = self.encoder(h)  # (B, T+1, d)
         return self.head(self.norm(h[:, 0]))  # (B, classes)
 

@@ -1,0 +1,134 @@
+"""Pixel-noise tools of the vision experiment, after the public code of Vasudeva et al. (2025),
+"Transformers Learn Low Sensitivity Functions: Investigations and Implications", ICLR 2025
+(``estija/sensitivity``, ``cifar/cifar_sens.py``):
+
+- :func:`digits_pm1`: scikit-learn's bundled 8×8 digits (no download) scaled to [−1, 1], the
+  range of the paper's CIFAR-10 pipeline (pixels in [0, 1], then mean 0.5 / std 0.5).
+- :func:`pixel_sensitivity`: the paper code's sensitivity measure: Gaussian noise N(0, σ²) on k
+  scattered pixels (all channels), the fraction of argmax predictions that change, for a grid of σ
+  with common random numbers (the same pixels and the same standard normal draws scaled by each
+  σ, so curves over σ are smooth).
+- :func:`square_noise`: the paper code's regulariser perturbation: N(0, σ²) on one contiguous
+  s×s square per image at a uniformly random top-left corner in [0, H − s) × [0, W − s).
+
+Every random draw comes from a seeded ``torch.Generator``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from boolsens import BoolsensError
+from boolsens.estimate import Estimate
+from boolsens.runtime import model_device
+
+__all__ = ["digits_pm1", "pixel_sensitivity", "square_noise"]
+
+
+def digits_pm1(*, n_train: int = 1000, seed: int = 0):
+    """The 1797 bundled 8×8 digits as ``(x_train (N,1,8,8), y_train, x_test, y_test)`` with
+    pixels v/16 mapped to [−1, 1] (2·v/16 − 1; a blank pixel is −1); the split is a seeded
+    permutation.
+
+    >>> xtr, ytr, xte, yte = digits_pm1(n_train=100, seed=0)
+    >>> xtr.shape, xte.shape[0], float(xtr.min()), float(xtr.max())
+    (torch.Size([100, 1, 8, 8]), 1697, -1.0, 1.0)
+    """
+    from sklearn.datasets import load_digits
+
+    if isinstance(n_train, bool) or not isinstance(n_train, int) or not 1 <= n_train < 1797:
+        raise BoolsensError(f"n_train={n_train!r} must be an integer in [1, 1797)")
+    data = load_digits()
+    images = 2.0 * data.images.astype(np.float32) / 16.0 - 1.0  # (1797, 8, 8) in [-1, 1]
+    perm = np.random.default_rng(seed).permutation(len(images))
+    x = torch.from_numpy(images)[:, None]  # (1797, 1, 8, 8)
+    y = torch.from_numpy(data.target.astype(np.int64))
+    tr, te = torch.from_numpy(perm[:n_train]), torch.from_numpy(perm[n_train:])
+    return x[tr], y[tr], x[te], y[te]
+
+
+def _positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
+        raise BoolsensError(f"{name}={value!r} must be a finite number > 0")
+    return float(value)
+
+
+@torch.no_grad()
+def pixel_sensitivity(forward: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, *,
+                      sigmas: Sequence[float], k: int, n_draws: int = 5, seed: int = 0,
+                      batch_size: int = 2048) -> dict[float, Estimate]:
+    r"""Sensitivity to noise on k scattered pixels, for every σ in ``sigmas``:
+
+    .. math:: s_σ(φ) = \Pr_{x, P, z}[\arg\max φ(x + σ\, z ⊙ 1_P) ≠ \arg\max φ(x)],
+
+    P a uniformly random set of k distinct pixel locations (every channel of a chosen pixel is
+    perturbed), z ~ N(0, I). Each image gets its own P and z per draw (the paper's code uses one P
+    per batch: same expectation); the same P and z serve every σ. Standard errors are over images
+    (each averaged over ``n_draws``). ``forward`` maps ``(B, C, H, W)`` to logits ``(B, classes)``
+    and should be in eval mode.
+
+    Cost: N·n_draws·len(sigmas) forward rows.
+
+    >>> f = lambda x: torch.stack([x[:, 0, 0, 0], torch.zeros(len(x))], dim=1)  # reads pixel (0, 0)
+    >>> est = pixel_sensitivity(f, torch.full((2000, 1, 4, 4), 1.0), sigmas=[1.0], k=4, n_draws=2)
+    >>> 0.02 < est[1.0].value < 0.05  # Pr[pixel chosen] · Pr[z < -1] = 4/16 · 0.159
+    True
+    """
+    if not isinstance(images, torch.Tensor) or images.ndim != 4 or not images.is_floating_point():
+        raise BoolsensError(f"images must be a float (N, C, H, W) tensor; got {getattr(images, 'shape', images)!r}")
+    N, C, H, W = images.shape
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= H * W:
+        raise BoolsensError(f"k={k!r} must be an integer in [1, H·W = {H * W}]")
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
+        raise BoolsensError(f"n_draws={n_draws!r} must be an integer >= 1")
+    sigmas = [_positive(s, "sigma") for s in sigmas]
+    if not sigmas:
+        raise BoolsensError("sigmas must list at least one noise scale")
+    dev = model_device(forward, images.device)
+    images = images.cpu()
+    gen = torch.Generator().manual_seed(int(seed))
+    clean = torch.cat([forward(images[s:s + batch_size].to(dev)).argmax(-1).cpu() for s in range(0, N, batch_size)])
+    flips = torch.zeros(len(sigmas), N, dtype=torch.float64)  # (S, N)
+    for _ in range(n_draws):
+        order = torch.rand(N, H * W, generator=gen).argsort(dim=1)  # (N, H·W) a random permutation per image
+        mask = torch.zeros(N, H * W)
+        mask.scatter_(1, order[:, :k], 1.0)  # (N, H·W) k distinct pixels per image
+        mask = mask.reshape(N, 1, H, W)  # (N, 1, H, W), broadcast over channels
+        z = torch.randn(images.shape, generator=gen)  # (N, C, H, W)
+        for j, sigma in enumerate(sigmas):
+            for s in range(0, N, batch_size):
+                x = images[s:s + batch_size] + sigma * z[s:s + batch_size] * mask[s:s + batch_size]  # (b, C, H, W)
+                pred = forward(x.to(dev)).argmax(-1).cpu()  # (b,)
+                flips[j, s:s + batch_size] += (pred != clean[s:s + batch_size]).double()
+    rates = (flips / n_draws).numpy()  # (S, N)
+    return {sigma: Estimate.from_samples(rates[j], seed=int(seed),
+                                         measure=f"pixel_sensitivity(sigma={sigma:g}, k={k})")
+            for j, sigma in enumerate(sigmas)}
+
+
+def square_noise(images: torch.Tensor, *, size: int, sigma: float, generator: torch.Generator) -> torch.Tensor:
+    """``images + N(0, σ²)`` on one size×size square per image (all channels), its top-left
+    corner uniform in [0, H − size) × [0, W − size) (the paper code's range), ``(B, C, H, W)`` in
+    and out. Differentiable in ``images``; the noise is drawn on the CPU from ``generator``.
+
+    >>> g = torch.Generator().manual_seed(0)
+    >>> out = square_noise(torch.zeros(3, 1, 6, 6), size=2, sigma=1.0, generator=g)
+    >>> (out != 0).sum(dim=(1, 2, 3)).tolist()
+    [4, 4, 4]
+    """
+    B, C, H, W = images.shape
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size < min(H, W):
+        raise BoolsensError(f"size={size!r} must be an integer in [1, {min(H, W)})")
+    sigma = _positive(sigma, "sigma")
+    top = torch.randint(0, H - size, (B,), generator=generator)  # (B,)
+    left = torch.randint(0, W - size, (B,), generator=generator)  # (B,)
+    rows = torch.arange(H)[None, :]  # (1, H)
+    cols = torch.arange(W)[None, :]  # (1, W)
+    in_rows = (rows >= top[:, None]) & (rows < top[:, None] + size)  # (B, H)
+    in_cols = (cols >= left[:, None]) & (cols < left[:, None] + size)  # (B, W)
+    mask = (in_rows[:, :, None] & in_cols[:, None, :]).to(images.dtype)[:, None]  # (B, 1, H, W)
+    noise = sigma * torch.randn(images.shape, generator=generator, dtype=images.dtype)  # (B, C, H, W)
+    return images + (noise * mask).to(images.device)

@@ -1,0 +1,227 @@
+"""Focused tests of the measures, data and models behind synthetic-tokens, vision-sensitivity and
+sequence-sensitivity (Vasudeva et al. 2025), each checked against its definition written naively
+or a closed form. CPU, seconds; every test seeds its randomness."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+import boolsens as bs  # noqa: E402
+from boolsens import BoolsensError  # noqa: E402
+from boolsens.cube import index_to_bits  # noqa: E402
+from boolsens.runtime import torch_threads  # noqa: E402
+from empirical import curve_stats, pixel_noise, token_replacement, variable_length  # noqa: E402
+from empirical.data_real import TokenSpec, synthetic_tokens  # noqa: E402
+from empirical.experiments import synthetic_tokens as st  # noqa: E402
+from empirical.models.padded_text import PaddedLSTM, PaddedTextConfig, PaddedTransformer  # noqa: E402
+from empirical.models.token_attention import TokenAttention, TokenAttentionConfig  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    with torch_threads(1):
+        yield
+
+
+def _phi(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def _gen(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+# ------------------------------------------------------------------ token replacement (Def. 3.1, P uniform)
+def _naive_replacement(f, ids: np.ndarray, vocab: int) -> float:
+    """(1/N)(1/T) Σ_x Σ_i (1/M) Σ_v flip(f(x), f(x^{i<-v})), one row at a time; ties count 1/2."""
+    total = 0.0
+    for x in ids:
+        clean = f(x)
+        for i in range(len(x)):
+            for v in range(vocab):
+                y = x.copy()
+                y[i] = v
+                out = f(y)
+                total += 0.5 if clean == 0 or out == 0 else float(np.sign(clean) != np.sign(out))
+    return total / (len(ids) * ids.shape[1] * vocab)
+
+
+def test_replacement_sensitivity_exact_equals_the_naive_definition_with_ties():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 5, size=(12, 4))
+    f_np = lambda x: float((x == 0).sum() - (x == 1).sum())  # noqa: E731  (ties happen)
+    f_t = lambda t: ((t == 0).sum(1) - (t == 1).sum(1)).double()  # noqa: E731
+    est = token_replacement.replacement_sensitivity(f_t, torch.from_numpy(ids), vocab=5, exact=True)
+    assert est.overall.value == pytest.approx(_naive_replacement(f_np, ids, 5), abs=1e-12)
+    assert est.n_draws is None and est.overall.samples == 12
+
+
+@pytest.mark.parametrize("table", [bs.majority(5), bs.parity(4), bs.dictator(5, 2)], ids=["maj5", "parity4", "dict"])
+def test_replacement_sensitivity_on_the_cube_is_total_influence_over_2n(table):
+    # vocab {0, 1} = bits; a uniformly replaced bit flips f with probability Inf_i / 2
+    n = table.n
+    signs = torch.tensor(np.array(table.signs), dtype=torch.float64)
+    ids = index_to_bits(torch.arange(2**n), n)  # (2^n, n) every point, bit i = token i
+    f = lambda t: signs[(t << torch.arange(n)).sum(1)]  # noqa: E731
+    est = token_replacement.replacement_sensitivity(f, ids, vocab=2, exact=True)
+    assert est.overall.value == pytest.approx(float(bs.total_influence(table)) / (2 * n), abs=1e-12)
+    assert np.allclose(est.per_position.value, np.asarray(bs.influences(table)) / 2)
+
+
+def test_replacement_sensitivity_monte_carlo_agrees_with_exact():
+    rng = np.random.default_rng(1)
+    ids = torch.from_numpy(rng.integers(0, 6, size=(400, 5)))
+    f = lambda t: (t[:, 0] == t[:, 1]).double() - 0.5  # noqa: E731
+    exact = token_replacement.replacement_sensitivity(f, ids, vocab=6, exact=True)
+    mc = token_replacement.replacement_sensitivity(f, ids, vocab=6, n_draws=8, seed=3)
+    assert abs(mc.overall.value - exact.overall.value) < 4 * mc.overall.stderr + 1e-3
+    assert mc.per_position.value[2:].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_sparse_and_frequent_rules_have_the_closed_form_sensitivities():
+    M, T = 30, 12
+    for (n_s, n_f, n_d, m) in ((1, 8, 6, 4), (3, 5, 1, 4)):
+        spec = TokenSpec(M=M, T=T, n_s=n_s, n_f=n_f, n_d=n_d, m=m)
+        _, y, ids = synthetic_tokens(spec, 50, seed=2)
+        assert torch.equal(torch.sign(st.sparse_rule(ids)).float(), y)  # both rules fit every label
+        assert torch.equal(torch.sign(st.frequent_rule(m)(ids)).float(), y)
+        s = token_replacement.replacement_sensitivity(st.sparse_rule, ids, vocab=M, exact=True).overall.value
+        f = token_replacement.replacement_sensitivity(st.frequent_rule(m), ids, vocab=M, exact=True).overall.value
+        if n_s == 1:  # the sparse token's slot: 1/M same, 1/M opposite, else a tie; any other slot: a tie w.p. 1/M
+            assert s == pytest.approx((0.5 + (T - 1) / (2 * M)) / T, abs=1e-12)
+            assert f == 0.0  # margin 6 survives one replacement
+        else:
+            assert s == 0.0 and f > 0  # three copies survive one replacement; margin 1 does not
+        _, yc, idc = synthetic_tokens(spec, 50, seed=3, ood=True)  # conflict inputs: the rules disagree
+        assert torch.equal(torch.sign(st.frequent_rule(m)(idc)).float(), yc)
+        assert torch.equal(torch.sign(st.sparse_rule(idc)).float(), -yc)
+
+
+def test_token_attention_on_ids_is_the_one_hot_formula():
+    cfg = TokenAttentionConfig(M=7, d_model=5, init_scale=0.5)
+    torch.manual_seed(0)
+    model = TokenAttention(cfg).double()
+    ids = torch.randint(0, 7, (4, 6), generator=_gen(1))
+    X = torch.nn.functional.one_hot(ids, 7).double()  # (B, T, M)
+    with torch.no_grad():
+        A = torch.softmax(X @ model.W_Q @ model.W_K.T @ X.transpose(1, 2), dim=-1)  # no 1/sqrt(d)
+        expect = (A @ X @ model.W_V).mean(1) @ model.u
+        assert torch.allclose(model(ids), expect, atol=1e-12)
+
+
+# ------------------------------------------------------------------ vision: pixel noise
+def test_pixel_sensitivity_matches_the_chosen_pixel_times_gaussian_tail_and_is_monotone():
+    c, k = 0.5, 3
+    f = lambda x: torch.stack([c + x[:, 0, 1, 2], torch.zeros(len(x))], dim=1)  # noqa: E731  reads pixel (1, 2)
+    imgs = torch.zeros(3000, 1, 4, 4)
+    est = pixel_noise.pixel_sensitivity(f, imgs, sigmas=[0.5, 1.0, 2.0], k=k, n_draws=2, seed=4)
+    for sigma, e in est.items():
+        assert abs(e.value - k / 16 * _phi(-c / sigma)) < 4 * e.stderr + 1e-3
+    # common random numbers: the same pixels and z for every sigma, so no image flips less at a larger sigma
+    values = [est[s].value for s in (0.5, 1.0, 2.0)]
+    assert values == sorted(values)
+
+
+def test_square_noise_hits_one_contiguous_square_with_the_codes_corner_range():
+    imgs = torch.zeros(500, 2, 8, 8)
+    out = pixel_noise.square_noise(imgs, size=3, sigma=1.0, generator=_gen(5))
+    hit = (out != 0).any(1)  # (B, 8, 8)
+    corners = []
+    for h in hit:
+        rows, cols = h.nonzero(as_tuple=True)
+        assert len(rows) == 9 and rows.max() - rows.min() == 2 and cols.max() - cols.min() == 2
+        corners.append((int(rows.min()), int(cols.min())))
+    assert max(r for r, _ in corners) == 4 and max(c for _, c in corners) == 4  # corner in [0, 8 - 3)
+    assert (out != 0).sum(dim=(1, 2, 3)).eq(18).all()  # both channels of the 9 pixels
+
+
+def test_digits_pm1_is_the_bundled_digits_on_minus_one_one():
+    from sklearn.datasets import load_digits
+
+    xtr, ytr, xte, yte = pixel_noise.digits_pm1(n_train=300, seed=2)
+    assert xtr.shape == (300, 1, 8, 8) and len(xte) == 1797 - 300
+    raw = load_digits()
+    perm = np.random.default_rng(2).permutation(1797)
+    assert np.allclose(xtr[:, 0].numpy(), 2 * raw.images[perm[:300]] / 16 - 1)
+    assert np.array_equal(ytr.numpy(), raw.target[perm[:300]])
+
+
+# ------------------------------------------------------------------ curves over a grid
+def test_compare_curves_reproduces_reverses_and_leaves_out_zero_points():
+    a = [[0.1, 0.0, 0.5], [0.12, 0.0, 0.55], [0.11, 0.0, 0.52]]
+    b = [[0.2, 0.0, 0.3], [0.22, 0.0, 0.31], [0.21, 0.0, 0.33]]
+    r = curve_stats.compare_curves(a, b, [1, 2, 4], direction=-1)
+    assert r["left_out"] == [2] and [p["verdict"] for p in r["points"]] == ["reproduced", "not reproduced"]
+    assert r["verdict"] == "not reproduced" and r["crossings"] == [(1, 4)]
+    assert r["curve_mean"]["effect"] == pytest.approx(np.mean([(0.1 - 0.2 + 0.5 - 0.3) / 2,
+                                                               (0.12 - 0.22 + 0.55 - 0.31) / 2,
+                                                               (0.11 - 0.21 + 0.52 - 0.33) / 2]))
+    with pytest.raises(BoolsensError, match="seeds >= 2"):
+        curve_stats.compare_curves([[0.1]], [[0.2]], [1], direction=-1)
+
+
+# ------------------------------------------------------------------ sequences
+def test_redundant_polarity_holds_k_label_words_and_pads_after_the_length():
+    ids, lengths, y = variable_length.redundant_polarity(300, L_min=4, L_max=9, vocab=20, n_polar=3, k_min=1,
+                                                         k_max=3, seed=0)
+    assert ids.shape == (300, 9) and 4 <= int(lengths.min()) and int(lengths.max()) <= 9
+    for row, n, label in zip(ids.numpy(), lengths.numpy(), y.numpy()):
+        assert (row[n:] == 20).all() and (row[:n] < 20).all()
+        own = row[:n] < 3 if label == 1 else (row[:n] >= 3) & (row[:n] < 6)
+        other = (row[:n] >= 3) & (row[:n] < 6) if label == 1 else row[:n] < 3
+        assert 1 <= own.sum() <= 3 and other.sum() == 0
+    assert 0.4 < float(y.float().mean()) < 0.6
+
+
+def test_embedding_sensitivity_right_aligned_profile_and_late_minus_early_follow_their_definitions():
+    c, sigma = 0.3, 1.0
+    f = lambda e, n: torch.stack([c + e[torch.arange(len(e)), n - 1, 0], torch.zeros(len(e))], 1)  # noqa: E731
+    lengths = torch.tensor([4, 6, 5] * 300)
+    rates = variable_length.embedding_sensitivity(f, torch.zeros(900, 6, 2), lengths, sigmas=[sigma], n_draws=4,
+                                                  seed=1)[sigma]
+    profile, counts = variable_length.right_aligned(rates, lengths.numpy())
+    assert counts.tolist() == [300, 600, 900, 900, 900, 900]
+    assert np.all(profile[:-1] == 0) and abs(profile[-1] - _phi(-c / sigma)) < 0.03
+    # naive within-sequence contrast: only the last token flips, so LW = mean of (last rate) / floor(n/3)
+    lw = np.mean([rates[s, n - 1] / max(1, n // 3) for s, n in enumerate(lengths.tolist())])
+    assert variable_length.late_minus_early(rates, lengths.numpy()) == pytest.approx(lw)
+    assert variable_length.mean_sensitivity(rates) == pytest.approx(np.nansum(rates) / int(lengths.sum()))
+
+
+@pytest.mark.parametrize("cls", [PaddedTransformer, PaddedLSTM], ids=["transformer", "lstm"])
+def test_padded_models_ignore_what_lies_after_each_length(cls):
+    torch.manual_seed(0)
+    model = cls(PaddedTextConfig(vocab=10, max_len=7, d_model=8, n_heads=2, d_mlp=16, d_hidden=8)).eval()
+    ids = torch.randint(0, 10, (5, 7), generator=_gen(2))
+    lengths = torch.tensor([7, 3, 5, 1, 4])
+    padded = ids.clone()
+    for s, n in enumerate(lengths.tolist()):
+        padded[s, n:] = 10
+    with torch.no_grad():
+        a = model(padded, lengths)
+        b = model(ids, lengths)  # other words where the padding was
+        c = torch.cat([model(padded[s:s + 1, :n], lengths[s:s + 1]) for s, n in enumerate(lengths.tolist())])
+    assert torch.allclose(a, b, atol=1e-5) and torch.allclose(a, c, atol=1e-5)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: token_replacement.replacement_sensitivity(lambda t: t[:, 0].double(), torch.zeros(2, 3, dtype=torch.long),
+                                                       vocab=0), "vocab=0"),
+    (lambda: token_replacement.replacement_sensitivity(lambda t: t[:, 0].double(), torch.full((2, 3), 4), vocab=3),
+     r"ids must lie in \[0, vocab=3\)"),
+    (lambda: pixel_noise.pixel_sensitivity(lambda x: x, torch.zeros(2, 1, 4, 4), sigmas=[1.0], k=17), "k=17"),
+    (lambda: pixel_noise.square_noise(torch.zeros(1, 1, 4, 4), size=4, sigma=1.0, generator=_gen(0)), "size=4"),
+    (lambda: variable_length.redundant_polarity(3, L_min=5, L_max=4, vocab=9, n_polar=2, k_min=1, k_max=2, seed=0),
+     "L_max=4"),
+    (lambda: variable_length.redundant_polarity(3, L_min=2, L_max=4, vocab=4, n_polar=2, k_min=1, k_max=2, seed=0),
+     "2 \\* n_polar = 4"),
+], ids=["vocab-zero", "ids-out-of-vocab", "too-many-pixels", "square-too-big", "lengths-reversed", "no-neutral"])
+def test_bad_arguments_raise_clear_errors(call, match):
+    with pytest.raises(BoolsensError, match=match):
+        call()
