@@ -3,9 +3,11 @@
 For Boolean inputs (an (B, n) long tensor of bits, token 1 = coordinate −1 = True, see
 :mod:`boolsens`; output (B,) reals): :mod:`~empirical.models.transformer`,
 :mod:`~empirical.models.lstm`, :mod:`~empirical.models.mlp`; :func:`build_model` makes one from a
-kind name and keyword sizes. For the real-valued experiments: :mod:`~empirical.models.grokking`
-(a + b mod p), :mod:`~empirical.models.sequence` (word sequences), :mod:`~empirical.models.vision`
-(8×8 images), :mod:`~empirical.models.synthetic` (one-hot tokens).
+kind name and keyword sizes; :mod:`~empirical.models.random_init` holds Bhattamishra et al.'s
+random-init transformer and LSTM. For the real-valued experiments:
+:mod:`~empirical.models.grokking` (a + b mod p), :mod:`~empirical.models.padded_text`
+(variable-length word sequences), :mod:`~empirical.models.vision` (8×8 images),
+:mod:`~empirical.models.token_attention` (the single attention layer on token ids).
 
 Every model config uses one vocabulary for its sizes: ``d_model`` (embedding / residual width),
 ``n_layers``, ``n_heads``, ``d_mlp`` (MLP hidden width).
