@@ -69,6 +69,9 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=("local", "ray"), default="local",
                    help="local: this process or a process pool (default); ray: Ray tasks")
     p.add_argument("--ray-address", default=None, help="address of a running Ray cluster (default: a local instance)")
+    p.add_argument("--batch-seeds", type=_positive_int, default=None, metavar="K",
+                   help="train up to K seeds of one setting at once (torch.func; experiments that support it; "
+                        "default: 16 on CUDA, 1 on the CPU, where it is slower)")
     p.add_argument("--analyze", action="store_true",
                    help="only re-run the analysis (report, figures, results.csv) of the units in --out")
     p.add_argument("--device", default=None, help="cpu or cuda[:k] (default: CUDA when present)")
@@ -127,6 +130,16 @@ def _plan(exp: Any, preset: str, sets: list[str], grids: list[str], seeds: str |
     return config, grid, plan_units(exp, config, grid)
 
 
+def _batch(exp: Any, args: argparse.Namespace, device: Any) -> int:
+    """Seeds trained at once: --batch-seeds, else 16 on CUDA and 1 on the CPU; 1 for an experiment
+    without a batched form."""
+    if exp.run_units_batched is None:
+        return 1
+    if args.batch_seeds is not None:
+        return args.batch_seeds
+    return 16 if device.type == "cuda" else 1
+
+
 def _run_units(exp: Any, args: argparse.Namespace) -> int:
     out = _check_out(args.out)
     device = pick_device(args.device)
@@ -151,13 +164,13 @@ def _run_units(exp: Any, args: argparse.Namespace) -> int:
         invocation = {"preset": args.preset, "set": args.set, "grid": args.grid, "seeds": args.seeds}
         run_dir.start_plan(exp.name, invocation, config, grid, [u.key for u in units],
                            options={"jobs": jobs, "backend": args.backend, "threads": args.threads,
-                                    "device": str(device)})
+                                    "device": str(device), "batch_seeds": _batch(exp, args, device)})
         print(f"{exp.name} [{args.preset}]: {len(units)} units, {jobs} job(s), {args.backend} backend, "
               f"{args.threads} torch thread(s) per unit, on {device} -> {run_dir.path}", file=sys.stderr)
     try:
         results = run_units(exp.name, units, run_dir, jobs=jobs, backend=args.backend,
                             ray_address=args.ray_address, threads=args.threads, device=str(device),
-                            show_progress=False if args.quiet else None)
+                            show_progress=False if args.quiet else None, batch_seeds=_batch(exp, args, device))
     except RuntimeError as exc:
         print(f"boolsens experiment: {exc}", file=sys.stderr)
         return 1

@@ -115,6 +115,9 @@ class Experiment:
     run_unit: Callable[[Any, dict, Any], dict] | None = None
     analyze: Callable[[Any, list, Any], dict] | None = None
     axes: tuple[str, ...] = ()
+    #: optional: run several units that differ only in their seed at once (``--batch-seeds`` on
+    #: a GPU): ``run_units_batched(config, units, ctxs) -> records``, one record per unit
+    run_units_batched: Callable[[Any, list, list], list] | None = None
 
     @property
     def is_units(self) -> bool:
@@ -136,7 +139,8 @@ _REGISTRY: dict[str, Experiment] = {}
 
 
 def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig], units: Callable | None = None,
-             run_unit: Callable | None = None, analyze: Callable | None = None, axes: tuple[str, ...] = ()):
+             run_unit: Callable | None = None, analyze: Callable | None = None, axes: tuple[str, ...] = (),
+             run_units_batched: Callable | None = None):
     """Register experiment ``name``. With ``units``, ``run_unit`` and ``analyze`` (the map/reduce
     form) it is registered at once and returned; without them this is a decorator registering
     ``run(config, run_dir) -> dict``, an experiment that runs its units itself.
@@ -169,7 +173,7 @@ def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig], uni
         if existing is not None and existing.module != module:
             raise BoolsensError(f"experiment {name!r} is registered twice ({existing.module} and {module})")
         exp = Experiment(name=name, claim=claim, presets=dict(presets), module=module, units=units,
-                         run_unit=run_unit, analyze=analyze, axes=tuple(axes))
+                         run_unit=run_unit, analyze=analyze, axes=tuple(axes), run_units_batched=run_units_batched)
         _REGISTRY[name] = exp
         return exp
 

@@ -177,6 +177,39 @@ def execute_unit(experiment_name: str, unit: PlannedUnit, *, device: str, thread
             "notes": ctx.notes}
 
 
+def execute_units_batched(experiment_name: str, units: Sequence[PlannedUnit], *, device: str,
+                          threads: int) -> list[dict]:
+    """Run units that differ only in their seed together (``run_units_batched``, e.g. K seeds of
+    one model trained at once on a GPU); outputs as :func:`execute_unit`'s, one per unit. Batched
+    units keep no checkpoint: an interrupted group starts again (its finished groups are kept)."""
+    from boolsens.runtime import set_torch_threads
+
+    from .registry import get
+
+    exp = get(experiment_name)
+    set_torch_threads(threads)
+    ctxs = [UnitContext(key=u.key, device=device, checkpoint_dir=None, show_progress=False) for u in units]
+    t0 = time.perf_counter()
+    records = exp.run_units_batched(units[0].config, [dict(u.params) for u in units], ctxs)
+    seconds = (time.perf_counter() - t0) / len(units)
+    return [{"record": storage.to_jsonable(r), "history": c.history, "seconds": seconds,
+             "notes": c.notes + [f"trained together with {len(units) - 1} other seed(s)"]}
+            for r, c in zip(records, ctxs)]
+
+
+def _seed_groups(units: Sequence[PlannedUnit], size: int) -> list[list[PlannedUnit]]:
+    """Units that differ only in their seed (same config, same other parameters), in groups of at
+    most ``size``, in plan order."""
+    groups: dict[tuple, list[PlannedUnit]] = {}
+    for u in units:
+        key = (id(u.config), tuple(sorted((k, str(v)) for k, v in u.params.items() if k != "seed")))
+        groups.setdefault(key, []).append(u)
+    out = []
+    for members in groups.values():
+        out += [members[i:i + size] for i in range(0, len(members), size)]
+    return out
+
+
 def _worker_init(threads: int) -> None:  # pragma: no cover - runs in pool workers
     from boolsens.runtime import set_torch_threads
 
@@ -209,7 +242,7 @@ def _load_cached(run_dir: Any, unit: PlannedUnit) -> dict | None:
 
 def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, *, jobs: int = 1,
               backend: str = "local", ray_address: str | None = None, threads: int = 1, device: str = "cpu",
-              show_progress: bool | None = None, max_retries: int = 3) -> list[UnitResult]:
+              show_progress: bool | None = None, max_retries: int = 3, batch_seeds: int = 1) -> list[UnitResult]:
     """Run every unit not finished yet; return all results in plan order. A unit that raises is
     reported with its traceback's last line; the others still run; then a ``RuntimeError`` lists
     the failures (their finished neighbours are saved)."""
@@ -248,7 +281,23 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
             status()
 
         status()
-        if pending:
+        from .registry import get
+
+        if pending and batch_seeds > 1 and get(experiment_name).run_units_batched is not None:
+            for group in _seed_groups(pending, batch_seeds):
+                counts["running"] = len(group)
+                status()
+                try:
+                    outs = execute_units_batched(experiment_name, group, device=device, threads=threads)
+                except KeyboardInterrupt:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - reported per unit
+                    for u in group:
+                        finish(u, None, _one_line(exc))
+                else:
+                    for u, out in zip(group, outs):
+                        finish(u, out, None)
+        elif pending:
             if backend == "ray":
                 _run_ray(experiment_name, pending, finish, counts, status, jobs=jobs, address=ray_address,
                          threads=threads, device=device, max_retries=max_retries, run_dir=run_dir)

@@ -273,3 +273,22 @@ def test_every_experiment_resumes_exactly_after_a_kill(name, tmp_path):
 
 #: experiments whose units train nothing (no checkpoint, no step to kill at)
 NO_TRAINING = {"random-init-sensitivity"}
+
+
+def test_batched_seeds_give_the_same_records_up_to_rounding(tmp_path):
+    """--batch-seeds trains the seeds of one setting at once (the GPU path, tested here on the CPU):
+    the records equal one-at-a-time training up to float rounding."""
+    a, b = tmp_path / "one", tmp_path / "batched"
+    common = [EXP, "--preset", "smoke", "--seeds", "2", "--jobs", "1", "--quiet"]
+    assert experiment_main(common + ["--out", str(a)]) == 0
+    assert experiment_main(common + ["--out", str(b), "--batch-seeds", "2"]) == 0
+    ra, rb = _records(a), _records(b)
+    assert ra.keys() == rb.keys() and len(ra) == 8
+    for key in ra:
+        for field, v in ra[key].items():
+            if isinstance(v, float):
+                assert rb[key][field] == pytest.approx(v, rel=1e-3, abs=1e-9), (key, field)
+            else:
+                assert rb[key][field] == v, (key, field)
+    notes = json.loads(next((b / "units").glob("*.json")).read_text())["notes"]
+    assert any("trained together" in n for n in notes)

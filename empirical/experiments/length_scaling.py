@@ -36,8 +36,8 @@ from typing import Optional
 import numpy as np
 import torch
 
-from ..hahn_rofin import Measurement, Recipe, eval_points, fit_fixed_steps, make_model, measure, seed_of, \
-    uniform_batches
+from ..hahn_rofin import Measurement, Recipe, eval_points, fit_fixed_steps, fit_fixed_steps_batched, make_model, \
+    measure, seed_of, uniform_batches
 from ..registry import ExperimentConfig, register
 from ..report import pyplot
 from ..rundir import RunDir
@@ -114,6 +114,33 @@ def run_unit(config: LengthScalingConfig, unit: dict, ctx) -> dict:
     return {"task": task_name, "target": target.name, "n": n, "seed": seed, "steps": result.steps,
             **measured, "convergence_step": converged[0] if converged else None,
             "train_seconds": result.seconds}
+
+
+def run_units_batched(config: LengthScalingConfig, units_: list[dict], ctxs: list) -> list[dict]:
+    """:func:`run_unit` for units that differ only in their seed, trained at once (on a GPU:
+    ``--batch-seeds``); the same records up to float rounding."""
+    task_name, n = units_[0]["task"], units_[0]["n"]
+    device = ctxs[0].device
+    target = make_target(task_name, n, k=min(config.sparse_k, n), seed=units_[0]["seed"])
+    seeds = [u["seed"] for u in units_]
+    if any(make_target(task_name, n, k=min(config.sparse_k, n), seed=s).name != target.name for s in seeds):
+        return [run_unit(config, u, c) for u, c in zip(units_, ctxs)]   # seed-dependent targets: one at a time
+    models = [make_model(n, config.train, s, device) for s in seeds]
+    generators = [torch.Generator().manual_seed(seed_of("batches", n, s)) for s in seeds]
+    m = config.measurement()
+    probes = [eval_points(target, Measurement(eval_points=min(m.eval_points, 1024)), seed_of("probe", n, s), device)
+              for s in seeds]
+    seconds = fit_fixed_steps_batched(models, [uniform_batches(target, config.train.batch_size, g, device)
+                                               for g in generators], config.train, ctxs=ctxs, probes=probes,
+                                      seeds=[seed_of(task_name, n, s) for s in seeds])
+    out = []
+    for model, s, ctx in zip(models, seeds, ctxs):
+        measured = measure(model, target, m, seed=seed_of("measure", task_name, n, s), device=device)
+        converged = [r["step"] for r in ctx.history if r.get("probe_mse", 1.0) < 0.01]
+        out.append({"task": task_name, "target": target.name, "n": n, "seed": s, "steps": config.train.steps,
+                    **measured, "convergence_step": converged[0] if converged else None,
+                    "train_seconds": seconds / len(seeds)})
+    return out
 
 
 # ----------------------------------------------------------------------------- analysis
@@ -320,4 +347,5 @@ def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict
 
 
 register("length-scaling", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit, analyze=analyze,
+         run_units_batched=run_units_batched,
          axes=("tasks", "ns"))
