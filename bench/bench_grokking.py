@@ -1,17 +1,16 @@
 #!/usr/bin/env python
 """Epochs per second of the grokking training run against a straightforward PyTorch loop.
 
-Both train the same one-layer transformer (``empirical.models.grokking``, the ``cpu`` preset of
-the ``grokking`` experiment: p = 31, 50% train, d = 64) full batch with AdamW for ``--epochs``
-epochs from the same initialisation:
+Both train the same one-layer transformer (``empirical.models.modular``, the ``cpu`` preset of
+the ``grokking`` experiment) full batch with AdamW for ``--epochs`` epochs from the same
+initialisation:
 
 * ``straightforward``: the loop one writes first: ``model.train()``, forward, backward, step,
   then ``model.eval()`` and train/test accuracy every epoch (what the grokking curves need at
   full resolution), with torch's default thread count.
-* ``harness``: ``empirical.algorithmic.train_modular_addition`` as the experiment runs it:
-  ``empirical.training.train`` (resumable: checkpoint every 500 epochs, metrics.jsonl), train/test
-  accuracy, parameter norm and two sensitivity measurements every ``log_every`` = 50 epochs, one
-  intra-op thread on CPU.
+* ``harness``: ``empirical.algorithmic.train_modular`` as the experiment runs it:
+  ``empirical.training.train`` (resumable: checkpoints, metrics.jsonl), train/test accuracy,
+  parameter norm and the sensitivity probe every ``log_every`` epochs, one intra-op thread on CPU.
 
 Also timed: the straightforward loop with one thread and the harness loop with the default
 thread count, to separate the effect of threads from that of logging less often. Each variant
@@ -40,9 +39,9 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from empirical import registry  # noqa: E402
-from empirical.algorithmic import ModularAdditionSpec, train_modular_addition  # noqa: E402
+from empirical.algorithmic import ModularAdditionSpec, train_modular  # noqa: E402
 from empirical.data_real import modular_addition  # noqa: E402
-from empirical.models.grokking import GrokConfig, GrokTransformer  # noqa: E402
+from empirical.models.modular import ModularTransformer  # noqa: E402
 from empirical.rundir import RunDir  # noqa: E402
 from empirical.runtime import seed_everything  # noqa: E402
 
@@ -51,8 +50,8 @@ def straightforward(cfg: ModularAdditionSpec, epochs: int, seed: int) -> float:
     """Seconds for ``epochs`` epochs of the plain loop (accuracy every epoch)."""
     seed_everything(seed)
     xtr, ytr, xte, yte = modular_addition(cfg.p, train_fraction=cfg.train_fraction, seed=seed)
-    model = GrokTransformer(GrokConfig(p=cfg.p, d_model=cfg.d_model, n_heads=cfg.n_heads, d_mlp=cfg.d_mlp))
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
+    model = ModularTransformer(cfg.model_config())
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=tuple(cfg.betas))
     history = []
     t0 = time.perf_counter()
     for _ in range(epochs):
@@ -73,8 +72,8 @@ def harness(cfg: ModularAdditionSpec, epochs: int, seed: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = RunDir(tmp, device="cpu", show_progress=False)
         t0 = time.perf_counter()
-        train_modular_addition(dataclasses.replace(cfg, epochs=epochs), seed, run_dir, "bench",
-                               sensitivity=experiment.sensitivity, extra_after_grok=experiment.extra_after_grok)
+        train_modular(dataclasses.replace(cfg, epochs=epochs), seed, run_dir.context("bench"),
+                      probe=experiment.sensitivity, extra_after_grok=experiment.extra_after_grok)
         return time.perf_counter() - t0
 
 

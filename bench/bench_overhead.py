@@ -1,9 +1,12 @@
-"""Per-call overhead of the public measures at small n, where validation and conversion dominate.
+"""This checkout against another, call by call: the per-call overhead of the public measures at
+small n (where validation and conversion dominate, ``--group overhead``) and the large-n work of
+the core benchmark (``--group core``: transforms, influences, sensitivity, spectra, complexity).
 
 Usage (compare two checkouts in one session: the contenders run interleaved, in separate
-processes, each round alternating which goes first)::
+processes, each round alternating which goes first; run it from outside both checkouts, e.g.
+``cd /tmp``, so that neither is on the path through the current folder)::
 
-    python bench/bench_overhead.py --compare /path/to/old/checkout [--rounds 5] [--out FILE.json]
+    python bench/bench_overhead.py --compare /path/to/old/checkout [--group core] [--rounds 5] [--out F.json]
     python bench/bench_overhead.py            # this checkout only
 
 Each measurement is the median over ``--repeats`` timings of a loop of calls (``timeit``), after
@@ -20,6 +23,25 @@ import os
 import subprocess
 import sys
 import time
+
+CORE_CASES = [
+    *[(f"fwht({dt} table), n={n}", f"np.random.default_rng({n}).standard_normal(1 << {n}).astype(np.{dt})",
+       "bs.fwht(f)") for n in (16, 20, 24) for dt in ("float64", "float32")],
+    *[(f"fwht(int8 ±1 table), n={n}", f"bs.random_function({n}, seed=1).signs.copy()", "bs.fwht(f)")
+      for n in (16, 20, 24)],
+    *[(f"{m}(int8 table), n={n}", f"bs.random_function({n}, seed=1).signs.copy()", f"bs.{m}(f)")
+      for n in (20, 24) for m in ("influences", "total_influence", "sensitivity")],
+    ("fourier_weights(int8 table), n=22", "bs.random_function(22, seed=1).signs.copy()", "bs.fourier_weights(f)"),
+    ("noise_stability(int8 table, 0.5), n=22", "bs.random_function(22, seed=1).signs.copy()",
+     "bs.noise_stability(f, 0.5)"),
+    ("degree(int8 table), n=22", "bs.random_function(22, seed=1).signs.copy()", "bs.degree(f)"),
+    ("pointwise_sensitivity(int8 table), n=22", "bs.random_function(22, seed=1).signs.copy()",
+     "bs.pointwise_sensitivity(f)"),
+    *[(f"{m}(int8 table), n=12", "bs.random_function(12, seed=1).signs.copy()", f"bs.{m}(f)")
+      for m in ("block_sensitivity", "certificate_complexity", "decision_tree_depth")],
+    ("random_function, n=24", "24", "bs.random_function(f, seed=3)"),
+    ("majority, n=22", "22", "bs.majority(f - 1)"),
+]
 
 CASES = [
     # (label, setup expression producing `f`, call)
@@ -39,7 +61,7 @@ CASES = [
 ]
 
 
-def worker(repeats: int) -> dict:
+def worker(repeats: int, group: str = "overhead") -> dict:
     import timeit
 
     import numpy as np  # noqa: F401
@@ -47,7 +69,7 @@ def worker(repeats: int) -> dict:
     import boolsens as bs  # noqa: F401
 
     out = {}
-    for label, setup, call in CASES:
+    for label, setup, call in (CORE_CASES if group == "core" else CASES):
         env = {"bs": bs, "np": np}
         env["f"] = eval(setup, env)
         eval(call, env)  # warm-up: numba compiles or loads its cache
@@ -58,11 +80,11 @@ def worker(repeats: int) -> dict:
     return {"boolsens": bs.__file__, "per_call_s": out}
 
 
-def _run(checkout: str | None, repeats: int) -> dict:
+def _run(checkout: str | None, repeats: int, group: str) -> dict:
     env = dict(os.environ)
     if checkout:
         env["PYTHONPATH"] = checkout + os.pathsep + env.get("PYTHONPATH", "")
-    cmd = [sys.executable, __file__, "--worker", "--repeats", str(repeats)]
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--repeats", str(repeats), "--group", group]
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     return json.loads(res.stdout)
 
@@ -72,11 +94,12 @@ def main() -> None:
     ap.add_argument("--compare", help="another checkout (its root folder) to run against this one")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--group", choices=("overhead", "core"), default="overhead")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", help="write the JSON report here")
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.repeats)))
+        print(json.dumps(worker(args.repeats, args.group)))
         return
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     contenders = {"this": here}
@@ -88,16 +111,16 @@ def main() -> None:
     for r in range(args.rounds):
         order = names if r % 2 == 0 else names[::-1]
         for name in order:
-            runs[name].append(_run(contenders[name], args.repeats))
+            runs[name].append(_run(contenders[name], args.repeats, args.group))
         loads.append(os.getloadavg()[0])
-    report = {"utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "contenders": contenders,
+    report = {"utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "group": args.group, "contenders": contenders,
               "load_1min_per_round": [round(x, 2) for x in loads], "rounds": args.rounds, "cases": {}}
     print(f"load average (1 min) per round: {report['load_1min_per_round']}")
     head = f"{'case':<48}" + "".join(f"{n + ' median (min-max) us':>34}" for n in names)
     if args.compare:
         head += f"{'other/this':>12}"
     print(head)
-    for label, _, _ in CASES:
+    for label, _, _ in (CORE_CASES if args.group == "core" else CASES):
         row, med = {}, {}
         for name in names:
             vals = sorted(run["per_call_s"][label] for run in runs[name])

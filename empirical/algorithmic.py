@@ -1,88 +1,180 @@
 """Training on the algorithmic tasks of the grokking experiments: modular addition with a
-one-layer transformer, and a noisy sparse parity with an MLP; both full batch with AdamW and
-strong weight decay, optionally with the noise-stability penalty of
-:mod:`empirical.regularizers`, and both returning the logged trajectory and the epoch at which
-the model groks (first logged epoch with test accuracy >= :data:`GROKKED`).
+one-layer transformer and a noisy sparse parity with an MLP, both full batch with strong weight
+decay, optionally with a noise-stability regulariser, both resumable bit for bit.
 
-The modular-addition setup is that of Nanda et al. (2023), "Progress measures for grokking via
-mechanistic interpretability", ICLR 2023, as used by Vasudeva et al. (2025), "Transformers Learn
-Low Sensitivity Functions: Investigations and Implications", ICLR 2025, whose progress measure
-is :func:`operand_sensitivity` (``docs/theory.md`` §5.6). The noise-stability regulariser follows
-the proposal of Haris, Zhang & Yoshida (2026), "Noise Stability of Transformer Models", ICLR 2026,
-in this project's own definition (``docs/theory.md`` §5.8).
+The modular-addition models are those of Nanda et al. (2023), "Progress measures for grokking via
+mechanistic interpretability", ICLR 2023, and of Vasudeva et al. (2025), "Transformers Learn Low
+Sensitivity Functions: Investigations and Implications", ICLR 2025
+(:mod:`empirical.models.modular`); Vasudeva et al.'s progress measure is
+:func:`operand_sensitivity` (``docs/theory.md`` §5.6). The regularisers
+(:class:`StabilityRegularizer`) are the noise-stability regulariser of Haris, Zhang & Yoshida
+(2026), "Noise Stability of Transformer Models", ICLR 2026, in the form secondary sources describe
+(:mod:`empirical.stability_penalties`; the paper has no public code), and this project's own
+Gaussian variant (:func:`empirical.regularizers.noise_stability_penalty`, ``docs/theory.md`` §5.8).
+
+:func:`train_modular` and :func:`train_parity` take a unit's context (:class:`empirical.runner.
+UnitContext`): every logged record goes to its history, and every random generator (regulariser
+noise, measurement noise) and every piece of loop state (the grok epoch) is in its checkpoint, so
+a unit killed at any point resumes to the same numbers. A run "groks" at the first logged epoch
+with test accuracy >= :data:`GROKKED`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from boolsens import BoolsensError
+
 from .data_real import modular_addition, noisy_sparse_parity
 from .metrics import parameter_norm
-from .models.grokking import GrokConfig, GrokTransformer
+from .models.modular import ModularConfig, ModularTransformer
 from .regularizers import noise_stability_penalty
-from .rundir import RunDir
 from .runtime import seed_everything
+from .stability_penalties import output_agreement_penalty, resample_signs, resample_tokens
 from .training import train
 
 __all__ = [
     "GROKKED",
+    "REGULARIZER_FORMS",
     "ModularAdditionSpec",
     "SensitivityProbe",
-    "train_modular_addition",
+    "StabilityRegularizer",
     "operand_sensitivity",
+    "train_modular",
     "SparseParitySpec",
-    "train_sparse_parity",
+    "train_parity",
 ]
 
 #: test accuracy at which a run counts as grokked
 GROKKED = 0.95
 
+#: the regulariser forms: none; Haris et al.'s (token resampling, agreement of output
+#: distributions); this project's Gaussian one (ρ-correlated embeddings, squared logit difference)
+REGULARIZER_FORMS = ("none", "resampling", "gaussian")
+
+_OPTIMIZERS = ("adamw", "sgd")
+
 
 @dataclass(frozen=True, kw_only=True)
 class ModularAdditionSpec:
-    """a + b mod p: the data split, the one-layer transformer, AdamW (full batch), the epoch
-    cap and the logging interval."""
+    """a + b mod p: the data split, the model (:class:`~empirical.models.modular.ModularConfig`),
+    the optimiser (full batch; AdamW with ``betas`` or SGD with ``momentum``; the learning rate
+    rises linearly over the first ``warmup_steps`` steps, from 0 at the first step as in Nanda et
+    al.'s scheduler), the epoch cap, and the logging and checkpoint intervals."""
 
     p: int = 31
     train_fraction: float = 0.5
     d_model: int = 64
     n_heads: int = 4
     d_mlp: int = 256
+    architecture: str = "nanda"
+    optimizer: str = "adamw"
     lr: float = 3e-3
+    betas: tuple[float, float] = (0.9, 0.98)
+    momentum: float = 0.9
+    warmup_steps: int = 10
     weight_decay: float = 1.0
     epochs: int = 7000
     log_every: int = 50
+    checkpoint_every: int = 500
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in _OPTIMIZERS:
+            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {_OPTIMIZERS}")
+        for name in ("epochs", "log_every", "checkpoint_every"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise BoolsensError(f"{name}={v!r} must be a positive integer")
+        if isinstance(self.warmup_steps, bool) or not isinstance(self.warmup_steps, int) or self.warmup_steps < 0:
+            raise BoolsensError(f"warmup_steps={self.warmup_steps!r} must be an integer >= 0")
+
+    def model_config(self) -> ModularConfig:
+        return ModularConfig(p=self.p, d_model=self.d_model, n_heads=self.n_heads, d_mlp=self.d_mlp,
+                             architecture=self.architecture)
 
 
 @dataclass(frozen=True, kw_only=True)
 class SensitivityProbe:
-    """The :func:`operand_sensitivity` logged while training: an absolute noise scale
-    (``sens_abs``), one relative to the embedding RMS (``sens_rel``), and draws per log."""
+    """:func:`operand_sensitivity` logged every ``log_every`` epochs on the training set: at the
+    absolute noise scale ``sigma_abs`` (``sens_abs``; Vasudeva et al.: 0.1) and, unless
+    ``sigma_rel`` is None, at σ_rel × the RMS of the operand embeddings (``sens_rel``), each over
+    ``draws`` noise draws (Vasudeva et al.: one)."""
 
     sigma_abs: float = 0.1
-    sigma_rel: float = 1.0
-    draws: int = 4
+    sigma_rel: float | None = 1.0
+    draws: int = 1
 
 
-def operand_sensitivity(model: GrokTransformer, ids: torch.Tensor, *, sigma: float, relative: bool,
+@dataclass(frozen=True, kw_only=True)
+class StabilityRegularizer:
+    """A noise-stability regulariser added to the cross-entropy: ``form`` (one of
+    :data:`REGULARIZER_FORMS`), strength ``gamma`` and correlation ``rho``.
+
+    * ``"resampling"`` (Haris et al., as described by secondary sources): γ · R with
+      R = −Σ_i softmax(f(X))_i softmax(f(Y))_i, Y = X with each operand token kept with
+      probability (1 + ρ)/2, else uniform over the task's input alphabet
+      (:mod:`empirical.stability_penalties`).
+    * ``"gaussian"`` (this project's own): γ · mean squared difference of the class-centred logits
+      on the clean embeddings and a ρ-correlated Gaussian partner of the operand embeddings
+      scaled to their RMS (:func:`empirical.regularizers.noise_stability_penalty`).
+
+    ``detach_clean``: no gradient through the clean branch of the penalty (the clean logits act
+    as a fixed target). ``gamma_warmup``: γ rises linearly from 0 over that many epochs.
+    ``scale_grad`` (``"gaussian"`` only): the gradient also flows through the noise scale (the
+    embeddings' RMS), which is otherwise a constant to it.
+    """
+
+    form: str = "none"
+    gamma: float = 0.0
+    rho: float = 0.5
+    detach_clean: bool = False
+    gamma_warmup: int = 0
+    scale_grad: bool = False
+
+    def __post_init__(self) -> None:
+        if self.form not in REGULARIZER_FORMS:
+            raise BoolsensError(f"form={self.form!r} must be one of {REGULARIZER_FORMS}")
+        if not self.gamma >= 0:
+            raise BoolsensError(f"gamma={self.gamma!r} must be >= 0")
+        if not -1.0 <= self.rho <= 1.0:
+            raise BoolsensError(f"rho={self.rho!r} must lie in [-1, 1]")
+        if isinstance(self.gamma_warmup, bool) or not isinstance(self.gamma_warmup, int) or self.gamma_warmup < 0:
+            raise BoolsensError(f"gamma_warmup={self.gamma_warmup!r} must be an integer >= 0")
+
+    @property
+    def active(self) -> bool:
+        return self.form != "none" and self.gamma > 0
+
+    def strength(self, step: int) -> float:
+        """γ at 0-based step ``step`` (after the warm-up: ``gamma``)."""
+        if self.gamma_warmup and step < self.gamma_warmup:
+            return self.gamma * step / self.gamma_warmup
+        return self.gamma
+
+
+def operand_sensitivity(model: ModularTransformer, ids: torch.Tensor, *, sigma: float, relative: bool,
                         n_draws: int, generator: torch.Generator) -> float:
-    """Fraction of argmax predictions that change when N(0, s²) noise is added to both operand
-    embeddings (positions 0 and 1 of "a b ="); s = σ, or σ · RMS(W_E) if ``relative``.
-    Averaged over ``n_draws`` noise draws from ``generator``."""
+    """Fraction of argmax predictions that change when i.i.d. N(0, s²) noise is added to the
+    summed (token + position) embeddings of both operands (positions 0 and 1 of "a b ="; the "="
+    is not perturbed), averaged over ``n_draws`` draws from ``generator``; s = σ, or, if
+    ``relative``, σ × the RMS of the operand embeddings of ``ids``. Vasudeva et al.'s measure is
+    σ = 0.1 absolute, one draw, on the training set."""
     with torch.no_grad():
         e = model.embed(ids)  # (N, 3, d)
         clean = model.forward_embedded(e).argmax(-1)  # (N,)
-        scale = sigma * (float(model.W_E.weight[:-1].pow(2).mean().sqrt()) if relative else 1.0)
+        scale = sigma * (float(e[:, :2].pow(2).mean().sqrt()) if relative else 1.0)
         mask = torch.tensor([1.0, 1.0, 0.0], device=e.device)[None, :, None]  # (1, 3, 1)
         flips = 0.0
         for _ in range(n_draws):
             z = torch.randn(e.shape, generator=generator).to(e.device)  # (N, 3, d)
-            out = model.forward_embedded(e + scale * mask * z)  # (N, p)
-            flips += float((out.argmax(-1) != clean).float().mean())
+            noisy = model.forward_embedded(e + scale * mask * z).argmax(-1)  # (N,)
+            flips += float((noisy != clean).float().mean())
     return flips / n_draws
 
 
@@ -90,77 +182,150 @@ def _accuracy(model, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((model(x).argmax(-1) == y).float().mean())
 
 
-def _grok_result(run_dir: RunDir | None, key: str, seed: int, gamma: float, result) -> dict:
-    """The logged trajectory (records with a test accuracy) and the first grokked epoch."""
-    traj = [r for r in (run_dir.read_metrics(key) if run_dir is not None else []) if "test_acc" in r]
-    grok = next((r["step"] for r in traj if r["test_acc"] >= GROKKED), None)
-    return {"seed": seed, "gamma": gamma, "epochs_run": result.steps, "grok_epoch": grok,
-            "seconds": result.seconds, "trajectory": traj}
+def _optimizer(spec: ModularAdditionSpec | "SparseParitySpec", params) -> torch.optim.Optimizer:
+    if spec.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=spec.lr, weight_decay=spec.weight_decay, momentum=spec.momentum)
+    return torch.optim.AdamW(params, lr=spec.lr, weight_decay=spec.weight_decay, betas=tuple(spec.betas))
 
 
-def train_modular_addition(spec: ModularAdditionSpec, seed: int, run_dir: RunDir | None, key: str, *,
-                           gamma: float = 0.0, rho: float = 0.5, sensitivity: SensitivityProbe | None = None,
-                           extra_after_grok: float = 0.0) -> dict:
-    """Train one one-layer transformer on a + b mod p full batch; return the trajectory and
-    grok statistics: ``{"seed", "gamma", "rho", "epochs_run", "grok_epoch", "seconds",
-    "trajectory"}``.
+def _grok_stop(state: dict, extra_after_grok: float | None):
+    """``stop(step, record)`` for :func:`empirical.training.train`: remember the first grokked
+    epoch in ``state`` and stop at the first logged epoch >= (1 + extra) × it (never with None)."""
 
-    Every ``spec.log_every`` epochs the trajectory records train/test accuracy, the
-    ``parameter_norm`` and, with a ``sensitivity`` probe, :func:`operand_sensitivity` at the
-    absolute noise scale (``sens_abs``) and relative to the embedding RMS (``sens_rel``).
-    ``gamma`` > 0 adds the noise-stability penalty on the operand embeddings with correlation
-    ``rho``. Training stops at the first logged epoch t >= (1 + ``extra_after_grok``) x the grok
-    epoch (0: at the grok epoch itself, which counts epochs to grok), or after ``spec.epochs``.
-    """
-    seed_everything(seed)
-    device = run_dir.device if run_dir is not None else torch.device("cpu")
-    xtr, ytr, xte, yte = (t.to(device) for t in modular_addition(spec.p, train_fraction=spec.train_fraction,
-                                                                   seed=seed))
-    model = GrokTransformer(GrokConfig(p=spec.p, d_model=spec.d_model, n_heads=spec.n_heads,
-                                       d_mlp=spec.d_mlp)).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay, betas=(0.9, 0.98))
-    gen = torch.Generator().manual_seed(10_000 + seed)  # penalty noise (checkpointed by train)
-    sens_gen = torch.Generator().manual_seed(20_000 + seed)  # measurement noise
-    operands = torch.tensor([True, True, False])
-
-    def loss_fn(m, x, y):
-        e = m.embed(x)  # (N, 3, d)
-        logits = m.forward_embedded(e)  # (N, p)
-        loss = F.cross_entropy(logits, y)
-        if gamma > 0:
-            loss = loss + gamma * noise_stability_penalty(m.forward_embedded, e, logits, rho=rho,
-                                                          generator=gen, positions=operands)
-        return loss
-
-    state = {"grok": None}
-
-    def on_log(step, m):
-        rec = {"train_acc": _accuracy(m, xtr, ytr), "test_acc": _accuracy(m, xte, yte),
-               "parameter_norm": parameter_norm(m)}
-        if sensitivity is not None:
-            rec["sens_abs"] = operand_sensitivity(m, xtr, sigma=sensitivity.sigma_abs, relative=False,
-                                                  n_draws=sensitivity.draws, generator=sens_gen)
-            rec["sens_rel"] = operand_sensitivity(m, xtr, sigma=sensitivity.sigma_rel, relative=True,
-                                                  n_draws=sensitivity.draws, generator=sens_gen)
-        return rec
-
-    def stop(step, rec):
-        if state["grok"] is None and rec["test_acc"] >= GROKKED:
+    def stop(step: int, rec: dict) -> bool:
+        if state.get("grok") is None and rec["test_acc"] >= GROKKED:
             state["grok"] = step
-        if state["grok"] is None:
+        if state.get("grok") is None or extra_after_grok is None:
             return False
         return step >= state["grok"] * (1 + extra_after_grok)
 
-    result = train(model, opt, steps=spec.epochs, next_batch=lambda s: (xtr, ytr), loss_fn=loss_fn,
-                   generator=gen, ctx=run_dir.context(key) if run_dir is not None else None, log_every=spec.log_every,
-                   checkpoint_every=max(spec.log_every, 500), on_log=on_log, stop=stop, desc=key)
-    return {**_grok_result(run_dir, key, seed, gamma, result), "rho": rho}
+    return stop
+
+
+def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
+                  regularizer: StabilityRegularizer = StabilityRegularizer(),
+                  probe: SensitivityProbe | None = None, extra_after_grok: float | None = 0.0,
+                  gradient_diagnostics: bool = False,
+                  penalty_probes: dict[str, StabilityRegularizer] | None = None) -> dict:
+    """Train one one-layer transformer on a + b mod p full batch (one step per epoch) and return
+    its record: ``{"seed", "epochs_run", "grok_epoch", "grokked", "final_train_acc",
+    "final_test_acc", "final_parameter_norm", "train_seconds"}``.
+
+    Every ``spec.log_every`` epochs the unit's history (``ctx.log``) gets the training loss,
+    train/test accuracy, the ``parameter_norm``, the token embedding's norm ``embedding_norm``,
+    with a ``probe`` ``sens_abs`` (and ``sens_rel``), and with ``gradient_diagnostics`` (and an
+    active regulariser) the norms of the gradients of the cross-entropy (``grad_ce``) and of the
+    weighted penalty γR (``grad_penalty``) and the cosine between them, and for each entry of
+    ``penalty_probes`` the value ``R_<name>`` of that regulariser's R (without γ) on the training
+    set, whether or not it is trained with (the noise of both from a checkpointed diagnostics
+    generator). A run whose loss becomes
+    non-finite stops there and is recorded as diverged (``diverged_at``; not grokked). Training stops at the first logged epoch t >= (1 + ``extra_after_grok``) × the
+    grok epoch (0: at the grok epoch; None: never early) or after ``spec.epochs``. ``ctx`` may be
+    None (no history, no checkpoints; the record is still complete).
+    """
+    seed_everything(seed)
+    device = torch.device(getattr(ctx, "device", "cpu") or "cpu")
+    xtr, ytr, xte, yte = (t.to(device) for t in modular_addition(spec.p, train_fraction=spec.train_fraction,
+                                                                   seed=seed))
+    model = ModularTransformer(spec.model_config()).to(device)
+    opt = _optimizer(spec, model.parameters())
+    penalty_gen = torch.Generator().manual_seed(10_000 + seed)
+    probe_gen = torch.Generator().manual_seed(20_000 + seed)
+    diag_gen = torch.Generator().manual_seed(40_000 + seed)
+    operands = torch.tensor([True, True, False])
+    now = {"step": 0}  # the current step, set by next_batch (a function of the step: resume-safe)
+
+    def next_batch(step: int):
+        now["step"] = step
+        for group in opt.param_groups:  # Nanda et al.'s warm-up: lr · min(step / warmup, 1)
+            group["lr"] = spec.lr * (min(step / spec.warmup_steps, 1.0) if spec.warmup_steps else 1.0)
+        return xtr, ytr
+
+    def penalty(m: ModularTransformer, reg: StabilityRegularizer, x: torch.Tensor, e: torch.Tensor,
+                logits: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        """R of ``reg`` (without γ) on ids x with embeddings e and clean logits."""
+        clean = logits.detach() if reg.detach_clean else logits
+        if reg.form == "resampling":
+            noisy_ids = resample_tokens(x, reg.rho, vocab=spec.p, generator=gen, positions=operands)  # (N, 3)
+            return output_agreement_penalty(clean, m(noisy_ids))
+        return noise_stability_penalty(m.forward_embedded, e, clean, rho=reg.rho, generator=gen, positions=operands,
+                                       detach_scale=not reg.scale_grad)
+
+    def loss_fn(m: ModularTransformer, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        e = m.embed(x)  # (N, 3, d)
+        logits = m.forward_embedded(e)  # (N, p + 1)
+        loss = F.cross_entropy(logits, y)
+        gamma = regularizer.strength(now["step"]) if regularizer.active else 0.0
+        if gamma > 0:
+            loss = loss + gamma * penalty(m, regularizer, x, e, logits, penalty_gen)
+        return loss
+
+    def terms(m: ModularTransformer):  # (CE, R) on the training set (for the gradient diagnostics)
+        e = m.embed(xtr)  # (N, 3, d)
+        logits = m.forward_embedded(e)  # (N, p + 1)
+        return F.cross_entropy(logits, ytr), penalty(m, regularizer, xtr, e, logits, diag_gen)
+
+    def on_log(step: int, m: ModularTransformer) -> dict:
+        rec = {"train_acc": _accuracy(m, xtr, ytr), "test_acc": _accuracy(m, xte, yte),
+               "parameter_norm": parameter_norm(m), "embedding_norm": float(m.W_E.weight.norm())}
+        if gradient_diagnostics and regularizer.active:
+            rec.update(_gradient_norms(m, terms, regularizer.strength(step)))
+        for name, reg in (penalty_probes or {}).items():
+            e = m.embed(xtr)  # (N, 3, d)
+            rec[f"R_{name}"] = float(penalty(m, reg, xtr, e, m.forward_embedded(e), diag_gen))
+        if probe is not None:
+            rec["sens_abs"] = operand_sensitivity(m, xtr, sigma=probe.sigma_abs, relative=False,
+                                                  n_draws=probe.draws, generator=probe_gen)
+            if probe.sigma_rel is not None:
+                rec["sens_rel"] = operand_sensitivity(m, xtr, sigma=probe.sigma_rel, relative=True,
+                                                      n_draws=probe.draws, generator=probe_gen)
+        return rec
+
+    state: dict = {"grok": None}
+    t0 = time.perf_counter()
+    try:
+        steps = train(model, opt, steps=spec.epochs, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
+                      generators={"penalty": penalty_gen, "probe": probe_gen, "diagnostics": diag_gen}, state=state,
+                      log_every=spec.log_every, checkpoint_every=spec.checkpoint_every, on_log=on_log,
+                      stop=_grok_stop(state, extra_after_grok), desc=getattr(ctx, "key", None)).steps
+        diverged = None
+    except FloatingPointError:
+        steps = diverged = now["step"] + 1
+    return _record(model, seed, steps, state, diverged, xtr, ytr, xte, yte, t0)
+
+
+def _record(model, seed, steps, state, diverged, xtr, ytr, xte, yte, t0) -> dict:
+    model.eval()
+    with torch.no_grad():
+        final = {"final_train_acc": _accuracy(model, xtr, ytr), "final_test_acc": _accuracy(model, xte, yte),
+                 "final_parameter_norm": parameter_norm(model)}
+    if diverged is not None:
+        final = {k: (v if v == v else None) for k, v in final.items()}  # NaN weights: no value
+    grok = state["grok"] if diverged is None else None
+    return {"seed": seed, "epochs_run": steps, "grok_epoch": grok, "grokked": grok is not None,
+            "diverged_at": diverged, **final, "train_seconds": time.perf_counter() - t0}
+
+
+def _gradient_norms(model, terms, gamma: float) -> dict:
+    """‖∇CE‖, ‖γ∇R‖ and their cosine over all parameters (``terms(model) -> (ce, R)``)."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    with torch.enable_grad():
+        ce, pen = terms(model)
+        g_ce = torch.autograd.grad(ce, params, retain_graph=True, allow_unused=True)
+        g_pen = torch.autograd.grad(pen, params, allow_unused=True)
+    flat = lambda gs: torch.cat([(g if g is not None else torch.zeros_like(p)).flatten()  # noqa: E731
+                                 for g, p in zip(gs, params)])
+    a, b = flat(g_ce), gamma * flat(g_pen)
+    na, nb = float(a.norm()), float(b.norm())
+    return {"grad_ce": na, "grad_penalty": nb,
+            "grad_cosine": float(a @ b) / (na * nb) if na > 0 and nb > 0 else None}
 
 
 @dataclass(frozen=True, kw_only=True)
 class SparseParitySpec:
     """Noisy k-sparse parity on n ±1 bits (training labels flipped with probability
-    ``label_noise``, test labels clean) and a one-hidden-layer ReLU MLP trained full batch."""
+    ``label_noise``, test labels clean) and a one-hidden-layer ReLU MLP trained full batch with
+    AdamW (or SGD)."""
 
     n: int = 20
     k: int = 3
@@ -168,43 +333,71 @@ class SparseParitySpec:
     n_test: int = 2000
     label_noise: float = 0.05
     d_mlp: int = 256
+    optimizer: str = "adamw"
     lr: float = 2e-3
+    betas: tuple[float, float] = (0.9, 0.999)
+    momentum: float = 0.9
     weight_decay: float = 1.0
     epochs: int = 3000
     log_every: int = 25
+    checkpoint_every: int = 500
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in _OPTIMIZERS:
+            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {_OPTIMIZERS}")
 
 
-def train_sparse_parity(spec: SparseParitySpec, seed: int, run_dir: RunDir | None, key: str, *,
-                        gamma: float = 0.0, rho: float = 0.5) -> dict:
-    """Train the MLP on noisy sparse parity; stop at the first logged epoch with test accuracy
-    >= :data:`GROKKED`. ``gamma`` > 0 adds the noise-stability penalty on the input vector (one
-    token) with correlation ``rho``. Returns ``{"seed", "gamma", "epochs_run", "grok_epoch",
-    "seconds", "trajectory"}``."""
+def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,
+                 regularizer: StabilityRegularizer = StabilityRegularizer(),
+                 extra_after_grok: float | None = 0.0) -> dict:
+    """Train the MLP on noisy sparse parity full batch; the record is that of
+    :func:`train_modular`. The ``"resampling"`` regulariser resamples every input bit (kept with
+    probability (1 + ρ)/2, else a uniform sign); the ``"gaussian"`` one uses a ρ-correlated
+    Gaussian partner of the input vector (treated as one token)."""
     seed_everything(seed)
-    device = run_dir.device if run_dir is not None else torch.device("cpu")
+    device = torch.device(getattr(ctx, "device", "cpu") or "cpu")
     xtr, ytr, xte, yte, _ = noisy_sparse_parity(spec.n, spec.k, n_train=spec.n_train, n_test=spec.n_test,
                                                  noise=spec.label_noise, seed=seed)
     xtr, ytr, xte, yte = (t.to(device) for t in (xtr, ytr, xte, yte))
     model = nn.Sequential(nn.Linear(spec.n, spec.d_mlp), nn.ReLU(),
                           nn.Linear(spec.d_mlp, 2)).to(device)  # (B, n) -> (B, 2)
-    opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
-    gen = torch.Generator().manual_seed(30_000 + seed)
+    opt = _optimizer(spec, model.parameters())
+    penalty_gen = torch.Generator().manual_seed(30_000 + seed)
+    now = {"step": 0}
 
-    def forward_embedded(e):  # e: (B, 1, n), the input as one token
+    def next_batch(step: int):
+        now["step"] = step
+        return xtr, ytr
+
+    def forward_embedded(e: torch.Tensor) -> torch.Tensor:  # e: (B, 1, n), the input as one token
         return model(e[:, 0])  # (B, 2)
 
     def loss_fn(m, x, y):
         logits = m(x)  # (B, 2)
         loss = F.cross_entropy(logits, y)
+        gamma = regularizer.strength(now["step"]) if regularizer.active else 0.0
         if gamma > 0:
-            loss = loss + gamma * noise_stability_penalty(forward_embedded, x[:, None, :], logits,
-                                                          rho=rho, generator=gen)
+            clean = logits.detach() if regularizer.detach_clean else logits
+            if regularizer.form == "resampling":
+                pen = output_agreement_penalty(clean, m(resample_signs(x, regularizer.rho, generator=penalty_gen)))
+            else:
+                pen = noise_stability_penalty(forward_embedded, x[:, None, :], clean, rho=regularizer.rho,
+                                              generator=penalty_gen, detach_scale=not regularizer.scale_grad)
+            loss = loss + gamma * pen
         return loss
 
     def on_log(step, m):
-        return {"train_acc": _accuracy(m, xtr, ytr), "test_acc": _accuracy(m, xte, yte)}
+        return {"train_acc": _accuracy(m, xtr, ytr), "test_acc": _accuracy(m, xte, yte),
+                "parameter_norm": parameter_norm(m)}
 
-    result = train(model, opt, steps=spec.epochs, next_batch=lambda s: (xtr, ytr), loss_fn=loss_fn,
-                   generator=gen, ctx=run_dir.context(key) if run_dir is not None else None, log_every=spec.log_every,
-                   checkpoint_every=500, on_log=on_log, stop=lambda s, r: r["test_acc"] >= GROKKED, desc=key)
-    return _grok_result(run_dir, key, seed, gamma, result)
+    state: dict = {"grok": None}
+    t0 = time.perf_counter()
+    try:
+        steps = train(model, opt, steps=spec.epochs, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
+                      generators={"penalty": penalty_gen}, state=state, log_every=spec.log_every,
+                      checkpoint_every=spec.checkpoint_every, on_log=on_log,
+                      stop=_grok_stop(state, extra_after_grok), desc=getattr(ctx, "key", None)).steps
+        diverged = None
+    except FloatingPointError:
+        steps = diverged = now["step"] + 1
+    return _record(model, seed, steps, state, diverged, xtr, ytr, xte, yte, t0)

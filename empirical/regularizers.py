@@ -79,11 +79,15 @@ def noise_stability_penalty(
     rho: float,
     generator: torch.Generator,
     positions: torch.Tensor | None = None,
+    detach_scale: bool = True,
 ) -> torch.Tensor:
     """Our noise-stability penalty E_B‖c(f(E)) − c(f(Ẽ))‖²/C (module docstring; multiply by γ).
 
     ``positions`` (optional bool mask of length T) restricts the noise to some tokens (e.g. the
     two operands of "a b ="); the others stay clean. Gradients flow through both branches.
+    ``detach_scale=False`` lets the gradient see that the noise scale r grows with the
+    embeddings (by default r is a constant to the gradient, so growing E looks like a higher
+    signal-to-noise ratio).
 
     >>> g = torch.Generator().manual_seed(0)
     >>> E = torch.randn(4, 3, 5, generator=g)
@@ -91,7 +95,7 @@ def noise_stability_penalty(
     >>> float(noise_stability_penalty(f, E, f(E), rho=1.0, generator=g))
     0.0
     """
-    rms = embeddings.detach().pow(2).mean(dim=-1, keepdim=True).sqrt()  # (B, T, 1)
+    rms = (embeddings.detach() if detach_scale else embeddings).pow(2).mean(dim=-1, keepdim=True).sqrt()  # (B, T, 1)
     noisy = correlated_gaussian(embeddings, rho, generator=generator, scale=rms)  # (B, T, d)
     if positions is not None:
         keep = positions.to(embeddings.device)[None, :, None]  # (1, T, 1)

@@ -5,7 +5,7 @@ For Boolean inputs (an (B, n) long tensor of bits, token 1 = coordinate −1 = T
 :mod:`~empirical.models.lstm`, :mod:`~empirical.models.mlp`; :func:`build_model` makes one from a
 kind name and keyword sizes; :mod:`~empirical.models.random_init` holds Bhattamishra et al.'s
 random-init transformer and LSTM. For the real-valued experiments:
-:mod:`~empirical.models.grokking` (a + b mod p), :mod:`~empirical.models.padded_text`
+:mod:`~empirical.models.modular` (a + b mod p), :mod:`~empirical.models.padded_text`
 (variable-length word sequences), :mod:`~empirical.models.vision` (8×8 images),
 :mod:`~empirical.models.token_attention` (the single attention layer on token ids).
 

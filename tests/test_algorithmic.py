@@ -1,0 +1,229 @@
+"""The algorithmic tasks of the grokking experiments: the two published modular-addition models
+against reference implementations written from their definitions, the token-resampling
+regulariser against its definition, exact resume of a unit killed at its first checkpoint, the
+grokking plateau rule and the censored epochs-to-grok statistic."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from boolsens import BoolsensError  # noqa: E402
+from empirical import stability_penalties as P  # noqa: E402
+from empirical.models.modular import ModularConfig, ModularTransformer  # noqa: E402
+
+
+# --------------------------------------------------------------------------- the two models
+def test_vasudeva_model_equals_torch_multihead_attention_without_residuals():
+    """Vasudeva et al.'s forward: embedding + position -> nn.MultiheadAttention -> MLP -> unembed
+    at the last position, no residual connections."""
+    torch.manual_seed(0)
+    cfg = ModularConfig(p=7, d_model=8, n_heads=2, d_mlp=16, architecture="vasudeva")
+    m = ModularTransformer(cfg)
+    with torch.no_grad():
+        m.pos.normal_()  # non-zero positions, to check they are added
+    mha = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(m.qkv.weight)
+        mha.in_proj_bias.copy_(m.qkv.bias.normal_())
+        mha.out_proj.weight.copy_(m.out.weight)
+        mha.out_proj.bias.copy_(m.out.bias.normal_())
+    ids = torch.randint(0, 8, (5, 3))
+    e = m.W_E(ids) + m.pos  # (5, 3, 8)
+    a, _ = mha(e, e, e, need_weights=False)  # (5, 3, 8), no mask
+    ref = m.unembed(m.mlp_out(torch.relu(m.mlp_in(a)))[:, -1])  # (5, 8)
+    assert torch.allclose(m(ids), ref, atol=1e-5)
+    assert m(ids).shape == (5, 8)  # p + 1 logits
+    assert float(m.W_E.weight.detach().std()) > 0.5  # PyTorch's N(0, 1) embedding, not 1/sqrt(d)
+
+
+def test_nanda_model_equals_a_residual_stream_with_a_causal_mask():
+    """Nanda et al.'s forward: x = W_E + W_pos; x += causal attention (no biases); x += MLP at
+    every position; logits = W_U x at the last position."""
+    torch.manual_seed(1)
+    d, h, p = 8, 2, 5
+    m = ModularTransformer(ModularConfig(p=p, d_model=d, n_heads=h, d_mlp=12, architecture="nanda"))
+    ids = torch.randint(0, p + 1, (4, 3))
+    x = m.W_E(ids) + m.pos  # (4, 3, d)
+    Wq, Wk, Wv = m.qkv.weight.split(d, dim=0)
+    heads = []
+    for j in range(h):
+        sl = slice(j * d // h, (j + 1) * d // h)
+        q, k, v = x @ Wq[sl].T, x @ Wk[sl].T, x @ Wv[sl].T  # (4, 3, d/h)
+        s = q @ k.transpose(1, 2) / math.sqrt(d // h)  # (4, 3, 3)
+        s = s + torch.triu(torch.full((3, 3), -1e10), diagonal=1)
+        heads.append(torch.softmax(s, -1) @ v)
+    x = x + torch.cat(heads, -1) @ m.out.weight.T
+    x = x + m.mlp_out(torch.relu(m.mlp_in(x)))  # every position
+    assert torch.allclose(m(ids), m.unembed(x)[:, -1], atol=1e-5)
+    assert m.qkv.bias is None and m.unembed.bias is None
+    assert abs(float(m.W_E.weight.detach().std()) - 1 / math.sqrt(d)) < 0.15
+
+
+def test_model_config_rejects_bad_values():
+    with pytest.raises(BoolsensError, match="architecture='gpt' must be one of"):
+        ModularConfig(architecture="gpt")
+    with pytest.raises(BoolsensError, match="d_model=10 must be a multiple of n_heads=4"):
+        ModularConfig(d_model=10, n_heads=4)
+
+
+# --------------------------------------------------------------------------- the regulariser
+def test_resample_tokens_keeps_with_probability_one_plus_rho_over_two_else_uniform():
+    g = torch.Generator().manual_seed(0)
+    n, U, rho = 40_000, 5, 0.25
+    ids = torch.full((n, 3), 2)
+    y = P.resample_tokens(ids, rho, vocab=U, generator=g, positions=torch.tensor([True, True, False]))
+    assert torch.equal(y[:, 2], ids[:, 2])  # the "=" position is never touched
+    keep = (1 + rho) / 2
+    for v in range(U):  # P(Y = v) = keep [v = 2] + (1 - keep) / U
+        expected = keep * (v == 2) + (1 - keep) / U
+        freq = float((y[:, :2] == v).float().mean())
+        assert abs(freq - expected) < 4 * math.sqrt(expected * (1 - expected) / (2 * n))
+    assert torch.equal(P.resample_tokens(ids, 1.0, vocab=U, generator=g), ids)
+
+
+def test_resample_signs_flips_with_probability_one_minus_rho_over_four():
+    g = torch.Generator().manual_seed(1)
+    x = torch.where(torch.rand(30_000, 6, generator=g) < 0.5, 1.0, -1.0)
+    y = P.resample_signs(x, 0.05, generator=g)
+    flip = float((y != x).float().mean())
+    assert abs(flip - 0.95 / 4) < 0.01
+    assert set(torch.unique(y).tolist()) == {-1.0, 1.0}
+
+
+def test_output_agreement_penalty_is_minus_the_inner_product_of_the_distributions():
+    g = torch.Generator().manual_seed(2)
+    a, b = torch.randn(7, 4, generator=g), torch.randn(7, 4, generator=g)
+    pa = np.exp(a.numpy()) / np.exp(a.numpy()).sum(1, keepdims=True)
+    pb = np.exp(b.numpy()) / np.exp(b.numpy()).sum(1, keepdims=True)
+    assert float(P.output_agreement_penalty(a, b)) == pytest.approx(-(pa * pb).sum(1).mean(), rel=1e-6)
+    with pytest.raises(BoolsensError, match="must match"):
+        P.output_agreement_penalty(a, b[:, :3])
+    with pytest.raises(BoolsensError, match="rho=2.0 must lie in"):
+        P.resample_signs(a, 2.0, generator=g)
+
+
+# --------------------------------------------------------------------------- exact resume
+class _Killed(Exception):
+    pass
+
+
+@pytest.mark.parametrize("form", ["none", "resampling", "gaussian"])
+def test_a_modular_unit_killed_at_its_first_checkpoint_resumes_to_the_same_numbers(tmp_path, monkeypatch, form):
+    """The measurement generator, the regulariser's generator and the grok epoch are in the
+    checkpoint: a resumed unit logs the same sensitivities and ends with the same record."""
+    from empirical import runner
+    from empirical.algorithmic import ModularAdditionSpec, SensitivityProbe, StabilityRegularizer, train_modular
+
+    spec = ModularAdditionSpec(p=7, train_fraction=0.5, d_model=16, n_heads=2, d_mlp=32, architecture="vasudeva",
+                               epochs=60, log_every=5, checkpoint_every=20)
+    reg = StabilityRegularizer(form=form, gamma=0.3 if form != "none" else 0.0, rho=0.5, gamma_warmup=10)
+    probe = SensitivityProbe(sigma_abs=0.5, sigma_rel=0.5, draws=2)
+
+    def run(folder, kill: bool):
+        ctx = runner.UnitContext(key="u", checkpoint_dir=folder)
+        if kill:
+            def fault(event):
+                if event == "checkpoint":
+                    raise _Killed
+            monkeypatch.setattr(runner, "fault", fault)
+            with pytest.raises(_Killed):
+                train_modular(spec, 3, ctx, regularizer=reg, probe=probe, extra_after_grok=None)
+            monkeypatch.setattr(runner, "fault", lambda event: None)
+            assert (folder / "u.pt").exists()
+            ctx = runner.UnitContext(key="u", checkpoint_dir=folder)  # a fresh process would build a new one
+        rec = train_modular(spec, 3, ctx, regularizer=reg, probe=probe, extra_after_grok=None)
+        rec.pop("train_seconds")
+        return rec, ctx.history
+
+    ref_rec, ref_hist = run(tmp_path / "a", kill=False)
+    got_rec, got_hist = run(tmp_path / "b", kill=True)
+    assert got_rec == ref_rec
+    assert got_hist == ref_hist
+    assert len({r["sens_abs"] for r in ref_hist}) > 1  # the probe measured something that moves
+
+
+def test_a_parity_unit_resumes_to_the_same_numbers(tmp_path, monkeypatch):
+    from empirical import runner
+    from empirical.algorithmic import SparseParitySpec, StabilityRegularizer, train_parity
+
+    spec = SparseParitySpec(n=6, k=2, n_train=64, n_test=64, d_mlp=16, epochs=40, log_every=5, checkpoint_every=10)
+    reg = StabilityRegularizer(form="resampling", gamma=0.05, rho=0.05)
+    ref = runner.UnitContext(key="p", checkpoint_dir=tmp_path / "a")
+    want = train_parity(spec, 1, ref, regularizer=reg, extra_after_grok=None)
+
+    def fault(event):
+        if event == "checkpoint":
+            raise _Killed
+    monkeypatch.setattr(runner, "fault", fault)
+    with pytest.raises(_Killed):
+        train_parity(spec, 1, runner.UnitContext(key="p", checkpoint_dir=tmp_path / "b"), regularizer=reg,
+                     extra_after_grok=None)
+    monkeypatch.setattr(runner, "fault", lambda event: None)
+    ctx = runner.UnitContext(key="p", checkpoint_dir=tmp_path / "b")
+    got = train_parity(spec, 1, ctx, regularizer=reg, extra_after_grok=None)
+    want.pop("train_seconds"), got.pop("train_seconds")
+    assert got == want and ctx.history == ref.history
+
+
+def test_nanda_warmup_starts_at_zero_learning_rate():
+    """Nanda et al.'s LambdaLR(min(step/10, 1)): the first step has learning rate 0, so the
+    weights after one step equal the initial ones (weight decay is scaled by lr too)."""
+    from empirical.algorithmic import ModularAdditionSpec, train_modular
+    from empirical.runtime import seed_everything
+
+    spec = ModularAdditionSpec(p=5, d_model=8, n_heads=2, d_mlp=8, epochs=1, log_every=1, warmup_steps=10)
+    rec = train_modular(spec, 0, None)
+    seed_everything(0)
+    init = ModularTransformer(spec.model_config())
+    assert rec["final_parameter_norm"] == pytest.approx(float(torch.cat([p.detach().flatten() for p in init.parameters()]).norm()))
+
+
+# --------------------------------------------------------------------------- grokking's plateau rule
+def _traj(test_acc, start=10, every=10, train=1.0):
+    return [{"step": start + every * i, "train_acc": train, "test_acc": a, "sens_abs": 0.1, "parameter_norm": 1.0}
+            for i, a in enumerate(test_acc)]
+
+
+def test_plateau_rule_finds_the_rise_and_ignores_a_spike_and_its_recovery():
+    from empirical.experiments.grokking import plateau
+
+    flat = [0.5] * 30
+    spike = [0.5] * 5 + [0.2] * 5 + [0.5] * 10  # a loss spike: down, then back up (not an onset)
+    rise = [0.5 + 0.05 * i for i in range(1, 10)]
+    p = plateau(_traj(flat + spike + rise), window_epochs=50, rise=0.02)
+    assert p["t_mem"] == 10
+    assert p["t_onset"] == 10 + 10 * 50  # the first window of the true rise
+    assert len(p["windows"]) == 10
+    never = plateau(_traj([0.5] * 40), window_epochs=50, rise=0.02)
+    assert never["t_onset"] is None and len(never["windows"]) == 8
+    assert plateau(_traj([0.5] * 5, train=0.5), window_epochs=50, rise=0.02)["t_mem"] is None
+
+
+def test_plateau_measures_uses_first_middle_and_last_windows():
+    from empirical.experiments.grokking import GrokkingConfig, plateau_measures
+
+    traj = _traj([0.5] * 40 + [0.9, 1.0, 1.0, 1.0, 1.0])
+    for i, r in enumerate(traj):
+        r["sens_abs"] = 0.4 - 0.01 * (i // 5)  # constant within each 50-epoch window
+    out = plateau_measures(traj, 420, GrokkingConfig(window_epochs=50, min_plateau_windows=4))
+    assert out["enters"] and out["plateau_windows"] == 8
+    assert out["sens_abs_start"] == pytest.approx(0.4)
+    assert out["sens_abs_mid"] == pytest.approx(0.36)  # window index 8 // 2 = 4
+    assert out["sens_abs_end"] == pytest.approx(0.33)
+    assert not plateau_measures(traj, None, GrokkingConfig(window_epochs=50))["enters"]
+
+
+# --------------------------------------------------------------------------- censored epochs to grok
+def test_restricted_log_epochs_treats_a_run_that_never_grokked_as_the_cap():
+    from empirical.experiments.noise_stability_regularizer import restricted_log_ratio
+
+    out = restricted_log_ratio(plain=[1000, 2000, None, 1500], regularised=[500, None, None, 1500], cap=4000)
+    d = [math.log(500 / 1000), math.log(4000 / 2000), 0.0, 0.0]
+    assert out["effect"] == pytest.approx(np.mean(d))
+    assert out["informative_pairs"] == 3  # the pair where neither grokked says nothing
+    assert out["grokked_plain"] == "3/4" and out["grokked_regularised"] == "2/4"
