@@ -440,6 +440,11 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
             "(gamma, rho) were fixed before the cpu run: the paper's values for its form, the project's earlier "
             "(0.5, 0.8) for ours. The cpu scale (p, training fraction, lr, SGD settings) was chosen on pilot runs of "
             "seed 0.",
+       
+            "No 'covariance-propagation' variant: in the paper (per the secondary sources) covariance interval "
+            "propagation is the theory that bounds how stability passes through attention and ReLU layers, not a "
+            "term of the loss; the regulariser is Definition 6.1 (the 'paper' variant). A regulariser built on it "
+            "would be a method of ours, not a test of theirs.",
         ])
     return {"verdict": text, "comparisons": comps}
 
