@@ -148,8 +148,14 @@ def parse_table(text: str):
             raise BoolsensError(
                 f"--table {text!r}: a hex table needs 2**n/4 digits (1, 2, 4, 8, ...), got {digits}"
             )
-        return BooleanFunction.from_hex(s, bits.bit_length() - 1, name="table")
-    return BooleanFunction.from_bits(s, name="table")
+        try:
+            return BooleanFunction.from_hex(s, bits.bit_length() - 1, name="table")
+        except BoolsensError as exc:
+            raise BoolsensError(f"--table {text!r}: {exc}") from None
+    try:
+        return BooleanFunction.from_bits(s, name="table")
+    except BoolsensError as exc:
+        raise BoolsensError(f"--table {text!r}: {exc}") from None
 
 
 # --------------------------------------------------------------------------------- analyze
@@ -549,6 +555,10 @@ def census_report(n: int, out: str, *, np_classes: bool = False, show_progress: 
     for a, b in CENSUS_RATIOS:
         num, den = rows[a].astype(np.float64), rows[b].astype(np.float64)
         ok = den > 0
+        if not ok.any():  # n = 0: every function is constant, every ratio 0/0
+            extremes.append({"ratio": f"{_SHORT[a]}/{_SHORT[b]}", "value": None, "classes": 0, "functions": 0,
+                             "witnesses": []})
+            continue
         ratio = np.where(ok, num / np.where(ok, den, 1), -np.inf)
         best = float(ratio.max())
         sel = np.flatnonzero(ratio == best)
@@ -573,7 +583,8 @@ def census_report(n: int, out: str, *, np_classes: bool = False, show_progress: 
     lines += ["", "## Largest ratios", "", "| ratio | value | classes | functions | witnesses (canonical table) |",
               "|---|---|---|---|---|"]
     for e in extremes:
-        lines.append(f"| {e['ratio']} | {e['value']} | {e['classes']} | {e['functions']:,} | "
+        lines.append(f"| {e['ratio']} | {e['value'] if e['value'] is not None else 'undefined (0/0)'} | "
+                     f"{e['classes']} | {e['functions']:,} | "
                      + ", ".join(x["table"] for x in e["witnesses"]) + " |")
     lines += ["", "## Joint distributions over all functions", ""]
     for name, a, b, la, lb, table in joints:
@@ -636,7 +647,10 @@ def _census_main(args: argparse.Namespace) -> int:
     print(f"census n={args.n}: {summary['functions']:,} functions in {summary['classes']:,} {summary['group']} "
           f"classes ({summary['seconds']:.1f} s); report: {args.out}/report.md")
     for e in summary["extremes"][:2]:
-        print(f"  largest {e['ratio']} = {e['value']} ({e['classes']} class(es), e.g. {e['witnesses'][0]['table']})")
+        if e["witnesses"]:
+            print(f"  largest {e['ratio']} = {e['value']} ({e['classes']} class(es), e.g. {e['witnesses'][0]['table']})")
+        else:
+            print(f"  {e['ratio']}: undefined (every function on n = {args.n} is constant)")
     return 0
 
 

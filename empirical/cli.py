@@ -101,7 +101,9 @@ def _list() -> int:
 
 
 def _check_out(out: str | None) -> str:
-    if out is None or not str(out).strip():
+    if out is None:
+        raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu and --out DIR")
+    if not str(out).strip():
         raise CommandLineError(f"--out={out!r} must name a folder (it is created; an existing one is resumed)")
     path = os.path.abspath(out)
     probe = path
