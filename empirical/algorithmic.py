@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import torch
 import torch.nn as nn
@@ -36,6 +36,7 @@ from .metrics import parameter_norm
 from .models.modular import ModularConfig, ModularTransformer
 from .regularizers import noise_stability_penalty
 from .runtime import seed_everything
+from .sensitivity_real import check_rho, class_accuracy
 from .stability_penalties import output_agreement_penalty, resample_signs, resample_tokens
 from .training import train
 
@@ -142,8 +143,7 @@ class StabilityRegularizer:
             raise BoolsensError(f"form={self.form!r} must be one of {REGULARIZER_FORMS}")
         if not self.gamma >= 0:
             raise BoolsensError(f"gamma={self.gamma!r} must be >= 0")
-        if not -1.0 <= self.rho <= 1.0:
-            raise BoolsensError(f"rho={self.rho!r} must lie in [-1, 1]")
+        check_rho(self.rho)
         if isinstance(self.gamma_warmup, bool) or not isinstance(self.gamma_warmup, int) or self.gamma_warmup < 0:
             raise BoolsensError(f"gamma_warmup={self.gamma_warmup!r} must be an integer >= 0")
 
@@ -178,14 +178,24 @@ def operand_sensitivity(model: ModularTransformer, ids: torch.Tensor, *, sigma: 
     return flips / n_draws
 
 
-def _accuracy(model, x: torch.Tensor, y: torch.Tensor) -> float:
-    return float((model(x).argmax(-1) == y).float().mean())
-
-
 def _optimizer(spec: ModularAdditionSpec | "SparseParitySpec", params) -> torch.optim.Optimizer:
     if spec.optimizer == "sgd":
         return torch.optim.SGD(params, lr=spec.lr, weight_decay=spec.weight_decay, momentum=spec.momentum)
     return torch.optim.AdamW(params, lr=spec.lr, weight_decay=spec.weight_decay, betas=tuple(spec.betas))
+
+
+def _penalty(reg: StabilityRegularizer, logits: torch.Tensor, *, resampled_logits: Callable[[], torch.Tensor],
+             forward_embedded: Callable[[torch.Tensor], torch.Tensor], embedded: torch.Tensor,
+             generator: torch.Generator, positions: torch.Tensor | None = None) -> torch.Tensor:
+    """R of ``reg`` (without γ) given the clean ``logits`` (detached if ``reg.detach_clean``):
+    for ``"resampling"`` the output agreement with ``resampled_logits()`` (the logits on the
+    task's resampled input, drawn from ``generator``), for ``"gaussian"`` the squared difference
+    under a ρ-correlated partner of ``embedded`` fed through ``forward_embedded``."""
+    clean = logits.detach() if reg.detach_clean else logits
+    if reg.form == "resampling":
+        return output_agreement_penalty(clean, resampled_logits())
+    return noise_stability_penalty(forward_embedded, embedded, clean, rho=reg.rho, generator=generator,
+                                   positions=positions, detach_scale=not reg.scale_grad)
 
 
 def _grok_stop(state: dict, extra_after_grok: float | None):
@@ -244,12 +254,10 @@ def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
     def penalty(m: ModularTransformer, reg: StabilityRegularizer, x: torch.Tensor, e: torch.Tensor,
                 logits: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         """R of ``reg`` (without γ) on ids x with embeddings e and clean logits."""
-        clean = logits.detach() if reg.detach_clean else logits
-        if reg.form == "resampling":
-            noisy_ids = resample_tokens(x, reg.rho, vocab=spec.p, generator=gen, positions=operands)  # (N, 3)
-            return output_agreement_penalty(clean, m(noisy_ids))
-        return noise_stability_penalty(m.forward_embedded, e, clean, rho=reg.rho, generator=gen, positions=operands,
-                                       detach_scale=not reg.scale_grad)
+        return _penalty(reg, logits, generator=gen, positions=operands,
+                        resampled_logits=lambda: m(resample_tokens(x, reg.rho, vocab=spec.p, generator=gen,
+                                                                   positions=operands)),  # ids (N, 3)
+                        forward_embedded=m.forward_embedded, embedded=e)
 
     def loss_fn(m: ModularTransformer, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         e = m.embed(x)  # (N, 3, d)
@@ -266,7 +274,7 @@ def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
         return F.cross_entropy(logits, ytr), penalty(m, regularizer, xtr, e, logits, diag_gen)
 
     def on_log(step: int, m: ModularTransformer) -> dict:
-        rec = {"train_acc": _accuracy(m, xtr, ytr), "test_acc": _accuracy(m, xte, yte),
+        rec = {"train_acc": class_accuracy(m, xtr, ytr), "test_acc": class_accuracy(m, xte, yte),
                "parameter_norm": parameter_norm(m), "embedding_norm": float(m.W_E.weight.norm())}
         if gradient_diagnostics and regularizer.active:
             rec.update(_gradient_norms(m, terms, regularizer.strength(step)))
@@ -297,7 +305,7 @@ def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
 def _record(model, seed, steps, state, diverged, xtr, ytr, xte, yte, t0) -> dict:
     model.eval()
     with torch.no_grad():
-        final = {"final_train_acc": _accuracy(model, xtr, ytr), "final_test_acc": _accuracy(model, xte, yte),
+        final = {"final_train_acc": class_accuracy(model, xtr, ytr), "final_test_acc": class_accuracy(model, xte, yte),
                  "final_parameter_norm": parameter_norm(model)}
     if diverged is not None:
         final = {k: (v if v == v else None) for k, v in final.items()}  # NaN weights: no value
@@ -377,17 +385,14 @@ def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,
         loss = F.cross_entropy(logits, y)
         gamma = regularizer.strength(now["step"]) if regularizer.active else 0.0
         if gamma > 0:
-            clean = logits.detach() if regularizer.detach_clean else logits
-            if regularizer.form == "resampling":
-                pen = output_agreement_penalty(clean, m(resample_signs(x, regularizer.rho, generator=penalty_gen)))
-            else:
-                pen = noise_stability_penalty(forward_embedded, x[:, None, :], clean, rho=regularizer.rho,
-                                              generator=penalty_gen, detach_scale=not regularizer.scale_grad)
-            loss = loss + gamma * pen
+            loss = loss + gamma * _penalty(
+                regularizer, logits, generator=penalty_gen,
+                resampled_logits=lambda: m(resample_signs(x, regularizer.rho, generator=penalty_gen)),
+                forward_embedded=forward_embedded, embedded=x[:, None, :])
         return loss
 
     def on_log(step, m):
-        return {"train_acc": _accuracy(m, xtr, ytr), "test_acc": _accuracy(m, xte, yte),
+        return {"train_acc": class_accuracy(m, xtr, ytr), "test_acc": class_accuracy(m, xte, yte),
                 "parameter_norm": parameter_norm(m)}
 
     state: dict = {"grok": None}

@@ -50,6 +50,8 @@ __all__ = [
     "NoiseStabilityEstimate",
     "gaussian_noise_stability",
     "correlated_gaussian",
+    "check_rho",
+    "class_accuracy",
 ]
 
 
@@ -119,6 +121,32 @@ def predictions(outputs: torch.Tensor) -> torch.Tensor:
     raise BoolsensError(
         f"model outputs of shape {tuple(outputs.shape)} must be (B,) (binary) or (B, C) (classes)"
     )
+
+
+@torch.no_grad()
+def class_accuracy(forward: Forward, x: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of the rows of ``x`` whose :func:`predictions` of ``forward(x)`` equal the labels
+    ``y`` (the argmax for ``(B, C)`` logits).
+
+    >>> class_accuracy(lambda t: t, torch.tensor([[0.1, 0.9], [2.0, -1.0]]), torch.tensor([1, 1]))
+    0.5
+    """
+    return float((predictions(forward(x)) == y).float().mean())
+
+
+def check_rho(rho: float, name: str = "rho") -> float:
+    """``rho`` as a float in [-1, 1], or a :class:`BoolsensError` naming it.
+
+    >>> check_rho(0.5)
+    0.5
+    """
+    try:
+        value = float(rho)
+    except (TypeError, ValueError):
+        raise BoolsensError(f"{name}={rho!r} must be a real number in [-1, 1]") from None
+    if not -1.0 <= value <= 1.0:
+        raise BoolsensError(f"{name}={value} must lie in [-1, 1]")
+    return value
 
 
 def _check_tokens(tokens) -> torch.Tensor:
@@ -299,9 +327,7 @@ def correlated_gaussian(
     >>> round(float((x * y).mean()), 2)
     0.5
     """
-    rho = float(rho)
-    if not -1.0 <= rho <= 1.0:
-        raise BoolsensError(f"rho={rho} must lie in [-1, 1]")
+    rho = check_rho(rho)
     z = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)  # same shape as x
     return rho * x + math.sqrt(max(0.0, 1.0 - rho * rho)) * scale * z
 

@@ -25,14 +25,9 @@ import torch
 
 from boolsens import BoolsensError
 
+from .sensitivity_real import check_rho
+
 __all__ = ["resample_tokens", "resample_signs", "output_agreement_penalty"]
-
-
-def _rho(rho: float) -> float:
-    rho = float(rho)
-    if not -1.0 <= rho <= 1.0:
-        raise BoolsensError(f"rho={rho} must lie in [-1, 1]")
-    return rho
 
 
 def resample_tokens(ids: torch.Tensor, rho: float, *, vocab: int, generator: torch.Generator,
@@ -47,7 +42,7 @@ def resample_tokens(ids: torch.Tensor, rho: float, *, vocab: int, generator: tor
     >>> round(float((y[:, :2] == 0).float().mean()), 2), bool((y[:, 2] == 0).all())  # 3/4 + 1/4 * 1/4
     (0.81, True)
     """
-    rho = _rho(rho)
+    rho = check_rho(rho)
     if isinstance(vocab, bool) or not isinstance(vocab, int) or vocab < 1:
         raise BoolsensError(f"vocab={vocab!r} must be a positive integer")
     keep = torch.rand(ids.shape, generator=generator) < (1 + rho) / 2  # (B, T)
@@ -66,7 +61,7 @@ def resample_signs(x: torch.Tensor, rho: float, *, generator: torch.Generator) -
     >>> round(float(resample_signs(x, 0.2, generator=g).mean()), 2)  # (1 + 0.2) / 2
     0.6
     """
-    rho = _rho(rho)
+    rho = check_rho(rho)
     keep = torch.rand(x.shape, generator=generator) < (1 + rho) / 2  # (B, n)
     signs = torch.randint(0, 2, x.shape, generator=generator).to(x.dtype) * 2 - 1  # (B, n)
     return torch.where(keep.to(x.device), x, signs.to(x.device))

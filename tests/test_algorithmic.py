@@ -227,3 +227,18 @@ def test_restricted_log_epochs_treats_a_run_that_never_grokked_as_the_cap():
     assert out["effect"] == pytest.approx(np.mean(d))
     assert out["informative_pairs"] == 3  # the pair where neither grokked says nothing
     assert out["grokked_plain"] == "3/4" and out["grokked_regularised"] == "2/4"
+
+
+@pytest.mark.parametrize("rho, match", [(1.5, r"rho=1.5 must lie in \[-1, 1\]"), (float("nan"), "rho=nan must lie"),
+                                        ("x", r"rho='x' must be a real number")])
+def test_one_rho_check_serves_every_regulariser(rho, match):
+    from empirical.algorithmic import StabilityRegularizer
+    from empirical.sensitivity_real import correlated_gaussian
+    from empirical.stability_penalties import resample_signs
+
+    g = torch.Generator().manual_seed(0)
+    for call in (lambda: StabilityRegularizer(form="gaussian", gamma=0.1, rho=rho),
+                 lambda: resample_signs(torch.ones(2, 3), rho, generator=g),
+                 lambda: correlated_gaussian(torch.zeros(3), rho, generator=g)):
+        with pytest.raises(BoolsensError, match=match):
+            call()

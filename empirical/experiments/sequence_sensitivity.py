@@ -58,6 +58,7 @@ from ..models.padded_text import PaddedLSTM, PaddedTextConfig, PaddedTransformer
 from ..registry import ExperimentConfig, register
 from ..report import pyplot
 from ..rundir import RunDir
+from ..sensitivity_real import class_accuracy
 from ..stats import combine, mean_ci
 from ..training import epoch_batches, train
 from ..variable_length import (embedding_sensitivity, late_minus_early, mean_sensitivity, redundant_polarity,
@@ -141,7 +142,7 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
         return m(x[:, 0], x[:, 1, 0])  # (B, classes)
 
     def accuracy(m, sl):
-        return float((logits(m, inputs[sl]).argmax(-1) == y[sl]).float().mean())
+        return class_accuracy(lambda t: logits(m, t), inputs[sl], y[sl])
 
     def on_log(step, m):
         return {"epoch": step // n_batches, "train_acc": accuracy(m, tr), "test_acc": accuracy(m, te)}

@@ -63,7 +63,7 @@ from ..pixel_noise import digits_pm1, pixel_sensitivity, square_noise
 from ..registry import ExperimentConfig, register
 from ..report import pyplot
 from ..rundir import RunDir
-from ..sensitivity_real import weight_noise_sharpness
+from ..sensitivity_real import class_accuracy, weight_noise_sharpness
 from ..stats import combine, mean_ci, paired_difference, verdict
 from ..training import epoch_batches, train
 
@@ -156,13 +156,10 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
             return (1 - config.reg_p) * F.cross_entropy(logits, y) + config.reg_p * F.mse_loss(m(noisy), logits)
         return F.cross_entropy(logits, y)
 
-    def accuracy(m, x, y):
-        return float((m(x).argmax(-1) == y).float().mean())
-
     def on_log(step, m):
         epoch = step // n_batches
         s = pixel_sensitivity(m, xtr[:300], sigmas=[1.0], k=config.patch ** 2, n_draws=1, seed=epoch)[1.0]
-        return {"epoch": epoch, "train_acc": accuracy(m, xtr, ytr), "test_acc": accuracy(m, xte, yte),
+        return {"epoch": epoch, "train_acc": class_accuracy(m, xtr, ytr), "test_acc": class_accuracy(m, xte, yte),
                 "sens_sigma1": s.value}
 
     # dropout draws from torch's global generator: it is checkpointed with the others
@@ -175,10 +172,10 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
                                  n_draws=config.sens_draws, seed=seed)
         robust = {}
         for name in CORRUPTIONS:
-            robust[name] = float(np.mean([accuracy(model, corrupt(xte.cpu(), name, sev, seed=seed,
-                                                                  background=-1.0).to(dev), yte)
+            robust[name] = float(np.mean([class_accuracy(model, corrupt(xte.cpu(), name, sev, seed=seed,
+                                                                        background=-1.0).to(dev), yte)
                                           for sev in config.severities]))
-        train_acc, test_acc = accuracy(model, xtr, ytr), accuracy(model, xte, yte)
+        train_acc, test_acc = class_accuracy(model, xtr, ytr), class_accuracy(model, xte, yte)
     sharp = {s: weight_noise_sharpness(model, xtr[:config.weight_samples], sigma=s, n_draws=config.weight_draws,
                                        seed=seed) for s in config.weight_sigmas}
     return {
