@@ -11,6 +11,7 @@ The experiments (one module each, importing no other):
 What they are built from:
 
 * :mod:`empirical.runtime`: device, seeds, CPU threads, the environment record.
+* :mod:`empirical.checks`: the argument checks every public function uses (one message per kind).
 * :mod:`empirical.rundir`: the run folder (config, units, checkpoints, metrics.jsonl, summary),
   crash-safe through :mod:`boolsens.storage`.
 * :mod:`empirical.training`: the resumable, checkpointed training loop.

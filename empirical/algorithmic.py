@@ -22,7 +22,7 @@ with test accuracy >= :data:`GROKKED`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import torch
@@ -36,7 +36,8 @@ from .metrics import parameter_norm
 from .models.modular import ModularConfig, ModularTransformer
 from .regularizers import noise_stability_penalty
 from .runtime import seed_everything
-from .sensitivity_real import check_rho, class_accuracy
+from .checks import check_count, check_rho
+from .sensitivity_real import class_accuracy
 from .stability_penalties import output_agreement_penalty, resample_signs, resample_tokens
 from .training import train
 
@@ -89,11 +90,8 @@ class ModularAdditionSpec:
         if self.optimizer not in _OPTIMIZERS:
             raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {_OPTIMIZERS}")
         for name in ("epochs", "log_every", "checkpoint_every"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise BoolsensError(f"{name}={v!r} must be a positive integer")
-        if isinstance(self.warmup_steps, bool) or not isinstance(self.warmup_steps, int) or self.warmup_steps < 0:
-            raise BoolsensError(f"warmup_steps={self.warmup_steps!r} must be an integer >= 0")
+            check_count(getattr(self, name), name)
+        check_count(self.warmup_steps, "warmup_steps", 0)
 
     def model_config(self) -> ModularConfig:
         return ModularConfig(p=self.p, d_model=self.d_model, n_heads=self.n_heads, d_mlp=self.d_mlp,
@@ -144,8 +142,7 @@ class StabilityRegularizer:
         if not self.gamma >= 0:
             raise BoolsensError(f"gamma={self.gamma!r} must be >= 0")
         check_rho(self.rho)
-        if isinstance(self.gamma_warmup, bool) or not isinstance(self.gamma_warmup, int) or self.gamma_warmup < 0:
-            raise BoolsensError(f"gamma_warmup={self.gamma_warmup!r} must be an integer >= 0")
+        check_count(self.gamma_warmup, "gamma_warmup", 0)
 
     @property
     def active(self) -> bool:

@@ -24,6 +24,8 @@ import torch
 
 from boolsens import BoolsensError
 
+from .checks import check_integer
+
 __all__ = [
     "TokenSpec",
     "synthetic_tokens",
@@ -34,12 +36,6 @@ __all__ = [
     "modular_addition",
     "noisy_sparse_parity",
 ]
-
-
-def _int(value, name: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise BoolsensError(f"{name}={value!r} must be an integer >= {minimum}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ class TokenSpec:
 
     def validate(self) -> "TokenSpec":
         for name in ("M", "T", "n_s", "n_f", "n_d", "m"):
-            _int(getattr(self, name), name, 1 if name in ("M", "T", "m") else 0)
+            check_integer(getattr(self, name), name, 1 if name in ("M", "T", "m") else 0)
         if self.n_s + self.n_f > self.T:
             raise BoolsensError(f"n_s + n_f = {self.n_s + self.n_f} must be <= T={self.T}")
         if self.n_d > self.n_f:
@@ -95,7 +91,7 @@ def synthetic_tokens(spec: TokenSpec, n_samples: int, *, seed: int, ood: bool = 
     (torch.Size([4, 6, 12]), True, True)
     """
     spec = spec.validate()
-    n_samples = _int(n_samples, "n_samples", 1)
+    n_samples = check_integer(n_samples, "n_samples", 1)
     rng = np.random.default_rng(seed)
     y = rng.choice(np.array([1, -1]), size=n_samples)
     n_agree = (spec.n_f + spec.n_d) // 2
@@ -130,7 +126,7 @@ def digits(*, n_train: int = 1000, seed: int = 0):
     from sklearn.datasets import load_digits
 
     data = load_digits()
-    n_train = _int(n_train, "n_train", 1)
+    n_train = check_integer(n_train, "n_train", 1)
     if n_train >= len(data.images):
         raise BoolsensError(f"n_train={n_train} must be < {len(data.images)} (the test set needs points)")
     images = data.images.astype(np.float32) / 16.0  # (1797, 8, 8)
@@ -177,7 +173,7 @@ def modular_addition(p: int, *, train_fraction: float, seed: int):
     >>> len(xtr) + len(xte), xtr[0, 2].item(), bool(((xtr[:, 0] + xtr[:, 1]) % 5 == ytr).all())
     (25, 5, True)
     """
-    p = _int(p, "p", 2)
+    p = check_integer(p, "p", 2)
     if not 0.0 < float(train_fraction) < 1.0:
         raise BoolsensError(f"train_fraction={train_fraction} must lie in (0, 1)")
     a, b = np.meshgrid(np.arange(p), np.arange(p), indexing="ij")
@@ -201,7 +197,7 @@ def noisy_sparse_parity(
     >>> bool(((xte[:, S].prod(1) < 0).long() == yte).all()), xtr.shape
     (True, torch.Size([8, 6]))
     """
-    n, k = _int(n, "n", 1), _int(k, "k", 1)
+    n, k = check_integer(n, "n", 1), check_integer(k, "k", 1)
     if k > n:
         raise BoolsensError(f"k={k} must be <= n={n}")
     if not 0.0 <= float(noise) < 0.5:

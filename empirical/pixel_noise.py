@@ -25,6 +25,8 @@ from boolsens import BoolsensError
 from boolsens.estimate import Estimate
 from boolsens.runtime import model_device
 
+from .checks import check_count, check_positive
+
 __all__ = ["digits_pm1", "pixel_sensitivity", "square_noise"]
 
 
@@ -48,12 +50,6 @@ def digits_pm1(*, n_train: int = 1000, seed: int = 0):
     y = torch.from_numpy(data.target.astype(np.int64))
     tr, te = torch.from_numpy(perm[:n_train]), torch.from_numpy(perm[n_train:])
     return x[tr], y[tr], x[te], y[te]
-
-
-def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
-        raise BoolsensError(f"{name}={value!r} must be a finite number > 0")
-    return float(value)
 
 
 @torch.no_grad()
@@ -82,9 +78,8 @@ def pixel_sensitivity(forward: Callable[[torch.Tensor], torch.Tensor], images: t
     N, C, H, W = images.shape
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= H * W:
         raise BoolsensError(f"k={k!r} must be an integer in [1, H·W = {H * W}]")
-    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
-        raise BoolsensError(f"n_draws={n_draws!r} must be an integer >= 1")
-    sigmas = [_positive(s, "sigma") for s in sigmas]
+    check_count(n_draws, "n_draws")
+    sigmas = [check_positive(s, "sigma") for s in sigmas]
     if not sigmas:
         raise BoolsensError("sigmas must list at least one noise scale")
     dev = model_device(forward, images.device)
@@ -122,7 +117,7 @@ def square_noise(images: torch.Tensor, *, size: int, sigma: float, generator: to
     B, C, H, W = images.shape
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size < min(H, W):
         raise BoolsensError(f"size={size!r} must be an integer in [1, {min(H, W)})")
-    sigma = _positive(sigma, "sigma")
+    sigma = check_positive(sigma, "sigma")
     top = torch.randint(0, H - size, (B,), generator=generator)  # (B,)
     left = torch.randint(0, W - size, (B,), generator=generator)  # (B,)
     rows = torch.arange(H)[None, :]  # (1, H)

@@ -39,6 +39,8 @@ from boolsens import BoolsensError
 from boolsens.estimate import Estimate
 from boolsens.runtime import eval_mode, model_device
 
+from .checks import check_count, check_positive, check_rho
+
 Forward = Callable[[torch.Tensor], torch.Tensor]
 
 __all__ = [
@@ -50,7 +52,6 @@ __all__ = [
     "NoiseStabilityEstimate",
     "gaussian_noise_stability",
     "correlated_gaussian",
-    "check_rho",
     "class_accuracy",
 ]
 
@@ -92,20 +93,6 @@ class SensitivityEstimate:
         }
 
 
-def _check_positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise BoolsensError(f"{name}={value!r} must be a finite positive number")
-    if value <= 0:
-        raise BoolsensError(f"{name}={value} must be > 0")
-    return float(value)
-
-
-def _check_count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BoolsensError(f"{name}={value!r} must be an integer >= 1")
-    return value
-
-
 def predictions(outputs: torch.Tensor) -> torch.Tensor:
     """Sign of a ``(B,)`` output (binary; 0 counts as +1) or argmax of a ``(B, C)`` output.
 
@@ -132,21 +119,6 @@ def class_accuracy(forward: Forward, x: torch.Tensor, y: torch.Tensor) -> float:
     0.5
     """
     return float((predictions(forward(x)) == y).float().mean())
-
-
-def check_rho(rho: float, name: str = "rho") -> float:
-    """``rho`` as a float in [-1, 1], or a :class:`BoolsensError` naming it.
-
-    >>> check_rho(0.5)
-    0.5
-    """
-    try:
-        value = float(rho)
-    except (TypeError, ValueError):
-        raise BoolsensError(f"{name}={rho!r} must be a real number in [-1, 1]") from None
-    if not -1.0 <= value <= 1.0:
-        raise BoolsensError(f"{name}={value} must lie in [-1, 1]")
-    return value
 
 
 def _check_tokens(tokens) -> torch.Tensor:
@@ -202,9 +174,9 @@ def token_sensitivity(
     ([0.0, 0.0], True, True, 50)
     """
     tokens = _check_tokens(tokens)
-    sigma = _check_positive(sigma, "sigma")
-    n_draws = _check_count(n_draws, "n_draws")
-    batch_size = _check_count(batch_size, "batch_size")
+    sigma = check_positive(sigma, "sigma")
+    n_draws = check_count(n_draws, "n_draws")
+    batch_size = check_count(batch_size, "batch_size")
     N, T, D = tokens.shape
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
     clean = predictions(_run(forward, tokens, batch_size))  # (N,) or (N,)
@@ -286,8 +258,8 @@ def weight_noise_sharpness(
     """
     if not isinstance(model, torch.nn.Module):
         raise BoolsensError(f"model of type {type(model).__name__} must be a torch.nn.Module")
-    sigma = _check_positive(sigma, "sigma")
-    n_draws = _check_count(n_draws, "n_draws")
+    sigma = check_positive(sigma, "sigma")
+    n_draws = check_count(n_draws, "n_draws")
     with eval_mode(model):
         clean = _run(model, inputs, batch_size)  # (N,) or (N, C)
         clean_pred = predictions(clean)
@@ -378,7 +350,7 @@ def gaussian_noise_stability(
     >>> abs(r.stab.value - 0.304499) < 4 * r.stab.stderr, r.stab.samples
     (True, 100000)
     """
-    n_draws = _check_count(n_draws, "n_draws")
+    n_draws = check_count(n_draws, "n_draws")
     gen = torch.Generator(device="cpu").manual_seed(int(seed))
     fx = forward(x).detach().reshape(len(x), -1).double().cpu()  # (N, C)
     if center:

@@ -25,7 +25,7 @@ import torch
 
 from boolsens import BoolsensError
 
-from .sensitivity_real import check_rho
+from .checks import check_count, check_rho
 
 __all__ = ["resample_tokens", "resample_signs", "output_agreement_penalty"]
 
@@ -43,8 +43,7 @@ def resample_tokens(ids: torch.Tensor, rho: float, *, vocab: int, generator: tor
     (0.81, True)
     """
     rho = check_rho(rho)
-    if isinstance(vocab, bool) or not isinstance(vocab, int) or vocab < 1:
-        raise BoolsensError(f"vocab={vocab!r} must be a positive integer")
+    check_count(vocab, "vocab")
     keep = torch.rand(ids.shape, generator=generator) < (1 + rho) / 2  # (B, T)
     fresh = torch.randint(0, vocab, ids.shape, generator=generator)  # (B, T)
     if positions is not None:

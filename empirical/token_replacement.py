@@ -31,6 +31,8 @@ from boolsens import BoolsensError
 from boolsens.estimate import Estimate
 from boolsens.runtime import model_device
 
+from .checks import check_count
+
 __all__ = ["ReplacementSensitivity", "replacement_sensitivity", "flip_rate"]
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
@@ -104,12 +106,11 @@ def replacement_sensitivity(forward: Forward, ids: torch.Tensor, *, vocab: int, 
     """
     if not isinstance(ids, torch.Tensor) or ids.ndim != 2 or 0 in ids.shape or ids.is_floating_point():
         raise BoolsensError(f"ids must be a non-empty (N, T) integer tensor; got {getattr(ids, 'shape', ids)!r}")
-    if isinstance(vocab, bool) or not isinstance(vocab, int) or vocab < 1:
-        raise BoolsensError(f"vocab={vocab!r} must be an integer >= 1")
+    check_count(vocab, "vocab")
     if int(ids.min()) < 0 or int(ids.max()) >= vocab:
         raise BoolsensError(f"ids must lie in [0, vocab={vocab}); got [{int(ids.min())}, {int(ids.max())}]")
-    if not exact and (isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1):
-        raise BoolsensError(f"n_draws={n_draws!r} must be an integer >= 1")
+    if not exact:
+        check_count(n_draws, "n_draws")
     N, T = ids.shape
     dev = model_device(forward, ids.device)
     ids = ids.cpu()

@@ -15,9 +15,10 @@ import math
 import time
 from typing import Any, Callable
 
-from boolsens import BoolsensError
 from boolsens.progress import bar
 from boolsens.runtime import eval_mode
+
+from .checks import check_count
 
 __all__ = ["TrainResult", "train", "epoch_batches"]
 
@@ -78,8 +79,7 @@ def train(
 
     from .runner import fault
 
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise BoolsensError(f"steps={steps!r} must be an integer >= 0")
+    check_count(steps, "steps", 0)
     gens = dict(generators or {})
     if generator is not None:
         gens.setdefault("batches", generator)

@@ -25,13 +25,9 @@ import torch
 
 from boolsens import BoolsensError
 
+from .checks import check_count, check_integer
+
 __all__ = ["redundant_polarity", "embedding_sensitivity", "right_aligned", "late_minus_early", "mean_sensitivity"]
-
-
-def _int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise BoolsensError(f"{name}={value!r} must be an integer >= {minimum}")
-    return int(value)
 
 
 def redundant_polarity(n_samples: int, *, L_min: int, L_max: int, vocab: int, n_polar: int, k_min: int,
@@ -48,10 +44,10 @@ def redundant_polarity(n_samples: int, *, L_min: int, L_max: int, vocab: int, n_
     >>> ids.shape, bool(((ids == 10).sum(1) == 6 - lengths).all())
     (torch.Size([4, 6]), True)
     """
-    n_samples = _int(n_samples, "n_samples", 1)
-    L_min, L_max = _int(L_min, "L_min", 1), _int(L_max, "L_max", 1)
-    vocab, n_polar = _int(vocab, "vocab", 1), _int(n_polar, "n_polar", 1)
-    k_min, k_max = _int(k_min, "k_min", 1), _int(k_max, "k_max", 1)
+    n_samples = check_integer(n_samples, "n_samples", 1)
+    L_min, L_max = check_integer(L_min, "L_min", 1), check_integer(L_max, "L_max", 1)
+    vocab, n_polar = check_integer(vocab, "vocab", 1), check_integer(n_polar, "n_polar", 1)
+    k_min, k_max = check_integer(k_min, "k_min", 1), check_integer(k_max, "k_max", 1)
     if L_max < L_min:
         raise BoolsensError(f"L_max={L_max} must be >= L_min={L_min}")
     if k_max < k_min or k_min > L_min:
@@ -99,8 +95,7 @@ def embedding_sensitivity(forward_embedded: Callable[[torch.Tensor, torch.Tensor
     lengths = torch.as_tensor(lengths, dtype=torch.long).cpu()
     if lengths.shape != (N,) or int(lengths.min()) < 1 or int(lengths.max()) > L:
         raise BoolsensError(f"lengths must be (N={N},) integers in [1, {L}]")
-    if isinstance(n_draws, bool) or not isinstance(n_draws, int) or n_draws < 1:
-        raise BoolsensError(f"n_draws={n_draws!r} must be an integer >= 1")
+    check_count(n_draws, "n_draws")
     sigmas = [float(s) for s in sigmas]
     if not sigmas or any(not (np.isfinite(s) and s > 0) for s in sigmas):
         raise BoolsensError(f"sigmas={sigmas!r} must be finite numbers > 0")
