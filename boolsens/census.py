@@ -83,7 +83,7 @@ from typing import Any
 import numpy as np
 
 from ._input.table import as_table
-from ._input.validation import check_memory, check_n, is_torch
+from ._input.validation import check_flag, check_memory, check_n, is_torch
 from ._kernels import census as _k
 from .errors import BoolsensError
 from .progress import bar
@@ -148,12 +148,6 @@ def _constants(n: int) -> dict:
 
 def _check_census_n(n: Any) -> int:
     return check_n(n, maximum=MAX_CENSUS_N)
-
-
-def _check_flag(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise BoolsensError(f"{name}={value!r} must be True or False")
-    return bool(value)
 
 
 def _check_device(device: Any):
@@ -403,7 +397,7 @@ def census_chunk(n: int, index: int, *, np_classes: bool = False, device: Any = 
     [[0, 1, 3, 6, 7, 15], [22, 23, 24, 25, 27, 30], [60], [105]]
     """
     n = _check_census_n(n)
-    np_classes = _check_flag(np_classes, "np_classes")
+    np_classes = check_flag(np_classes, name="np_classes")
     device = _check_device(device)
     start, stop = _check_index(n, index)
     return _rows_of(n, *_scan(n, [(start, stop)], device), np_classes, device)
@@ -448,7 +442,7 @@ def census(n: int, *, np_classes: bool = False, device: Any = None) -> np.ndarra
     [2, 6, 110, 138]
     """
     n = _check_census_n(n)
-    np_classes = _check_flag(np_classes, "np_classes")
+    np_classes = check_flag(np_classes, name="np_classes")
     device = _check_device(device)
     starts, size = _chunk_starts(n), _chunk_size(n)
     # chunks go to the kernels many at a time: 16 per call at n = 5 (all at once with torch)
@@ -625,7 +619,7 @@ def npn_canonical(f: Any, *, n: int | None = None, np_only: bool = False) -> Any
     >>> npn_canonical(0b1110, n=2), npn_canonical(0b1110, n=2, np_only=True)
     (1, 7)
     """
-    np_only = _check_flag(np_only, "np_only")
+    np_only = check_flag(np_only, name="np_only")
     if n is None:
         t = as_table(f)
         if t.n > MAX_CANONICAL_N:

@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from ._input.table import Table, as_table
-from ._input.validation import check_memory, format_bytes
+from ._input.validation import check_flag, check_memory, format_bytes
 from ._kernels import subcube as _subcube
 from .errors import BoolsensError
 from .progress import progress
@@ -83,12 +83,6 @@ def _prepare(f: Any, what: str) -> tuple[Table, np.ndarray]:
             f"got n={t.n} (use boolsens.estimate for larger n)"
         )
     return t, s
-
-
-def _check_pointwise(pointwise: Any) -> bool:
-    if not isinstance(pointwise, (bool, np.bool_)):
-        raise BoolsensError(f"pointwise={pointwise!r} must be True or False")
-    return bool(pointwise)
 
 
 def _chunks(B: int, n: int, desc: str):
@@ -175,7 +169,7 @@ def certificate_complexity(f: Any, *, pointwise: bool = False) -> Any:
     >>> certificate_complexity(bs.conjunction(2), pointwise=True).tolist()
     [1, 1, 1, 2]
     """
-    pointwise = _check_pointwise(pointwise)
+    pointwise = check_flag(pointwise, name="pointwise")
     t, s = _prepare(f, "certificate_complexity")
     cx = _certificates(s, t.n, "certificate complexity")
     if pointwise:
@@ -235,7 +229,7 @@ def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     >>> block_sensitivity(bs.threshold([2, 1, 1, 1]), pointwise=True)[:4].tolist()
     [1, 3, 2, 2]
     """
-    pointwise = _check_pointwise(pointwise)
+    pointwise = check_flag(pointwise, name="pointwise")
     t, s = _prepare(f, "block_sensitivity")
     n = t.n
     cxs = _certificates(s, n, "block sensitivity (certificates)")

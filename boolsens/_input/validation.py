@@ -150,6 +150,13 @@ def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int
     return value
 
 
+def check_flag(value: Any, *, name: str) -> bool:
+    """True or False (a Python or numpy bool; not 0/1, not None)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise BoolsensError(f"{name}={value!r} must be True or False")
+    return bool(value)
+
+
 def check_sign(value: Any, *, name: str, allow_none: bool = False) -> int | None:
     """+1 or -1 as an integer. Booleans are refused: under this library's convention True is -1,
     so reading True as 1 would silently flip the sign."""
