@@ -2,7 +2,7 @@
 line on stderr naming the argument and exit status 2 (no traceback, nothing written), and the
 edge invocations that are valid must succeed. Running this file as a script prints the tally::
 
-    python tests/test_cli_reliability.py
+    python tests/cli/test_cli_reliability.py
 
 The cases include every command-line reproducer of the reliability issue (an ``--S`` that is not
 an integer list, an empty, file or under-a-file ``--out``, ``--table`` beside a family name, a

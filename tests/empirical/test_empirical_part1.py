@@ -382,6 +382,7 @@ def test_parameter_norm_counts_positions_only_when_asked():
 
 
 # ------------------------------------------------------------------ the experiments at smoke scale
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PART1)
 def test_experiment_smoke_run_writes_everything_and_resumes(name, tmp_path):
     out = tmp_path / name

@@ -240,6 +240,7 @@ def existing_measures(signs: np.ndarray, n: int) -> dict[str, np.ndarray]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
 def test_kernels_equal_existing_measures_on_random_tables(n):
     rng = np.random.default_rng(100 + n)

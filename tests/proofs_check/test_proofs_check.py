@@ -318,7 +318,7 @@ def test_python_dash_m_entry_point():
     import sys
 
     out = subprocess.run([sys.executable, "-m", "proofs_check", "--list"], capture_output=True, text=True,
-                         timeout=60, cwd=__import__("pathlib").Path(__file__).resolve().parents[1])
+                         timeout=60, cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
     assert out.returncode == 0
     assert [line.split()[0] for line in out.stdout.splitlines()] == list(pc.THEORY_IDS)
 

@@ -112,6 +112,7 @@ class _Killed(Exception):
     pass
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["none", "resampling", "gaussian"])
 def test_a_modular_unit_killed_at_its_first_checkpoint_resumes_to_the_same_numbers(tmp_path, monkeypatch, form):
     """The measurement generator, the regulariser's generator and the grok epoch are in the
@@ -147,6 +148,7 @@ def test_a_modular_unit_killed_at_its_first_checkpoint_resumes_to_the_same_numbe
     assert len({r["sens_abs"] for r in ref_hist}) > 1  # the probe measured something that moves
 
 
+@pytest.mark.slow
 def test_a_parity_unit_resumes_to_the_same_numbers(tmp_path, monkeypatch):
     from empirical import runner
     from empirical.algorithmic import SparseParitySpec, StabilityRegularizer, train_parity

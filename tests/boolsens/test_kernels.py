@@ -220,7 +220,9 @@ def test_fwht_float64_and_float32(n, rng):
 
 
 @pytest.mark.parametrize("n", [0, 3, 6, 11, 14])
-@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.float32, np.float64]
+                         # the rarer widths compile kernels of their own: the slow tier has them
+                         + [pytest.param(d, marks=pytest.mark.slow) for d in (np.int16, np.int32, np.uint8)])
 def test_fwht_int_vs_float_public(n, dtype, rng):
     """Every input dtype: the integer transform is exact and equals the float64 one."""
     a = rng.integers(0 if dtype == np.uint8 else -3, 4, size=(2, 3, 1 << n)).astype(dtype)

@@ -66,6 +66,7 @@ def test_analyze_plot_writes_a_png(tmp_path, capsys):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_tour_runs_every_section(tmp_path, capsys):
     """The README's first command: the tour runs end to end on built-in defaults."""
     assert main(["tour", "--out", str(tmp_path / "tour")]) == 0

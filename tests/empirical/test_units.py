@@ -21,7 +21,7 @@ from empirical import registry  # noqa: E402
 from empirical.cli import main as experiment_main  # noqa: E402
 from empirical.plan import apply_overrides, grid_points, parse_seeds, plan_units  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXP = "length-scaling"
 
 
@@ -101,6 +101,7 @@ def test_command_line_errors_are_one_line(tmp_path, capsys):
 
 
 # ----------------------------------------------------------------------------- backends
+@pytest.mark.slow
 def test_local_pool_gives_the_same_records(reference, tmp_path):
     out = tmp_path / "pool"
     assert experiment_main([EXP, "--preset", "smoke", "--out", str(out), "--jobs", "2", "--quiet"]) == 0
@@ -118,6 +119,7 @@ def test_results_csv_has_one_row_per_unit(reference):
         assert float(r["loss_sharpness"]) == pytest.approx(units[r["unit"]]["loss_sharpness"], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_ray_backend_retries_a_killed_worker_and_matches(reference, tmp_path):
     pytest.importorskip("ray")
     out = tmp_path / "ray"
@@ -130,6 +132,7 @@ def test_ray_backend_retries_a_killed_worker_and_matches(reference, tmp_path):
 
 
 # ----------------------------------------------------------------------------- crash safety
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["checkpoint:1", "step:4"])
 def test_a_killed_run_resumes_to_the_same_numbers(reference, tmp_path, fault):
     out = tmp_path / "killed"
@@ -150,6 +153,7 @@ def _read_metrics(folder: Path) -> list[dict]:
     return [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_extending_the_grid_reuses_finished_units(reference, tmp_path):
     import shutil
 
@@ -164,6 +168,7 @@ def test_extending_the_grid_reuses_finished_units(reference, tmp_path):
     assert summary["units"] == 6 and summary["cached_units"] == 4
 
 
+@pytest.mark.slow
 def test_analyze_rebuilds_the_report_without_training(reference, tmp_path):
     import shutil
 
@@ -179,6 +184,7 @@ def test_analyze_rebuilds_the_report_without_training(reference, tmp_path):
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.slow
 def test_corrupt_unit_file_is_named_and_recomputed(reference, tmp_path, capsys):
     import shutil
 
@@ -241,6 +247,7 @@ def _unit_experiments() -> list[str]:
     return [e.name for e in registry.experiments() if e.is_units]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", _unit_experiments())
 def test_every_experiment_resumes_exactly_after_a_kill(name, tmp_path):
     """Killed right after its first checkpoint, then at a random training step, each smoke run
@@ -275,6 +282,7 @@ def test_every_experiment_resumes_exactly_after_a_kill(name, tmp_path):
 NO_TRAINING = {"random-init-sensitivity"}
 
 
+@pytest.mark.slow
 def test_batched_seeds_give_the_same_records_up_to_rounding(tmp_path):
     """--batch-seeds trains the seeds of one setting at once (the GPU path, tested here on the CPU):
     the records equal one-at-a-time training up to float rounding."""

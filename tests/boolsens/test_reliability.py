@@ -5,7 +5,7 @@ the independent oracle of ``tests/oracle.py``, exact where the input is exact), 
 ``BoolsensError`` whose message names the argument. A wrong number ("silently wrong") or any
 other exception ("unclear") fails. Running this file as a script prints the tally::
 
-    python tests/test_reliability.py
+    python tests/boolsens/test_reliability.py
 
 Input classes: ±1 tables in every numpy and torch dtype (int8 … float64, float16, bfloat16, a
 list, a BooleanFunction, a batch); real tables whose entries overflow narrow integer types
@@ -25,7 +25,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import oracle  # noqa: E402
 
 import boolsens as bs  # noqa: E402
@@ -192,8 +192,20 @@ def _table_case(mname, call, ref, boolean_only, arg, tid, build, values, kind):
 
 TABLE_CASES = [(m, t) for m in MEASURES for t in TABLES]
 
+#: the fast tier's sample of the matrix: every measure on every malformed input and on the input
+#: classes a user passes most (int8 and float64 tables, a torch float32 tensor, a BooleanFunction,
+#: a list, a real table and an overflowing int8 one). The other dtypes compile kernels of their own
+#: (minutes of cold numba compilation), so they run in the slow tier with the rest of the matrix.
+FAST_TABLES = {"int8-pm1", "float64-pm1", "list-pm1", "BooleanFunction", "torch-float32-pm1", "int8-100",
+               "float64-real"}
 
-@pytest.mark.parametrize("measure,table", TABLE_CASES, ids=[f"{m[0]}[{t[0]}]" for m, t in TABLE_CASES])
+
+def _tier(table: tuple) -> tuple:
+    return () if table[3] == "bad" or table[0] in FAST_TABLES else (pytest.mark.slow,)
+
+
+@pytest.mark.parametrize("measure,table", [pytest.param(m, t, marks=_tier(t), id=f"{m[0]}[{t[0]}]")
+                                           for m, t in TABLE_CASES])
 def test_table_inputs(measure, table):
     _table_case(*measure, *table)
 
