@@ -20,7 +20,11 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second():
     assert "boolsens tour" in commands[0]
     assert "pytest" in commands[1]
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
-    assert commands[1] in ci, "the last line of .ci/run must be the README's test command"
+    assert commands[1] in ci, "a line of .ci/run must be the README's test command"
+    # after the fast tier, CI runs the slow tier with the property tests at strength
+    slow = 'BOOLSENS_HYPOTHESIS_PROFILE=ci python3 -m pytest -q -m "slow or hypothesis"'
+    assert slow in ci and ci.index(slow) > ci.index(commands[1])
+    assert slow in readme
 
 
 def test_guided_example_runs():

@@ -77,6 +77,15 @@ def test_tour_runs_every_section(tmp_path, capsys):
     assert (tmp_path / "tour" / "report.md").exists()
 
 
+def test_tour_sections_without_the_checks_and_the_experiment(tmp_path, capsys):
+    """The fast tier's tour: the exact table, the n = 4 census and the estimates at n = 1001 (the
+    slow tier runs the whole tour above)."""
+    assert main(["tour", "--skip-verify", "--skip-experiment", "--out", str(tmp_path / "tour")]) == 0
+    out = capsys.readouterr().out
+    assert "in every row" in out and "MAJ_1001: estimated I" in out and "NPN classes" in out
+    assert "claims held" not in out and not (tmp_path / "tour").exists()
+
+
 
 # --------------------------------------------------------------------------- experiment
 def test_experiment_is_a_real_subcommand_of_boolsens(capsys):
