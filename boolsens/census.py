@@ -84,7 +84,7 @@ import numpy as np
 
 from ._input.table import as_table
 from ._input.validation import check_flag, check_memory, check_n, is_torch
-from ._kernels import census as _k
+from ._kernels import census_flags as _flags
 from .errors import BoolsensError
 from .progress import bar
 
@@ -94,21 +94,21 @@ __all__ = [
 ]
 
 #: largest n of :func:`census` and :func:`table_measures`
-MAX_CENSUS_N = _k.MAX_MEASURE_N
+MAX_CENSUS_N = _flags.MAX_MEASURE_N
 #: largest n of :func:`npn_canonical` (a table must fit in 64 bits)
-MAX_CANONICAL_N = _k.MAX_CANONICAL_N
+MAX_CANONICAL_N = _flags.MAX_CANONICAL_N
 
 #: the measure fields, each with the kernel work it needs
 MEASURES = {
-    "degree": _k.WANT_SPECTRUM,
-    "sensitivity": _k.WANT_SENSITIVITY,
-    "block_sensitivity": _k.WANT_BLOCK,
-    "certificate_complexity": _k.WANT_CERTIFICATE,
-    "decision_tree_depth": _k.WANT_DEPTH,
-    "sensitive_edges": _k.WANT_SENSITIVITY,
-    "total_influence": _k.WANT_SENSITIVITY,
-    "level_sums": _k.WANT_SPECTRUM,
-    "bias": _k.WANT_SPECTRUM,
+    "degree": _flags.WANT_SPECTRUM,
+    "sensitivity": _flags.WANT_SENSITIVITY,
+    "block_sensitivity": _flags.WANT_BLOCK,
+    "certificate_complexity": _flags.WANT_CERTIFICATE,
+    "decision_tree_depth": _flags.WANT_DEPTH,
+    "sensitive_edges": _flags.WANT_SENSITIVITY,
+    "total_influence": _flags.WANT_SENSITIVITY,
+    "level_sums": _flags.WANT_SPECTRUM,
+    "bias": _flags.WANT_SPECTRUM,
 }
 
 _ALL = functools.reduce(lambda a, b: a | b, MEASURES.values())
@@ -136,6 +136,8 @@ _NO_TABLES = np.zeros(0, dtype=np.uint64)
 # ------------------------------------------------------------------------------ arguments
 @functools.lru_cache(maxsize=None)
 def _constants(n: int) -> dict:
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     perms, gray = _k.walk_steps(n)
     chars, bounds = _k.character_tables(n)
     free_low, free_size = _k.subcube_masks(n)
@@ -237,6 +239,8 @@ def _check_index(n: int, index: Any) -> tuple[int, int]:
 def _scan(n: int, ranges: list[tuple[int, int]], device) -> tuple[np.ndarray, ...]:
     """(tables, same, comp, least_comp) of the canonical tables in the given ranges of candidates
     (increasing, disjoint), int64."""
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     c = _constants(n)
     parts = []
     if device is not None:
@@ -339,6 +343,8 @@ def _measure(n: int, tables: np.ndarray, want: int, device, start: int | None = 
     """The kernel outputs selected by ``want`` for the uint64 ``tables`` (or, with ``start``, the
     consecutive tables start … start + len − 1; ``tables`` is then an int giving the count; numba
     only)."""
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     c = _constants(n)
     if device is not None:
         import torch
@@ -356,15 +362,15 @@ def _measure(n: int, tables: np.ndarray, want: int, device, start: int | None = 
     def arr(bit, shape=(), dtype=np.int8):
         return np.zeros((count,) + shape if want & bit else (0,) + shape, dtype=dtype)
 
-    sens_or_block = _k.WANT_SENSITIVITY | _k.WANT_BLOCK
+    sens_or_block = _flags.WANT_SENSITIVITY | _flags.WANT_BLOCK
     out = dict(
         sensitivity=arr(sens_or_block), sensitive_edges=arr(sens_or_block, dtype=np.int16),
-        degree=arr(_k.WANT_SPECTRUM), level_sums=arr(_k.WANT_SPECTRUM, (n + 1,), np.int16),
-        sum=arr(_k.WANT_SPECTRUM), certificate_complexity=arr(_k.WANT_CERTIFICATE | _k.WANT_BLOCK),
-        decision_tree_depth=arr(_k.WANT_DEPTH), block_sensitivity=arr(_k.WANT_BLOCK),
+        degree=arr(_flags.WANT_SPECTRUM), level_sums=arr(_flags.WANT_SPECTRUM, (n + 1,), np.int16),
+        sum=arr(_flags.WANT_SPECTRUM), certificate_complexity=arr(_flags.WANT_CERTIFICATE | _flags.WANT_BLOCK),
+        decision_tree_depth=arr(_flags.WANT_DEPTH), block_sensitivity=arr(_flags.WANT_BLOCK),
     )
-    if want & _k.WANT_BLOCK:
-        want |= _k.WANT_SENSITIVITY | _k.WANT_CERTIFICATE
+    if want & _flags.WANT_BLOCK:
+        want |= _flags.WANT_SENSITIVITY | _flags.WANT_CERTIFICATE
     args = (n, want, c["chars"], c["bounds"], c["free_low"], c["free_size"], c["ups"], c["packs"],
             out["sensitivity"], out["sensitive_edges"], out["degree"], out["level_sums"], out["sum"],
             out["certificate_complexity"], out["decision_tree_depth"], out["block_sensitivity"])
@@ -579,6 +585,8 @@ def tables_to_signs(tables: Any, n: int) -> np.ndarray:
     >>> bs.BooleanFunction(tables_to_signs(0xe8, 3)) == bs.majority(3)
     True
     """
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     n = check_n(n, maximum=MAX_CANONICAL_N)
     arr = _check_tables(tables, n)
     check_memory(arr.size * (1 << n), what=f"sign tables of {arr.size} functions on n={n}")
@@ -619,6 +627,8 @@ def npn_canonical(f: Any, *, n: int | None = None, np_only: bool = False) -> Any
     >>> npn_canonical(0b1110, n=2), npn_canonical(0b1110, n=2, np_only=True)
     (1, 7)
     """
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     np_only = check_flag(np_only, name="np_only")
     if n is None:
         t = as_table(f)

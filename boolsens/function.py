@@ -18,7 +18,6 @@ from . import noise as _noise
 from . import sensitivity as _sensitivity
 from ._input.table import Table, as_table, require_pm1_values
 from ._input.validation import check_memory, check_n, check_positive_int, is_torch, log2_length
-from ._kernels import bitpacked as _bitpacked
 from .cube import cube_points, points_to_index
 from .errors import BoolsensError
 from .progress import progress
@@ -362,6 +361,8 @@ class BooleanFunction:
         >>> bs.BooleanFunction.from_hex(bs.majority(3).to_hex(), 3) == bs.majority(3)
         True
         """
+        from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
+
         words = _bitpacked.pack_pm1(self._signs.reshape(1, -1), self._n)[0]
         value = int.from_bytes(words.astype("<u8").tobytes(), "little")
         return f"{value:0{max(1, (1 << self._n) // 4)}x}"

@@ -18,7 +18,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._kernels import bitpacked as _bitpacked
 from ..errors import BoolsensError
 from .validation import check_memory_fast, is_torch, log2_length
 
@@ -146,6 +145,8 @@ class Table:
             if strict:
                 self.require_pm1()
             return None
+        from .._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
+
         n = self.n
         check_memory_fast(8 * self.functions * _bitpacked.words_for(n),
                           what=f"packed table for n={n} (batch {self.functions})")
