@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 import boolsens as bs
-from boolsens.cli import analyze
+from boolsens.analyze import analyze
 
 __all__ = ["register", "run"]
 
