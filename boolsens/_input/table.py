@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import BoolsensError
 from .validation import check_memory_fast, is_torch, log2_length
 
-__all__ = ["Table", "as_table", "not_pm1_message", "require_pm1_values"]
+__all__ = ["Table", "as_table", "not_pm1_message"]
 
 
 class Table:
@@ -191,14 +191,6 @@ class Table:
         import torch
 
         return torch.as_tensor(np.asarray(out)).to(self.values.device)
-
-
-def require_pm1_values(arr: Any, name: str) -> None:
-    """Raise the standard error unless every entry of the numeric array ``arr`` is ±1 (any
-    shape; for outputs of user functions, which are not truth tables)."""
-    a = np.asarray(arr)
-    if not np.all((a == 1) | (a == -1)):
-        raise BoolsensError(not_pm1_message(name, a))
 
 
 def not_pm1_message(name: str, arr: np.ndarray) -> str:
