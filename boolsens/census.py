@@ -77,13 +77,13 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
 from ._input.table import as_table
-from ._input.validation import check_flag, check_memory, check_n, is_torch
+from ._input.validation import (check_device, check_flag, check_int, check_memory, check_n, check_truth_tables,
+                                is_torch)
 from ._kernels import census_flags as _flags
 from .errors import BoolsensError
 from .progress import bar
@@ -148,45 +148,6 @@ def _constants(n: int) -> dict:
                 group=math.factorial(n) << n)
 
 
-def _check_census_n(n: Any) -> int:
-    return check_n(n, maximum=MAX_CENSUS_N)
-
-
-def _check_device(device: Any):
-    """None (numba on the CPU) or a torch.device."""
-    if device is None:
-        return None
-    try:
-        import torch
-    except ImportError:
-        raise BoolsensError(f"device={device!r} needs torch, which is not installed") from None
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise BoolsensError(f"device={device!r} is not a torch device (e.g. 'cuda' or 'cpu')") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise BoolsensError(f"device={device!r}: CUDA is not available")
-    return dev
-
-
-def _check_tables(tables: Any, n: int, name: str = "tables") -> np.ndarray:
-    """An integer array of tables on n variables (each in [0, 2**(2**n))) as uint64."""
-    arr = np.asarray(tables)
-    if arr.dtype == object:
-        try:
-            arr = np.array(tables, dtype=np.uint64)
-        except (OverflowError, TypeError, ValueError):
-            raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}") from None
-    if arr.dtype == bool or arr.dtype.kind not in "iu":
-        raise BoolsensError(f"{name} has dtype {arr.dtype}; expected integer truth tables (bit x = f(x), True = 1)")
-    if arr.dtype.kind == "i" and arr.size and arr.min() < 0:
-        raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}; found {int(arr.min())}")
-    arr = arr.astype(np.uint64)
-    if n < 6 and arr.size and int(arr.max()) >> (1 << n):
-        raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}; found {int(arr.max())}")
-    return arr
-
-
 # ------------------------------------------------------------------------------- chunks
 def census_chunk_count(n: int) -> int:
     """Number of chunks of the census on n variables: 1, 1, 2, 4, 14, 222 for n = 0 … 5.
@@ -199,7 +160,7 @@ def census_chunk_count(n: int) -> int:
     >>> census_chunk_count(4), census_chunk_count(5)
     (14, 222)
     """
-    n = _check_census_n(n)
+    n = check_n(n, maximum=MAX_CENSUS_N)
     return len(_chunk_starts(n))
 
 
@@ -228,12 +189,12 @@ def _canonical_tables(n: int) -> np.ndarray:
     return tables
 
 
-def _check_index(n: int, index: Any) -> tuple[int, int]:
+def _chunk_range(n: int, index: Any) -> tuple[int, int]:
+    """The candidates [start, stop) of chunk ``index`` (validated) of the census on n variables."""
     starts = _chunk_starts(n)
-    if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index < len(starts):
-        raise BoolsensError(f"index={index!r} must be an integer in [0, {len(starts)}) for n={n}")
-    start = starts[int(index)]
-    return start, start + _chunk_size(n)
+    k = check_int(index, name="index", minimum=0, maximum=len(starts) - 1,
+                  context=f"chunks of the census on n={n}")
+    return starts[k], starts[k] + _chunk_size(n)
 
 
 def _scan(n: int, ranges: list[tuple[int, int]], device) -> tuple[np.ndarray, ...]:
@@ -402,10 +363,10 @@ def census_chunk(n: int, index: int, *, np_classes: bool = False, device: Any = 
     >>> [census_chunk(3, k)["table"].tolist() for k in range(4)]
     [[0, 1, 3, 6, 7, 15], [22, 23, 24, 25, 27, 30], [60], [105]]
     """
-    n = _check_census_n(n)
+    n = check_n(n, maximum=MAX_CENSUS_N)
     np_classes = check_flag(np_classes, name="np_classes")
-    device = _check_device(device)
-    start, stop = _check_index(n, index)
+    device = check_device(device)
+    start, stop = _chunk_range(n, index)
     return _rows_of(n, *_scan(n, [(start, stop)], device), np_classes, device)
 
 
@@ -447,9 +408,9 @@ def census(n: int, *, np_classes: bool = False, device: Any = None) -> np.ndarra
     >>> np.bincount(rows["sensitivity"], weights=rows["orbit"]).astype(int).tolist()
     [2, 6, 110, 138]
     """
-    n = _check_census_n(n)
+    n = check_n(n, maximum=MAX_CENSUS_N)
     np_classes = check_flag(np_classes, name="np_classes")
-    device = _check_device(device)
+    device = check_device(device)
     starts, size = _chunk_starts(n), _chunk_size(n)
     # chunks go to the kernels many at a time: 16 per call at n = 5 (all at once with torch)
     step = max(1, (_PIECE if device is None else _torch_batch(device)) // size)
@@ -502,7 +463,7 @@ def table_measures(tables: Any, n: int, *, fields: Any = None) -> Any:
     >>> np.bincount(rows["degree"]).tolist()
     [2, 4, 10]
     """
-    n = _check_census_n(n)
+    n = check_n(n, maximum=MAX_CENSUS_N)
     if fields is None:
         fields = ("table",) + tuple(MEASURES)
     if isinstance(fields, str):
@@ -523,7 +484,7 @@ def table_measures(tables: Any, n: int, *, fields: Any = None) -> Any:
         start, count = tables.start, len(tables)
         arr = None
     else:
-        arr = _check_tables(tables, n).reshape(-1)
+        arr = check_truth_tables(tables, n).reshape(-1)
         start, count = None, len(arr)
     check_memory(count * _row_dtype(n, fields).itemsize * 2, what=f"measures of {count} tables")
     rows = np.empty(count, dtype=_row_dtype(n, fields))
@@ -588,7 +549,7 @@ def tables_to_signs(tables: Any, n: int) -> np.ndarray:
     from ._kernels import census as _k  # deferred: numba loads on first use
 
     n = check_n(n, maximum=MAX_CANONICAL_N)
-    arr = _check_tables(tables, n)
+    arr = check_truth_tables(tables, n)
     check_memory(arr.size * (1 << n), what=f"sign tables of {arr.size} functions on n={n}")
     out = np.empty((arr.size, 1 << n), dtype=np.int8)
     _k.tables_to_signs(arr.reshape(-1), n, out)
@@ -641,7 +602,7 @@ def npn_canonical(f: Any, *, n: int | None = None, np_only: bool = False) -> Any
         batch = t.batch
     else:
         n = check_n(n, maximum=MAX_CANONICAL_N)
-        arr = _check_tables(f, n, name="f")
+        arr = check_truth_tables(f, n, name="f")
         tables, batch = arr.reshape(-1), arr.shape
     c = _constants(n)
     out = np.empty(tables.shape[0], dtype=np.uint64)
