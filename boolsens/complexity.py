@@ -1,5 +1,7 @@
 r"""Block sensitivity, certificate complexity and decision-tree depth, computed exactly.
 
+(Sensitivity s(f) itself, the bottom of the chain below, is in :mod:`boolsens.sensitivity`.)
+
 Conventions: see :mod:`boolsens` (bit i of the index is coordinate i, True = −1). Boolean only:
 a table with an entry other than ±1 raises :class:`~boolsens.BoolsensError`. Definitions
 (``x^{⊕B}`` is x with every coordinate of the block B flipped):

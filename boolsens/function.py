@@ -22,7 +22,7 @@ from .cube import cube_points, points_to_index
 from .estimate.evaluator import Evaluator, check_outputs
 from .errors import BoolsensError
 from .progress import progress
-from .runtime import model_device
+from .torch_runtime import model_device
 from .transforms import fwht
 
 __all__ = ["BooleanFunction", "adopt_signs"]

@@ -1,5 +1,11 @@
 r"""Pointwise and maximum sensitivity of Boolean functions.
 
+**Block sensitivity** ``block_sensitivity``, **certificate complexity**
+``certificate_complexity`` and **decision-tree depth** ``decision_tree_depth``, the measures of
+the chain :math:`s \le bs \le C \le D`, live in :mod:`boolsens.complexity` (they share its
+3**n-subcube algorithms); the average sensitivity (total influence) lives in
+:mod:`boolsens.influence`. All are exported as ``bs.<name>``.
+
 Conventions: see :mod:`boolsens`. :math:`s(f,x)=\#\{i : f(x)\neq f(x^{\oplus i})\}` and
 :math:`s(f)=\max_x s(f,x)` (the seeds' :math:`S_{\max}`). Boolean only: tables with an entry
 other than ±1 raise an error.
@@ -50,6 +56,9 @@ def pointwise_sensitivity(f: Any) -> Any:
 
 def sensitivity(f: Any) -> Any:
     """Maximum sensitivity s(f) = max_x s(f, x): shape (...,).
+
+    See also :func:`boolsens.complexity.block_sensitivity` (bs(f) >= s(f)), and
+    :func:`boolsens.influence.average_sensitivity` (the mean of s(f, x) over x).
 
     >>> import boolsens as bs
     >>> sensitivity(bs.majority(5)), sensitivity(bs.parity(5))

@@ -2,7 +2,7 @@
 
     boolsens analyze majority --n 7                          # the core (boolsens.analyze)
     boolsens census --n 5 --out DIR                          # every function on n <= 5 (boolsens.census_report)
-    boolsens verify [--claim ID] [--json] [--thorough]       # proofs_check.cli
+    boolsens verify [--claim ID] [--json] [--thorough]       # proofs_check.verify_command
     boolsens experiment list | NAME --preset P --out DIR     # empirical.cli
     boolsens tour                                            # all of them, on built-in defaults
 
@@ -47,7 +47,7 @@ def build_parser() -> CommandParser:
                            description="Exact Boolean-function analysis, theorem checks and experiments.")
     sub = parser.add_subparsers(dest="command", metavar="{analyze,census,verify,experiment,tour}")
     core_commands.register(sub)
-    _optional("proofs_check.cli")(sub)
+    _optional("proofs_check.verify_command")(sub)
     _optional("empirical.cli")(sub)
     tour.register(sub)
     return parser

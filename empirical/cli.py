@@ -28,7 +28,7 @@ import textwrap
 from typing import Any
 
 from boolsens.command_line import CommandLineError, CommandParser, run_command
-from boolsens.runtime import torch_threads
+from boolsens.torch_runtime import torch_threads
 
 from . import registry
 from .plan import apply_overrides, grid_points, parse_seeds, plan_units

@@ -37,7 +37,7 @@ from torch import nn
 import boolsens as bs
 from boolsens import BoolsensError
 from boolsens.estimate import Estimate
-from boolsens.runtime import eval_mode, model_device
+from boolsens.torch_runtime import eval_mode, model_device
 
 __all__ = [
     "encode_signs",

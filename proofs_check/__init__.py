@@ -62,8 +62,8 @@ from .report import format_details, format_table, to_json
 # the claims of docs/theory.md §3 register themselves on import, in this order
 from . import claims_identities  # noqa: E402,F401
 from . import claims_inequalities  # noqa: E402,F401
-from . import claims_prop21  # noqa: E402,F401
-from . import claims_seeds  # noqa: E402,F401
+from . import claims_spectral_bias  # noqa: E402,F401
+from . import claims_source_papers  # noqa: E402,F401
 
 __all__ = [
     "REGISTRY", "Registry", "Claim", "Context", "Result", "RelationSummary", "Relation",

@@ -22,7 +22,7 @@ LAYERS = [
     ("boolsens._kernels", 0),
     ("boolsens.errors", 0),
     ("boolsens.progress", 1),
-    ("boolsens.runtime", 1),
+    ("boolsens.torch_runtime", 1),
     ("boolsens.storage", 1),
     ("boolsens.command_line", 1),  # the plumbing every subcommand shares
     ("boolsens._input", 1),

@@ -18,7 +18,7 @@ from .._input.table import as_table
 from .._input.validation import check_n, check_positive_int, is_torch
 from ..cube import points_to_index
 from ..errors import BoolsensError
-from ..runtime import eval_mode, model_device
+from ..torch_runtime import eval_mode, model_device
 
 __all__ = ["Evaluator", "check_outputs", "MAX_ESTIMATE_N"]
 
