@@ -77,14 +77,14 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
 from ._input.table import as_table
-from ._input.validation import check_flag, check_memory, check_n, is_torch
-from ._kernels import census as _k
+from ._input.validation import (check_device, check_flag, check_int, check_memory, check_n, check_truth_tables,
+                                is_torch)
+from ._kernels import census_flags as _flags
 from .errors import BoolsensError
 from .progress import bar
 
@@ -94,21 +94,21 @@ __all__ = [
 ]
 
 #: largest n of :func:`census` and :func:`table_measures`
-MAX_CENSUS_N = _k.MAX_MEASURE_N
+MAX_CENSUS_N = _flags.MAX_MEASURE_N
 #: largest n of :func:`npn_canonical` (a table must fit in 64 bits)
-MAX_CANONICAL_N = _k.MAX_CANONICAL_N
+MAX_CANONICAL_N = _flags.MAX_CANONICAL_N
 
 #: the measure fields, each with the kernel work it needs
 MEASURES = {
-    "degree": _k.WANT_SPECTRUM,
-    "sensitivity": _k.WANT_SENSITIVITY,
-    "block_sensitivity": _k.WANT_BLOCK,
-    "certificate_complexity": _k.WANT_CERTIFICATE,
-    "decision_tree_depth": _k.WANT_DEPTH,
-    "sensitive_edges": _k.WANT_SENSITIVITY,
-    "total_influence": _k.WANT_SENSITIVITY,
-    "level_sums": _k.WANT_SPECTRUM,
-    "bias": _k.WANT_SPECTRUM,
+    "degree": _flags.WANT_SPECTRUM,
+    "sensitivity": _flags.WANT_SENSITIVITY,
+    "block_sensitivity": _flags.WANT_BLOCK,
+    "certificate_complexity": _flags.WANT_CERTIFICATE,
+    "decision_tree_depth": _flags.WANT_DEPTH,
+    "sensitive_edges": _flags.WANT_SENSITIVITY,
+    "total_influence": _flags.WANT_SENSITIVITY,
+    "level_sums": _flags.WANT_SPECTRUM,
+    "bias": _flags.WANT_SPECTRUM,
 }
 
 _ALL = functools.reduce(lambda a, b: a | b, MEASURES.values())
@@ -136,6 +136,8 @@ _NO_TABLES = np.zeros(0, dtype=np.uint64)
 # ------------------------------------------------------------------------------ arguments
 @functools.lru_cache(maxsize=None)
 def _constants(n: int) -> dict:
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     perms, gray = _k.walk_steps(n)
     chars, bounds = _k.character_tables(n)
     free_low, free_size = _k.subcube_masks(n)
@@ -144,45 +146,6 @@ def _constants(n: int) -> dict:
     return dict(perms=perms, gray=gray, chars=chars, bounds=bounds, free_low=free_low,
                 free_size=free_size, ups=ups, packs=packs, N=N, full=(1 << N) - 1,
                 group=math.factorial(n) << n)
-
-
-def _check_census_n(n: Any) -> int:
-    return check_n(n, maximum=MAX_CENSUS_N)
-
-
-def _check_device(device: Any):
-    """None (numba on the CPU) or a torch.device."""
-    if device is None:
-        return None
-    try:
-        import torch
-    except ImportError:
-        raise BoolsensError(f"device={device!r} needs torch, which is not installed") from None
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise BoolsensError(f"device={device!r} is not a torch device (e.g. 'cuda' or 'cpu')") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise BoolsensError(f"device={device!r}: CUDA is not available")
-    return dev
-
-
-def _check_tables(tables: Any, n: int, name: str = "tables") -> np.ndarray:
-    """An integer array of tables on n variables (each in [0, 2**(2**n))) as uint64."""
-    arr = np.asarray(tables)
-    if arr.dtype == object:
-        try:
-            arr = np.array(tables, dtype=np.uint64)
-        except (OverflowError, TypeError, ValueError):
-            raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}") from None
-    if arr.dtype == bool or arr.dtype.kind not in "iu":
-        raise BoolsensError(f"{name} has dtype {arr.dtype}; expected integer truth tables (bit x = f(x), True = 1)")
-    if arr.dtype.kind == "i" and arr.size and arr.min() < 0:
-        raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}; found {int(arr.min())}")
-    arr = arr.astype(np.uint64)
-    if n < 6 and arr.size and int(arr.max()) >> (1 << n):
-        raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}; found {int(arr.max())}")
-    return arr
 
 
 # ------------------------------------------------------------------------------- chunks
@@ -197,7 +160,7 @@ def census_chunk_count(n: int) -> int:
     >>> census_chunk_count(4), census_chunk_count(5)
     (14, 222)
     """
-    n = _check_census_n(n)
+    n = check_n(n, maximum=MAX_CENSUS_N)
     return len(_chunk_starts(n))
 
 
@@ -226,17 +189,19 @@ def _canonical_tables(n: int) -> np.ndarray:
     return tables
 
 
-def _check_index(n: int, index: Any) -> tuple[int, int]:
+def _chunk_range(n: int, index: Any) -> tuple[int, int]:
+    """The candidates [start, stop) of chunk ``index`` (validated) of the census on n variables."""
     starts = _chunk_starts(n)
-    if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index < len(starts):
-        raise BoolsensError(f"index={index!r} must be an integer in [0, {len(starts)}) for n={n}")
-    start = starts[int(index)]
-    return start, start + _chunk_size(n)
+    k = check_int(index, name="index", minimum=0, maximum=len(starts) - 1,
+                  context=f"chunks of the census on n={n}")
+    return starts[k], starts[k] + _chunk_size(n)
 
 
 def _scan(n: int, ranges: list[tuple[int, int]], device) -> tuple[np.ndarray, ...]:
     """(tables, same, comp, least_comp) of the canonical tables in the given ranges of candidates
     (increasing, disjoint), int64."""
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     c = _constants(n)
     parts = []
     if device is not None:
@@ -339,6 +304,8 @@ def _measure(n: int, tables: np.ndarray, want: int, device, start: int | None = 
     """The kernel outputs selected by ``want`` for the uint64 ``tables`` (or, with ``start``, the
     consecutive tables start … start + len − 1; ``tables`` is then an int giving the count; numba
     only)."""
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     c = _constants(n)
     if device is not None:
         import torch
@@ -356,15 +323,15 @@ def _measure(n: int, tables: np.ndarray, want: int, device, start: int | None = 
     def arr(bit, shape=(), dtype=np.int8):
         return np.zeros((count,) + shape if want & bit else (0,) + shape, dtype=dtype)
 
-    sens_or_block = _k.WANT_SENSITIVITY | _k.WANT_BLOCK
+    sens_or_block = _flags.WANT_SENSITIVITY | _flags.WANT_BLOCK
     out = dict(
         sensitivity=arr(sens_or_block), sensitive_edges=arr(sens_or_block, dtype=np.int16),
-        degree=arr(_k.WANT_SPECTRUM), level_sums=arr(_k.WANT_SPECTRUM, (n + 1,), np.int16),
-        sum=arr(_k.WANT_SPECTRUM), certificate_complexity=arr(_k.WANT_CERTIFICATE | _k.WANT_BLOCK),
-        decision_tree_depth=arr(_k.WANT_DEPTH), block_sensitivity=arr(_k.WANT_BLOCK),
+        degree=arr(_flags.WANT_SPECTRUM), level_sums=arr(_flags.WANT_SPECTRUM, (n + 1,), np.int16),
+        sum=arr(_flags.WANT_SPECTRUM), certificate_complexity=arr(_flags.WANT_CERTIFICATE | _flags.WANT_BLOCK),
+        decision_tree_depth=arr(_flags.WANT_DEPTH), block_sensitivity=arr(_flags.WANT_BLOCK),
     )
-    if want & _k.WANT_BLOCK:
-        want |= _k.WANT_SENSITIVITY | _k.WANT_CERTIFICATE
+    if want & _flags.WANT_BLOCK:
+        want |= _flags.WANT_SENSITIVITY | _flags.WANT_CERTIFICATE
     args = (n, want, c["chars"], c["bounds"], c["free_low"], c["free_size"], c["ups"], c["packs"],
             out["sensitivity"], out["sensitive_edges"], out["degree"], out["level_sums"], out["sum"],
             out["certificate_complexity"], out["decision_tree_depth"], out["block_sensitivity"])
@@ -396,10 +363,10 @@ def census_chunk(n: int, index: int, *, np_classes: bool = False, device: Any = 
     >>> [census_chunk(3, k)["table"].tolist() for k in range(4)]
     [[0, 1, 3, 6, 7, 15], [22, 23, 24, 25, 27, 30], [60], [105]]
     """
-    n = _check_census_n(n)
+    n = check_n(n, maximum=MAX_CENSUS_N)
     np_classes = check_flag(np_classes, name="np_classes")
-    device = _check_device(device)
-    start, stop = _check_index(n, index)
+    device = check_device(device)
+    start, stop = _chunk_range(n, index)
     return _rows_of(n, *_scan(n, [(start, stop)], device), np_classes, device)
 
 
@@ -441,9 +408,9 @@ def census(n: int, *, np_classes: bool = False, device: Any = None) -> np.ndarra
     >>> np.bincount(rows["sensitivity"], weights=rows["orbit"]).astype(int).tolist()
     [2, 6, 110, 138]
     """
-    n = _check_census_n(n)
+    n = check_n(n, maximum=MAX_CENSUS_N)
     np_classes = check_flag(np_classes, name="np_classes")
-    device = _check_device(device)
+    device = check_device(device)
     starts, size = _chunk_starts(n), _chunk_size(n)
     # chunks go to the kernels many at a time: 16 per call at n = 5 (all at once with torch)
     step = max(1, (_PIECE if device is None else _torch_batch(device)) // size)
@@ -496,7 +463,7 @@ def table_measures(tables: Any, n: int, *, fields: Any = None) -> Any:
     >>> np.bincount(rows["degree"]).tolist()
     [2, 4, 10]
     """
-    n = _check_census_n(n)
+    n = check_n(n, maximum=MAX_CENSUS_N)
     if fields is None:
         fields = ("table",) + tuple(MEASURES)
     if isinstance(fields, str):
@@ -517,7 +484,7 @@ def table_measures(tables: Any, n: int, *, fields: Any = None) -> Any:
         start, count = tables.start, len(tables)
         arr = None
     else:
-        arr = _check_tables(tables, n).reshape(-1)
+        arr = check_truth_tables(tables, n).reshape(-1)
         start, count = None, len(arr)
     check_memory(count * _row_dtype(n, fields).itemsize * 2, what=f"measures of {count} tables")
     rows = np.empty(count, dtype=_row_dtype(n, fields))
@@ -579,8 +546,10 @@ def tables_to_signs(tables: Any, n: int) -> np.ndarray:
     >>> bs.BooleanFunction(tables_to_signs(0xe8, 3)) == bs.majority(3)
     True
     """
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     n = check_n(n, maximum=MAX_CANONICAL_N)
-    arr = _check_tables(tables, n)
+    arr = check_truth_tables(tables, n)
     check_memory(arr.size * (1 << n), what=f"sign tables of {arr.size} functions on n={n}")
     out = np.empty((arr.size, 1 << n), dtype=np.int8)
     _k.tables_to_signs(arr.reshape(-1), n, out)
@@ -619,6 +588,8 @@ def npn_canonical(f: Any, *, n: int | None = None, np_only: bool = False) -> Any
     >>> npn_canonical(0b1110, n=2), npn_canonical(0b1110, n=2, np_only=True)
     (1, 7)
     """
+    from ._kernels import census as _k  # deferred: numba loads on first use
+
     np_only = check_flag(np_only, name="np_only")
     if n is None:
         t = as_table(f)
@@ -631,7 +602,7 @@ def npn_canonical(f: Any, *, n: int | None = None, np_only: bool = False) -> Any
         batch = t.batch
     else:
         n = check_n(n, maximum=MAX_CANONICAL_N)
-        arr = _check_tables(f, n, name="f")
+        arr = check_truth_tables(f, n, name="f")
         tables, batch = arr.reshape(-1), arr.shape
     c = _constants(n)
     out = np.empty(tables.shape[0], dtype=np.uint64)

@@ -1,5 +1,7 @@
 r"""Block sensitivity, certificate complexity and decision-tree depth, computed exactly.
 
+(Sensitivity s(f) itself, the bottom of the chain below, is in :mod:`boolsens.sensitivity`.)
+
 Conventions: see :mod:`boolsens` (bit i of the index is coordinate i, True = −1). Boolean only:
 a table with an entry other than ±1 raises :class:`~boolsens.BoolsensError`. Definitions
 (``x^{⊕B}`` is x with every coordinate of the block B flipped):
@@ -56,7 +58,6 @@ import numpy as np
 
 from ._input.table import Table, as_table
 from ._input.validation import check_flag, check_memory, format_bytes
-from ._kernels import subcube as _subcube
 from .errors import BoolsensError
 from .progress import progress
 
@@ -104,6 +105,8 @@ def _check_cells(n: int, what: str) -> None:
 
 def _certificates(s: np.ndarray, n: int, desc: str) -> np.ndarray:
     """(B, 2**n) uint8 table of C(f, x)."""
+    from ._kernels import subcube as _subcube  # deferred: numba loads on first use
+
     B = s.shape[0]
     _check_cells(n, "certificate complexity")
     check_memory(B * (1 << n), what=f"the certificate table of {B} functions on n={n}")
@@ -123,6 +126,8 @@ def _certificates(s: np.ndarray, n: int, desc: str) -> np.ndarray:
 
 def _depths(s: np.ndarray, n: int, desc: str) -> np.ndarray:
     """(B,) int64 decision-tree depths."""
+    from ._kernels import subcube as _subcube  # deferred: numba loads on first use
+
     B = s.shape[0]
     _check_cells(n, "decision_tree_depth")
     out = np.empty(B, dtype=np.int64)
@@ -229,6 +234,8 @@ def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     >>> block_sensitivity(bs.threshold([2, 1, 1, 1]), pointwise=True)[:4].tolist()
     [1, 3, 2, 2]
     """
+    from ._kernels import subcube as _subcube  # deferred: numba loads on first use
+
     pointwise = check_flag(pointwise, name="pointwise")
     t, s = _prepare(f, "block_sensitivity")
     n = t.n

@@ -28,8 +28,6 @@ import numpy as np
 
 from ._input.validation import (check_index, check_memory, check_n, check_positive_int, check_real, check_seed,
                                 check_sign)
-from ._kernels.bitpacked import signs_from_random_bytes
-from ._kernels.threshold import ltf_margins
 from .cube import popcounts
 from .errors import BoolsensError
 from .function import BooleanFunction, adopt_signs
@@ -182,6 +180,8 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
         raise BoolsensError(bad)
     theta = check_real(theta, name="theta")
     tie = check_sign(tie, name="tie", allow_none=True)
+    from ._kernels.threshold import ltf_margins  # deferred: numba loads on first use
+
     n = _n(len(w))
     scale = max(1.0, float(np.abs(w).sum()), abs(theta))
     signs = np.empty(1 << n, dtype=np.int8)
@@ -315,6 +315,8 @@ def random_function(n: int, *, rng: Any = None, seed: int | None = None, p: floa
     gen = rng if rng is not None else np.random.default_rng(seed)
     if not isinstance(gen, np.random.Generator):
         raise BoolsensError(f"rng={rng!r} must be a numpy.random.Generator")
+    from ._kernels.bitpacked import signs_from_random_bytes  # deferred: numba loads on first use
+
     N = 1 << n
     signs = np.empty(N, dtype=np.int8)
     for lo in range(0, N, _DRAW_CHUNK):

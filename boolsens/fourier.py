@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from ._input.table import Table, as_table
-from ._kernels import walsh as _walsh
 from .cube import popcounts
 from ._input.validation import check_memory_fast, check_real
 from .errors import BoolsensError
@@ -212,6 +211,8 @@ def level_sums(t: Table) -> tuple[np.ndarray, bool]:
 
 
 def _level_sums(t: Table) -> tuple[np.ndarray, bool]:
+    from ._kernels import walsh as _walsh  # deferred: numba loads on first use
+
     w, is_int = spectrum(t)
     n = t.n
     flat = _flat(w, n)
@@ -276,6 +277,8 @@ def degree(f: Any, *, tol: float | None = None) -> Any:
                 scale = float(1 << n) * 1e-9 * torch.clamp(w.abs().amax(dim=-1, keepdim=True) / (1 << n), min=1.0)
             nz = w.abs() > scale
         return (nz.to(torch.int64) * pc).amax(dim=-1)
+    from ._kernels import walsh as _walsh  # deferred: numba loads on first use
+
     flat = _flat(w, n)
     if flat.dtype == object:  # Python integers (see spectrum): exact, in Python
         pc = popcounts(n)

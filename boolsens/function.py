@@ -16,13 +16,13 @@ from . import fourier as _fourier
 from . import influence as _influence
 from . import noise as _noise
 from . import sensitivity as _sensitivity
-from ._input.table import Table, as_table, require_pm1_values
+from ._input.table import Table, as_table
 from ._input.validation import check_memory, check_n, check_positive_int, is_torch, log2_length
-from ._kernels import bitpacked as _bitpacked
 from .cube import cube_points, points_to_index
+from .estimate.evaluator import Evaluator, check_outputs
 from .errors import BoolsensError
 from .progress import progress
-from .runtime import eval_mode, model_device
+from .torch_runtime import model_device
 from .transforms import fwht
 
 __all__ = ["BooleanFunction", "adopt_signs"]
@@ -144,7 +144,7 @@ class BooleanFunction:
         """Evaluate ``fn`` on the whole cube.
 
         ``fn`` receives an (N, n) int8 array of ±1 rows (row x is the point with index x) and must
-        return N values, each +1 or -1 (numpy, list or torch).
+        return N values, each +1 or -1 (numpy, list or torch; shape (N,) or (N, 1)).
         """
         n = check_n(n, maximum=32)
         batch_size = check_positive_int(batch_size, name="batch_size")
@@ -155,20 +155,8 @@ class BooleanFunction:
         for lo in progress(starts, total=len(starts), desc=f"evaluating on 2**{n} points",
                            enabled=show_progress, min_total=64):
             hi = min(N, lo + batch_size)
-            vals = fn(cube_points(n, lo, hi))
-            if is_torch(vals):
-                vals = vals.detach().cpu().numpy()
-            vals = np.asarray(vals)
-            if vals.shape != (hi - lo,):
-                raise BoolsensError(
-                    f"fn returned shape {vals.shape} for {hi - lo} input rows; expected ({hi - lo},)"
-                )
-            if vals.dtype == bool or not np.issubdtype(vals.dtype, np.number) or np.iscomplexobj(vals):
-                raise BoolsensError(
-                    f"fn must return real ±1 numbers; got dtype {vals.dtype} (map True to -1 yourself)"
-                )
-            require_pm1_values(vals, "fn output")
-            out[lo:hi] = vals
+            # the estimators' output check: shape (N,) or (N, 1), real, finite, ±1
+            out[lo:hi] = check_outputs(fn(cube_points(n, lo, hi)), hi - lo, boolean=True, measure="from_callable")
         return adopt_signs(out, name)
 
     @classmethod
@@ -258,33 +246,16 @@ class BooleanFunction:
         N = 1 << n
         # the real outputs (float64), the sign table and a batch of points with its output
         check_memory(9 * N + 16 * batch_size * max(n, 1), what=f"from_model on n={n}")
+        # the estimators' evaluator: it calls the model on tensors and checks every output
+        ev = Evaluator(model, n, batch_size=batch_size, device=device, tensors=True, encode=encode,
+                       readout=readout, what="model")
         outs = np.empty(N, dtype=np.float64)
         starts = range(0, N, batch_size)
-        with eval_mode(model), torch.no_grad():
+        with ev.evaluating():
             for lo in progress(starts, total=len(starts), desc=f"model on 2**{n} inputs",
                                enabled=show_progress, min_total=16):
                 hi = min(N, lo + batch_size)
-                x = torch.from_numpy(cube_points(n, lo, hi)).to(device)
-                inp = encode(x) if encode is not None else x.to(torch.float32)
-                y = model(inp)
-                y = readout(y) if readout is not None else y
-                if not isinstance(y, torch.Tensor):
-                    raise BoolsensError(
-                        f"model returned a {type(y).__name__}, not a tensor; pass readout= to pick the "
-                        "output tensor (e.g. readout=lambda out: out[0])"
-                    )
-                if y.is_complex() or y.dtype == torch.bool:
-                    raise BoolsensError(f"model output has dtype {y.dtype}; expected real numbers")
-                if y.ndim == 2 and y.shape[1] == 1:
-                    y = y[:, 0]
-                if tuple(y.shape) != (hi - lo,):
-                    raise BoolsensError(
-                        f"model output has shape {tuple(y.shape)} for {hi - lo} inputs; expected "
-                        f"({hi - lo},) or ({hi - lo}, 1); pass readout= to reduce it"
-                    )
-                outs[lo:hi] = y.detach().to(torch.float64).cpu().numpy()
-        if not np.all(np.isfinite(outs)):
-            raise BoolsensError("model produced NaN or inf outputs on the cube")
+                outs[lo:hi] = ev(cube_points(n, lo, hi))
         f = adopt_signs(np.where(outs >= 0, 1, -1).astype(np.int8), name)
         return (f, outs) if real else f
 
@@ -362,6 +333,8 @@ class BooleanFunction:
         >>> bs.BooleanFunction.from_hex(bs.majority(3).to_hex(), 3) == bs.majority(3)
         True
         """
+        from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
+
         words = _bitpacked.pack_pm1(self._signs.reshape(1, -1), self._n)[0]
         value = int.from_bytes(words.astype("<u8").tobytes(), "little")
         return f"{value:0{max(1, (1 << self._n) // 4)}x}"

@@ -23,7 +23,6 @@ import numpy as np
 
 from ._input.table import Table, as_table
 from ._input.validation import check_index, check_memory_fast
-from ._kernels import bitpacked as _bitpacked
 from .errors import BoolsensError
 from .fourier import fourier_coefficients
 
@@ -35,6 +34,8 @@ def edge_counts(t: Table, *, strict: bool = False) -> np.ndarray | None:
     real-valued one (``strict``: the standard error instead). Cached on the table, so influences,
     total influence and average sensitivity of one BooleanFunction cost one count."""
     if "edge_counts" not in t.cache:
+        from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
+
         words = t.packed(strict=strict)
         if words is None:
             return None

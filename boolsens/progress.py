@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Iterable, Iterator, TypeVar
 
-from tqdm.auto import tqdm
+if TYPE_CHECKING:
+    from tqdm.auto import tqdm
 
 __all__ = ["progress", "bar", "progress_enabled"]
 
@@ -36,6 +37,8 @@ def progress_enabled(enabled: bool | None = None) -> bool:
 def bar(total: int | None = None, *, desc: str = "", initial: int = 0, enabled: bool | None = None,
         unit: str = "it") -> tqdm:
     """A tqdm bar on stderr (disabled, and free, when progress is off)."""
+    from tqdm.auto import tqdm  # deferred: tqdm loads with the first bar
+
     show = progress_enabled(enabled)
     return tqdm(total=total, desc=desc, initial=initial, unit=unit, disable=not show, file=sys.stderr,
                 leave=True, dynamic_ncols=True, mininterval=0.2 if sys.stderr.isatty() else 10.0)

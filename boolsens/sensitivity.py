@@ -1,5 +1,11 @@
 r"""Pointwise and maximum sensitivity of Boolean functions.
 
+**Block sensitivity** ``block_sensitivity``, **certificate complexity**
+``certificate_complexity`` and **decision-tree depth** ``decision_tree_depth``, the measures of
+the chain :math:`s \le bs \le C \le D`, live in :mod:`boolsens.complexity` (they share its
+3**n-subcube algorithms); the average sensitivity (total influence) lives in
+:mod:`boolsens.influence`. All are exported as ``bs.<name>``.
+
 Conventions: see :mod:`boolsens`. :math:`s(f,x)=\#\{i : f(x)\neq f(x^{\oplus i})\}` and
 :math:`s(f)=\max_x s(f,x)` (the seeds' :math:`S_{\max}`). Boolean only: tables with an entry
 other than ±1 raise an error.
@@ -19,7 +25,6 @@ import numpy as np
 
 from ._input.table import Table, as_table
 from ._input.validation import check_memory_fast
-from ._kernels import bitpacked as _bitpacked
 
 __all__ = ["pointwise_sensitivity", "sensitivity"]
 
@@ -27,6 +32,8 @@ __all__ = ["pointwise_sensitivity", "sensitivity"]
 def sensitivity_stats(t: Table) -> tuple[np.ndarray, np.ndarray]:
     """((functions,) max_x s(f, x), (functions,) Σ_x s(f, x)) of a ±1 table, int64, cached on it
     with its packed table (the robustness bound reuses it)."""
+    from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
+
     words = t.packed(strict=True)
     return t.cached("sensitivity_stats", lambda: _bitpacked.sensitivity_stats(words, t.n))
 
@@ -38,6 +45,8 @@ def pointwise_sensitivity(f: Any) -> Any:
     >>> pointwise_sensitivity(bs.conjunction(2)).tolist()
     [0, 1, 1, 2]
     """
+    from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
+
     t = as_table(f)
     words = t.packed(strict=True)
     n = t.n
@@ -47,6 +56,9 @@ def pointwise_sensitivity(f: Any) -> Any:
 
 def sensitivity(f: Any) -> Any:
     """Maximum sensitivity s(f) = max_x s(f, x): shape (...,).
+
+    See also :func:`boolsens.complexity.block_sensitivity` (bs(f) >= s(f)), and
+    :func:`boolsens.influence.average_sensitivity` (the mean of s(f, x) over x).
 
     >>> import boolsens as bs
     >>> sensitivity(bs.majority(5)), sensitivity(bs.parity(5))

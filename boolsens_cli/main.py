@@ -1,8 +1,8 @@
 """``boolsens``: one command line over the three packages.
 
-    boolsens analyze majority --n 7                          # the core (boolsens.cli)
-    boolsens census --n 5 --out DIR                          # every function on n <= 5 (boolsens.cli)
-    boolsens verify [--claim ID] [--json] [--thorough]       # proofs_check.cli
+    boolsens analyze majority --n 7                          # the core (boolsens.analyze)
+    boolsens census --n 5 --out DIR                          # every function on n <= 5 (boolsens.census_report)
+    boolsens verify [--claim ID] [--json] [--thorough]       # proofs_check.verify_command
     boolsens experiment list | NAME --preset P --out DIR     # empirical.cli
     boolsens tour                                            # all of them, on built-in defaults
 
@@ -11,8 +11,8 @@ Every bad argument or unwritable output ends in one line on stderr and exit stat
 
 from __future__ import annotations
 
-from boolsens import cli as core_cli
-from boolsens.cli import CommandParser, run_command
+from boolsens import commands as core_commands
+from boolsens.command_line import CommandLineError, CommandParser, run_command
 
 from . import tour
 
@@ -34,7 +34,7 @@ def _optional(module: str):
             p = subparsers.add_parser(name, help=f"(unavailable: {_missing} is not installed)")
 
             def run(args):
-                raise core_cli.CommandLineError(
+                raise CommandLineError(
                     f"boolsens {name} needs {_missing}: pip install 'boolsens[all]'")
 
             p.set_defaults(run=run)
@@ -46,8 +46,8 @@ def build_parser() -> CommandParser:
     parser = CommandParser(prog="boolsens",
                            description="Exact Boolean-function analysis, theorem checks and experiments.")
     sub = parser.add_subparsers(dest="command", metavar="{analyze,census,verify,experiment,tour}")
-    core_cli.register(sub)
-    _optional("proofs_check.cli")(sub)
+    core_commands.register(sub)
+    _optional("proofs_check.verify_command")(sub)
     _optional("empirical.cli")(sub)
     tour.register(sub)
     return parser

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 import boolsens as bs
-from boolsens.cli import analyze
+from boolsens.analyze import analyze
 
 __all__ = ["register", "run"]
 
@@ -112,11 +112,11 @@ def _estimates() -> None:
     def maj(x: np.ndarray) -> np.ndarray:
         return np.where(x.sum(axis=1, dtype=np.int64) > 0, 1, -1)
 
-    e = bs.estimate.total_influence(maj, n, samples=200_000, seed=0)
+    e = bs.estimate.total_influence(maj, n, samples=200_000, rng=0)
     z = (e.value - float(exact_I)) / e.stderr if e.stderr else float("nan")
     print(f"MAJ_{n}: estimated I = {e.value:.3f} ± {e.stderr:.3f} ({e.samples} samples, seed 0); "
           f"exact n·C(n-1,(n-1)/2)/2^(n-1) = {float(exact_I):.3f}; z = {z:+.2f}")
-    st = bs.estimate.noise_stability(maj, 0.5, n, samples=50_000, seed=0)
+    st = bs.estimate.noise_stability(maj, 0.5, n, samples=50_000, rng=0)
     sheppard = 1 - 2 / math.pi * math.acos(0.5)
     print(f"MAJ_{n}: estimated Stab_0.5 = {st.value:.4f} ± {st.stderr:.4f}; Sheppard's limit "
           f"1 - (2/π)·arccos(0.5) = {sheppard:.4f}\n")

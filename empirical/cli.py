@@ -14,7 +14,7 @@ GPU) or as Ray tasks (``--backend ray``, ``--ray-address`` for a cluster); every
 :func:`register` adds the ``experiment`` subcommand to the ``boolsens`` command (the application
 layer, :mod:`boolsens_cli`, passes its subparsers); :func:`main` runs it on its own with the
 arguments after ``experiment``. Every bad argument ends in one line on stderr and exit status 2
-(:func:`boolsens.cli.run_command`). Re-running into the same ``--out`` folder resumes an
+(:func:`boolsens.command_line.run_command`). Re-running into the same ``--out`` folder resumes an
 interrupted run (finished units are skipped, training continues from checkpoints).
 """
 
@@ -27,8 +27,8 @@ import sys
 import textwrap
 from typing import Any
 
-from boolsens.cli import CommandLineError, CommandParser, run_command
-from boolsens.runtime import torch_threads
+from boolsens.command_line import CommandLineError, CommandParser, run_command
+from boolsens.torch_runtime import torch_threads
 
 from . import registry
 from .plan import apply_overrides, grid_points, parse_seeds, plan_units

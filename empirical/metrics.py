@@ -37,7 +37,7 @@ from torch import nn
 import boolsens as bs
 from boolsens import BoolsensError
 from boolsens.estimate import Estimate
-from boolsens.runtime import eval_mode, model_device
+from boolsens.torch_runtime import eval_mode, model_device
 
 __all__ = [
     "encode_signs",
@@ -106,8 +106,8 @@ def function_measures(model: nn.Module, n: int, *, threshold: float = 0.5, exact
             return np.where(2.0 * (threshold - out) >= 0, 1.0, -1.0)
 
         with eval_mode(model):
-            ti = bs.estimate.total_influence(signs, n, samples=samples, seed=seed, show_progress=False)
-            mu = bs.estimate.mean(signs, n, samples=samples, seed=seed + 1, show_progress=False)
+            ti = bs.estimate.total_influence(signs, n, samples=samples, rng=seed, show_progress=False)
+            mu = bs.estimate.mean(signs, n, samples=samples, rng=seed + 1, show_progress=False)
         per_n = Estimate(value=float(ti.value) / n, stderr=float(ti.stderr) / n, samples=ti.samples,
                          seed=ti.seed, measure=f"normalized_sensitivity(n={n})", evaluations=ti.evaluations)
         return {"total_influence": ti, "normalized_sensitivity": per_n, "bias": mu, "estimated": True}

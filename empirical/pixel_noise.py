@@ -23,7 +23,7 @@ import torch
 
 from boolsens import BoolsensError
 from boolsens.estimate import Estimate
-from boolsens.runtime import model_device
+from boolsens.torch_runtime import model_device
 
 from .checks import check_count, check_positive
 

@@ -155,7 +155,7 @@ def execute_unit(experiment_name: str, unit: PlannedUnit, *, device: str, thread
     import numpy as np
     import torch
 
-    from boolsens.runtime import set_torch_threads
+    from boolsens.torch_runtime import set_torch_threads
 
     from .registry import get
 
@@ -182,7 +182,7 @@ def execute_units_batched(experiment_name: str, units: Sequence[PlannedUnit], *,
     """Run units that differ only in their seed together (``run_units_batched``, e.g. K seeds of
     one model trained at once on a GPU); outputs as :func:`execute_unit`'s, one per unit. Batched
     units keep no checkpoint: an interrupted group starts again (its finished groups are kept)."""
-    from boolsens.runtime import set_torch_threads
+    from boolsens.torch_runtime import set_torch_threads
 
     from .registry import get
 
@@ -211,7 +211,7 @@ def _seed_groups(units: Sequence[PlannedUnit], size: int) -> list[list[PlannedUn
 
 
 def _worker_init(threads: int) -> None:  # pragma: no cover - runs in pool workers
-    from boolsens.runtime import set_torch_threads
+    from boolsens.torch_runtime import set_torch_threads
 
     set_torch_threads(threads)
     os.environ.setdefault("BOOLSENS_PROGRESS", "0")

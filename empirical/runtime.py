@@ -1,7 +1,7 @@
 """Where and how an experiment runs: the device, the seeds, the CPU threads, the environment
 record that goes with every timing.
 
-Evaluation mode and the torch thread count themselves are :mod:`boolsens.runtime`'s
+Evaluation mode and the torch thread count themselves are :mod:`boolsens.torch_runtime`'s
 (``eval_mode``, ``set_torch_threads``, ``torch_threads``); this module only decides which
 values the experiments use.
 """
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from boolsens import BoolsensError
-from boolsens.runtime import set_torch_threads
+from boolsens.torch_runtime import set_torch_threads
 
 __all__ = ["pick_device", "seed_everything", "limit_cpu_threads", "environment"]
 

@@ -37,7 +37,7 @@ import torch
 
 from boolsens import BoolsensError
 from boolsens.estimate import Estimate
-from boolsens.runtime import eval_mode, model_device
+from boolsens.torch_runtime import eval_mode, model_device
 
 from .checks import check_count, check_positive, check_rho
 

@@ -16,7 +16,7 @@ import time
 from typing import Any, Callable
 
 from boolsens.progress import bar
-from boolsens.runtime import eval_mode
+from boolsens.torch_runtime import eval_mode
 
 from .checks import check_count
 

@@ -59,22 +59,33 @@ from .core import (
 )
 from .report import format_details, format_table, to_json
 
-try:  # the strategies need hypothesis (a test dependency); everything else works without it
-    from . import strategies
-except ImportError:  # pragma: no cover - depends on the install
-    strategies = None
-
 # the claims of docs/theory.md §3 register themselves on import, in this order
 from . import claims_identities  # noqa: E402,F401
 from . import claims_inequalities  # noqa: E402,F401
-from . import claims_prop21  # noqa: E402,F401
-from . import claims_seeds  # noqa: E402,F401
+from . import claims_spectral_bias  # noqa: E402,F401
+from . import claims_source_papers  # noqa: E402,F401
 
 __all__ = [
     "REGISTRY", "Registry", "Claim", "Context", "Result", "RelationSummary", "Relation",
     "Le", "Ge", "Eq", "Lt", "claim", "run_claims", "run_claim", "variant", "format_table", "format_details",
     "to_json", "domains", "strategies", "PROFILES", "THEORY_IDS",
 ]
+
+
+def __getattr__(name: str):
+    """``proofs_check.strategies``, imported on first use: it needs hypothesis (a test
+    dependency, and a tenth of a second to import), which nothing else here does; None when
+    hypothesis is not installed."""
+    if name == "strategies":
+        import importlib
+
+        try:
+            module = importlib.import_module(".strategies", __name__)
+        except ImportError:  # pragma: no cover - depends on the install
+            module = None
+        globals()["strategies"] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: The claim ids of docs/theory.md §3, in the order the issue lists them.
 THEORY_IDS = (

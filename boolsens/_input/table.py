@@ -18,11 +18,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._kernels import bitpacked as _bitpacked
 from ..errors import BoolsensError
 from .validation import check_memory_fast, is_torch, log2_length
 
-__all__ = ["Table", "as_table", "not_pm1_message", "require_pm1_values"]
+__all__ = ["Table", "as_table", "not_pm1_message"]
 
 
 class Table:
@@ -146,6 +145,8 @@ class Table:
             if strict:
                 self.require_pm1()
             return None
+        from .._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
+
         n = self.n
         check_memory_fast(8 * self.functions * _bitpacked.words_for(n),
                           what=f"packed table for n={n} (batch {self.functions})")
@@ -190,14 +191,6 @@ class Table:
         import torch
 
         return torch.as_tensor(np.asarray(out)).to(self.values.device)
-
-
-def require_pm1_values(arr: Any, name: str) -> None:
-    """Raise the standard error unless every entry of the numeric array ``arr`` is ±1 (any
-    shape; for outputs of user functions, which are not truth tables)."""
-    a = np.asarray(arr)
-    if not np.all((a == 1) | (a == -1)):
-        raise BoolsensError(not_pm1_message(name, a))
 
 
 def not_pm1_message(name: str, arr: np.ndarray) -> str:

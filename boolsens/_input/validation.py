@@ -138,16 +138,60 @@ def check_memory(nbytes: float, *, what: str, limit: float | None = None) -> Non
         )
 
 
-def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
-    """An integer (not a bool, not a float) in [minimum, maximum]."""
+def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int | None = None,
+              context: str = "") -> int:
+    """An integer (not a bool, not a float) in [minimum, maximum]; ``context`` (e.g. ``"chunks of the
+    census on n=4"``) is added to the message in parentheses."""
+    tail = f" ({context})" if context else ""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise BoolsensError(f"{name}={value!r} must be an integer")
+        raise BoolsensError(f"{name}={value!r} must be an integer{tail}")
     value = int(value)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         lo = "-inf" if minimum is None else str(minimum)
         hi = "inf" if maximum is None else str(maximum)
-        raise BoolsensError(f"{name}={value} must lie in [{lo}, {hi}]")
+        raise BoolsensError(f"{name}={value} must lie in [{lo}, {hi}]{tail}")
     return value
+
+
+def check_device(device: Any, *, name: str = "device") -> Any:
+    """None (compute with numba on the CPU) or a usable ``torch.device`` (torch imported only
+    when a device is given; CUDA must be available for a CUDA device)."""
+    if device is None:
+        return None
+    try:
+        import torch
+    except ImportError:
+        raise BoolsensError(f"{name}={device!r} needs torch, which is not installed") from None
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise BoolsensError(f"{name}={device!r} is not a torch device (e.g. 'cuda' or 'cpu')") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise BoolsensError(f"{name}={device!r}: CUDA is not available")
+    return dev
+
+
+def check_truth_tables(tables: Any, n: int, *, name: str = "tables") -> np.ndarray:
+    """Truth tables on n <= 6 variables given as integers (bit x of the integer is f(x), True = 1),
+    each in [0, 2**(2**n)), as a uint64 array of the same shape.
+
+    >>> check_truth_tables([0, 6, 15], 2).tolist()
+    [0, 6, 15]
+    """
+    arr = np.asarray(tables)
+    if arr.dtype == object:
+        try:
+            arr = np.array(tables, dtype=np.uint64)
+        except (OverflowError, TypeError, ValueError):
+            raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}") from None
+    if arr.dtype == bool or arr.dtype.kind not in "iu":
+        raise BoolsensError(f"{name} has dtype {arr.dtype}; expected integer truth tables (bit x = f(x), True = 1)")
+    if arr.dtype.kind == "i" and arr.size and arr.min() < 0:
+        raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}; found {int(arr.min())}")
+    arr = arr.astype(np.uint64)
+    if n < 6 and arr.size and int(arr.max()) >> (1 << n):
+        raise BoolsensError(f"{name} must be integers in [0, 2**{1 << n}) for n={n}; found {int(arr.max())}")
+    return arr
 
 
 def check_flag(value: Any, *, name: str) -> bool:

@@ -46,6 +46,8 @@ import numpy as np
 
 from .bits import LOW_MASKS as _LOW_MASKS
 from .bits import popcount as _popcount
+from .census_flags import (MAX_CANONICAL_N, MAX_MEASURE_N, WANT_BLOCK, WANT_CERTIFICATE, WANT_DEPTH,
+                           WANT_SENSITIVITY, WANT_SPECTRUM)
 
 __all__ = [
     "MAX_CANONICAL_N", "MAX_MEASURE_N", "WANT_SENSITIVITY", "WANT_SPECTRUM", "WANT_CERTIFICATE",
@@ -53,18 +55,6 @@ __all__ = [
     "measure_tables", "tables_to_signs", "signs_to_tables", "walk_steps",
     "character_tables", "subcube_masks", "up_sets",
 ]
-
-#: largest n of the group kernels (a table must fit in 64 bits)
-MAX_CANONICAL_N = 6
-#: largest n of the measure kernels (3-bit sensitivity counters, 32-bit up-set lookup)
-MAX_MEASURE_N = 5
-
-#: bits of the ``want`` argument of the measure kernels
-WANT_SENSITIVITY = 1  # s and the number of sensitive edges
-WANT_SPECTRUM = 2  # degree, level sums, Σ f
-WANT_CERTIFICATE = 4
-WANT_DEPTH = 8
-WANT_BLOCK = 16  # block sensitivity (computes s and C as well)
 
 #: SWAP_MASKS[i] has bit p set exactly when bit i of p is 1 and bit i+1 is 0 (i = 0..4)
 SWAP_MASKS = np.array(

@@ -68,7 +68,7 @@ N_BIG = 1001
 
 def test_majority_1001_total_influence():
     exact = float(maj_total_influence(N_BIG))
-    est = E.total_influence(maj_np, N_BIG, samples=100_000, seed=11)
+    est = E.total_influence(maj_np, N_BIG, samples=100_000, rng=11)
     assert within(est, exact)
     assert est.stderr < 0.03 * exact  # the test has teeth: 4 SE is under 12% of the value
     assert est.evaluations == 2 * est.samples
@@ -77,23 +77,23 @@ def test_majority_1001_total_influence():
 def test_majority_1001_stability_and_disagreement():
     rho = Fraction(1, 2)
     stab = float(maj_stability(N_BIG, rho))
-    est = E.noise_stability(maj_np, n=N_BIG, rho=0.5, samples=40_000, seed=12)
+    est = E.noise_stability(maj_np, n=N_BIG, rho=0.5, samples=40_000, rng=12)
     assert within(est, stab)
     assert est.stderr < 0.006
     # Sheppard's limit 1 − (2/π) arccos ρ only as a loose sanity check (n is finite)
     assert abs(est.value - (1 - 2 / math.pi * math.acos(0.5))) < 0.03
-    dis = E.disagreement_probability(maj_np, n=N_BIG, rho=0.5, samples=40_000, seed=13)
+    dis = E.disagreement_probability(maj_np, n=N_BIG, rho=0.5, samples=40_000, rng=13)
     assert within(dis, (1 - stab) / 2)
 
 
 def test_large_n_parity_and_dictator_stability():
     n = 2000
     rhos = np.array([-0.9, 0.2, 0.7])
-    dic = E.noise_stability(lambda x: x[:, 1234], n=n, rho=rhos, samples=5_000, seed=1)
+    dic = E.noise_stability(lambda x: x[:, 1234], n=n, rho=rhos, samples=5_000, rng=1)
     assert within(dic, rhos)
-    par = E.noise_stability(lambda x: np.prod(x[:, :20], axis=1), n=n, rho=0.9, samples=20_000, seed=2)
+    par = E.noise_stability(lambda x: np.prod(x[:, :20], axis=1), n=n, rho=0.9, samples=20_000, rng=2)
     assert within(par, 0.9**20)
-    ns = E.noise_sensitivity(lambda x: x[:, 7], n=n, delta=[0.0, 0.05, 0.5], samples=5_000, seed=3)
+    ns = E.noise_sensitivity(lambda x: x[:, 7], n=n, delta=[0.0, 0.05, 0.5], samples=5_000, rng=3)
     assert within(ns, [0.0, 0.05, 0.5])
     assert ns.value[0] == 0.0 and ns.stderr[0] == 0.0
 
@@ -117,14 +117,14 @@ def test_families_against_exact(name):
     rhos = np.array([-0.6, 0.3, 0.9])
     deltas = np.array([0.05, 0.25])
     checks = [
-        (E.mean(f, samples=4_000, seed=1), f.signs.mean()),
-        (E.total_influence(f, samples=8_000, seed=2), bs.total_influence(f)),
-        (E.total_influence(f, samples=1_000, seed=3, method="all_coordinates"), bs.total_influence(f)),
-        (E.influences(f, samples=2_000, seed=4), bs.influences(f)),
-        (E.influence(f, n=f.n, i=f.n - 1, samples=2_000, seed=5), bs.influence(f, f.n - 1)),
-        (E.noise_stability(f, rho=rhos, samples=4_000, seed=6), bs.noise_stability(f, rhos)),
-        (E.disagreement_probability(f, rho=0.5, samples=4_000, seed=7), bs.disagreement_probability(f, 0.5)),
-        (E.noise_sensitivity(f, delta=deltas, samples=4_000, seed=8), bs.noise_sensitivity(f, deltas)),
+        (E.mean(f, samples=4_000, rng=1), f.signs.mean()),
+        (E.total_influence(f, samples=8_000, rng=2), bs.total_influence(f)),
+        (E.total_influence(f, samples=1_000, rng=3, method="all_coordinates"), bs.total_influence(f)),
+        (E.influences(f, samples=2_000, rng=4), bs.influences(f)),
+        (E.influence(f, n=f.n, i=f.n - 1, samples=2_000, rng=5), bs.influence(f, f.n - 1)),
+        (E.noise_stability(f, rho=rhos, samples=4_000, rng=6), bs.noise_stability(f, rhos)),
+        (E.disagreement_probability(f, rho=0.5, samples=4_000, rng=7), bs.disagreement_probability(f, 0.5)),
+        (E.noise_sensitivity(f, delta=deltas, samples=4_000, rng=8), bs.noise_sensitivity(f, deltas)),
     ]
     for est, exact in checks:
         assert within(est, exact), (est, exact)
@@ -142,14 +142,14 @@ def test_real_valued_table_and_callable():
 
     assert np.array_equal(g(pts), table)
     for fn, nn in [(table, None), (g, n)]:
-        assert within(E.mean(fn, nn, samples=4_000, seed=1), table.mean())
-        assert within(E.influences(fn, nn, samples=4_000, seed=2), bs.influences(table))
-        assert within(E.total_influence(fn, nn, samples=8_000, seed=3), bs.total_influence(table))
-        assert within(E.noise_stability(fn, n=nn, rho=[-0.5, 0.5], samples=4_000, seed=4),
+        assert within(E.mean(fn, nn, samples=4_000, rng=1), table.mean())
+        assert within(E.influences(fn, nn, samples=4_000, rng=2), bs.influences(table))
+        assert within(E.total_influence(fn, nn, samples=8_000, rng=3), bs.total_influence(table))
+        assert within(E.noise_stability(fn, n=nn, rho=[-0.5, 0.5], samples=4_000, rng=4),
                       bs.noise_stability(table, np.array([-0.5, 0.5])))
     # the same seed gives the same value for the table and the callable
-    assert E.noise_stability(table, rho=0.3, seed=9, samples=500).value == \
-        E.noise_stability(g, n=n, rho=0.3, seed=9, samples=500).value
+    assert E.noise_stability(table, rho=0.3, rng=9, samples=500).value == \
+        E.noise_stability(g, n=n, rho=0.3, rng=9, samples=500).value
 
 
 def test_table_index_convention_matches_rows():
@@ -162,11 +162,11 @@ def test_table_index_convention_matches_rows():
         return np.sign(x @ w)
 
     for est in (E.influences, E.total_influence):
-        a, b = est(f, samples=3_000, seed=4), est(g, 6, samples=3_000, seed=4)
+        a, b = est(f, samples=3_000, rng=4), est(g, 6, samples=3_000, rng=4)
         assert np.array_equal(a.value, b.value) and np.array_equal(a.stderr, b.stderr)
     torch = pytest.importorskip("torch")
-    a = E.influences(torch.tensor(f.signs, dtype=torch.float32), samples=500, seed=1)
-    assert np.array_equal(a.value, E.influences(f, samples=500, seed=1).value)
+    a = E.influences(torch.tensor(f.signs, dtype=torch.float32), samples=500, rng=1)
+    assert np.array_equal(a.value, E.influences(f, samples=500, rng=1).value)
 
 
 # --------------------------------------------------------------------- standard errors are right
@@ -202,24 +202,72 @@ def test_stderr_calibration(kind):
 # --------------------------------------------------------------------- reproducibility
 def test_seed_reproducible_and_independent_of_batch_size():
     f = maj_np
-    a = E.noise_stability(f, n=301, rho=0.5, samples=5_000, seed=42)
-    b = E.noise_stability(f, n=301, rho=0.5, samples=5_000, seed=42, batch_size=77)
+    a = E.noise_stability(f, n=301, rho=0.5, samples=5_000, rng=42)
+    b = E.noise_stability(f, n=301, rho=0.5, samples=5_000, rng=42, batch_size=77)
     c = E.noise_stability(f, n=301, rho=0.5, samples=5_000, rng=np.random.default_rng(42))
-    d = E.noise_stability(f, n=301, rho=0.5, samples=5_000, seed=43)
+    d = E.noise_stability(f, n=301, rho=0.5, samples=5_000, rng=43)
     assert a.value == b.value == c.value and a.stderr == b.stderr
     assert a.seed == 42 and c.seed is None
     assert d.value != a.value
     # the influences path too (coordinate groups depend on batch_size)
-    i1 = E.influences(f, 301, coordinates=[0, 3, 300], samples=3_000, seed=1)
-    i2 = E.influences(f, 301, coordinates=[0, 3, 300], samples=3_000, seed=1, batch_size=5)
+    i1 = E.influences(f, 301, coordinates=[0, 3, 300], samples=3_000, rng=1)
+    i2 = E.influences(f, 301, coordinates=[0, 3, 300], samples=3_000, rng=1, batch_size=5)
     assert np.array_equal(i1.value, i2.value)
 
 
 def test_no_seed_records_a_seed_that_reproduces():
     a = E.total_influence(bs.majority(5), samples=1_000)
     assert isinstance(a.seed, int)
-    b = E.total_influence(bs.majority(5), samples=1_000, seed=a.seed)
+    b = E.total_influence(bs.majority(5), samples=1_000, rng=a.seed)
     assert a.value == b.value
+
+
+#: one call of every estimator, the seed given as ``seed=`` (the deprecated alias)
+DEPRECATED_SEED = {
+    "mean": lambda: E.mean(maj_np, 5, samples=300, seed=3),
+    "influence": lambda: E.influence(maj_np, 1, 5, samples=300, seed=3),
+    "influences": lambda: E.influences(maj_np, 5, samples=300, seed=3),
+    "total_influence": lambda: E.total_influence(maj_np, 5, samples=300, seed=3),
+    "noise_stability": lambda: E.noise_stability(maj_np, 0.5, 5, samples=300, seed=3),
+    "disagreement_probability": lambda: E.disagreement_probability(maj_np, 0.5, 5, samples=300, seed=3),
+    "noise_sensitivity": lambda: E.noise_sensitivity(maj_np, 0.1, 5, samples=300, seed=3),
+}
+
+
+@pytest.mark.parametrize("name", list(DEPRECATED_SEED))
+def test_seed_is_a_deprecated_alias_of_an_integer_rng(name):
+    with pytest.warns(DeprecationWarning, match=r"seed= is deprecated and will be removed in boolsens 0\.3") as w:
+        old = DEPRECATED_SEED[name]()
+    assert w[0].filename == __file__  # the warning points at the caller's line
+    new = getattr(E, name)(**{**_call_args(name), "rng": 3})
+    assert np.array_equal(old.value, new.value) and old.seed == new.seed == 3
+    assert "seed=" in getattr(E, name).__doc__ and "0.3" in getattr(E, name).__doc__
+
+
+def _call_args(name):
+    base = {"fn": maj_np, "n": 5, "samples": 300}
+    extra = {"influence": {"i": 1}, "noise_stability": {"rho": 0.5}, "disagreement_probability": {"rho": 0.5},
+             "noise_sensitivity": {"delta": 0.1}}
+    return {**base, **extra.get(name, {})}
+
+
+def test_seed_and_rng_together_are_refused():
+    with pytest.warns(DeprecationWarning), pytest.raises(BoolsensError, match="not both"):
+        E.mean(maj_np, 5, samples=10, seed=1, rng=np.random.default_rng())
+
+
+def test_rng_without_the_alias_warns_nothing():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        E.mean(maj_np, 5, samples=10, rng=0)
+        E.mean(maj_np, 5, samples=10, rng=np.random.default_rng(0))
+        E.mean(maj_np, 5, samples=10)
+
+
+def test_there_is_no_bias_alias():
+    assert not hasattr(E, "bias") and "bias" not in E.__all__
 
 
 def test_batch_size_bounds_every_call():
@@ -231,9 +279,9 @@ def test_batch_size_bounds_every_call():
         return maj_np(x)
 
     for call in (
-        lambda: E.influences(g, 101, samples=300, batch_size=64, seed=0),
-        lambda: E.total_influence(g, 101, samples=300, batch_size=64, seed=0, method="all_coordinates"),
-        lambda: E.noise_stability(g, n=101, rho=[0.1, 0.5], samples=300, batch_size=64, seed=0),
+        lambda: E.influences(g, 101, samples=300, batch_size=64, rng=0),
+        lambda: E.total_influence(g, 101, samples=300, batch_size=64, rng=0, method="all_coordinates"),
+        lambda: E.noise_stability(g, n=101, rho=[0.1, 0.5], samples=300, batch_size=64, rng=0),
     ):
         seen.clear()
         est = call()
@@ -243,11 +291,11 @@ def test_batch_size_bounds_every_call():
 
 def test_evaluation_counts():
     f = bs.majority(9)
-    assert E.total_influence(f, samples=100, seed=0).evaluations == 200
-    assert E.total_influence(f, samples=100, seed=0, method="all_coordinates").evaluations == 1000
-    assert E.influences(f, coordinates=[1, 2], samples=100, seed=0).evaluations == 300
-    assert E.noise_stability(f, rho=[0.1, 0.2, 0.3], samples=100, seed=0).evaluations == 400
-    assert E.mean(f, samples=100, seed=0).evaluations == 100
+    assert E.total_influence(f, samples=100, rng=0).evaluations == 200
+    assert E.total_influence(f, samples=100, rng=0, method="all_coordinates").evaluations == 1000
+    assert E.influences(f, coordinates=[1, 2], samples=100, rng=0).evaluations == 300
+    assert E.noise_stability(f, rho=[0.1, 0.2, 0.3], samples=100, rng=0).evaluations == 400
+    assert E.mean(f, samples=100, rng=0).evaluations == 100
 
 
 # --------------------------------------------------------------------- torch
@@ -277,15 +325,15 @@ def test_torch_module_matches_numpy_callable():
         ("noise_sensitivity", {"delta": 0.1}),
         ("mean", {}),
     ]:
-        a = getattr(E, name)(model, n=n, samples=3_000, seed=5, **kw)
-        b = getattr(E, name)(maj_np, n=n, samples=3_000, seed=5, **kw)
-        c = getattr(E, name)(bs.majority(n), samples=3_000, seed=5, **kw)
+        a = getattr(E, name)(model, n=n, samples=3_000, rng=5, **kw)
+        b = getattr(E, name)(maj_np, n=n, samples=3_000, rng=5, **kw)
+        c = getattr(E, name)(bs.majority(n), samples=3_000, rng=5, **kw)
         assert np.array_equal(a.value, b.value) and np.array_equal(a.stderr, b.stderr), name
         assert np.array_equal(a.value, c.value), name
     assert model.training and not any(model.modes)  # evaluated in eval mode, mode restored
     # a plain callable on tensors via device=
-    d = E.total_influence(lambda t: torch.sign(t.sum(-1)), n, samples=3_000, seed=5, device="cpu")
-    assert d.value == E.total_influence(maj_np, n, samples=3_000, seed=5).value
+    d = E.total_influence(lambda t: torch.sign(t.sum(-1)), n, samples=3_000, rng=5, device="cpu")
+    assert d.value == E.total_influence(maj_np, n, samples=3_000, rng=5).value
 
 
 def test_torch_module_on_gpu_matches_numpy():
@@ -296,21 +344,21 @@ def test_torch_module_on_gpu_matches_numpy():
     model = torch.nn.Linear(9, 1, bias=False).cuda()
     torch.nn.init.ones_(model.weight)
     a = E.noise_stability(torch.nn.Sequential(model, torch.nn.Flatten(0)), n=9, rho=0.3,
-                          samples=2_000, seed=1)
-    b = E.noise_stability(lambda x: x.sum(1).astype(float), n=9, rho=0.3, samples=2_000, seed=1)
+                          samples=2_000, rng=1)
+    b = E.noise_stability(lambda x: x.sum(1).astype(float), n=9, rho=0.3, samples=2_000, rng=1)
     assert a.value == b.value
 
 
 # --------------------------------------------------------------------- the Estimate object
 def test_estimate_object():
-    est = E.total_influence(bs.majority(5), samples=1_000, seed=0)
+    est = E.total_influence(bs.majority(5), samples=1_000, rng=0)
     lo, hi = est.ci(2.0)
     assert lo == est.value - 2 * est.stderr and hi == est.value + 2 * est.stderr
     r = repr(est)
     assert "total_influence" in r and "seed=0" in r and "samples=1_000" in r
     with pytest.raises(dataclasses.FrozenInstanceError):
         est.value = 1.0
-    vec = E.influences(bs.majority(5), samples=1_000, seed=0)
+    vec = E.influences(bs.majority(5), samples=1_000, rng=0)
     assert vec.value.shape == vec.stderr.shape == (5,)
     with pytest.raises(ValueError):
         vec.value[0] = 0.0
@@ -319,7 +367,7 @@ def test_estimate_object():
 
 
 def test_progress_bar(capsys):
-    E.mean(maj_np, 1001, samples=20_000, seed=0, show_progress=True)
+    E.mean(maj_np, 1001, samples=20_000, rng=0, show_progress=True)
     assert "estimating mean" in capsys.readouterr().err
 
 
@@ -343,9 +391,10 @@ BAD = [
     ("table-2d", lambda: E.mean(np.ones((2, 8))), "shape (2**n,)"),
     ("table-not-pm1", lambda: E.noise_sensitivity(np.array([1.0, 0.5]), delta=0.1), "only +1 and -1"),
     ("fn-string", lambda: E.mean("x"), "must be a callable"),
-    ("rng-and-seed", lambda: E.mean(maj_np, 5, seed=1, rng=np.random.default_rng()), "not both"),
-    ("rng-int", lambda: E.mean(maj_np, 5, rng=42), "numpy.random.Generator"),
-    ("seed-negative", lambda: E.mean(maj_np, 5, seed=-1), "seed=-1"),
+    ("rng-float", lambda: E.mean(maj_np, 5, rng=1.5),
+     "rng=1.5 must be a non-negative integer seed, a numpy.random.Generator or None"),
+    ("rng-negative", lambda: E.mean(maj_np, 5, rng=-1), "rng=-1 must be a non-negative integer seed"),
+    ("rng-bool", lambda: E.mean(maj_np, 5, rng=True), "rng=True must be"),
     ("batch-size-0", lambda: E.mean(maj_np, 5, batch_size=0), "batch_size=0"),
     ("method", lambda: E.total_influence(maj_np, 5, method="exact"), "method='exact'"),
     ("coordinate-out", lambda: E.influences(maj_np, 5, coordinates=[5]), "must lie in [0, 5)"),
@@ -358,7 +407,7 @@ BAD = [
     ("nan", lambda: E.mean(lambda x: np.full(len(x), np.nan), 5, samples=10), "NaN/inf"),
     ("bool-out", lambda: E.mean(lambda x: x[:, 0] > 0, 5, samples=10), "dtype bool"),
     ("device-with-table", lambda: E.mean(bs.majority(3), device="cpu"), "applies to callables"),
-    ("ci-z", lambda: E.mean(maj_np, 5, samples=10, seed=0).ci(-1), "z=-1"),
+    ("ci-z", lambda: E.mean(maj_np, 5, samples=10, rng=0).ci(-1), "z=-1"),
 ]
 
 
@@ -375,7 +424,7 @@ def test_fn_cannot_change_its_input():
         return x[:, 1]
 
     with pytest.raises(ValueError, match="read-only"):
-        E.influences(mutates, 4, samples=10, seed=0)
+        E.influences(mutates, 4, samples=10, rng=0)
 
 
 def test_public_names_documented():

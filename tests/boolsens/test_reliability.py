@@ -268,7 +268,7 @@ BAD_SCALARS = [
     ("from_bits-2", lambda: bs.BooleanFunction.from_bits([0, 2]), "bits"),
     ("from_bits-str", lambda: bs.BooleanFunction.from_bits("012"), "bits"),
     ("from_fourier-not-boolean", lambda: bs.BooleanFunction.from_fourier([0.5, 0.5, 0.5, 0.0]), "coeffs"),
-    ("estimate-seed", lambda: bs.estimate.mean(F3, seed=-1), "seed"),
+    ("estimate-rng", lambda: bs.estimate.mean(F3, rng=-1), "rng"),
     ("estimate-samples", lambda: bs.estimate.mean(F3, samples=1.5), "samples"),
     ("estimate-rho", lambda: bs.estimate.noise_stability(F3, 2.0), "rho"),
     ("estimate-i", lambda: bs.estimate.influence(F3, 5), "i"),

@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 import boolsens as bs
-from boolsens.cli import parse_table
+from boolsens.analyze import parse_table
 from boolsens_cli.main import main
 
 

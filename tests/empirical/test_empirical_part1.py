@@ -16,7 +16,7 @@ pytest.importorskip("matplotlib")
 import boolsens as bs  # noqa: E402
 from boolsens import BoolsensError  # noqa: E402
 from boolsens.cube import bits_to_index, index_to_bits  # noqa: E402
-from boolsens.runtime import torch_threads  # noqa: E402
+from boolsens.torch_runtime import torch_threads  # noqa: E402
 from boolsens.storage import CorruptFileError  # noqa: E402
 from empirical import metrics, registry  # noqa: E402
 from empirical.cli import main  # noqa: E402

@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
 
 import boolsens as bs  # noqa: E402
-from boolsens.runtime import torch_threads  # noqa: E402
+from boolsens.torch_runtime import torch_threads  # noqa: E402
 from empirical.experiments import random_init_sensitivity as ri  # noqa: E402
 from empirical.experiments import spectral_dynamics as sd  # noqa: E402
 from empirical.models.random_init import (AnnotatedLayerNorm, EndTokenConfig, EndTokenTransformer,  # noqa: E402

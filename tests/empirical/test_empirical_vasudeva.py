@@ -15,7 +15,7 @@ pytest.importorskip("sklearn")
 import boolsens as bs  # noqa: E402
 from boolsens import BoolsensError  # noqa: E402
 from boolsens.cube import index_to_bits  # noqa: E402
-from boolsens.runtime import torch_threads  # noqa: E402
+from boolsens.torch_runtime import torch_threads  # noqa: E402
 from empirical import curve_stats, pixel_noise, token_replacement, variable_length  # noqa: E402
 from empirical.data_real import TokenSpec, synthetic_tokens  # noqa: E402
 from empirical.experiments import synthetic_tokens as st  # noqa: E402

@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 
 import boolsens as bs  # noqa: E402
 from boolsens.cube import bits_to_index  # noqa: E402
-from boolsens.runtime import torch_threads  # noqa: E402
+from boolsens.torch_runtime import torch_threads  # noqa: E402
 from empirical import hahn_rofin as hr  # noqa: E402
 from empirical.experiments.random_function_generalization import random_completions  # noqa: E402
 from empirical.metrics import layer_norm_blowup, loss_sharpness, mse_loss  # noqa: E402

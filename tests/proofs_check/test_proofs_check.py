@@ -10,10 +10,10 @@ import pytest
 
 import boolsens as bs
 import proofs_check as pc
-from proofs_check import cli
+from proofs_check import verify_command as cli
 from proofs_check.claims_identities import flip_disagreement, kernel_apply
-from proofs_check.claims_prop21 import krawtchouk_eigenvalues, linear_attention_mc, linear_attention_model
-from proofs_check.claims_seeds import kappa1, majority_stability
+from proofs_check.claims_spectral_bias import krawtchouk_eigenvalues, linear_attention_mc, linear_attention_model
+from proofs_check.claims_source_papers import kappa1, majority_stability
 from proofs_check.domains import all_functions
 
 pytestmark = pytest.mark.timeout(120)

@@ -11,7 +11,7 @@ import pytest
 
 import boolsens as bs
 import proofs_check as pc
-from proofs_check.claims_seeds import kappa1
+from proofs_check.claims_source_papers import kappa1
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -28,7 +28,7 @@ import numpy as np
 
 import boolsens as bs
 from boolsens.cube import popcount
-from boolsens.runtime import torch_threads
+from boolsens.torch_runtime import torch_threads
 
 from .core import Context, Eq, Ge, Lt, claim
 

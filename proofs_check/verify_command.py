@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from boolsens.cli import CommandLineError, CommandParser, run_command
+from boolsens.command_line import CommandLineError, CommandParser, run_command
 
 from .core import PROFILES, REGISTRY, Registry
 from .report import format_details, format_table, to_json
