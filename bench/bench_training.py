@@ -9,10 +9,10 @@ machine is shared; the benchmark measures, it asserts nothing):
    * ``straightforward``: a plain loop (sample, forward, MSE, backward, AdamW step), torch's
      default thread count, a model evaluating every block at every position;
    * ``straightforward_1thread``: the same with one intra-op thread;
-   * ``harness``: :func:`empirical.training.train` with the experiments' logging (held-out loss
+   * ``harness``: :func:`empirical.train.loop.train` with the experiments' logging (held-out loss
      every 50 steps to metrics.jsonl, a checkpoint every 250) and the model that evaluates its
      last block only at the readout position; one thread (the CLI's default).
-2. loss sharpness L_ρ (16 draws, 1024 points): ``empirical.metrics.loss_sharpness`` with
+2. loss sharpness L_ρ (16 draws, 1024 points): ``empirical.measure.metrics.loss_sharpness`` with
    ``method="loop"`` (perturb in place, evaluate, restore: the default) and ``method="vmap"``
    (draws batched with ``torch.func.vmap``), against the straightforward way (a deep copy of the
    model per draw, noise added, evaluated); and the layer-norm blowup through forward hooks
@@ -42,12 +42,12 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import boolsens as bs  # noqa: E402
-from empirical import metrics  # noqa: E402
+from empirical.measure import metrics  # noqa: E402
 from empirical.models import build_model  # noqa: E402
-from empirical.rundir import RunDir  # noqa: E402
-from empirical.runtime import environment  # noqa: E402
-from empirical.tasks import BooleanTask, make_target  # noqa: E402
-from empirical.training import train  # noqa: E402
+from empirical.harness.rundir import RunDir  # noqa: E402
+from empirical.harness.runtime import environment  # noqa: E402
+from empirical.data.tasks import BooleanTask, make_target  # noqa: E402
+from empirical.train.loop import train  # noqa: E402
 
 
 def load() -> list[float]:

@@ -18,13 +18,14 @@ from boolsens import BoolsensError  # noqa: E402
 from boolsens.cube import bits_to_index, index_to_bits  # noqa: E402
 from boolsens.runtime import torch_threads  # noqa: E402
 from boolsens.storage import CorruptFileError  # noqa: E402
-from empirical import metrics, registry  # noqa: E402
-from empirical.cli import main  # noqa: E402
+from empirical.measure import metrics  # noqa: E402
+from empirical.harness import registry  # noqa: E402
+from empirical.harness.cli import main  # noqa: E402
 from empirical.models import build_model  # noqa: E402
-from empirical.rundir import RunDir  # noqa: E402
-from empirical.stats import exceeds, fit_line, sample_sd  # noqa: E402
-from empirical.tasks import BooleanTask, make_target  # noqa: E402
-from empirical.training import train  # noqa: E402
+from empirical.harness.rundir import RunDir  # noqa: E402
+from empirical.analysis.stats import exceeds, fit_line, sample_sd  # noqa: E402
+from empirical.data.tasks import BooleanTask, make_target  # noqa: E402
+from empirical.train.loop import train  # noqa: E402
 
 PART1 = ("length-scaling", "random-function-generalization", "random-init-sensitivity", "spectral-dynamics")
 
@@ -197,11 +198,11 @@ def test_training_actually_trains():
     torch.manual_seed(1)
     model = build_model("transformer", 6, d_model=16, n_heads=2)
     task = BooleanTask(make_target("first", 6), batch_size=64, seed=1)
-    before = metrics.accuracy(model, task.eval_bits, task.eval_y)
+    before = metrics.binary_accuracy(model(task.eval_bits).detach(), task.eval_y)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
     train(model, opt, steps=150, next_batch=task.next_batch, generator=task.generator,
           loss_fn=lambda m, x, y: metrics.mse_loss(m(x), y))
-    after = metrics.accuracy(model, task.eval_bits, task.eval_y)
+    after = metrics.binary_accuracy(model(task.eval_bits).detach(), task.eval_y)
     assert after > 0.95 and after > before
 
 

@@ -17,9 +17,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from boolsens import BoolsensError  # noqa: E402
-from empirical import registry  # noqa: E402
-from empirical.cli import main as experiment_main  # noqa: E402
-from empirical.plan import apply_overrides, grid_points, parse_seeds, plan_units  # noqa: E402
+from empirical.harness import registry  # noqa: E402
+from empirical.harness.cli import main as experiment_main  # noqa: E402
+from empirical.harness.plan import apply_overrides, grid_points, parse_seeds, plan_units  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXP = "length-scaling"

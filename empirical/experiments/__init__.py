@@ -1,7 +1,7 @@
 """Experiment modules. Every module in this package is imported here, and registers itself with
-:func:`empirical.registry.register`; adding an experiment means adding a module, nothing else
-(see :mod:`empirical.registry`). No experiment imports another: what several experiments share
-lives outside this package (:mod:`empirical.boolean_fit`, :mod:`empirical.algorithmic`, ...). A
+:func:`empirical.harness.registry.register`; adding an experiment means adding a module, nothing else
+(see :mod:`empirical.harness.registry`). No experiment imports another: what several experiments share
+lives outside this package (:mod:`empirical.train.boolean_fit`, :mod:`empirical.train.algorithmic`, ...). A
 module that fails to import (a missing optional dependency) is recorded in ``IMPORT_ERRORS``
 rather than breaking the other experiments."""
 

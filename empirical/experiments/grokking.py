@@ -35,9 +35,9 @@ choose the scale at which the model groks within the CPU budget):
   the window at its midpoint (index ⌊k/2⌋ of k) and its last window (floored at 1e-4);
 * **effect**: the late-plateau change log(S_end / S_mid), over seeds: the paired difference of
   log S_end and log S_mid, its 95 % t interval and the paired t-test
-  (:func:`empirical.stats.paired_difference`). Predicted direction: < 0 (sensitivity falls
+  (:func:`empirical.analysis.stats.paired_difference`). Predicted direction: < 0 (sensitivity falls
   while test accuracy is flat). Equivalence margin ±log 1.1 (a change under 10 % counts as
-  none). Verdict by :func:`empirical.stats.verdict`; fewer than 3 seeds entering: inconclusive.
+  none). Verdict by :func:`empirical.analysis.stats.verdict`; fewer than 3 seeds entering: inconclusive.
 
 The same statistic is reported, without a verdict, for the whole plateau (S_end / S_start), for
 ``sens_rel`` and for the ``parameter_norm`` (which weight decay shrinks on any plateau, so a
@@ -51,12 +51,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..algorithmic import GROKKED, ModularAdditionSpec, SensitivityProbe, train_modular
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..runtime import limit_cpu_threads
-from ..stats import mean_ci, paired_difference, verdict
+from ..measure.operand import SensitivityProbe
+from ..train.algorithmic import GROKKED, ModularAdditionSpec, train_modular
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..harness.runtime import limit_cpu_threads
+from ..analysis.stats import mean_ci, paired_difference, verdict
 
 CLAIM = ("Vasudeva et al.: on a + b mod p, the sensitivity of a one-layer transformer to noise on the "
          "operand embeddings falls while test accuracy is still flat, before grokking (a progress measure).")
@@ -348,7 +349,7 @@ def analyze(config: GrokkingConfig, results: list, run_dir: RunDir) -> dict:
             f"A seed enters if it grokked (test accuracy >= {GROKKED}) and its plateau has >= "
             f"{config.min_plateau_windows} windows. S_start/S_mid/S_end = mean over the plateau's first, middle "
             f"(index floor(k/2)) and last window, floored at {SENSITIVITY_FLOOR}.",
-            "Effect = mean over seeds of log(S_end / S_mid) (paired t interval and test, empirical.stats."
+            "Effect = mean over seeds of log(S_end / S_mid) (paired t interval and test, empirical.analysis.stats."
             "paired_difference); predicted < 0; margin +-log 1.1. reproduced = CI below 0; not reproduced = CI "
             "above 0 or inside the margin; inconclusive otherwise or with fewer than 3 seeds entering.",
             "sens_abs is the paper's measure; sens_rel rescales the noise with the operand embeddings' RMS; the "

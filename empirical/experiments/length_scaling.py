@@ -5,7 +5,7 @@ Transformers?", Proceedings of ACL 2024 (Volume 1: Long Papers), arXiv:2402.0996
 Claim: transformers trained to fit PARITY end up in sharper minima, with a larger layer-norm
 blowup × parameter norm, the longer the input; for MAJORITY and FIRST these stay flat.
 
-Setup, as theirs (``empirical.hahn_rofin``): bit tokens, token ++ positional embedding, a post-LN
+Setup, as theirs (``empirical.train.hahn_rofin``): bit tokens, token ++ positional embedding, a post-LN
 2-layer 2-head encoder with MLP width = model width, PyTorch's default initialisation, readout at
 the last position, MSE on {0,1} labels, AdamW (weight decay 0.1), fresh uniform batches every
 step, a **fixed number of steps** (no stop at convergence); then, on the final weights: the
@@ -20,10 +20,10 @@ B ∈ {MAJORITY, FIRST}: runs pair by (n, seed) (the same initialisation and the
 stream; only the labels differ). For each seed, the slope over n of
 d(n) = M(PARITY, n) − M(B, n), fitted on the lengths where both runs were kept, is the seed's
 difference in slopes. The effect is the mean of these per-seed slope differences, with its
-95 % t interval over seeds and the paired t-test (``empirical.stats.paired_difference`` of the
+95 % t interval over seeds and the paired t-test (``empirical.analysis.stats.paired_difference`` of the
 per-seed PARITY and B slopes); predicted direction > 0. Each of the four effects gets
-``empirical.stats.verdict(ci_low, ci_high, direction=+1)`` (no equivalence margin) and the
-experiment's verdict is ``empirical.stats.combine`` of the four. Beside it, not entering the
+``empirical.analysis.stats.verdict(ci_low, ci_high, direction=+1)`` (no equivalence margin) and the
+experiment's verdict is ``empirical.analysis.stats.combine`` of the four. Beside it, not entering the
 verdict: the pooled least-squares slope of d on n over all pairs (``slope_ci``), and per task
 their printed statistic, the slope of M on n over kept runs.
 """
@@ -36,13 +36,14 @@ from typing import Optional
 import numpy as np
 import torch
 
-from ..hahn_rofin import Measurement, Recipe, eval_points, fit_fixed_steps, fit_fixed_steps_batched, make_model, \
-    measure, seed_of, uniform_batches
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, fit_line, paired_difference, sample_sd, slope_ci, verdict
-from ..tasks import make_target
+from ..data.tasks import make_target
+from ..harness.runtime import seed_of
+from ..measure.hahn_rofin import Measurement, eval_points, measure
+from ..train.hahn_rofin import Recipe, fit_fixed_steps, fit_fixed_steps_batched, make_model, uniform_batches
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, fit_line, paired_difference, sample_sd, slope_ci, verdict
 
 CLAIM = ("Hahn & Rofin: after training, PARITY's loss sharpness and its LN blowup x parameter norm grow "
          "with the input length n faster than MAJORITY's and FIRST's, which stay flat.")
@@ -326,7 +327,7 @@ def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict
             "and each of MAJORITY, FIRST, the effect is the mean over seeds of the slope over n of "
             "M(PARITY) − M(other) (runs paired by n and seed, lengths where both were kept), with its 95% t "
             "interval and the paired t-test; reproduced if the interval lies above 0, not reproduced if below, "
-            "inconclusive otherwise (empirical.stats.verdict, no margin); overall = combine of the four.",
+            "inconclusive otherwise (empirical.analysis.stats.verdict, no margin); overall = combine of the four.",
             "Measured after the last training step, never at convergence (the previous version measured at the "
             "first step the held-out MSE fell below 2e-3); the parity_training figure shows the measures through "
             "training.",

@@ -5,7 +5,7 @@ report that their noise-stability regulariser "catalyzes grokking": modular addi
 converges in about 3300 instead of 4500 steps with (γ, ρ) = (0.75, 0.25), and a noisy sparse
 parity about 35 % faster with (γ, ρ) = (0.05, 0.05). The paper publishes no code; its regulariser
 is known here only from secondary sources (reviews, paper notes; ``docs/theory.md`` §5.8):
-``"resampling"`` in :class:`empirical.algorithmic.StabilityRegularizer` (each input token kept
+``"resampling"`` in :class:`empirical.train.regularizers.StabilityRegularizer` (each input token kept
 with probability (1 + ρ)/2, else uniform over the vocabulary; penalty = the negative inner
 product of the output distributions on the clean and the resampled input). That is the
 **paper's form**, and only it carries the verdict.
@@ -40,12 +40,12 @@ Statistic and verdict rule (fixed in this code before the cpu run):
   survival analysts' restricted mean: a censored run counts as C, which is exactly what it is
   known to be at least), so the estimand is well defined with censoring;
 * **effect** per seed: log min(T_reg, C) − log min(T_base, C); over seeds, the mean with its
-  paired 95 % t interval and the paired t-test (:func:`empirical.stats.paired_difference`);
+  paired 95 % t interval and the paired t-test (:func:`empirical.analysis.stats.paired_difference`);
   speed-up = 1 − exp(effect). Predicted direction: < 0 (sooner). Margin ±log 1.1;
 * a pair in which neither run grokked carries no information on speed; with fewer than 3
   informative pairs the word is **inconclusive**; the counts of grokked runs are reported beside;
-* verdict words from :func:`empirical.stats.verdict`; the experiment's verdict is
-  :func:`empirical.stats.combine` of the paper's form on both tasks. The same rule is applied to
+* verdict words from :func:`empirical.analysis.stats.verdict`; the experiment's verdict is
+  :func:`empirical.analysis.stats.combine` of the paper's form on both tasks. The same rule is applied to
   every diagnostic variant, as a description, not as a verdict on the paper.
 """
 
@@ -57,13 +57,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..algorithmic import (GROKKED, ModularAdditionSpec, SparseParitySpec, StabilityRegularizer, train_modular,
-                           train_parity)
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..runtime import limit_cpu_threads
-from ..stats import combine, paired_difference, verdict
+from ..train.algorithmic import GROKKED, ModularAdditionSpec, SparseParitySpec, train_modular, train_parity
+from ..train.regularizers import StabilityRegularizer
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..harness.runtime import limit_cpu_threads
+from ..analysis.stats import combine, paired_difference, verdict
 
 CLAIM = ("Haris et al.: training with a noise-stability regulariser (token resampling, agreement of the output "
          "distributions) groks sooner than plain training: about 36% on modular addition, 35% on a noisy "

@@ -7,7 +7,7 @@ lower average sensitivity than random completions of the same training points, a
 transformers trained on such learned completions sit in flatter minima (lower sharpness) than
 fresh transformers trained on random completions.
 
-Protocol, as theirs, for each training-set size m and seed (one unit; ``empirical.hahn_rofin``
+Protocol, as theirs, for each training-set size m and seed (one unit; ``empirical.train.hahn_rofin``
 for the recipe and the measurements):
 
 1. *fit*: a random function f on n bits (seeded), m distinct training inputs (seeded); train their
@@ -27,10 +27,10 @@ Statistic and verdict rule (fixed before any cpu run was looked at)
 -------------------------------------------------------------------
 (a) For each m < 2**n: the paired difference I(learned)/n − mean I(random completions)/n over
 the fitted units (same training points), its 95 % t interval and the paired t-test
-(``empirical.stats.paired_difference``), predicted < 0. (b) Over all m < 2**n pooled: the paired
+(``empirical.analysis.stats.paired_difference``), predicted < 0. (b) Over all m < 2**n pooled: the paired
 difference of the retrained sharpness (×4), learned minus random completion, over units where
-both retrained runs were kept, predicted < 0. Each gets ``empirical.stats.verdict(…,
-direction=−1)`` (no margin); the verdict is ``empirical.stats.combine`` of (a) at every m and
+both retrained runs were kept, predicted < 0. Each gets ``empirical.analysis.stats.verdict(…,
+direction=−1)`` (no margin); the verdict is ``empirical.analysis.stats.combine`` of (a) at every m and
 (b). Reported beside it, not in the verdict: (b) per m, the slope of the retrained sharpness on
 I(f) over every kept retrained run (their Fig. 4 scatter) and of the gap (a) on log2 m.
 """
@@ -46,14 +46,16 @@ import torch
 import boolsens as bs
 from boolsens import BoolsensError
 
-from ..hahn_rofin import Measurement, Recipe, StagedUnit, cube, fit_fixed_steps, make_model, measure, seed_of, \
-    sharpness, uniform_batches
-from ..metrics import mse_loss, network_function
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, mean_ci, paired_difference, slope_ci, verdict
-from ..tasks import Target, labels, make_target
+from ..data.tasks import Target, cube, labels, make_target
+from ..harness.runtime import seed_of
+from ..measure.hahn_rofin import Measurement, measure, sharpness
+from ..measure.metrics import binary_accuracy, mse_loss, network_function
+from ..train.hahn_rofin import Recipe, fit_fixed_steps, make_model, uniform_batches
+from ..train.staged import StagedUnit
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, mean_ci, paired_difference, slope_ci, verdict
 
 CLAIM = ("Hahn & Rofin: a transformer fitted to part of a random function extends it to a completion of lower "
          "average sensitivity than random completions of the same training points, and fresh transformers "
@@ -180,7 +182,7 @@ def run_unit(config: RandomFunctionConfig, unit: dict, ctx) -> dict:
         with torch.no_grad():
             out = model(train_bits)
             train_mse = float(mse_loss(out, train_y))
-            train_acc = float(((out >= 0.5).float() == train_y).float().mean())
+            train_acc = binary_accuracy(out, train_y)
         fit_sharp = sharpness(model, [(train_bits, train_y)], epsilon=config.epsilon, rho=config.rho,
                               draws=config.train_set_draws, seed=seed_of("fit-sharpness", m, seed))
         fit = {"learned": np.asarray(learned.signs, dtype=np.int8).tolist(), "train_mse": train_mse,
@@ -387,7 +389,7 @@ def analyze(config: RandomFunctionConfig, results: list, run_dir: RunDir) -> dic
             "I(random completions)/n over fitted units; (b) over all m < 2**n, the paired difference of the "
             "retrained sharpness x4, learned − random completion, over units where both retrained runs have MSE < "
             "0.001; each with its 95% t interval and paired t-test, predicted < 0; reproduced if the interval lies "
-            "below 0, not reproduced if above, inconclusive otherwise (empirical.stats.verdict, no margin); the "
+            "below 0, not reproduced if above, inconclusive otherwise (empirical.analysis.stats.verdict, no margin); the "
             "verdict is combine of (a) at every m and (b).",
             "I(f) is the exact total influence (average sensitivity, in [0, n]) on the whole cube; the learned "
             "completion reads the network's output >= 1/2 as label 1 (True = -1).",

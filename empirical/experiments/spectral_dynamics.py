@@ -8,7 +8,7 @@ tests a consequence of their proposition; it does not reproduce a figure of thei
 Target: f = MAJ_3(x_0, x_1x_2, x_3x_4x_5x_6) on n bits (n >= 7), whose spectrum is
 f = ½(χ_{0} + χ_{1,2} + χ_{3..6} − χ_{0..6}): weight ¼ at each of the degrees 1, 2, 4 and 7.
 Training: the recipe of Hahn & Rofin (2024), "Why are Sensitive Functions Hard for
-Transformers?", ACL 2024 (:mod:`empirical.boolean_fit`: post-LN transformer, MSE on {0,1} labels,
+Transformers?", ACL 2024 (:mod:`empirical.train.boolean_fit`: post-LN transformer, MSE on {0,1} labels,
 AdamW, fresh uniform batches), until the MSE on the whole cube is below ``converge_loss`` with every
 point right, or ``max_steps``.
 
@@ -28,9 +28,9 @@ For every pair of degrees j < k: the effect is the mean over seeds of T_k − T_
 crossings of one training run), with the paired t interval and test. A measured crossing lies in
 (T − Δ, T] with Δ = ``measure_every``, so the mean difference is known only to ±Δ: the interval is
 widened by Δ on each side. Predicted direction: > 0 (the higher degree later). Per pair,
-:func:`empirical.stats.verdict` on the widened interval; a pair whose widened interval contains 0
+:func:`empirical.analysis.stats.verdict` on the widened interval; a pair whose widened interval contains 0
 is *unresolved* (inconclusive). Only seeds in which both degrees cross count; a pair with fewer
-than 2 is inconclusive. The experiment's verdict is :func:`empirical.stats.combine` over all pairs
+than 2 is inconclusive. The experiment's verdict is :func:`empirical.analysis.stats.combine` over all pairs
 ("lower degrees are fitted first" for every pair). Proposition 2.1 (b) as formalised in
 ``docs/theory.md`` orders eigenvalues only within one parity (μ_k >= μ_{k+2}), so the same-parity
 pairs (here (2, 4) and (1, 7)) are also combined on their own and reported.
@@ -44,16 +44,16 @@ import numpy as np
 import torch
 
 import boolsens as bs
-from boolsens.cube import index_to_bits, popcounts
+from boolsens.cube import popcounts
 
-from ..boolean_fit import TrainSpec, make_transformer
-from ..metrics import mse_loss
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, paired_difference, verdict
-from ..tasks import BooleanTask, labels, make_target
-from ..training import train
+from ..train.boolean_fit import TrainSpec, make_transformer
+from ..measure.metrics import binary_accuracy, mse_loss
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, paired_difference, verdict
+from ..data.tasks import BooleanTask, cube, labels, make_target
+from ..train.loop import train
 
 CLAIM = ("A consequence of Vasudeva et al.'s Proposition 2.1 (weak spectral bias), tested here (their paper has "
          "no such experiment in its public code): trained on a target with Fourier weight at degrees 1, 2, 4 "
@@ -109,7 +109,7 @@ def degree_parts(f: bs.BooleanFunction) -> tuple[list[int], np.ndarray]:
 
 class _MeasuredOnly:
     """The unit's context, with a history that keeps only the records carrying fitted fractions:
-    :func:`empirical.training.train` logs a record at every measured step (every step here), most of
+    :func:`empirical.train.loop.train` logs a record at every measured step (every step here), most of
     them only a training loss. Everything else (key, checkpoints, history) is the unit's own."""
 
     def __init__(self, ctx):
@@ -129,8 +129,8 @@ def run_unit(config: SpectralConfig, unit: dict, ctx) -> dict:
     target = make_target("mixed-degree", n)
     degrees, A = degree_parts(target.function)
     A_t = torch.from_numpy(A).float().to(device)  # (K, 2**n)
-    cube = index_to_bits(torch.arange(1 << n), n).to(device)  # (2**n, n)
-    y = labels(target(cube.cpu())).to(device)  # (2**n,)
+    points = cube(n, device)  # (2**n, n)
+    y = labels(target(points.cpu())).to(device)  # (2**n,)
     task = BooleanTask(target, batch_size=spec.batch_size, seed=seed, device=device)
     model = make_transformer(n, spec, seed, device)
     opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
@@ -138,10 +138,10 @@ def run_unit(config: SpectralConfig, unit: dict, ctx) -> dict:
     state: dict = {"crossing": {str(k): None for k in degrees}, "converged": False}
 
     def on_log(step: int, m) -> dict:
-        out = m(cube)  # (2**n,)
+        out = m(points)  # (2**n,)
         frac = (A_t @ (1.0 - 2.0 * out)).tolist()  # (K,)
         loss = float(mse_loss(out, y))
-        acc = float(((out >= 0.5).to(y.dtype) == y).float().mean())
+        acc = binary_accuracy(out, y)
         for k, fr in zip(degrees, frac):
             if state["crossing"][str(k)] is None and fr >= config.threshold:
                 state["crossing"][str(k)] = step

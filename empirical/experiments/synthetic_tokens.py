@@ -2,7 +2,7 @@
 
 After Vasudeva, Fu, Zhou, Kau, Huang & Sharan (2025), "Transformers Learn Low Sensitivity
 Functions: Investigations and Implications", ICLR 2025 (Definition 3.3 data; Table 3 regimes).
-The data (``empirical.data_real.synthetic_tokens``; ``docs/theory.md`` §5.2) hold two features
+The data (``empirical.data.real.synthetic_tokens``; ``docs/theory.md`` §5.2) hold two features
 that both fit every training label: n_s copies of the label's *sparse* token (ids 0 / 1), and a
 majority (margin about n_d) among n_f *frequent* tokens drawn from m types per class. The two
 candidate predictors are counting rules on the token ids:
@@ -11,7 +11,7 @@ candidate predictors are counting rules on the token ids:
     frequent: sign(#frequent tokens of class +1 − #frequent tokens of class −1)
 
 Their sensitivity is Definition 3.1 of Vasudeva et al. with P uniform over the vocabulary (token
-*replacement*, ``empirical.token_replacement``), computed exactly over the M replacements on the
+*replacement*, ``empirical.measure.token_replacement``), computed exactly over the M replacements on the
 training inputs; a property of the regime, not of any trained model. With n_s ≥ 2 the sparse rule
 cannot flip under one replacement (sensitivity 0) while a margin-1 frequent rule can; with n_s = 1
 and a margin ≥ 2 it is the other way round. The regimes are the rows of the paper's Table 3:
@@ -30,9 +30,9 @@ Statistic and verdict rule (fixed before any run)
 Per regime and seed: a = the fraction of conflict inputs on which the trained model agrees with
 the *lower-sensitivity* predictor (the one with the smaller exact replacement sensitivity on the
 training inputs). Per regime the effect is mean(a) − 1/2 over seeds with its 95 % t interval and
-the one-sample t-test against 1/2 (``empirical.stats.paired_difference`` against the constant
+the one-sample t-test against 1/2 (``empirical.analysis.stats.paired_difference`` against the constant
 1/2); predicted direction +1, equivalence margin 0.05 (a model within 0.45…0.55 follows neither).
-``empirical.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
+``empirical.analysis.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
 regimes must be reproduced). A regime in which neither rule is less sensitive is reported and left
 out of the verdict.
 """
@@ -45,14 +45,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..data_real import TokenSpec, synthetic_tokens, token_kinds
+from ..data.real import TokenSpec, synthetic_tokens, token_kinds
 from ..models.token_attention import TokenAttention, TokenAttentionConfig
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, mean_ci, paired_difference, verdict
-from ..token_replacement import replacement_sensitivity
-from ..training import train
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, mean_ci, paired_difference, verdict
+from ..measure.token_replacement import replacement_sensitivity
+from ..train.loop import train
 
 CLAIM = ("On Definition 3.3 data where a sparse-token rule and a frequent-token rule both fit the labels, "
          "single-layer attention learns the rule with the lower sensitivity (Table 3 regimes).")
@@ -275,7 +275,7 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
         notes=[
             "Statistic: a = fraction of conflict inputs on which the model agrees with the rule of lower exact "
             "replacement sensitivity; effect = mean(a) - 1/2 over seeds, 95 % t interval, one-sample t-test "
-            f"against 1/2. Verdict by empirical.stats.verdict (direction +1, margin {MARGIN}); overall by combine "
+            f"against 1/2. Verdict by empirical.analysis.stats.verdict (direction +1, margin {MARGIN}); overall by combine "
             "over the regimes. Fixed before the runs.",
             "The sensitivities of the two rules are exact expectations over the M replacement tokens on the "
             "training inputs; a tie of a counting rule (output 0) counts as half a flip. The model's sensitivity is "

@@ -24,7 +24,17 @@ import boolsens as bs
 from boolsens import BoolsensError
 from boolsens.cube import bits_to_index, index_to_bits
 
-__all__ = ["Target", "make_target", "BooleanTask", "labels"]
+__all__ = ["Target", "make_target", "BooleanTask", "labels", "cube"]
+
+
+def cube(n: int, device: Any = "cpu") -> torch.Tensor:
+    """All 2**n inputs as (2**n, n) long bits, in index order (bit i of the index is coordinate
+    i; the one full cube of ``empirical``).
+
+    >>> cube(2).tolist()
+    [[0, 0], [1, 0], [0, 1], [1, 1]]
+    """
+    return index_to_bits(torch.arange(1 << n), n).to(device)
 
 
 def labels(signs: torch.Tensor) -> torch.Tensor:
@@ -62,7 +72,7 @@ class Target:
         if self._function is None:
             if self.n > 24:
                 raise BoolsensError(f"target {self.name} on n={self.n} > 24 has no table; use estimators")
-            bits = index_to_bits(torch.arange(1 << self.n), self.n)
+            bits = cube(self.n)
             self._function = bs.BooleanFunction(self(bits).numpy().astype(np.int8), name=self.name)
         return self._function
 
@@ -142,7 +152,7 @@ class BooleanTask:
     points (for a fixed training set, points in it are excluded).
 
     All randomness comes from ``generator`` (the training stream, checkpointed by
-    :func:`empirical.training.train`) and ``seed`` (the fixed sets).
+    :func:`empirical.train.loop.train`) and ``seed`` (the fixed sets).
     """
 
     def __init__(self, target: Target, *, batch_size: int, seed: int, train_size: int | None = None,

@@ -20,10 +20,10 @@ How to add an experiment
            return [{"n": n, "seed": s} for n in config.ns for s in config.seeds]
 
        def run_unit(config, unit, ctx):         # depends only on its arguments
-           ...train with empirical.training.train(..., ctx=ctx) and measure...
+           ...train with empirical.train.loop.train(..., ctx=ctx) and measure...
            return {"n": unit["n"], "seed": unit["seed"], "accuracy": acc}   # JSON-able scalars
 
-       def analyze(config, results, run_dir):   # results: list of empirical.runner.UnitResult
+       def analyze(config, results, run_dir):   # results: list of empirical.harness.runner.UnitResult
            rows = [r.record for r in results]
            ...statistics, figures (run_dir.save_figure), run_dir.write_report(...)...
            return {"verdict": "...", ...}       # written to summary.json
@@ -32,27 +32,27 @@ How to add an experiment
                 presets={"smoke": MyConfig(steps=5), "cpu": MyConfig(), "gpu": MyConfig(steps=10_000)},
                 units=units, run_unit=run_unit, analyze=analyze, axes=("ns",))
 
-   ``ctx`` (:class:`empirical.runner.UnitContext`) gives the device, the unit's checkpoint and its
-   measurement history (``ctx.log``; :func:`empirical.training.train` uses both): everything a
+   ``ctx`` (:class:`empirical.harness.runner.UnitContext`) gives the device, the unit's checkpoint and its
+   measurement history (``ctx.log``; :func:`empirical.train.loop.train` uses both): everything a
    unit draws at random must come from generators it seeds itself and passes to ``train`` (so a
    killed unit resumes to the same numbers). ``smoke`` must finish in seconds (the tests run it),
    ``cpu`` in about 15 minutes with ``--jobs 2`` on a 2-core machine, ``gpu`` is paper scale.
 4. Use the shared tools, never another experiment module (an experiment imports no other):
-   the run folder :class:`empirical.rundir.RunDir` (``save_figure``, ``write_report``,
-   ``read_metrics``), the training loop :func:`empirical.training.train`, seeds and threads from
-   :mod:`empirical.runtime`, statistics from :mod:`empirical.stats`, and the task-specific training
-   of :mod:`empirical.boolean_fit` and :mod:`empirical.algorithmic`. Training code two experiments
+   the run folder :class:`empirical.harness.rundir.RunDir` (``save_figure``, ``write_report``,
+   ``read_metrics``), the training loop :func:`empirical.train.loop.train`, seeds and threads from
+   :mod:`empirical.harness.runtime`, statistics from :mod:`empirical.analysis.stats`, and the task-specific training
+   of :mod:`empirical.train.boolean_fit` and :mod:`empirical.train.algorithmic`. Training code two experiments
    share belongs in such a module.
 
-The command line builds the plan (:mod:`empirical.plan`: ``--seeds``, ``--set``, ``--grid``), runs
-the units that are not finished (:mod:`empirical.runner`: ``--jobs``, ``--backend local|ray``),
+The command line builds the plan (:mod:`empirical.harness.plan`: ``--seeds``, ``--set``, ``--grid``), runs
+the units that are not finished (:mod:`empirical.harness.runner`: ``--jobs``, ``--backend local|ray``),
 writes ``results.csv`` and calls ``analyze``; ``--analyze`` calls only ``analyze``.
 
 Model sizes in a config use the models' vocabulary: ``d_model``, ``n_layers``, ``n_heads``,
 ``d_mlp`` (see :mod:`empirical.models`).
 
 Run it with ``boolsens experiment my-experiment --preset smoke --out /tmp/x`` (or
-``empirical.cli.main(["my-experiment", "--preset", "smoke", "--out", "/tmp/x"])``);
+``empirical.harness.cli.main(["my-experiment", "--preset", "smoke", "--out", "/tmp/x"])``);
 ``boolsens experiment list`` shows the registry.
 """
 
@@ -100,7 +100,7 @@ class Experiment:
     """A registered experiment (see the module docstring): a map over units, then an analysis.
 
     ``units(config) -> list[dict]`` (each with a ``seed``), ``run_unit(config, unit, ctx) ->
-    record`` (a pure function of its arguments; ``ctx`` is a :class:`~empirical.runner.UnitContext`)
+    record`` (a pure function of its arguments; ``ctx`` is a :class:`~empirical.harness.runner.UnitContext`)
     and ``analyze(config, results, run_dir) -> summary`` (with a ``verdict``). ``axes`` are the
     config fields that only enumerate units. An experiment registered with ``run`` instead runs its
     units itself (the older form).
@@ -188,7 +188,7 @@ def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig], uni
 
 
 def _load_all() -> None:
-    from . import experiments  # noqa: F401  (imports every experiment module)
+    from .. import experiments  # noqa: F401  (imports every experiment module)
 
 
 def get(name: str) -> Experiment:

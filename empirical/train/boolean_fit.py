@@ -2,7 +2,7 @@
 optimiser settings (:class:`TrainSpec`), the model (:func:`make_transformer`) and a resumable
 "train until it converges" (:func:`fit`), with the recipe of Hahn & Rofin (2024), "Why are
 Sensitive Functions Hard for Transformers?", ACL 2024: MSE on {0,1} labels, AdamW, fresh or
-fixed batches from a :class:`~empirical.tasks.BooleanTask`.
+fixed batches from a :class:`~empirical.data.tasks.BooleanTask`.
 
 While it trains, :func:`fit` logs to ``metrics.jsonl`` the stop loss and accuracy and (with
 ``track_measures``) the parameter norm, the layer-norm blowup, the loss sharpness and the exact
@@ -17,10 +17,10 @@ from typing import Any, Callable
 
 import torch
 
-from .metrics import function_measures, layer_norm_blowup, loss_sharpness, mse_loss, parameter_norm
-from .models import build_model
-from .tasks import BooleanTask
-from .training import TrainResult, train
+from ..measure.metrics import binary_accuracy, function_measures, layer_norm_blowup, loss_sharpness, mse_loss, parameter_norm
+from ..models import build_model
+from ..data.tasks import BooleanTask
+from .loop import TrainResult, train
 
 __all__ = ["TrainSpec", "make_transformer", "fit", "TRACK_EXACT_MAX_N"]
 
@@ -64,7 +64,7 @@ def fit(model, task: BooleanTask, spec: TrainSpec, *, ctx: Any,
     """Train with AdamW until the stop loss (held-out MSE, or training MSE when
     ``use_train_set_for_stop``) falls below ``spec.converge_loss`` with every stop point
     classified right, or ``spec.max_steps`` pass. Resumes from the checkpoint of ``ctx`` (a
-    :class:`~empirical.runner.UnitContext`). Returns the :class:`~empirical.training.TrainResult`.
+    :class:`~empirical.harness.runner.UnitContext`). Returns the :class:`~empirical.train.loop.TrainResult`.
 
     Every ``spec.log_every`` steps the unit's history gets the stop loss/accuracy and, with
     ``spec.track_measures``, ``parameter_norm``, the LN ``blowup`` and the ``loss_sharpness``
@@ -81,7 +81,7 @@ def fit(model, task: BooleanTask, spec: TrainSpec, *, ctx: Any,
     def log(step: int, m) -> dict:
         out = m(stop_bits)  # (N,)
         rec = {"stop_loss": float(mse_loss(out, stop_y)),
-               "stop_acc": float(((out >= 0.5).to(stop_y.dtype) == stop_y).float().mean())}
+               "stop_acc": binary_accuracy(out, stop_y)}
         if spec.track_measures:
             rec["parameter_norm"] = parameter_norm(m)
             rec["blowup"] = layer_norm_blowup(m, probe_bits)["blowup"]

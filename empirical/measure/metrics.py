@@ -1,7 +1,7 @@
 r"""Measurements of a trained (or random) network on Boolean inputs: the function it computes,
 the loss sharpness, the layer-norm blowup, the parameter norm.
 
-Conventions: see :mod:`boolsens` and :mod:`empirical.tasks` (models take bits, bit 1 = −1 =
+Conventions: see :mod:`boolsens` and :mod:`empirical.data.tasks` (models take bits, bit 1 = −1 =
 True; a {0,1}-label model output ``out`` reads as the Boolean value +1 where ``out < ½`` and
 −1 where ``out >= ½``; its real ±1-scale output is ``g = 1 − 2·out``). Definitions:
 ``docs/theory.md`` §5.3 and §5.4, after Hahn & Rofin (2024), "Why are Sensitive Functions Hard
@@ -18,7 +18,7 @@ for Transformers?", ACL 2024.
   perturb-evaluate-restore in place, or the draws batched with ``torch.func.vmap``. (Not the
   weight-noise sharpness ShOp/ShPred of Vasudeva et al. (2025), "Transformers Learn Low
   Sensitivity Functions: Investigations and Implications", ICLR 2025, which is
-  :func:`empirical.sensitivity_real.weight_noise_sharpness`.)
+  :func:`empirical.measure.sensitivity_real.weight_noise_sharpness`.)
 * :func:`layer_norm_blowup`: product over LayerNorms of the max over positions of
   1/std(input) (unbiased std, no eps) over the positions each LN computes (the transformer's last
   block runs only at the readout position), averaged over the batch (Hahn & Rofin). Read
@@ -44,7 +44,7 @@ __all__ = [
     "network_function",
     "function_measures",
     "mse_loss",
-    "accuracy",
+    "binary_accuracy",
     "non_positional",
     "loss_sharpness",
     "layer_norm_blowup",
@@ -129,10 +129,14 @@ def mse_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return ((out - y) ** 2).mean()
 
 
-@torch.no_grad()
-def accuracy(model: nn.Module, bits: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of points where the prediction (out >= ½) matches the {0,1} label."""
-    return float(((model(bits) >= 0.5).to(y.dtype) == y).float().mean())
+def binary_accuracy(out: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of points where the prediction (``out >= ½``) matches the {0,1} label ``y``
+    (``out``: a network's real outputs on the points, shape of ``y``). Cost O(len(y)).
+
+    >>> binary_accuracy(torch.tensor([0.9, 0.2, 0.4]), torch.tensor([1.0, 0.0, 1.0]))
+    0.6666666865348816
+    """
+    return float(((out >= 0.5).to(y.dtype) == y).float().mean())
 
 
 def non_positional(model: nn.Module) -> dict[str, torch.Tensor]:
