@@ -90,13 +90,9 @@ def register(subparsers: Any) -> None:
 
 
 def _list() -> int:
-    from ..experiments import IMPORT_ERRORS
-
-    for exp in registry.experiments():
-        print(exp.name)
-        print(textwrap.indent(textwrap.fill(exp.claim, 88), "    "))
-    for mod, err in IMPORT_ERRORS.items():
-        print(f"(module {mod} could not be imported: {err})")
+    for name, claim in registry.claims():  # from the registry's table: no experiment is imported
+        print(name)
+        print(textwrap.indent(textwrap.fill(claim, 88), "    "))
     return 0
 
 
