@@ -298,22 +298,6 @@ def test_network_function_follows_the_sign_convention():
     f, g = metrics.network_function(_First(), 5)
     assert f == bs.dictator(5, 0)
     assert np.array_equal(g, f.signs.astype(float))
-    m = metrics.function_measures(_First(), 5)
-    assert m["total_influence"] == 1.0 and m["max_sensitivity"] == 1
-    assert m["weights"] == pytest.approx([0, 1, 0, 0, 0, 0])
-
-
-def test_function_measures_estimate_beyond_the_exact_range_agrees_with_exact():
-    torch.manual_seed(8)
-    model = build_model("transformer", 6, d_model=8, n_heads=2)
-    exact = metrics.function_measures(model, 6, threshold=0.0)
-    est = metrics.function_measures(model, 6, threshold=0.0, exact_max_n=4, samples=4000, seed=5)
-    assert est["estimated"] and not exact["estimated"]
-    for key in ("total_influence", "normalized_sensitivity", "bias"):
-        e = est[key]
-        assert isinstance(e, bs.estimate.Estimate) and e.samples == 4000
-        assert abs(e.value - exact[key]) <= 4 * e.stderr + 1e-12
-    assert est["normalized_sensitivity"].value == est["total_influence"].value / 6
 
 
 def test_loss_sharpness_vmap_equals_loop_fresh_per_seed_and_zero_at_rho_zero():

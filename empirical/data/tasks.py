@@ -198,9 +198,3 @@ class BooleanTask:
             return self._train_bits, self._train_y
         pick = torch.randint(0, m, (self.batch_size,), generator=self.generator).to(self.device)  # (B,)
         return self._train_bits[pick], self._train_y[pick]
-
-    def train_set(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The fixed training set (bits, labels); for fresh batches, the evaluation set."""
-        if self.train_index is None:
-            return self.eval_bits, self.eval_y
-        return self._train_bits, self._train_y

@@ -62,7 +62,6 @@ CLAIM = ("Bhattamishra et al.: randomly initialised transformers compute Boolean
          "Gaussian N(0, σ²) weights) and the input length.")
 
 MODELS = ("transformer", "lstm")
-FAMILIES = ("uniform", "gaussian")
 
 
 @dataclass(frozen=True, kw_only=True)
