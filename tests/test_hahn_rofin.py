@@ -14,10 +14,10 @@ torch = pytest.importorskip("torch")
 import boolsens as bs  # noqa: E402
 from boolsens.cube import bits_to_index  # noqa: E402
 from boolsens.runtime import torch_threads  # noqa: E402
-from empirical.data.tasks import cube  # noqa: E402
+from empirical.data.tasks import cube, uniform_batches  # noqa: E402
 from empirical.harness.runtime import seed_of  # noqa: E402
 from empirical.measure import hahn_rofin as hm  # noqa: E402
-from empirical.train import hahn_rofin as hr  # noqa: E402
+from empirical.train import recipe as hr  # noqa: E402
 from empirical.experiments.random_function_generalization import random_completions  # noqa: E402
 from empirical.measure.metrics import layer_norm_blowup, loss_sharpness, mse_loss  # noqa: E402
 from empirical.data.tasks import Target, labels, make_target  # noqa: E402
@@ -139,8 +139,8 @@ def test_measure_is_exact_on_the_cube_and_scales_by_four():
 def test_uniform_batches_label_by_the_target_and_follow_the_generator():
     target = make_target("parity", 6)
     g1, g2 = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
-    x1, y1 = hr.uniform_batches(target, 4096, g1)(0)
-    x2, _ = hr.uniform_batches(target, 4096, g2)(0)
+    x1, y1 = uniform_batches(target, 4096, g1)(0)
+    x2, _ = uniform_batches(target, 4096, g2)(0)
     assert torch.equal(x1, x2)
     assert torch.equal(y1, labels(target(x1)))
     assert abs(float(x1.float().mean()) - 0.5) < 0.02      # uniform bits

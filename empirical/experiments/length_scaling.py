@@ -36,10 +36,11 @@ from typing import Optional
 import numpy as np
 import torch
 
-from ..data.tasks import make_target
+from ..data.tasks import make_target, uniform_batches
 from ..harness.runtime import seed_of
 from ..measure.hahn_rofin import Measurement, eval_points, measure
-from ..train.hahn_rofin import Recipe, fit_fixed_steps, fit_fixed_steps_batched, make_model, uniform_batches
+from ..train.hahn_rofin import fit_fixed_steps, fit_fixed_steps_batched
+from ..train.recipe import Recipe, make_model
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import pyplot
 from ..harness.rundir import RunDir

@@ -46,11 +46,12 @@ import torch
 import boolsens as bs
 from boolsens import BoolsensError
 
-from ..data.tasks import Target, cube, labels, make_target
+from ..data.tasks import Target, cube, labels, make_target, uniform_batches
 from ..harness.runtime import seed_of
 from ..measure.hahn_rofin import Measurement, measure, sharpness
 from ..measure.metrics import binary_accuracy, mse_loss, network_function
-from ..train.hahn_rofin import Recipe, fit_fixed_steps, make_model, uniform_batches
+from ..train.hahn_rofin import fit_fixed_steps
+from ..train.recipe import Recipe, make_model
 from ..train.staged import StagedUnit
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import pyplot

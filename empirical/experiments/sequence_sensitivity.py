@@ -61,6 +61,7 @@ from ..harness.rundir import RunDir
 from ..measure.sensitivity_real import class_accuracy
 from ..analysis.stats import combine, mean_ci
 from ..train.loop import epoch_batches, train
+from ..train.recipe import make_optimizer
 from ..data.real import redundant_polarity
 from ..measure.variable_length import embedding_sensitivity, late_minus_early, mean_sensitivity, right_aligned
 
@@ -134,7 +135,7 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
                            d_hidden=config.d_hidden, dropout=config.dropout)
     torch.manual_seed(seed)
     model = MODELS[kind](cfg).to(dev)
-    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    opt = make_optimizer(model.parameters(), "adamw", lr=config.lr, weight_decay=config.weight_decay)
     gen = torch.Generator().manual_seed(50_000 + seed)
     next_batch, n_batches = epoch_batches(inputs[tr], y[tr], config.batch_size, gen)
 

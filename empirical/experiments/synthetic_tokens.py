@@ -53,6 +53,7 @@ from ..harness.rundir import RunDir
 from ..analysis.stats import combine, mean_ci, paired_difference, verdict
 from ..measure.token_replacement import replacement_sensitivity
 from ..train.loop import train
+from ..train.recipe import make_optimizer
 
 CLAIM = ("On Definition 3.3 data where a sparse-token rule and a frequent-token rule both fit the labels, "
          "single-layer attention learns the rule with the lower sensitivity (Table 3 regimes).")
@@ -135,7 +136,7 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
     torch.manual_seed(seed)
     model = TokenAttention(TokenAttentionConfig(M=config.M, d_model=config.d_model,
                                                 init_scale=config.init_scale)).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    opt = make_optimizer(model.parameters(), "adam", lr=config.lr)
 
     def loss_fn(mdl, ids, y):
         return F.softplus(-y * mdl(ids)).mean()  # logistic loss on ±1 labels

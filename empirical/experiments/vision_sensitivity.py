@@ -67,6 +67,7 @@ from ..harness.rundir import RunDir
 from ..measure.sensitivity_real import class_accuracy, weight_noise_sharpness
 from ..analysis.stats import combine, mean_ci, paired_difference, verdict
 from ..train.loop import epoch_batches, train
+from ..train.recipe import make_optimizer
 
 CLAIM = (
     "On images a ViT learns a lower-sensitivity function than a CNN, an MLP and a ConvMixer; the sensitivity "
@@ -141,7 +142,7 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
                         dropout=config.dropout)
     torch.manual_seed(seed)  # the same initialisation for vit and vit+reg
     model = build(variant.split("+")[0], vcfg).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    opt = make_optimizer(model.parameters(), "adam", lr=config.lr)
     gen = torch.Generator().manual_seed(40_000 + seed)  # batches and regulariser noise
     batches, n_batches = epoch_batches(xtr, ytr, config.batch_size, gen)
 

@@ -42,7 +42,7 @@ How to add an experiment
    the run folder :class:`empirical.harness.rundir.RunDir` (``save_figure``, ``write_report``,
    ``read_metrics``), the training loop :func:`empirical.train.loop.train`, seeds and threads from
    :mod:`empirical.harness.runtime`, statistics from :mod:`empirical.analysis.stats`, and the task-specific training
-   of :mod:`empirical.train.boolean_fit` and :mod:`empirical.train.algorithmic`. Training code two experiments
+   of :mod:`empirical.train.hahn_rofin` and :mod:`empirical.train.algorithmic`. Training code two experiments
    share belongs in such a module.
 
 The command line builds the plan (:mod:`empirical.harness.plan`: ``--seeds``, ``--set``, ``--grid``), runs

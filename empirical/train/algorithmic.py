@@ -39,6 +39,7 @@ from ..measure.operand import SensitivityProbe, operand_sensitivity
 from ..measure.sensitivity_real import class_accuracy
 from ..models.modular import ModularConfig, ModularTransformer
 from .loop import train
+from .recipe import OPTIMIZERS, make_optimizer
 from .regularizers import StabilityRegularizer, penalty as _penalty, resample_signs, resample_tokens
 
 __all__ = ["GROKKED", "ModularAdditionSpec", "train_modular", "SparseParitySpec", "train_parity"]
@@ -46,13 +47,11 @@ __all__ = ["GROKKED", "ModularAdditionSpec", "train_modular", "SparseParitySpec"
 #: test accuracy at which a run counts as grokked
 GROKKED = 0.95
 
-_OPTIMIZERS = ("adamw", "sgd")
-
 
 @dataclass(frozen=True, kw_only=True)
 class ModularAdditionSpec:
     """a + b mod p: the data split, the model (:class:`~empirical.models.modular.ModularConfig`),
-    the optimiser (full batch; AdamW with ``betas`` or SGD with ``momentum``; the learning rate
+    the optimiser (full batch; AdamW or Adam with ``betas``, or SGD with ``momentum``; the learning rate
     rises linearly over the first ``warmup_steps`` steps, from 0 at the first step as in Nanda et
     al.'s scheduler), the epoch cap, and the logging and checkpoint intervals."""
 
@@ -73,8 +72,8 @@ class ModularAdditionSpec:
     checkpoint_every: int = 500
 
     def __post_init__(self) -> None:
-        if self.optimizer not in _OPTIMIZERS:
-            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {_OPTIMIZERS}")
+        if self.optimizer not in OPTIMIZERS:
+            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {OPTIMIZERS}")
         for name in ("epochs", "log_every", "checkpoint_every"):
             check_count(getattr(self, name), name)
         check_count(self.warmup_steps, "warmup_steps", 0)
@@ -85,9 +84,8 @@ class ModularAdditionSpec:
 
 
 def _optimizer(spec: ModularAdditionSpec | "SparseParitySpec", params) -> torch.optim.Optimizer:
-    if spec.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=spec.lr, weight_decay=spec.weight_decay, momentum=spec.momentum)
-    return torch.optim.AdamW(params, lr=spec.lr, weight_decay=spec.weight_decay, betas=tuple(spec.betas))
+    return make_optimizer(params, spec.optimizer, lr=spec.lr, weight_decay=spec.weight_decay, betas=spec.betas,
+                          momentum=spec.momentum)
 
 
 def _grok_stop(state: dict, extra_after_grok: float | None):
@@ -225,7 +223,7 @@ def _gradient_norms(model, terms, gamma: float) -> dict:
 class SparseParitySpec:
     """Noisy k-sparse parity on n ±1 bits (training labels flipped with probability
     ``label_noise``, test labels clean) and a one-hidden-layer ReLU MLP trained full batch with
-    AdamW (or SGD)."""
+    AdamW (or Adam, or SGD)."""
 
     n: int = 20
     k: int = 3
@@ -243,8 +241,8 @@ class SparseParitySpec:
     checkpoint_every: int = 500
 
     def __post_init__(self) -> None:
-        if self.optimizer not in _OPTIMIZERS:
-            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {_OPTIMIZERS}")
+        if self.optimizer not in OPTIMIZERS:
+            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {OPTIMIZERS}")
 
 
 def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,

@@ -1,95 +1,25 @@
-r"""The training recipe of Hahn & Rofin (2024), "Why are Sensitive Functions Hard for
-Transformers?", ACL 2024, shared by the experiments ``length-scaling`` and
-``random-function-generalization`` (their measurements: :mod:`empirical.measure.hahn_rofin`).
-
-Their recipe (public code, ``lacoco-lab/sensitivity-hardness``): bit tokens, a token embedding
-concatenated with a learned positional embedding, a post-LN encoder of 2 layers and 2 heads with
-MLP width equal to the model width, PyTorch's default initialisation, a linear readout at the last
-position, MSE on {0,1} labels, AdamW with weight decay 0.1, a **fixed** number of steps (no stop
-at convergence).
+r"""Hahn & Rofin's training rule, shared by the experiments ``length-scaling`` and
+``random-function-generalization``: the :class:`~empirical.train.recipe.Recipe` trained for a
+**fixed** number of steps (no stop at convergence), logging the probe MSE, the parameter norm, the
+LN blowup and a cheap loss sharpness as it goes (:func:`fit_fixed_steps`; K seeds at once:
+:func:`fit_fixed_steps_batched`). Their end-of-training measurements are
+:mod:`empirical.measure.hahn_rofin`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import torch
 from torch import nn
 
-from ..data.tasks import Target, labels
 from ..harness.runtime import seed_of
 from ..measure.hahn_rofin import noise_scale
 from ..measure.metrics import layer_norm_blowup, loss_sharpness, mse_loss, parameter_norm
-from ..models import build_model
 from .loop import TrainResult, train
+from .recipe import Recipe, make_optimizer
 
-__all__ = ["Recipe", "make_model", "init_like_torch_encoder", "fit_fixed_steps", "fit_fixed_steps_batched",
-           "uniform_batches"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Recipe:
-    """Model and optimisation: Hahn & Rofin's values are d_model 128, d_mlp 128, 2 layers, 2 heads,
-    lr 3e-4, weight decay 0.1, batch 1024, 10,000 steps (the ``gpu`` presets)."""
-
-    d_model: int = 32
-    n_layers: int = 2
-    n_heads: int = 2
-    d_mlp: int = 32
-    lr: float = 1e-3
-    weight_decay: float = 0.1
-    batch_size: int = 256
-    steps: int = 2000
-    log_every: int = 100
-    checkpoint_every: int = 500
-    track_draws: int = 4        # sharpness draws per logged step (on 256 fixed points); 0: not tracked
-
-
-def init_like_torch_encoder(model: nn.Module) -> nn.Module:
-    """Re-initialise every self-attention the way ``nn.MultiheadAttention`` does (the module
-    their ``nn.TransformerEncoder`` uses): Xavier-uniform on the stacked (3d, d) in-projection,
-    zero in-projection and out-projection biases; everything else (embeddings N(0, 1), the
-    Linear layers' default uniform init, LayerNorm 1/0) is already PyTorch's default. Draws from
-    torch's global generator (seed it first). Returns the model.
-
-    >>> m = init_like_torch_encoder(make_model(4, Recipe(d_model=8, n_heads=1, d_mlp=8), seed=0))
-    >>> attn = m.blocks[0].attn
-    >>> float(attn.qkv.bias.detach().abs().sum()), float(attn.out.bias.detach().abs().sum())
-    (0.0, 0.0)
-    """
-    with torch.no_grad():
-        for block in getattr(model, "blocks", []):
-            attn = block.attn
-            nn.init.xavier_uniform_(attn.qkv.weight)
-            attn.qkv.bias.zero_()
-            attn.out.bias.zero_()
-    return model
-
-
-def make_model(n: int, recipe: Recipe, seed: int, device: Any = "cpu") -> nn.Module:
-    """Their transformer at ``recipe``'s sizes, initialised from ``seed`` (torch's global
-    generator is reseeded): post-LN, token ++ position embeddings, readout at the last position,
-    attention initialised as ``nn.MultiheadAttention`` (:func:`init_like_torch_encoder`).
-
-    >>> make_model(5, Recipe(d_model=8, n_heads=1, d_mlp=8), seed=0).cfg.d_mlp
-    8
-    """
-    torch.manual_seed(int(seed))
-    model = build_model("transformer", n, d_model=recipe.d_model, n_layers=recipe.n_layers,
-                        n_heads=recipe.n_heads, d_mlp=recipe.d_mlp, norm="post", positions="concat",
-                        readout="last")
-    return init_like_torch_encoder(model).to(device)
-
-
-def uniform_batches(target: Target, batch_size: int, generator: torch.Generator,
-                    device: Any = "cpu") -> Callable[[int], tuple[torch.Tensor, torch.Tensor]]:
-    """``next_batch(step)`` of ``batch_size`` fresh uniform inputs and their {0,1} labels, drawn from
-    ``generator`` (checkpointed by :func:`empirical.train.loop.train`)."""
-    def next_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        bits = torch.randint(0, 2, (batch_size, target.n), generator=generator)  # (B, n)
-        return bits.to(device), labels(target(bits)).to(device)
-    return next_batch
+__all__ = ["fit_fixed_steps", "fit_fixed_steps_batched", "training_record"]
 
 
 def training_record(m: nn.Module, probe: tuple[torch.Tensor, torch.Tensor], recipe: Recipe, *, seed: int,
@@ -131,7 +61,7 @@ def fit_fixed_steps_batched(models: list[nn.Module], next_batches: list[Callable
                 m.train()
 
     train_batched(models, steps=recipe.steps, next_batch=next_batch, loss_fn=lambda out, t: mse_loss(out, t),
-                  make_optimizer=lambda ps: torch.optim.AdamW(ps, lr=recipe.lr, weight_decay=recipe.weight_decay),
+                  make_optimizer=lambda ps: make_optimizer(ps, lr=recipe.lr, weight_decay=recipe.weight_decay),
                   log_every=recipe.log_every, on_log=on_log)
     return time.perf_counter() - t0
 
@@ -145,7 +75,7 @@ def fit_fixed_steps(model: nn.Module, next_batch: Callable[[int], tuple[torch.Te
     points), ``parameter_norm`` (without the positional embedding), the LN ``blowup`` and, with
     ``recipe.track_draws``, a cheap ``loss_sharpness`` (ε = 0.02, ``track_draws`` directions seeded
     by ``seed`` and the step) on at most 256 probe points; ``extra_log(model)`` adds more."""
-    opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    opt = make_optimizer(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
 
     def log(step: int, m: nn.Module) -> dict:
         rec = training_record(m, probe, recipe, seed=seed, step=step)
