@@ -72,7 +72,7 @@ def harness(cfg: ModularAdditionSpec, epochs: int, seed: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = RunDir(tmp, device="cpu", show_progress=False)
         t0 = time.perf_counter()
-        train_modular(dataclasses.replace(cfg, epochs=epochs), seed, run_dir.context("bench"),
+        train_modular(dataclasses.replace(cfg, steps=epochs), seed, run_dir.context("bench"),
                       probe=experiment.sensitivity, extra_after_grok=experiment.extra_after_grok)
         return time.perf_counter() - t0
 

@@ -122,7 +122,7 @@ def test_a_modular_unit_killed_at_its_first_checkpoint_resumes_to_the_same_numbe
     from empirical.train.regularizers import StabilityRegularizer
 
     spec = ModularAdditionSpec(p=7, train_fraction=0.5, d_model=16, n_heads=2, d_mlp=32, architecture="vasudeva",
-                               epochs=60, log_every=5, checkpoint_every=20)
+                               steps=60, log_every=5, checkpoint_every=20)
     reg = StabilityRegularizer(form=form, gamma=0.3 if form != "none" else 0.0, rho=0.5, gamma_warmup=10)
     probe = SensitivityProbe(sigma_abs=0.5, sigma_rel=0.5, draws=2)
 
@@ -154,7 +154,7 @@ def test_a_parity_unit_resumes_to_the_same_numbers(tmp_path, monkeypatch):
     from empirical.train.algorithmic import SparseParitySpec, train_parity
     from empirical.train.regularizers import StabilityRegularizer
 
-    spec = SparseParitySpec(n=6, k=2, n_train=64, n_test=64, d_mlp=16, epochs=40, log_every=5, checkpoint_every=10)
+    spec = SparseParitySpec(n=6, k=2, n_train=64, n_test=64, d_mlp=16, steps=40, log_every=5, checkpoint_every=10)
     reg = StabilityRegularizer(form="resampling", gamma=0.05, rho=0.05)
     ref = runner.UnitContext(key="p", checkpoint_dir=tmp_path / "a")
     want = train_parity(spec, 1, ref, regularizer=reg, extra_after_grok=None)
@@ -179,7 +179,7 @@ def test_nanda_warmup_starts_at_zero_learning_rate():
     from empirical.train.algorithmic import ModularAdditionSpec, train_modular
     from empirical.harness.runtime import seed_everything
 
-    spec = ModularAdditionSpec(p=5, d_model=8, n_heads=2, d_mlp=8, epochs=1, log_every=1, warmup_steps=10)
+    spec = ModularAdditionSpec(p=5, d_model=8, n_heads=2, d_mlp=8, steps=1, log_every=1, warmup_steps=10)
     rec = train_modular(spec, 0, None)
     seed_everything(0)
     init = ModularTransformer(spec.model_config())

@@ -187,7 +187,7 @@ def test_training_lowers_the_loss_and_moves_the_weights():
     from empirical.harness.runner import UnitContext
     from empirical.harness.runtime import seed_everything
 
-    cfg = ModularAdditionSpec(p=7, d_model=16, n_heads=2, d_mlp=32, epochs=150, log_every=50)
+    cfg = ModularAdditionSpec(p=7, d_model=16, n_heads=2, d_mlp=32, steps=150, log_every=50)
     xtr, ytr, _, _ = D.modular_addition(7, train_fraction=cfg.train_fraction, seed=0)
     seed_everything(0)  # what train_modular does before building its model: the same init
     init = ModularTransformer(cfg.model_config())

@@ -77,7 +77,7 @@ class GrokkingConfig(ExperimentConfig):
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     train: ModularAdditionSpec = field(default_factory=lambda: ModularAdditionSpec(
         p=59, train_fraction=0.5, d_model=64, n_heads=4, d_mlp=256, architecture="vasudeva", lr=3e-3,
-        betas=(0.9, 0.999), warmup_steps=0, weight_decay=1.0, epochs=6000, log_every=10, checkpoint_every=500))
+        betas=(0.9, 0.999), warmup_steps=0, weight_decay=1.0, steps=6000, log_every=10, checkpoint_every=500))
     sensitivity: SensitivityProbe = field(default_factory=lambda: SensitivityProbe(sigma_abs=0.1, sigma_rel=1.0,
                                                                                    draws=1))
     extra_after_grok: float = 0.15  # keep training this fraction of the grok epoch after grokking
@@ -90,12 +90,12 @@ PRESETS = {
     "smoke": GrokkingConfig(
         seeds=(0,), window_epochs=10, min_plateau_windows=1,
         train=ModularAdditionSpec(p=7, train_fraction=0.5, d_model=16, n_heads=2, d_mlp=32, architecture="vasudeva",
-                                  betas=(0.9, 0.999), warmup_steps=0, epochs=40, log_every=5, checkpoint_every=10)),
+                                  betas=(0.9, 0.999), warmup_steps=0, steps=40, log_every=5, checkpoint_every=10)),
     "cpu": GrokkingConfig(),
     "gpu": GrokkingConfig(
         window_epochs=500,
         train=ModularAdditionSpec(p=113, train_fraction=0.3, d_model=128, n_heads=4, d_mlp=512, architecture="vasudeva",
-                                  lr=1e-3, betas=(0.9, 0.999), warmup_steps=0, weight_decay=1.0, epochs=20_000,
+                                  lr=1e-3, betas=(0.9, 0.999), warmup_steps=0, weight_decay=1.0, steps=20_000,
                                   log_every=1, checkpoint_every=1000)),
 }
 
@@ -292,7 +292,7 @@ def _setup_table(config: GrokkingConfig) -> list[dict]:
         ("optimiser", "AdamW, betas (0.9, 0.999), wd 1.0, no warm-up",
          f"{t.optimizer}, betas {tuple(t.betas)}, wd {t.weight_decay}, warm-up {t.warmup_steps}", ""),
         ("learning rate", "1e-3", t.lr, "CPU budget (grokking about 3x sooner)"),
-        ("epochs", "20,000 (script) / 17,000 (notebook)", f"up to {t.epochs}; stop at 1.15 x the grok epoch",
+        ("epochs", "20,000 (script) / 17,000 (notebook)", f"up to {t.steps}; stop at 1.15 x the grok epoch",
          "CPU budget"),
         ("seeds", "42-46 (script) / 42-44 (notebook)", ", ".join(map(str, config.seeds)), ""),
         ("sensitivity", "N(0, 0.1²) on both operand embeddings, 1 draw, train set, every epoch",

@@ -38,7 +38,6 @@ I(f) over every kept retrained run (their Fig. 4 scatter) and of the gap (a) on 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 import torch
@@ -71,13 +70,9 @@ class RandomFunctionConfig(ExperimentConfig):
     fit: Recipe = field(default_factory=Recipe)
     retrain: Recipe = field(default_factory=Recipe)
     retrain_functions: bool = True    # step 2 (retrain fresh models on the learned and a random completion)
-    epsilon: float = 0.02
-    rho: Optional[float] = None  # typing.Optional: the --set parser reads it (not float | None)
-    loss_sharpness_draws: int = 10
-    measure_batches: int = 20
-    measure_batch: int = 1024         # for 2**n <= this every measurement batch is the whole cube
+    # the end-of-training measurements; the eval set is always the whole cube (2**n <= measure.eval_points)
+    measure: Measurement = field(default_factory=Measurement)
     train_set_draws: int = 100        # directions of the train-set sharpness (theirs: 100)
-    max_eval_mse: float = 1e-3
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -86,27 +81,26 @@ class RandomFunctionConfig(ExperimentConfig):
         bad = [m for m in self.train_sizes if not 1 <= m <= 2**self.n]
         if bad:
             raise BoolsensError(f"train_sizes {bad} must lie in [1, 2**n = {2**self.n}]")
-
-    def measurement(self) -> Measurement:
-        return Measurement(epsilon=self.epsilon, rho=self.rho, draws=self.loss_sharpness_draws,
-                           batches=self.measure_batches, batch_size=self.measure_batch, eval_points=2**self.n,
-                           max_eval_mse=self.max_eval_mse)
+        if self.measure.eval_points < 2**self.n:
+            raise BoolsensError(f"measure.eval_points={self.measure.eval_points} must be >= 2**n = {2**self.n}: "
+                                "the eval set is the whole cube")
 
 
 _SMOKE_RECIPE = Recipe(d_model=8, n_heads=1, d_mlp=8, lr=0.03, batch_size=8, steps=12, log_every=4,
                        checkpoint_every=3, track_draws=0)
 PRESETS = {
     # n = 3 and m = 2 so that the fit succeeds in a few steps and the retraining stages run too
-    "smoke": RandomFunctionConfig(n=3, train_sizes=(2, 8), completions=10, loss_sharpness_draws=2,
-                                  measure_batches=2, train_set_draws=2, fit=_SMOKE_RECIPE, retrain=_SMOKE_RECIPE),
+    "smoke": RandomFunctionConfig(n=3, train_sizes=(2, 8), completions=10, measure=Measurement(draws=2, batches=2),
+                                  train_set_draws=2, fit=_SMOKE_RECIPE, retrain=_SMOKE_RECIPE),
     # a faithful scale-down: n = 8 (theirs 10) with the same fractions of the cube (1/8, 1/4, 1/2, 1: theirs
     # 128, 256, 512, 1024 of 1024) and batch = 2**n as theirs; d_model 32 (128), lr 1e-3 (3e-4),
     # 2000 steps per training (10k); one retrained model per function (theirs 5)
     "cpu": RandomFunctionConfig(n=8, train_sizes=(32, 64, 128, 256), seeds=4,
                                 fit=Recipe(batch_size=256, steps=2000, track_draws=0),
-                                retrain=Recipe(batch_size=256, steps=2000, track_draws=0), measure_batches=10),
+                                retrain=Recipe(batch_size=256, steps=2000, track_draws=0),
+                                measure=Measurement(batches=10)),
     # their scale: n = 10, d 128, batch 1024, lr 3e-4, 10k steps (they use 100 runs per size, 5 retrains each)
-    "gpu": RandomFunctionConfig(n=10, seeds=20, measure_batches=100,
+    "gpu": RandomFunctionConfig(n=10, seeds=20, measure=Measurement(batches=100),
                                 fit=Recipe(d_model=128, d_mlp=128, batch_size=1024, lr=3e-4, steps=10_000,
                                            checkpoint_every=1000, track_draws=0),
                                 retrain=Recipe(d_model=128, d_mlp=128, batch_size=1024, lr=3e-4, steps=10_000,
@@ -144,9 +138,9 @@ def _retrain(config: RandomFunctionConfig, unit: StagedUnit, name: str, signs: n
     probe = (everything, labels(target(everything.cpu())).to(device))
     res = fit_fixed_steps(model, uniform_batches(target, config.retrain.batch_size, generator, device), generator,
                           config.retrain, ctx=unit.stage(name), probe=probe, seed=seed_of(name, m, seed))
-    out = measure(model, target, config.measurement(), seed=seed_of("measure", name, m, seed), device=device)
+    out = measure(model, target, config.measure, seed=seed_of("measure", name, m, seed), device=device)
     ty = labels(target(train_bits.cpu())).to(device)
-    train_sharp = sharpness(model, [(train_bits, ty)], epsilon=config.epsilon, rho=config.rho,
+    train_sharp = sharpness(model, [(train_bits, ty)], epsilon=config.measure.epsilon, rho=config.measure.rho,
                             draws=config.train_set_draws, seed=seed_of("train-set", name, m, seed))
     out["train_set_sharpness_pm1"] = 4.0 * train_sharp["value"]
     out["I"] = float(bs.total_influence(target.function))
@@ -184,7 +178,7 @@ def run_unit(config: RandomFunctionConfig, unit: dict, ctx) -> dict:
             out = model(train_bits)
             train_mse = float(mse_loss(out, train_y))
             train_acc = binary_accuracy(out, train_y)
-        fit_sharp = sharpness(model, [(train_bits, train_y)], epsilon=config.epsilon, rho=config.rho,
+        fit_sharp = sharpness(model, [(train_bits, train_y)], epsilon=config.measure.epsilon, rho=config.measure.rho,
                               draws=config.train_set_draws, seed=seed_of("fit-sharpness", m, seed))
         fit = {"learned": np.asarray(learned.signs, dtype=np.int8).tolist(), "train_mse": train_mse,
                "train_acc": train_acc, "fit_train_set_sharpness_pm1": 4.0 * fit_sharp["value"],
@@ -354,7 +348,7 @@ def analyze(config: RandomFunctionConfig, results: list, run_dir: RunDir) -> dic
     overall = combine(verdicts) if verdicts else "inconclusive"
     text = f"{overall} (" + "; ".join(f"{e['claim']}: {e['verdict']}" for e in effects) + ")"
     figures = _plot(run_dir, rows, config)
-    fr, rr, me = config.fit, config.retrain, config.measurement()
+    fr, rr, me = config.fit, config.retrain, config.measure
     sizes = ", ".join(map(str, config.train_sizes))
     setup = [
         {"setting": "target, n", "Hahn & Rofin": "a random function on n = 10 bits",

@@ -21,7 +21,7 @@ and a margin ≥ 2 it is the other way round. The regimes are the rows of the pa
 The model is the paper's single-layer attention f(X) = Uᵀ softmax(X W_Q W_Kᵀ Xᵀ) X W_V
 (``empirical.models.token_attention``: small init, mean over positions then a vector readout),
 trained full batch with Adam on the logistic loss until the training loss is below ``stop_loss``
-(checked every ``log_every`` steps) or ``max_steps``. "Which predictor the model picked" is read
+(checked every ``log_every`` steps) or ``steps``. "Which predictor the model picked" is read
 on *conflict* inputs: test samples whose sparse tokens are swapped for the other class's (label
 kept), so the two rules disagree on every one of them.
 
@@ -76,7 +76,7 @@ class SyntheticTokensConfig(ExperimentConfig):
     n_train: int = 1000
     n_test: int = 1000
     lr: float = 1e-3
-    max_steps: int = 1500
+    steps: int = 1500
     stop_loss: float = 0.01      # stop once the full-batch training loss is below this
     log_every: int = 20
     checkpoint_every: int = 200
@@ -86,10 +86,10 @@ class SyntheticTokensConfig(ExperimentConfig):
 
 PRESETS = {
     "smoke": SyntheticTokensConfig(seeds=(0,), regimes=((3, 5, 1, 4), (1, 8, 6, 4)), M=16, T=12, d_model=8,
-                                   n_train=64, n_test=64, max_steps=6, log_every=2, checkpoint_every=2,
+                                   n_train=64, n_test=64, steps=6, log_every=2, checkpoint_every=2,
                                    sens_samples=16, sens_draws=1, lr=1e-2),
     "cpu": SyntheticTokensConfig(),
-    "gpu": SyntheticTokensConfig(seeds=tuple(range(10)), d_model=64, n_train=10_000, n_test=5000, max_steps=20_000,
+    "gpu": SyntheticTokensConfig(seeds=tuple(range(10)), d_model=64, n_train=10_000, n_test=5000, steps=20_000,
                                  stop_loss=1e-3, log_every=100, checkpoint_every=1000, sens_samples=2000,
                                  sens_draws=8),
 }
@@ -151,7 +151,7 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
                 "agree_frequent": float((conf == yconf.to(dev)).float().mean()),
                 "agree_sparse": float((conf == sparse_says).float().mean())}
 
-    res = train(model, opt, steps=config.max_steps, next_batch=lambda step: (idtr, ytr), loss_fn=loss_fn, ctx=ctx,
+    res = train(model, opt, steps=config.steps, next_batch=lambda step: (idtr, ytr), loss_fn=loss_fn, ctx=ctx,
                 log_every=config.log_every, checkpoint_every=config.checkpoint_every, on_log=on_log,
                 stop=lambda step, rec: rec["train_loss"] < config.stop_loss)
     with torch.no_grad():
@@ -264,7 +264,7 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
                  f"init N(0, {config.init_scale}²)"},
         {"setting": "optimiser, steps, #samples", "paper": "not available",
          "ours": f"Adam lr {config.lr}, full batch of {config.n_train}, until training loss < {config.stop_loss} "
-                 f"(max {config.max_steps} steps)"},
+                 f"(max {config.steps} steps)"},
         {"setting": "which rule is picked", "paper": "not available (agreement or sensitivity comparison)",
          "ours": "agreement on conflict inputs (sparse tokens swapped, label kept)"},
         {"setting": "seeds", "paper": "not available", "ours": f"{len(config.seeds)} per regime"},

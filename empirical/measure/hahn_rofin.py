@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 import torch
@@ -40,7 +40,8 @@ class Measurement:
     keep a run when its eval MSE < 0.001."""
 
     epsilon: float = 0.02       # standard deviation of the noise on each parameter
-    rho: float | None = None    # if set: ε = rho/√P instead (the code's unused ρ-scaled variant)
+    rho: Optional[float] = None  # if set: ε = rho/√P instead (the code's unused ρ-scaled variant); Optional,
+    #                              not float | None: the --set parser reads typing.Optional only
     draws: int = 10             # noise directions per batch, fresh for every batch
     batches: int = 20           # batches the sharpness is averaged over
     batch_size: int = 1024

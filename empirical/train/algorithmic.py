@@ -51,7 +51,7 @@ GROKKED = 0.95
 @dataclass(frozen=True, kw_only=True)
 class ModularAdditionSpec:
     """a + b mod p: the data split, the model (:class:`~empirical.models.modular.ModularConfig`),
-    the optimiser (full batch; AdamW or Adam with ``betas``, or SGD with ``momentum``; the learning rate
+    the optimiser (full batch, one step per epoch; AdamW or Adam with ``betas``, or SGD with ``momentum``; the learning rate
     rises linearly over the first ``warmup_steps`` steps, from 0 at the first step as in Nanda et
     al.'s scheduler), the epoch cap, and the logging and checkpoint intervals."""
 
@@ -67,14 +67,14 @@ class ModularAdditionSpec:
     momentum: float = 0.9
     warmup_steps: int = 10
     weight_decay: float = 1.0
-    epochs: int = 7000
+    steps: int = 7000             # optimiser steps, full batch: one step per epoch
     log_every: int = 50
     checkpoint_every: int = 500
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {OPTIMIZERS}")
-        for name in ("epochs", "log_every", "checkpoint_every"):
+        for name in ("steps", "log_every", "checkpoint_every"):
             check_count(getattr(self, name), name)
         check_count(self.warmup_steps, "warmup_steps", 0)
 
@@ -120,7 +120,7 @@ def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
     set, whether or not it is trained with (the noise of both from a checkpointed diagnostics
     generator). A run whose loss becomes
     non-finite stops there and is recorded as diverged (``diverged_at``; not grokked). Training stops at the first logged epoch t >= (1 + ``extra_after_grok``) × the
-    grok epoch (0: at the grok epoch; None: never early) or after ``spec.epochs``. ``ctx`` may be
+    grok epoch (0: at the grok epoch; None: never early) or after ``spec.steps``. ``ctx`` may be
     None (no history, no checkpoints; the record is still complete).
     """
     seed_everything(seed)
@@ -182,7 +182,7 @@ def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
     state: dict = {"grok": None}
     t0 = time.perf_counter()
     try:
-        steps = train(model, opt, steps=spec.epochs, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
+        steps = train(model, opt, steps=spec.steps, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
                       generators={"penalty": penalty_gen, "probe": probe_gen, "diagnostics": diag_gen}, state=state,
                       log_every=spec.log_every, checkpoint_every=spec.checkpoint_every, on_log=on_log,
                       stop=_grok_stop(state, extra_after_grok), desc=getattr(ctx, "key", None)).steps
@@ -236,7 +236,7 @@ class SparseParitySpec:
     betas: tuple[float, float] = (0.9, 0.999)
     momentum: float = 0.9
     weight_decay: float = 1.0
-    epochs: int = 3000
+    steps: int = 3000             # optimiser steps, full batch: one step per epoch
     log_every: int = 25
     checkpoint_every: int = 500
 
@@ -288,7 +288,7 @@ def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,
     state: dict = {"grok": None}
     t0 = time.perf_counter()
     try:
-        steps = train(model, opt, steps=spec.epochs, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
+        steps = train(model, opt, steps=spec.steps, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
                       generators={"penalty": penalty_gen}, state=state, log_every=spec.log_every,
                       checkpoint_every=spec.checkpoint_every, on_log=on_log,
                       stop=_grok_stop(state, extra_after_grok), desc=getattr(ctx, "key", None)).steps
