@@ -27,7 +27,7 @@ Measure sits below train because a recipe logs measurements while it trains; a m
 trains. The one import that points up is the registry's: :func:`empirical.harness.registry.get`
 imports an experiment module by name (``importlib``, from the registry's table) when that
 experiment is asked for, so ``boolsens experiment list`` imports no experiment, no torch, no scipy
-and no matplotlib. Importing this package (or a subpackage) imports nothing else.
+and no matplotlib. Importing this package imports nothing else; the harness base imports no torch.
 
 Requires torch, scipy and matplotlib (``pip install boolsens[empirical]``). The ``gpu`` presets
 are paper scale for one H100/H200; they are defined but have not been run yet (no GPU was
