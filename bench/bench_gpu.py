@@ -10,7 +10,7 @@ Sections (each guarded: a failure is recorded with its message and the run goes 
 3. the census of n = 5 on CUDA (``bs.census(5, device="cuda")``) vs the numba CPU path, rows
    compared;
 4. batched seeds: K copies of the length-scaling gpu-preset transformer trained at once
-   (``empirical.batched.train_batched``) against one at a time, throughput in model-steps per
+   (``empirical.train.batched.train_batched``) against one at a time, throughput in model-steps per
    second (the issue's target: at least 5x);
 5. a few steps of every experiment's ``gpu`` preset (``--set`` shortens them), so each gpu path
    runs at least once.
@@ -113,7 +113,7 @@ def from_model(quick: bool) -> dict:
     import torch
 
     import boolsens as bs
-    from empirical.metrics import encode_signs
+    from empirical.measure.metrics import encode_signs
     from empirical.models import build_model
 
     n = 16 if quick else 20
@@ -150,7 +150,7 @@ def census() -> dict:
 def batched_seeds(quick: bool) -> list[dict]:
     import torch
 
-    from empirical.batched import train_batched
+    from empirical.train.batched import train_batched
     from empirical.models import build_model
 
     n, batch, steps = 20, 1024, (20 if quick else 50)
@@ -196,7 +196,7 @@ def batched_seeds(quick: bool) -> list[dict]:
 
 
 def presets(quick: bool) -> list[dict]:
-    from empirical import registry
+    from empirical.harness import registry
 
     out = []
     for exp in registry.experiments():

@@ -8,8 +8,8 @@ initialisation:
 * ``straightforward``: the loop one writes first: ``model.train()``, forward, backward, step,
   then ``model.eval()`` and train/test accuracy every epoch (what the grokking curves need at
   full resolution), with torch's default thread count.
-* ``harness``: ``empirical.algorithmic.train_modular`` as the experiment runs it:
-  ``empirical.training.train`` (resumable: checkpoints, metrics.jsonl), train/test accuracy,
+* ``harness``: ``empirical.train.algorithmic.train_modular`` as the experiment runs it:
+  ``empirical.train.loop.train`` (resumable: checkpoints, metrics.jsonl), train/test accuracy,
   parameter norm and the sensitivity probe every ``log_every`` epochs, one intra-op thread on CPU.
 
 Also timed: the straightforward loop with one thread and the harness loop with the default
@@ -38,12 +38,12 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from empirical import registry  # noqa: E402
-from empirical.algorithmic import ModularAdditionSpec, train_modular  # noqa: E402
-from empirical.data_real import modular_addition  # noqa: E402
+from empirical.harness import registry  # noqa: E402
+from empirical.train.algorithmic import ModularAdditionSpec, train_modular  # noqa: E402
+from empirical.data.real import modular_addition  # noqa: E402
 from empirical.models.modular import ModularTransformer  # noqa: E402
-from empirical.rundir import RunDir  # noqa: E402
-from empirical.runtime import seed_everything  # noqa: E402
+from empirical.harness.rundir import RunDir  # noqa: E402
+from empirical.harness.runtime import seed_everything  # noqa: E402
 
 
 def straightforward(cfg: ModularAdditionSpec, epochs: int, seed: int) -> float:
@@ -72,7 +72,7 @@ def harness(cfg: ModularAdditionSpec, epochs: int, seed: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = RunDir(tmp, device="cpu", show_progress=False)
         t0 = time.perf_counter()
-        train_modular(dataclasses.replace(cfg, epochs=epochs), seed, run_dir.context("bench"),
+        train_modular(dataclasses.replace(cfg, steps=epochs), seed, run_dir.context("bench"),
                       probe=experiment.sensitivity, extra_after_grok=experiment.extra_after_grok)
         return time.perf_counter() - t0
 

@@ -9,10 +9,10 @@ machine is shared; the benchmark measures, it asserts nothing):
    * ``straightforward``: a plain loop (sample, forward, MSE, backward, AdamW step), torch's
      default thread count, a model evaluating every block at every position;
    * ``straightforward_1thread``: the same with one intra-op thread;
-   * ``harness``: :func:`empirical.training.train` with the experiments' logging (held-out loss
+   * ``harness``: :func:`empirical.train.loop.train` with the experiments' logging (held-out loss
      every 50 steps to metrics.jsonl, a checkpoint every 250) and the model that evaluates its
      last block only at the readout position; one thread (the CLI's default).
-2. loss sharpness L_ρ (16 draws, 1024 points): ``empirical.metrics.loss_sharpness`` with
+2. loss sharpness L_ρ (16 draws, 1024 points): ``empirical.measure.metrics.loss_sharpness`` with
    ``method="loop"`` (perturb in place, evaluate, restore: the default) and ``method="vmap"``
    (draws batched with ``torch.func.vmap``), against the straightforward way (a deep copy of the
    model per draw, noise added, evaluated); and the layer-norm blowup through forward hooks
@@ -42,12 +42,12 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import boolsens as bs  # noqa: E402
-from empirical import metrics  # noqa: E402
+from empirical.measure import metrics  # noqa: E402
 from empirical.models import build_model  # noqa: E402
-from empirical.rundir import RunDir  # noqa: E402
-from empirical.runtime import environment  # noqa: E402
-from empirical.tasks import BooleanTask, make_target  # noqa: E402
-from empirical.training import train  # noqa: E402
+from empirical.harness.rundir import RunDir  # noqa: E402
+from empirical.harness.runtime import environment  # noqa: E402
+from empirical.data.tasks import make_target, uniform_batches  # noqa: E402
+from empirical.train.loop import train  # noqa: E402
 
 
 def load() -> list[float]:
@@ -74,7 +74,8 @@ def full_forward(model, bits):
 
 
 def bench_steps(n: int, steps: int, repeats: int) -> dict:
-    task = BooleanTask(make_target("parity", n), batch_size=128, seed=0)
+    target = make_target("parity", n)
+    eval_bits, eval_y = uniform_batches(target, 4096, torch.Generator().manual_seed(1))(0)
 
     def fresh():
         torch.manual_seed(0)
@@ -101,10 +102,11 @@ def bench_steps(n: int, steps: int, repeats: int) -> dict:
         opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
         with tempfile.TemporaryDirectory() as d:
             rd = RunDir(d, device="cpu", show_progress=False)
-            train(model, opt, steps=steps, next_batch=task.next_batch, generator=task.generator,
-                  loss_fn=lambda m, x, y: metrics.mse_loss(m(x), y), run_dir=rd, key="b", log_every=50,
+            g = torch.Generator().manual_seed(0)
+            train(model, opt, steps=steps, next_batch=uniform_batches(target, 128, g), generator=g,
+                  loss_fn=lambda m, x, y: metrics.mse_loss(m(x), y), ctx=rd.context("b"), log_every=50,
                   checkpoint_every=250,
-                  on_log=lambda s, m: {"eval": float(metrics.mse_loss(m(task.eval_bits), task.eval_y))})
+                  on_log=lambda s, m: {"eval": float(metrics.mse_loss(m(eval_bits), eval_y))})
 
     default_threads = torch.get_num_threads()
     out = {}
@@ -122,7 +124,7 @@ def bench_sharpness(n: int, repeats: int) -> dict:
     torch.set_num_threads(1)
     torch.manual_seed(0)
     model = build_model("transformer", n, d_model=32, n_layers=2, n_heads=2)
-    bits, y = BooleanTask(make_target("parity", n), batch_size=1024, seed=0).next_batch(0)
+    bits, y = uniform_batches(make_target("parity", n), 1024, torch.Generator().manual_seed(0))(0)
     out = {}
 
     def deepcopies():

@@ -3,7 +3,7 @@
     boolsens analyze majority --n 7                          # the core (boolsens.analyze)
     boolsens census --n 5 --out DIR                          # every function on n <= 5 (boolsens.census_report)
     boolsens verify [--claim ID] [--json] [--thorough]       # proofs_check.verify_command
-    boolsens experiment list | NAME --preset P --out DIR     # empirical.cli
+    boolsens experiment list | NAME --preset P --out DIR     # empirical.harness.cli
     boolsens tour                                            # all of them, on built-in defaults
 
 Every bad argument or unwritable output ends in one line on stderr and exit status 2.
@@ -48,7 +48,7 @@ def build_parser() -> CommandParser:
     sub = parser.add_subparsers(dest="command", metavar="{analyze,census,verify,experiment,tour}")
     core_commands.register(sub)
     _optional("proofs_check.verify_command")(sub)
-    _optional("empirical.cli")(sub)
+    _optional("empirical.harness.cli")(sub)
     tour.register(sub)
     return parser
 

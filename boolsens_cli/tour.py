@@ -79,7 +79,7 @@ def run(args: Any) -> int:
     if not args.skip_experiment:
         _rule("4. Training a model and measuring it against the theory (empirical, smoke preset)")
         try:
-            from empirical.cli import main as experiment_main
+            from empirical.harness.cli import main as experiment_main
         except ImportError:
             print("(torch is not installed: `pip install torch==2.13.0` to run the experiments)")
         else:

@@ -42,9 +42,23 @@ LAYERS = [
     ("boolsens.analyze", 6),    # the core's subcommands: analyze,
     ("boolsens.commands", 6),   # and the hook that registers analyze and census
     ("proofs_check", 7),
-    ("empirical", 7),
+    # empirical, laid out as its pipeline (docs/architecture.md): one layer per stage, in order
+    ("empirical.harness", 7.0),           # harness base: checks, runtime, registry, plan, runner
+    ("empirical.data", 7.1),
+    ("empirical.models", 7.2),
+    ("empirical.measure", 7.3),
+    ("empirical.train", 7.4),
+    ("empirical.analysis", 7.5),
+    ("empirical.harness.rundir", 7.6),    # the run folder renders reports (analysis)
+    ("empirical.experiments", 7.7),
+    ("empirical.harness.cli", 7.8),       # the experiment subcommand
+    ("empirical", 7.9),                   # the package itself
     ("boolsens_cli", 8),        # the application layer: the boolsens command
 ]
+
+#: the one module that may import modules by name at run time, and the package it may reach:
+#: the registry imports an experiment module (named in its table) when that experiment is asked for
+PLUGIN_IMPORTS = {"empirical.harness.registry": "empirical.experiments."}
 
 
 def _layer(module: str) -> int:
@@ -154,6 +168,44 @@ def test_nothing_imports_the_application_layer():
     for module in MODULES:
         if not module.startswith("boolsens_cli"):
             assert not any(t.startswith("boolsens_cli") for t in EDGES[module]), module
+
+
+def _dynamic_imports(path: Path) -> list[int]:
+    """Line numbers of ``importlib.import_module(...)`` / ``__import__(...)`` calls in a file."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Call):
+            fn = node.func
+            name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", None)
+            if name in ("import_module", "__import__"):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_registry_imports_by_name_and_only_experiments():
+    for module, path in MODULES.items():
+        if module.split(".")[0] == "empirical" and module not in PLUGIN_IMPORTS:
+            assert not _dynamic_imports(path), f"{module} imports a module by name (only the registry may)"
+    from empirical.harness.registry import EXPERIMENTS
+
+    for name, (module, _) in EXPERIMENTS.items():
+        assert module.startswith(PLUGIN_IMPORTS["empirical.harness.registry"]) and module in MODULES, (name, module)
+    assert _dynamic_imports(MODULES["empirical.harness.registry"]), "the registry no longer imports lazily"
+
+
+def test_the_empirical_layers_are_ordered_as_the_pipeline():
+    order = ["empirical.harness.registry", "empirical.data.tasks", "empirical.models.transformer",
+             "empirical.measure.metrics", "empirical.train.loop", "empirical.analysis.stats",
+             "empirical.harness.rundir", "empirical.experiments.grokking", "empirical.harness.cli"]
+    layers = [_layer(m) for m in order]
+    assert layers == sorted(layers) and len(set(layers)) == len(layers)
+
+
+def test_an_upward_import_inside_a_function_is_caught(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("def f():\n    from ..train.loop import train\n")
+    (target,) = _resolve("empirical.measure.m", path, ast.parse(path.read_text()).body[0].body[0])
+    assert target == "empirical.train.loop" and _layer(target) > _layer("empirical.measure.m")
 
 
 def test_no_experiment_imports_another():

@@ -1,21 +1,6 @@
-"""Experiment modules. Every module in this package is imported here, and registers itself with
-:func:`empirical.registry.register`; adding an experiment means adding a module, nothing else
-(see :mod:`empirical.registry`). No experiment imports another: what several experiments share
-lives outside this package (:mod:`empirical.boolean_fit`, :mod:`empirical.algorithmic`, ...). A
-module that fails to import (a missing optional dependency) is recorded in ``IMPORT_ERRORS``
-rather than breaking the other experiments."""
-
-from __future__ import annotations
-
-import importlib
-import pkgutil
-
-IMPORT_ERRORS: dict[str, str] = {}
-
-for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _info.name.startswith("_"):
-        continue
-    try:
-        importlib.import_module(f"{__name__}.{_info.name}")
-    except ImportError as exc:  # an optional dependency is missing: keep the others usable
-        IMPORT_ERRORS[_info.name] = f"{type(exc).__name__}: {exc}"
+"""Experiment modules, one per experiment, each registering itself with
+:func:`empirical.harness.registry.register` when it is imported. Nothing here imports them: the
+registry lists the experiments from its table (:data:`empirical.harness.registry.EXPERIMENTS`)
+and imports a module, by name, only when that experiment is asked for
+(:func:`empirical.harness.registry.get`). No experiment imports another: what several experiments
+share lives below this package (:mod:`empirical.train`, :mod:`empirical.measure`, ...)."""

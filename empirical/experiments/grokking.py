@@ -35,9 +35,9 @@ choose the scale at which the model groks within the CPU budget):
   the window at its midpoint (index ⌊k/2⌋ of k) and its last window (floored at 1e-4);
 * **effect**: the late-plateau change log(S_end / S_mid), over seeds: the paired difference of
   log S_end and log S_mid, its 95 % t interval and the paired t-test
-  (:func:`empirical.stats.paired_difference`). Predicted direction: < 0 (sensitivity falls
+  (:func:`empirical.analysis.stats.paired_difference`). Predicted direction: < 0 (sensitivity falls
   while test accuracy is flat). Equivalence margin ±log 1.1 (a change under 10 % counts as
-  none). Verdict by :func:`empirical.stats.verdict`; fewer than 3 seeds entering: inconclusive.
+  none). Verdict by :func:`empirical.analysis.stats.verdict`; fewer than 3 seeds entering: inconclusive.
 
 The same statistic is reported, without a verdict, for the whole plateau (S_end / S_start), for
 ``sens_rel`` and for the ``parameter_norm`` (which weight decay shrinks on any plateau, so a
@@ -51,12 +51,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..algorithmic import GROKKED, ModularAdditionSpec, SensitivityProbe, train_modular
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..runtime import limit_cpu_threads
-from ..stats import mean_ci, paired_difference, verdict
+from ..measure.operand import SensitivityProbe
+from ..train.algorithmic import GROKKED, ModularAdditionSpec, train_modular
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..harness.runtime import limit_cpu_threads
+from ..analysis.stats import mean_ci, paired_difference, verdict
 
 CLAIM = ("Vasudeva et al.: on a + b mod p, the sensitivity of a one-layer transformer to noise on the "
          "operand embeddings falls while test accuracy is still flat, before grokking (a progress measure).")
@@ -76,7 +77,7 @@ class GrokkingConfig(ExperimentConfig):
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     train: ModularAdditionSpec = field(default_factory=lambda: ModularAdditionSpec(
         p=59, train_fraction=0.5, d_model=64, n_heads=4, d_mlp=256, architecture="vasudeva", lr=3e-3,
-        betas=(0.9, 0.999), warmup_steps=0, weight_decay=1.0, epochs=6000, log_every=10, checkpoint_every=500))
+        betas=(0.9, 0.999), warmup_steps=0, weight_decay=1.0, steps=6000, log_every=10, checkpoint_every=500))
     sensitivity: SensitivityProbe = field(default_factory=lambda: SensitivityProbe(sigma_abs=0.1, sigma_rel=1.0,
                                                                                    draws=1))
     extra_after_grok: float = 0.15  # keep training this fraction of the grok epoch after grokking
@@ -89,12 +90,12 @@ PRESETS = {
     "smoke": GrokkingConfig(
         seeds=(0,), window_epochs=10, min_plateau_windows=1,
         train=ModularAdditionSpec(p=7, train_fraction=0.5, d_model=16, n_heads=2, d_mlp=32, architecture="vasudeva",
-                                  betas=(0.9, 0.999), warmup_steps=0, epochs=40, log_every=5, checkpoint_every=10)),
+                                  betas=(0.9, 0.999), warmup_steps=0, steps=40, log_every=5, checkpoint_every=10)),
     "cpu": GrokkingConfig(),
     "gpu": GrokkingConfig(
         window_epochs=500,
         train=ModularAdditionSpec(p=113, train_fraction=0.3, d_model=128, n_heads=4, d_mlp=512, architecture="vasudeva",
-                                  lr=1e-3, betas=(0.9, 0.999), warmup_steps=0, weight_decay=1.0, epochs=20_000,
+                                  lr=1e-3, betas=(0.9, 0.999), warmup_steps=0, weight_decay=1.0, steps=20_000,
                                   log_every=1, checkpoint_every=1000)),
 }
 
@@ -291,7 +292,7 @@ def _setup_table(config: GrokkingConfig) -> list[dict]:
         ("optimiser", "AdamW, betas (0.9, 0.999), wd 1.0, no warm-up",
          f"{t.optimizer}, betas {tuple(t.betas)}, wd {t.weight_decay}, warm-up {t.warmup_steps}", ""),
         ("learning rate", "1e-3", t.lr, "CPU budget (grokking about 3x sooner)"),
-        ("epochs", "20,000 (script) / 17,000 (notebook)", f"up to {t.epochs}; stop at 1.15 x the grok epoch",
+        ("epochs", "20,000 (script) / 17,000 (notebook)", f"up to {t.steps}; stop at 1.15 x the grok epoch",
          "CPU budget"),
         ("seeds", "42-46 (script) / 42-44 (notebook)", ", ".join(map(str, config.seeds)), ""),
         ("sensitivity", "N(0, 0.1²) on both operand embeddings, 1 draw, train set, every epoch",
@@ -348,7 +349,7 @@ def analyze(config: GrokkingConfig, results: list, run_dir: RunDir) -> dict:
             f"A seed enters if it grokked (test accuracy >= {GROKKED}) and its plateau has >= "
             f"{config.min_plateau_windows} windows. S_start/S_mid/S_end = mean over the plateau's first, middle "
             f"(index floor(k/2)) and last window, floored at {SENSITIVITY_FLOOR}.",
-            "Effect = mean over seeds of log(S_end / S_mid) (paired t interval and test, empirical.stats."
+            "Effect = mean over seeds of log(S_end / S_mid) (paired t interval and test, empirical.analysis.stats."
             "paired_difference); predicted < 0; margin +-log 1.1. reproduced = CI below 0; not reproduced = CI "
             "above 0 or inside the margin; inconclusive otherwise or with fewer than 3 seeds entering.",
             "sens_abs is the paper's measure; sens_rel rescales the noise with the operand embeddings' RMS; the "

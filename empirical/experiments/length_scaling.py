@@ -5,7 +5,7 @@ Transformers?", Proceedings of ACL 2024 (Volume 1: Long Papers), arXiv:2402.0996
 Claim: transformers trained to fit PARITY end up in sharper minima, with a larger layer-norm
 blowup × parameter norm, the longer the input; for MAJORITY and FIRST these stay flat.
 
-Setup, as theirs (``empirical.hahn_rofin``): bit tokens, token ++ positional embedding, a post-LN
+Setup, as theirs (``empirical.train.hahn_rofin``): bit tokens, token ++ positional embedding, a post-LN
 2-layer 2-head encoder with MLP width = model width, PyTorch's default initialisation, readout at
 the last position, MSE on {0,1} labels, AdamW (weight decay 0.1), fresh uniform batches every
 step, a **fixed number of steps** (no stop at convergence); then, on the final weights: the
@@ -20,10 +20,10 @@ B ∈ {MAJORITY, FIRST}: runs pair by (n, seed) (the same initialisation and the
 stream; only the labels differ). For each seed, the slope over n of
 d(n) = M(PARITY, n) − M(B, n), fitted on the lengths where both runs were kept, is the seed's
 difference in slopes. The effect is the mean of these per-seed slope differences, with its
-95 % t interval over seeds and the paired t-test (``empirical.stats.paired_difference`` of the
+95 % t interval over seeds and the paired t-test (``empirical.analysis.stats.paired_difference`` of the
 per-seed PARITY and B slopes); predicted direction > 0. Each of the four effects gets
-``empirical.stats.verdict(ci_low, ci_high, direction=+1)`` (no equivalence margin) and the
-experiment's verdict is ``empirical.stats.combine`` of the four. Beside it, not entering the
+``empirical.analysis.stats.verdict(ci_low, ci_high, direction=+1)`` (no equivalence margin) and the
+experiment's verdict is ``empirical.analysis.stats.combine`` of the four. Beside it, not entering the
 verdict: the pooled least-squares slope of d on n over all pairs (``slope_ci``), and per task
 their printed statistic, the slope of M on n over kept runs.
 """
@@ -31,18 +31,19 @@ their printed statistic, the slope of M on n over kept runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 import torch
 
-from ..hahn_rofin import Measurement, Recipe, eval_points, fit_fixed_steps, fit_fixed_steps_batched, make_model, \
-    measure, seed_of, uniform_batches
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, fit_line, paired_difference, sample_sd, slope_ci, verdict
-from ..tasks import make_target
+from ..data.tasks import make_target, uniform_batches
+from ..harness.runtime import seed_of
+from ..measure.hahn_rofin import Measurement, eval_points, measure
+from ..train.hahn_rofin import fit_fixed_steps, fit_fixed_steps_batched
+from ..train.recipe import Recipe, make_model
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, fit_line, paired_difference, sample_sd, slope_ci, verdict
 
 CLAIM = ("Hahn & Rofin: after training, PARITY's loss sharpness and its LN blowup x parameter norm grow "
          "with the input length n faster than MAJORITY's and FIRST's, which stay flat.")
@@ -57,34 +58,22 @@ class LengthScalingConfig(ExperimentConfig):
     ns: tuple[int, ...] = (4, 6, 8, 10)
     sparse_k: int = 3                 # only for a "sparse-parity" task given with --set tasks=...
     train: Recipe = field(default_factory=Recipe)
-    epsilon: float = 0.02             # per-parameter noise standard deviation of the sharpness
-    rho: Optional[float] = None       # if set, epsilon = rho/sqrt(P) (their code's unused variant); Optional, not
-    #                                   float | None: the --set parser reads typing.Optional only
-    loss_sharpness_draws: int = 10    # noise directions per measurement batch (fresh every batch)
-    measure_batches: int = 20
-    measure_batch: int = 1024         # for 2**n <= this, every measurement batch is the whole cube
-    eval_points: int = 8192           # eval MSE exact on the cube for 2**n <= this
-    max_eval_mse: float = 1e-3
-
-    def measurement(self) -> Measurement:
-        return Measurement(epsilon=self.epsilon, rho=self.rho, draws=self.loss_sharpness_draws,
-                           batches=self.measure_batches, batch_size=self.measure_batch,
-                           eval_points=self.eval_points, max_eval_mse=self.max_eval_mse)
+    measure: Measurement = field(default_factory=Measurement)   # the end-of-training measurements
 
 
 PRESETS = {
-    "smoke": LengthScalingConfig(tasks=("parity", "first"), ns=(3, 4), loss_sharpness_draws=2, measure_batches=2,
-                                 measure_batch=64, eval_points=64,
+    "smoke": LengthScalingConfig(tasks=("parity", "first"), ns=(3, 4),
+                                 measure=Measurement(draws=2, batches=2, batch_size=64, eval_points=64),
                                  train=Recipe(d_model=8, n_heads=1, d_mlp=8, batch_size=16, steps=6, log_every=3,
                                               checkpoint_every=2, track_draws=2)),
     # a faithful scale-down: d_model 32 (theirs 128), batch 256 (1024), lr 1e-3 (3e-4), 3000 steps (10k),
     # n = 4..10 (4..30), 10 measurements of 10 fresh directions on the whole cube (1000 batches); 5 seeds (10):
     # the verdict's t interval over per-seed slopes has seeds - 1 degrees of freedom (3 seeds left it at t = 4.3)
-    "cpu": LengthScalingConfig(ns=(4, 6, 8, 10), seeds=5, measure_batches=10,
+    "cpu": LengthScalingConfig(ns=(4, 6, 8, 10), seeds=5, measure=Measurement(batches=10),
                                train=Recipe(d_model=32, d_mlp=32, batch_size=256, lr=1e-3, steps=3000,
                                             log_every=100, checkpoint_every=500)),
     # their scale: d 128, batch 1024, lr 3e-4, 10k steps, n = 4..30, 10 seeds, 1000 batches of 1024
-    "gpu": LengthScalingConfig(ns=tuple(range(4, 31)), seeds=10, measure_batches=1000,
+    "gpu": LengthScalingConfig(ns=tuple(range(4, 31)), seeds=10, measure=Measurement(batches=1000),
                                train=Recipe(d_model=128, d_mlp=128, batch_size=1024, lr=3e-4, steps=10_000,
                                             log_every=100, checkpoint_every=1000)),
 }
@@ -104,7 +93,7 @@ def run_unit(config: LengthScalingConfig, unit: dict, ctx) -> dict:
     target = make_target(task_name, n, k=min(config.sparse_k, n), seed=seed)
     model = make_model(n, config.train, seed, device)
     generator = torch.Generator().manual_seed(seed_of("batches", n, seed))
-    m = config.measurement()
+    m = config.measure
     probe = eval_points(target, Measurement(eval_points=min(m.eval_points, 1024)), seed_of("probe", n, seed), device)
     result = fit_fixed_steps(model, uniform_batches(target, config.train.batch_size, generator, device), generator,
                              config.train, ctx=ctx, probe=probe, seed=seed_of(task_name, n, seed))
@@ -127,7 +116,7 @@ def run_units_batched(config: LengthScalingConfig, units_: list[dict], ctxs: lis
         return [run_unit(config, u, c) for u, c in zip(units_, ctxs)]   # seed-dependent targets: one at a time
     models = [make_model(n, config.train, s, device) for s in seeds]
     generators = [torch.Generator().manual_seed(seed_of("batches", n, s)) for s in seeds]
-    m = config.measurement()
+    m = config.measure
     probes = [eval_points(target, Measurement(eval_points=min(m.eval_points, 1024)), seed_of("probe", n, s), device)
               for s in seeds]
     seconds = fit_fixed_steps_batched(models, [uniform_batches(target, config.train.batch_size, g, device)
@@ -291,7 +280,7 @@ def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict
     every = [{k: r.get(k) for k in ("task", "n", "seed", "steps", "eval_mse", "kept", "loss_sharpness_pm1",
                                     "loss_sharpness_pm1_stderr", "blowup", "parameter_norm", "blowup_x_norm",
                                     "convergence_step")} for r in rows]
-    m, tr = config.measurement(), config.train
+    m, tr = config.measure, config.train
     setup = [
         {"setting": "model", "Hahn & Rofin": "d 128 (64 token ++ 64 position), 2 layers, 2 heads, MLP 128, post-LN, "
                                              "PyTorch default init, readout at the last position",
@@ -326,7 +315,7 @@ def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict
             "and each of MAJORITY, FIRST, the effect is the mean over seeds of the slope over n of "
             "M(PARITY) − M(other) (runs paired by n and seed, lengths where both were kept), with its 95% t "
             "interval and the paired t-test; reproduced if the interval lies above 0, not reproduced if below, "
-            "inconclusive otherwise (empirical.stats.verdict, no margin); overall = combine of the four.",
+            "inconclusive otherwise (empirical.analysis.stats.verdict, no margin); overall = combine of the four.",
             "Measured after the last training step, never at convergence (the previous version measured at the "
             "first step the held-out MSE fell below 2e-3); the parity_training figure shows the measures through "
             "training.",

@@ -5,7 +5,7 @@ report that their noise-stability regulariser "catalyzes grokking": modular addi
 converges in about 3300 instead of 4500 steps with (γ, ρ) = (0.75, 0.25), and a noisy sparse
 parity about 35 % faster with (γ, ρ) = (0.05, 0.05). The paper publishes no code; its regulariser
 is known here only from secondary sources (reviews, paper notes; ``docs/theory.md`` §5.8):
-``"resampling"`` in :class:`empirical.algorithmic.StabilityRegularizer` (each input token kept
+``"resampling"`` in :class:`empirical.train.regularizers.StabilityRegularizer` (each input token kept
 with probability (1 + ρ)/2, else uniform over the vocabulary; penalty = the negative inner
 product of the output distributions on the clean and the resampled input). That is the
 **paper's form**, and only it carries the verdict.
@@ -36,16 +36,16 @@ norms of the cross-entropy and of γR.
 Statistic and verdict rule (fixed in this code before the cpu run):
 
 * **epochs to grok** T = the first logged epoch with test accuracy >= 0.95; a run that does not
-  grok within the cap C (``epochs``) is *censored*. We use the restricted value min(T, C) (the
+  grok within the cap C (``steps``, one per epoch) is *censored*. We use the restricted value min(T, C) (the
   survival analysts' restricted mean: a censored run counts as C, which is exactly what it is
   known to be at least), so the estimand is well defined with censoring;
 * **effect** per seed: log min(T_reg, C) − log min(T_base, C); over seeds, the mean with its
-  paired 95 % t interval and the paired t-test (:func:`empirical.stats.paired_difference`);
+  paired 95 % t interval and the paired t-test (:func:`empirical.analysis.stats.paired_difference`);
   speed-up = 1 − exp(effect). Predicted direction: < 0 (sooner). Margin ±log 1.1;
 * a pair in which neither run grokked carries no information on speed; with fewer than 3
   informative pairs the word is **inconclusive**; the counts of grokked runs are reported beside;
-* verdict words from :func:`empirical.stats.verdict`; the experiment's verdict is
-  :func:`empirical.stats.combine` of the paper's form on both tasks. The same rule is applied to
+* verdict words from :func:`empirical.analysis.stats.verdict`; the experiment's verdict is
+  :func:`empirical.analysis.stats.combine` of the paper's form on both tasks. The same rule is applied to
   every diagnostic variant, as a description, not as a verdict on the paper.
 """
 
@@ -57,13 +57,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..algorithmic import (GROKKED, ModularAdditionSpec, SparseParitySpec, StabilityRegularizer, train_modular,
-                           train_parity)
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..runtime import limit_cpu_threads
-from ..stats import combine, paired_difference, verdict
+from ..train.algorithmic import GROKKED, ModularAdditionSpec, SparseParitySpec, train_modular, train_parity
+from ..train.regularizers import StabilityRegularizer
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..harness.runtime import limit_cpu_threads
+from ..analysis.stats import combine, paired_difference, verdict
 
 CLAIM = ("Haris et al.: training with a noise-stability regulariser (token resampling, agreement of the output "
          "distributions) groks sooner than plain training: about 36% on modular addition, 35% on a noisy "
@@ -102,7 +102,7 @@ class NoiseStabilityConfig(ExperimentConfig):
     sgd_weight_decay: float = 3e-3
     modular: ModularAdditionSpec = field(default_factory=lambda: ModularAdditionSpec(
         p=31, train_fraction=0.6, d_model=64, n_heads=4, d_mlp=256, architecture="nanda", lr=3e-3,
-        betas=(0.9, 0.98), warmup_steps=10, weight_decay=1.0, epochs=2500, log_every=50, checkpoint_every=500))
+        betas=(0.9, 0.98), warmup_steps=10, weight_decay=1.0, steps=2500, log_every=50, checkpoint_every=500))
     parity: SparseParitySpec = field(default_factory=SparseParitySpec)
 
     def __post_init__(self) -> None:
@@ -118,17 +118,17 @@ class NoiseStabilityConfig(ExperimentConfig):
 PRESETS = {
     "smoke": NoiseStabilityConfig(
         seeds=(0,), modular_variants=("plain", "paper", "ours"), parity_variants=("plain", "paper"), gamma_warmup=5,
-        modular=ModularAdditionSpec(p=7, train_fraction=0.6, d_model=16, n_heads=2, d_mlp=32, epochs=20, log_every=5,
+        modular=ModularAdditionSpec(p=7, train_fraction=0.6, d_model=16, n_heads=2, d_mlp=32, steps=20, log_every=5,
                                     checkpoint_every=10),
-        parity=SparseParitySpec(n=6, k=2, n_train=64, n_test=64, d_mlp=16, epochs=20, log_every=5,
+        parity=SparseParitySpec(n=6, k=2, n_train=64, n_test=64, d_mlp=16, steps=20, log_every=5,
                                 checkpoint_every=10)),
     "cpu": NoiseStabilityConfig(),
     "gpu": NoiseStabilityConfig(
         seeds=(0, 1, 2, 3, 4), gamma_warmup=2000,
         modular=ModularAdditionSpec(p=113, train_fraction=0.3, d_model=128, n_heads=4, d_mlp=512, architecture="nanda",
-                                    lr=1e-3, betas=(0.9, 0.98), warmup_steps=10, epochs=20_000, log_every=100,
+                                    lr=1e-3, betas=(0.9, 0.98), warmup_steps=10, steps=20_000, log_every=100,
                                     checkpoint_every=1000),
-        parity=SparseParitySpec(n=40, k=4, n_train=30_000, epochs=20_000, log_every=100, checkpoint_every=1000)),
+        parity=SparseParitySpec(n=40, k=4, n_train=30_000, steps=20_000, log_every=100, checkpoint_every=1000)),
 }
 
 
@@ -215,8 +215,8 @@ def _norm_ratio(a: float | None, b: float | None) -> float:
 
 def _comparisons(config: NoiseStabilityConfig, rows: list[dict], histories: dict) -> list[dict]:
     out = []
-    for task, variants, cap in (("modular", config.modular_variants, config.modular.epochs),
-                                ("parity", config.parity_variants, config.parity.epochs)):
+    for task, variants, cap in (("modular", config.modular_variants, config.modular.steps),
+                                ("parity", config.parity_variants, config.parity.steps)):
         by = {(r["variant"], r["seed"]): r for r in rows if r["task"] == task}
         for v in variants:
             b = baseline(v)
@@ -357,11 +357,11 @@ def _setup_table(config: NoiseStabilityConfig) -> list[dict]:
         ("optimiser (modular)", "not found",
          f"AdamW lr {m.lr}, betas {tuple(m.betas)}, wd {m.weight_decay}, warm-up {m.warmup_steps}, full batch",
          "Nanda et al.: lr 1e-3 (3x for the CPU budget)"),
-        ("steps to converge (modular)", "~4500 plain, ~3300 regularised [SEC]", f"cap {m.epochs} epochs", ""),
+        ("steps to converge (modular)", "~4500 plain, ~3300 regularised [SEC]", f"cap {m.steps} epochs", ""),
         ("convergence", "not found", f"first logged epoch with test accuracy >= {GROKKED}", ""),
         ("parity task", "noisy k-sparse parity, n 10-100 [SEC]; k, noise, model not found",
          f"n {q.n}, k {q.k}, {q.n_train} train, label noise {q.label_noise}, MLP {q.d_mlp}, AdamW lr {q.lr}, "
-         f"wd {q.weight_decay}, cap {q.epochs}", ""),
+         f"wd {q.weight_decay}, cap {q.steps}", ""),
         ("seeds", "not found (reviewers: few runs, no CIs)", ", ".join(map(str, config.seeds)), ""),
     ]
     return [{"setting": a, "Haris et al.": b, "here": c, "note": d} for a, b, c, d in rows]
@@ -423,7 +423,7 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
             "Only the paper's form carries the verdict (combine over modular addition and parity). 'ours' and its "
             "diagnostics are this project's regulariser; the same rule describes them.",
             f"Epochs to grok = first logged epoch with test accuracy >= {GROKKED}; a run that never groks counts as "
-            f"the cap (modular {config.modular.epochs}, parity {config.parity.epochs}): the statistic is the mean "
+            f"the cap (modular {config.modular.steps}, parity {config.parity.steps}): the statistic is the mean "
             "over seeds of log min(T_variant, cap) - log min(T_base, cap), a restricted (censoring-aware) mean, with "
             "the paired t interval and test; speed-up = 1 - exp(mean). Pairs where neither run grokked are "
             "uninformative; fewer than 3 informative pairs: inconclusive.",

@@ -7,7 +7,7 @@ lower average sensitivity than random completions of the same training points, a
 transformers trained on such learned completions sit in flatter minima (lower sharpness) than
 fresh transformers trained on random completions.
 
-Protocol, as theirs, for each training-set size m and seed (one unit; ``empirical.hahn_rofin``
+Protocol, as theirs, for each training-set size m and seed (one unit; ``empirical.train.hahn_rofin``
 for the recipe and the measurements):
 
 1. *fit*: a random function f on n bits (seeded), m distinct training inputs (seeded); train their
@@ -27,10 +27,10 @@ Statistic and verdict rule (fixed before any cpu run was looked at)
 -------------------------------------------------------------------
 (a) For each m < 2**n: the paired difference I(learned)/n − mean I(random completions)/n over
 the fitted units (same training points), its 95 % t interval and the paired t-test
-(``empirical.stats.paired_difference``), predicted < 0. (b) Over all m < 2**n pooled: the paired
+(``empirical.analysis.stats.paired_difference``), predicted < 0. (b) Over all m < 2**n pooled: the paired
 difference of the retrained sharpness (×4), learned minus random completion, over units where
-both retrained runs were kept, predicted < 0. Each gets ``empirical.stats.verdict(…,
-direction=−1)`` (no margin); the verdict is ``empirical.stats.combine`` of (a) at every m and
+both retrained runs were kept, predicted < 0. Each gets ``empirical.analysis.stats.verdict(…,
+direction=−1)`` (no margin); the verdict is ``empirical.analysis.stats.combine`` of (a) at every m and
 (b). Reported beside it, not in the verdict: (b) per m, the slope of the retrained sharpness on
 I(f) over every kept retrained run (their Fig. 4 scatter) and of the gap (a) on log2 m.
 """
@@ -38,7 +38,6 @@ I(f) over every kept retrained run (their Fig. 4 scatter) and of the gap (a) on 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 import torch
@@ -46,14 +45,17 @@ import torch
 import boolsens as bs
 from boolsens import BoolsensError
 
-from ..hahn_rofin import Measurement, Recipe, StagedUnit, cube, fit_fixed_steps, make_model, measure, seed_of, \
-    sharpness, uniform_batches
-from ..metrics import mse_loss, network_function
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, mean_ci, paired_difference, slope_ci, verdict
-from ..tasks import Target, labels, make_target
+from ..data.tasks import Target, cube, labels, make_target, uniform_batches
+from ..harness.runtime import seed_of
+from ..measure.hahn_rofin import Measurement, measure, sharpness
+from ..measure.metrics import binary_accuracy, mse_loss, network_function
+from ..train.hahn_rofin import fit_fixed_steps
+from ..train.recipe import Recipe, make_model
+from ..train.staged import StagedUnit
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, mean_ci, paired_difference, slope_ci, verdict
 
 CLAIM = ("Hahn & Rofin: a transformer fitted to part of a random function extends it to a completion of lower "
          "average sensitivity than random completions of the same training points, and fresh transformers "
@@ -68,13 +70,9 @@ class RandomFunctionConfig(ExperimentConfig):
     fit: Recipe = field(default_factory=Recipe)
     retrain: Recipe = field(default_factory=Recipe)
     retrain_functions: bool = True    # step 2 (retrain fresh models on the learned and a random completion)
-    epsilon: float = 0.02
-    rho: Optional[float] = None  # typing.Optional: the --set parser reads it (not float | None)
-    loss_sharpness_draws: int = 10
-    measure_batches: int = 20
-    measure_batch: int = 1024         # for 2**n <= this every measurement batch is the whole cube
+    # the end-of-training measurements; the eval set is always the whole cube (2**n <= measure.eval_points)
+    measure: Measurement = field(default_factory=Measurement)
     train_set_draws: int = 100        # directions of the train-set sharpness (theirs: 100)
-    max_eval_mse: float = 1e-3
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -83,27 +81,26 @@ class RandomFunctionConfig(ExperimentConfig):
         bad = [m for m in self.train_sizes if not 1 <= m <= 2**self.n]
         if bad:
             raise BoolsensError(f"train_sizes {bad} must lie in [1, 2**n = {2**self.n}]")
-
-    def measurement(self) -> Measurement:
-        return Measurement(epsilon=self.epsilon, rho=self.rho, draws=self.loss_sharpness_draws,
-                           batches=self.measure_batches, batch_size=self.measure_batch, eval_points=2**self.n,
-                           max_eval_mse=self.max_eval_mse)
+        if self.measure.eval_points < 2**self.n:
+            raise BoolsensError(f"measure.eval_points={self.measure.eval_points} must be >= 2**n = {2**self.n}: "
+                                "the eval set is the whole cube")
 
 
 _SMOKE_RECIPE = Recipe(d_model=8, n_heads=1, d_mlp=8, lr=0.03, batch_size=8, steps=12, log_every=4,
                        checkpoint_every=3, track_draws=0)
 PRESETS = {
     # n = 3 and m = 2 so that the fit succeeds in a few steps and the retraining stages run too
-    "smoke": RandomFunctionConfig(n=3, train_sizes=(2, 8), completions=10, loss_sharpness_draws=2,
-                                  measure_batches=2, train_set_draws=2, fit=_SMOKE_RECIPE, retrain=_SMOKE_RECIPE),
+    "smoke": RandomFunctionConfig(n=3, train_sizes=(2, 8), completions=10, measure=Measurement(draws=2, batches=2),
+                                  train_set_draws=2, fit=_SMOKE_RECIPE, retrain=_SMOKE_RECIPE),
     # a faithful scale-down: n = 8 (theirs 10) with the same fractions of the cube (1/8, 1/4, 1/2, 1: theirs
     # 128, 256, 512, 1024 of 1024) and batch = 2**n as theirs; d_model 32 (128), lr 1e-3 (3e-4),
     # 2000 steps per training (10k); one retrained model per function (theirs 5)
     "cpu": RandomFunctionConfig(n=8, train_sizes=(32, 64, 128, 256), seeds=4,
                                 fit=Recipe(batch_size=256, steps=2000, track_draws=0),
-                                retrain=Recipe(batch_size=256, steps=2000, track_draws=0), measure_batches=10),
+                                retrain=Recipe(batch_size=256, steps=2000, track_draws=0),
+                                measure=Measurement(batches=10)),
     # their scale: n = 10, d 128, batch 1024, lr 3e-4, 10k steps (they use 100 runs per size, 5 retrains each)
-    "gpu": RandomFunctionConfig(n=10, seeds=20, measure_batches=100,
+    "gpu": RandomFunctionConfig(n=10, seeds=20, measure=Measurement(batches=100),
                                 fit=Recipe(d_model=128, d_mlp=128, batch_size=1024, lr=3e-4, steps=10_000,
                                            checkpoint_every=1000, track_draws=0),
                                 retrain=Recipe(d_model=128, d_mlp=128, batch_size=1024, lr=3e-4, steps=10_000,
@@ -141,9 +138,9 @@ def _retrain(config: RandomFunctionConfig, unit: StagedUnit, name: str, signs: n
     probe = (everything, labels(target(everything.cpu())).to(device))
     res = fit_fixed_steps(model, uniform_batches(target, config.retrain.batch_size, generator, device), generator,
                           config.retrain, ctx=unit.stage(name), probe=probe, seed=seed_of(name, m, seed))
-    out = measure(model, target, config.measurement(), seed=seed_of("measure", name, m, seed), device=device)
+    out = measure(model, target, config.measure, seed=seed_of("measure", name, m, seed), device=device)
     ty = labels(target(train_bits.cpu())).to(device)
-    train_sharp = sharpness(model, [(train_bits, ty)], epsilon=config.epsilon, rho=config.rho,
+    train_sharp = sharpness(model, [(train_bits, ty)], epsilon=config.measure.epsilon, rho=config.measure.rho,
                             draws=config.train_set_draws, seed=seed_of("train-set", name, m, seed))
     out["train_set_sharpness_pm1"] = 4.0 * train_sharp["value"]
     out["I"] = float(bs.total_influence(target.function))
@@ -180,8 +177,8 @@ def run_unit(config: RandomFunctionConfig, unit: dict, ctx) -> dict:
         with torch.no_grad():
             out = model(train_bits)
             train_mse = float(mse_loss(out, train_y))
-            train_acc = float(((out >= 0.5).float() == train_y).float().mean())
-        fit_sharp = sharpness(model, [(train_bits, train_y)], epsilon=config.epsilon, rho=config.rho,
+            train_acc = binary_accuracy(out, train_y)
+        fit_sharp = sharpness(model, [(train_bits, train_y)], epsilon=config.measure.epsilon, rho=config.measure.rho,
                               draws=config.train_set_draws, seed=seed_of("fit-sharpness", m, seed))
         fit = {"learned": np.asarray(learned.signs, dtype=np.int8).tolist(), "train_mse": train_mse,
                "train_acc": train_acc, "fit_train_set_sharpness_pm1": 4.0 * fit_sharp["value"],
@@ -351,7 +348,7 @@ def analyze(config: RandomFunctionConfig, results: list, run_dir: RunDir) -> dic
     overall = combine(verdicts) if verdicts else "inconclusive"
     text = f"{overall} (" + "; ".join(f"{e['claim']}: {e['verdict']}" for e in effects) + ")"
     figures = _plot(run_dir, rows, config)
-    fr, rr, me = config.fit, config.retrain, config.measurement()
+    fr, rr, me = config.fit, config.retrain, config.measure
     sizes = ", ".join(map(str, config.train_sizes))
     setup = [
         {"setting": "target, n", "Hahn & Rofin": "a random function on n = 10 bits",
@@ -387,7 +384,7 @@ def analyze(config: RandomFunctionConfig, results: list, run_dir: RunDir) -> dic
             "I(random completions)/n over fitted units; (b) over all m < 2**n, the paired difference of the "
             "retrained sharpness x4, learned − random completion, over units where both retrained runs have MSE < "
             "0.001; each with its 95% t interval and paired t-test, predicted < 0; reproduced if the interval lies "
-            "below 0, not reproduced if above, inconclusive otherwise (empirical.stats.verdict, no margin); the "
+            "below 0, not reproduced if above, inconclusive otherwise (empirical.analysis.stats.verdict, no margin); the "
             "verdict is combine of (a) at every m and (b).",
             "I(f) is the exact total influence (average sensitivity, in [0, n]) on the whole cube; the learned "
             "completion reads the network's output >= 1/2 as label 1 (True = -1).",

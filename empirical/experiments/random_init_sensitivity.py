@@ -29,9 +29,9 @@ Effect, per family: Δ = mean over seeds of (the seed's transformer I(f)/n avera
 sweep grid, every scale × every n) minus the same for the LSTM; 95 % Welch t interval and Welch
 t-test (the two architectures' models are independent draws), a Mann–Whitney U p-value beside it.
 Predicted direction: Δ < 0 (the transformer less sensitive). Per family the verdict is
-:func:`empirical.stats.verdict` (CI below 0: reproduced; above 0: not reproduced; else
+:func:`empirical.analysis.stats.verdict` (CI below 0: reproduced; above 0: not reproduced; else
 inconclusive; no equivalence margin), and the experiment's verdict is
-:func:`empirical.stats.combine` of the two families (reproduced only if both are). Every
+:func:`empirical.analysis.stats.combine` of the two families (reproduced only if both are). Every
 (family, scale, n) point gets the same Welch difference and verdict word, reported as the curve
 (these do not enter the headline verdict, which rests on the whole curve).
 """
@@ -52,17 +52,16 @@ from boolsens.cube import index_to_bits
 
 from ..models.random_init import (EndTokenConfig, EndTokenTransformer, LastStateConfig, LastStateLSTM,
                                   init_gaussian, init_uniform)
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, mean_ci, verdict, welch_difference
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, mean_ci, verdict, welch_difference
 
 CLAIM = ("Bhattamishra et al.: randomly initialised transformers compute Boolean functions of lower "
          "sensitivity than randomly initialised LSTMs, over the initialisation scale (uniform U(−w, w) and "
          "Gaussian N(0, σ²) weights) and the input length.")
 
 MODELS = ("transformer", "lstm")
-FAMILIES = ("uniform", "gaussian")
 
 
 @dataclass(frozen=True, kw_only=True)

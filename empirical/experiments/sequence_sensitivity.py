@@ -5,7 +5,7 @@ After the language experiments of Vasudeva, Fu, Zhou, Kau, Huang & Sharan (2025)
 Learn Low Sensitivity Functions: Investigations and Implications", ICLR 2025 (§6), following the
 authors' public code (``estija/sensitivity``, ``language/``) where the paper text was not
 available. The paper trains on MRPC and QQP, which cannot be downloaded here; instead a synthetic
-task with *redundant evidence* (``empirical.variable_length.redundant_polarity``): sequences of
+task with *redundant evidence* (``empirical.data.real.redundant_polarity``): sequences of
 random length in [L_min, L_max], right-padded, each holding 1–4 words of its label's class at
 random positions and neutral words elsewhere. Any one label word decides the label, so a model
 may rely on the first, the last or all of them: the task forces no dependence on particular
@@ -19,7 +19,7 @@ AdamW (the paper's rule: a fixed 100 epochs). Unlike the paper's public LSTM scr
 optimiser covers only the LSTM (embedding, LayerNorm and head stay at their initialisation), every
 parameter is trained here.
 
-Sensitivity (``empirical.variable_length.embedding_sensitivity``): N(0, σ² I) on one token's
+Sensitivity (``empirical.measure.variable_length.embedding_sensitivity``): N(0, σ² I) on one token's
 layer-normalised embedding at a time, every real position of ``sens_samples`` training sequences,
 3 draws each (the paper's ``replace_size``), the fraction of draws that change the argmax, over a
 grid of σ² that contains the paper's 15. The per-position profile is right-aligned (index −1 = the
@@ -30,7 +30,7 @@ Statistics and verdict rule (fixed before any run)
 Per unit and σ: the mean sensitivity (total flips / total (sequence, position) pairs) and the
 late-minus-early contrast LW (per sequence: mean flip rate over its last ⌊n/3⌋ tokens minus over
 its first ⌊n/3⌋, averaged over sequences). Seeds pair (both models of a seed see the same data).
-Decided on the whole σ curve with ``empirical.curve_stats.compare_curves`` (reproduced only if the
+Decided on the whole σ curve with ``empirical.analysis.curve_stats.compare_curves`` (reproduced only if the
 predicted sign holds by its 95 % t interval at every σ; not reproduced if significantly reversed at
 any σ; σ where both curves are 0 on every seed are left out):
 
@@ -53,16 +53,17 @@ import torch.nn.functional as F
 
 from boolsens import BoolsensError
 
-from ..curve_stats import compare_curves
+from ..analysis.curve_stats import compare_curves
 from ..models.padded_text import PaddedLSTM, PaddedTextConfig, PaddedTransformer
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..sensitivity_real import class_accuracy
-from ..stats import combine, mean_ci
-from ..training import epoch_batches, train
-from ..variable_length import (embedding_sensitivity, late_minus_early, mean_sensitivity, redundant_polarity,
-                               right_aligned)
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..measure.sensitivity_real import class_accuracy
+from ..analysis.stats import combine, mean_ci
+from ..train.loop import epoch_batches, train
+from ..train.recipe import make_optimizer
+from ..data.real import redundant_polarity
+from ..measure.variable_length import embedding_sensitivity, late_minus_early, mean_sensitivity, right_aligned
 
 CLAIM = ("LSTMs learn more sensitive functions than transformers on sequence classification, and their "
          "sensitivity is concentrated on late tokens (more so than the transformer's).")
@@ -134,7 +135,7 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
                            d_hidden=config.d_hidden, dropout=config.dropout)
     torch.manual_seed(seed)
     model = MODELS[kind](cfg).to(dev)
-    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    opt = make_optimizer(model.parameters(), "adamw", lr=config.lr, weight_decay=config.weight_decay)
     gen = torch.Generator().manual_seed(50_000 + seed)
     next_batch, n_batches = epoch_batches(inputs[tr], y[tr], config.batch_size, gen)
 

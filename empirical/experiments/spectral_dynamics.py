@@ -8,9 +8,9 @@ tests a consequence of their proposition; it does not reproduce a figure of thei
 Target: f = MAJ_3(x_0, x_1x_2, x_3x_4x_5x_6) on n bits (n >= 7), whose spectrum is
 f = ½(χ_{0} + χ_{1,2} + χ_{3..6} − χ_{0..6}): weight ¼ at each of the degrees 1, 2, 4 and 7.
 Training: the recipe of Hahn & Rofin (2024), "Why are Sensitive Functions Hard for
-Transformers?", ACL 2024 (:mod:`empirical.boolean_fit`: post-LN transformer, MSE on {0,1} labels,
+Transformers?", ACL 2024 (:mod:`empirical.train.recipe`: post-LN transformer, MSE on {0,1} labels,
 AdamW, fresh uniform batches), until the MSE on the whole cube is below ``converge_loss`` with every
-point right, or ``max_steps``.
+point right, or ``train.steps``.
 
 Measurement: every ``measure_every`` steps (1 at the cpu preset: every optimizer step) the network's
 prediction g = 1 − 2·out on the whole cube gives, for each degree k of the target, the fitted fraction
@@ -28,9 +28,9 @@ For every pair of degrees j < k: the effect is the mean over seeds of T_k − T_
 crossings of one training run), with the paired t interval and test. A measured crossing lies in
 (T − Δ, T] with Δ = ``measure_every``, so the mean difference is known only to ±Δ: the interval is
 widened by Δ on each side. Predicted direction: > 0 (the higher degree later). Per pair,
-:func:`empirical.stats.verdict` on the widened interval; a pair whose widened interval contains 0
+:func:`empirical.analysis.stats.verdict` on the widened interval; a pair whose widened interval contains 0
 is *unresolved* (inconclusive). Only seeds in which both degrees cross count; a pair with fewer
-than 2 is inconclusive. The experiment's verdict is :func:`empirical.stats.combine` over all pairs
+than 2 is inconclusive. The experiment's verdict is :func:`empirical.analysis.stats.combine` over all pairs
 ("lower degrees are fitted first" for every pair). Proposition 2.1 (b) as formalised in
 ``docs/theory.md`` orders eigenvalues only within one parity (μ_k >= μ_{k+2}), so the same-parity
 pairs (here (2, 4) and (1, 7)) are also combined on their own and reported.
@@ -44,16 +44,16 @@ import numpy as np
 import torch
 
 import boolsens as bs
-from boolsens.cube import index_to_bits, popcounts
+from boolsens.cube import popcounts
 
-from ..boolean_fit import TrainSpec, make_transformer
-from ..metrics import mse_loss
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, paired_difference, verdict
-from ..tasks import BooleanTask, labels, make_target
-from ..training import train
+from ..measure.metrics import binary_accuracy, mse_loss
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, paired_difference, verdict
+from ..data.tasks import cube, labels, make_target, uniform_batches
+from ..train.loop import train
+from ..train.recipe import Recipe, make_model, make_optimizer
 
 CLAIM = ("A consequence of Vasudeva et al.'s Proposition 2.1 (weak spectral bias), tested here (their paper has "
          "no such experiment in its public code): trained on a target with Fourier weight at degrees 1, 2, 4 "
@@ -63,8 +63,11 @@ CLAIM = ("A consequence of Vasudeva et al.'s Proposition 2.1 (weak spectral bias
 @dataclass(frozen=True, kw_only=True)
 class SpectralConfig(ExperimentConfig):
     n: int = 8
-    train: TrainSpec = field(default_factory=lambda: TrainSpec(max_steps=4000, converge_loss=1e-3,
-                                                               track_measures=False))
+    # Hahn & Rofin's recipe scaled down (d_model 32, batch 128, lr 1e-3) with the model's default
+    # initialisation and MLP width (4 · d_model); trained until converged (converge_loss) or train.steps
+    train: Recipe = field(default_factory=lambda: Recipe(d_mlp=None, init="default", batch_size=128, steps=4000,
+                                                         log_every=50, checkpoint_every=250, track_draws=0))
+    converge_loss: float = 1e-3  # stop once the cube MSE is below this with every point classified right
     threshold: float = 0.5     # fitted fraction that counts as "learned"
     measure_every: int = 1     # steps between measurements of the fitted fractions (the resolution Δ)
     plot_every: int = 25       # steps between logged fitted fractions far from every crossing
@@ -72,14 +75,14 @@ class SpectralConfig(ExperimentConfig):
 
 
 PRESETS = {
-    "smoke": SpectralConfig(n=7, seeds=2, plot_every=2, train=TrainSpec(d_model=8, n_heads=1, max_steps=6,
-                                                                        checkpoint_every=2, batch_size=16,
-                                                                        track_measures=False)),
+    "smoke": SpectralConfig(n=7, seeds=2, plot_every=2, converge_loss=2e-3,
+                            train=Recipe(d_model=8, n_heads=1, d_mlp=None, init="default", steps=6,
+                                         log_every=50, checkpoint_every=2, batch_size=16, track_draws=0)),
     # the Hahn & Rofin recipe scaled down (d_model 32, batch 128, lr 1e-3); 8 seeds
     "cpu": SpectralConfig(seeds=8),
     "gpu": SpectralConfig(n=12, seeds=10, plot_every=100,
-                          train=TrainSpec(d_model=128, lr=3e-4, batch_size=1024, max_steps=20_000,
-                                          converge_loss=1e-3, track_measures=False)),
+                          train=Recipe(d_model=128, d_mlp=None, init="default", lr=3e-4, batch_size=1024,
+                                       steps=20_000, log_every=50, checkpoint_every=250, track_draws=0)),
 }
 
 
@@ -109,7 +112,7 @@ def degree_parts(f: bs.BooleanFunction) -> tuple[list[int], np.ndarray]:
 
 class _MeasuredOnly:
     """The unit's context, with a history that keeps only the records carrying fitted fractions:
-    :func:`empirical.training.train` logs a record at every measured step (every step here), most of
+    :func:`empirical.train.loop.train` logs a record at every measured step (every step here), most of
     them only a training loss. Everything else (key, checkpoints, history) is the unit's own."""
 
     def __init__(self, ctx):
@@ -129,30 +132,30 @@ def run_unit(config: SpectralConfig, unit: dict, ctx) -> dict:
     target = make_target("mixed-degree", n)
     degrees, A = degree_parts(target.function)
     A_t = torch.from_numpy(A).float().to(device)  # (K, 2**n)
-    cube = index_to_bits(torch.arange(1 << n), n).to(device)  # (2**n, n)
-    y = labels(target(cube.cpu())).to(device)  # (2**n,)
-    task = BooleanTask(target, batch_size=spec.batch_size, seed=seed, device=device)
-    model = make_transformer(n, spec, seed, device)
-    opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
+    points = cube(n, device)  # (2**n, n)
+    y = labels(target(points.cpu())).to(device)  # (2**n,)
+    generator = torch.Generator().manual_seed(int(seed))
+    model = make_model(n, spec, seed, device)
+    opt = make_optimizer(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
     # what on_log and stop keep across steps (checkpointed by train)
     state: dict = {"crossing": {str(k): None for k in degrees}, "converged": False}
 
     def on_log(step: int, m) -> dict:
-        out = m(cube)  # (2**n,)
+        out = m(points)  # (2**n,)
         frac = (A_t @ (1.0 - 2.0 * out)).tolist()  # (K,)
         loss = float(mse_loss(out, y))
-        acc = float(((out >= 0.5).to(y.dtype) == y).float().mean())
+        acc = binary_accuracy(out, y)
         for k, fr in zip(degrees, frac):
             if state["crossing"][str(k)] is None and fr >= config.threshold:
                 state["crossing"][str(k)] = step
-        state["converged"] = loss < spec.converge_loss and acc == 1.0
+        state["converged"] = loss < config.converge_loss and acc == 1.0
         near = any(abs(fr - config.threshold) <= config.window for fr in frac)
-        if step % config.plot_every == 0 or near or state["converged"] or step == spec.max_steps:
+        if step % config.plot_every == 0 or near or state["converged"] or step == spec.steps:
             return {"fitted_fraction": frac, "cube_loss": loss}
         return {}
 
-    result = train(model, opt, steps=spec.max_steps, next_batch=task.next_batch,
-                   loss_fn=lambda m, x, t: mse_loss(m(x), t), generators={"batches": task.generator}, state=state,
+    result = train(model, opt, steps=spec.steps, next_batch=uniform_batches(target, spec.batch_size, generator, device),
+                   loss_fn=lambda m, x, t: mse_loss(m(x), t), generators={"batches": generator}, state=state,
                    ctx=_MeasuredOnly(ctx), log_every=config.measure_every, checkpoint_every=spec.checkpoint_every,
                    on_log=on_log, stop=lambda step, rec: state["converged"])
     final = [r for r in ctx.history if "fitted_fraction" in r]
@@ -276,7 +279,7 @@ def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
             + "; ".join(short(p) for p in pairs) + ". "
             + (f"Resolved: {', '.join(resolved)}. " if resolved else "No pair is resolved. ")
             + (f"Unresolved: {', '.join(unresolved)}. " if unresolved else "")
-            + (f"Never fitted within {config.train.max_steps} steps (left out of those pairs): {never_text}. "
+            + (f"Never fitted within {config.train.steps} steps (left out of those pairs): {never_text}. "
                if never_text else "")
             + f"Same-parity pairs only (what Prop. 2.1 (b) orders): {same_word}.")
     per_seed = []
@@ -301,7 +304,7 @@ def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
          "W^k = ¼ at k = 1, 2, 4, 7"},
         {"": "training", "Vasudeva et al.": "—", "this run": f"Hahn & Rofin's recipe: MSE on {{0,1}} labels, AdamW lr "
          f"{spec.lr:g}, wd {spec.weight_decay:g}, batch {spec.batch_size} fresh uniform, until the cube MSE < "
-         f"{spec.converge_loss:g} (max {spec.max_steps} steps)"},
+         f"{config.converge_loss:g} (max {spec.steps} steps)"},
         {"": "measurement", "Vasudeva et al.": "—", "this run": f"φ_k on the whole cube every {config.measure_every} "
          f"step(s); crossing = first step with φ_k >= {config.threshold}"},
         {"": "seeds", "Vasudeva et al.": "—", "this run": f"{len(rows)} (seeds {', '.join(str(r['seed']) for r in rows)})"},
@@ -324,7 +327,7 @@ def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
                "(right panel). A target whose degree parts are independent (a real-valued sum of characters "
                "regressed by MSE) would test the degree order without this coupling.",
                "φ_k = Σ_{|S|=k} ĝ(S) f̂(S) / W^k(f) with g = 1 − 2·out the network's prediction on the whole cube. "
-               "Seeds where a degree never crosses within max_steps are left out of that degree's pairs."])
+               "Seeds where a degree never crosses within train.steps are left out of that degree's pairs."])
     return {"verdict": text, "verdict_word": head, "same_parity_verdict": same_word, "pairs": table,
             "units": len(rows)}
 

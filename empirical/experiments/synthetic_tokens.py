@@ -2,7 +2,7 @@
 
 After Vasudeva, Fu, Zhou, Kau, Huang & Sharan (2025), "Transformers Learn Low Sensitivity
 Functions: Investigations and Implications", ICLR 2025 (Definition 3.3 data; Table 3 regimes).
-The data (``empirical.data_real.synthetic_tokens``; ``docs/theory.md`` §5.2) hold two features
+The data (``empirical.data.real.synthetic_tokens``; ``docs/theory.md`` §5.2) hold two features
 that both fit every training label: n_s copies of the label's *sparse* token (ids 0 / 1), and a
 majority (margin about n_d) among n_f *frequent* tokens drawn from m types per class. The two
 candidate predictors are counting rules on the token ids:
@@ -11,7 +11,7 @@ candidate predictors are counting rules on the token ids:
     frequent: sign(#frequent tokens of class +1 − #frequent tokens of class −1)
 
 Their sensitivity is Definition 3.1 of Vasudeva et al. with P uniform over the vocabulary (token
-*replacement*, ``empirical.token_replacement``), computed exactly over the M replacements on the
+*replacement*, ``empirical.measure.token_replacement``), computed exactly over the M replacements on the
 training inputs; a property of the regime, not of any trained model. With n_s ≥ 2 the sparse rule
 cannot flip under one replacement (sensitivity 0) while a margin-1 frequent rule can; with n_s = 1
 and a margin ≥ 2 it is the other way round. The regimes are the rows of the paper's Table 3:
@@ -21,7 +21,7 @@ and a margin ≥ 2 it is the other way round. The regimes are the rows of the pa
 The model is the paper's single-layer attention f(X) = Uᵀ softmax(X W_Q W_Kᵀ Xᵀ) X W_V
 (``empirical.models.token_attention``: small init, mean over positions then a vector readout),
 trained full batch with Adam on the logistic loss until the training loss is below ``stop_loss``
-(checked every ``log_every`` steps) or ``max_steps``. "Which predictor the model picked" is read
+(checked every ``log_every`` steps) or ``steps``. "Which predictor the model picked" is read
 on *conflict* inputs: test samples whose sparse tokens are swapped for the other class's (label
 kept), so the two rules disagree on every one of them.
 
@@ -30,9 +30,9 @@ Statistic and verdict rule (fixed before any run)
 Per regime and seed: a = the fraction of conflict inputs on which the trained model agrees with
 the *lower-sensitivity* predictor (the one with the smaller exact replacement sensitivity on the
 training inputs). Per regime the effect is mean(a) − 1/2 over seeds with its 95 % t interval and
-the one-sample t-test against 1/2 (``empirical.stats.paired_difference`` against the constant
+the one-sample t-test against 1/2 (``empirical.analysis.stats.paired_difference`` against the constant
 1/2); predicted direction +1, equivalence margin 0.05 (a model within 0.45…0.55 follows neither).
-``empirical.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
+``empirical.analysis.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
 regimes must be reproduced). A regime in which neither rule is less sensitive is reported and left
 out of the verdict.
 """
@@ -45,14 +45,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..data_real import TokenSpec, synthetic_tokens, token_kinds
+from ..data.real import TokenSpec, synthetic_tokens, token_kinds
 from ..models.token_attention import TokenAttention, TokenAttentionConfig
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..stats import combine, mean_ci, paired_difference, verdict
-from ..token_replacement import replacement_sensitivity
-from ..training import train
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..analysis.stats import combine, mean_ci, paired_difference, verdict
+from ..measure.token_replacement import replacement_sensitivity
+from ..train.loop import train
+from ..train.recipe import make_optimizer
 
 CLAIM = ("On Definition 3.3 data where a sparse-token rule and a frequent-token rule both fit the labels, "
          "single-layer attention learns the rule with the lower sensitivity (Table 3 regimes).")
@@ -75,7 +76,7 @@ class SyntheticTokensConfig(ExperimentConfig):
     n_train: int = 1000
     n_test: int = 1000
     lr: float = 1e-3
-    max_steps: int = 1500
+    steps: int = 1500
     stop_loss: float = 0.01      # stop once the full-batch training loss is below this
     log_every: int = 20
     checkpoint_every: int = 200
@@ -85,10 +86,10 @@ class SyntheticTokensConfig(ExperimentConfig):
 
 PRESETS = {
     "smoke": SyntheticTokensConfig(seeds=(0,), regimes=((3, 5, 1, 4), (1, 8, 6, 4)), M=16, T=12, d_model=8,
-                                   n_train=64, n_test=64, max_steps=6, log_every=2, checkpoint_every=2,
+                                   n_train=64, n_test=64, steps=6, log_every=2, checkpoint_every=2,
                                    sens_samples=16, sens_draws=1, lr=1e-2),
     "cpu": SyntheticTokensConfig(),
-    "gpu": SyntheticTokensConfig(seeds=tuple(range(10)), d_model=64, n_train=10_000, n_test=5000, max_steps=20_000,
+    "gpu": SyntheticTokensConfig(seeds=tuple(range(10)), d_model=64, n_train=10_000, n_test=5000, steps=20_000,
                                  stop_loss=1e-3, log_every=100, checkpoint_every=1000, sens_samples=2000,
                                  sens_draws=8),
 }
@@ -135,7 +136,7 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
     torch.manual_seed(seed)
     model = TokenAttention(TokenAttentionConfig(M=config.M, d_model=config.d_model,
                                                 init_scale=config.init_scale)).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    opt = make_optimizer(model.parameters(), "adam", lr=config.lr)
 
     def loss_fn(mdl, ids, y):
         return F.softplus(-y * mdl(ids)).mean()  # logistic loss on ±1 labels
@@ -150,7 +151,7 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
                 "agree_frequent": float((conf == yconf.to(dev)).float().mean()),
                 "agree_sparse": float((conf == sparse_says).float().mean())}
 
-    res = train(model, opt, steps=config.max_steps, next_batch=lambda step: (idtr, ytr), loss_fn=loss_fn, ctx=ctx,
+    res = train(model, opt, steps=config.steps, next_batch=lambda step: (idtr, ytr), loss_fn=loss_fn, ctx=ctx,
                 log_every=config.log_every, checkpoint_every=config.checkpoint_every, on_log=on_log,
                 stop=lambda step, rec: rec["train_loss"] < config.stop_loss)
     with torch.no_grad():
@@ -263,7 +264,7 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
                  f"init N(0, {config.init_scale}²)"},
         {"setting": "optimiser, steps, #samples", "paper": "not available",
          "ours": f"Adam lr {config.lr}, full batch of {config.n_train}, until training loss < {config.stop_loss} "
-                 f"(max {config.max_steps} steps)"},
+                 f"(max {config.steps} steps)"},
         {"setting": "which rule is picked", "paper": "not available (agreement or sensitivity comparison)",
          "ours": "agreement on conflict inputs (sparse tokens swapped, label kept)"},
         {"setting": "seeds", "paper": "not available", "ours": f"{len(config.seeds)} per regime"},
@@ -275,7 +276,7 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
         notes=[
             "Statistic: a = fraction of conflict inputs on which the model agrees with the rule of lower exact "
             "replacement sensitivity; effect = mean(a) - 1/2 over seeds, 95 % t interval, one-sample t-test "
-            f"against 1/2. Verdict by empirical.stats.verdict (direction +1, margin {MARGIN}); overall by combine "
+            f"against 1/2. Verdict by empirical.analysis.stats.verdict (direction +1, margin {MARGIN}); overall by combine "
             "over the regimes. Fixed before the runs.",
             "The sensitivities of the two rules are exact expectations over the M replacement tokens on the "
             "training inputs; a tie of a counting rule (output 0) counts as half a flip. The model's sensitivity is "

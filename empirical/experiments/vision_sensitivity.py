@@ -7,7 +7,7 @@ definitions ``docs/theory.md`` §5.1, §5.5), following the authors' public code
 (``estija/sensitivity``, ``cifar/cifar_sens.py``) where the paper text was not available.
 
 Data: scikit-learn's bundled 8×8 digits (no download possible here; the paper uses CIFAR-10),
-pixels scaled to [−1, 1] as the paper's pipeline does (``empirical.pixel_noise.digits_pm1``).
+pixels scaled to [−1, 1] as the paper's pipeline does (``empirical.data.real.digits``).
 Models (``empirical.models.vision``): ViT (pre-LN, CLS token, learned positions, dropout 0.1 as in
 the paper's code), CNN, MLP, ConvMixer, and the ViT trained with the sensitivity regulariser
 ("vit+reg"): loss (1 − p)·CE(f(x), y) + p·MSE(f(x̃), f(x)), p = 0.5, x̃ = x with N(0, 1) noise
@@ -21,19 +21,19 @@ Measured after training, all in eval mode:
 
 * sensitivity over a grid of σ: N(0, σ²) noise on k = s² scattered pixels (the paper's code: 16
   scattered pixels for its 4×4 patches), the fraction of changed argmax predictions on the
-  training images, ``sens_draws`` draws (``empirical.pixel_noise.pixel_sensitivity``);
+  training images, ``sens_draws`` draws (``empirical.measure.pixel_noise.pixel_sensitivity``);
 * weight-noise sharpness over a grid of weight-noise σ_w: every parameter + N(0, σ_w²), ShOp (the
   L1 change of the logits) and ShPred (the fraction of changed predictions) on the training images,
-  5 draws (``empirical.sensitivity_real.weight_noise_sharpness``). The paper's code perturbs a
+  5 draws (``empirical.measure.sensitivity_real.weight_noise_sharpness``). The paper's code perturbs a
   fresh copy left in *train* mode (dropout on, BatchNorm on batch statistics); here both copies
   are in eval mode;
-* accuracy on corrupted test images (``empirical.corruptions``, mean over severities; the paper
+* accuracy on corrupted test images (``empirical.data.corruptions``, mean over severities; the paper
   uses CIFAR-10-C).
 
 Statistics and verdict rule (fixed before any run)
 --------------------------------------------------
 Every comparison is paired over seeds, point by point over the grid, and decided on the whole
-curve (``empirical.curve_stats.compare_curves``: reproduced only if the predicted ordering holds,
+curve (``empirical.analysis.curve_stats.compare_curves``: reproduced only if the predicted ordering holds,
 by its 95 % t interval, at every grid point; not reproduced if it is significantly reversed at any
 point; points where both curves are 0 on every seed are left out):
 
@@ -43,7 +43,7 @@ point; points where both curves are 0 on every seed are left out):
 (c) vit+reg mean corrupted accuracy − ViT's > 0 (one paired difference);
 (d) log ShOp(vit+reg) − log ShOp(ViT) < 0 and ShPred(vit+reg) − ShPred(ViT) < 0 over the σ_w grid.
 
-The overall verdict combines (a)–(d) with ``empirical.stats.combine``.
+The overall verdict combines (a)–(d) with ``empirical.analysis.stats.combine``.
 """
 
 from __future__ import annotations
@@ -56,16 +56,18 @@ import torch.nn.functional as F
 
 from boolsens import BoolsensError
 
-from ..corruptions import CORRUPTIONS, corrupt
-from ..curve_stats import compare_curves
+from ..data.corruptions import CORRUPTIONS, corrupt
+from ..analysis.curve_stats import compare_curves
 from ..models.vision import VisionConfig, build
-from ..pixel_noise import digits_pm1, pixel_sensitivity, square_noise
-from ..registry import ExperimentConfig, register
-from ..report import pyplot
-from ..rundir import RunDir
-from ..sensitivity_real import class_accuracy, weight_noise_sharpness
-from ..stats import combine, mean_ci, paired_difference, verdict
-from ..training import epoch_batches, train
+from ..data.real import digits
+from ..measure.pixel_noise import pixel_sensitivity, square_noise
+from ..harness.registry import ExperimentConfig, register
+from ..analysis.report import pyplot
+from ..harness.rundir import RunDir
+from ..measure.sensitivity_real import class_accuracy, weight_noise_sharpness
+from ..analysis.stats import combine, mean_ci, paired_difference, verdict
+from ..train.loop import epoch_batches, train
+from ..train.recipe import make_optimizer
 
 CLAIM = (
     "On images a ViT learns a lower-sensitivity function than a CNN, an MLP and a ConvMixer; the sensitivity "
@@ -133,14 +135,14 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
     variant, seed, dev = unit["variant"], unit["seed"], ctx.device
     if variant not in VARIANTS:
         raise BoolsensError(f"variant={variant!r} must be one of {VARIANTS}")
-    xtr, ytr, xte, yte = digits_pm1(n_train=config.n_train, seed=seed)
+    xtr, ytr, xte, yte = digits(n_train=config.n_train, seed=seed)
     xtr, ytr, xte, yte = (t.to(dev) for t in (xtr, ytr, xte, yte))
     vcfg = VisionConfig(patch=config.patch, d_model=config.d_model, n_layers=config.n_layers,
                         n_heads=config.n_heads, channels=config.channels, d_mlp=config.d_mlp,
                         dropout=config.dropout)
     torch.manual_seed(seed)  # the same initialisation for vit and vit+reg
     model = build(variant.split("+")[0], vcfg).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    opt = make_optimizer(model.parameters(), "adam", lr=config.lr)
     gen = torch.Generator().manual_seed(40_000 + seed)  # batches and regulariser noise
     batches, n_batches = epoch_batches(xtr, ytr, config.batch_size, gen)
 

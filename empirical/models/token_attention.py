@@ -49,7 +49,3 @@ class TokenAttention(nn.Module):
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         h = self.attention(ids) @ self.W_V[ids]  # (B, T, d)
         return h.mean(dim=1) @ self.u  # (B,)
-
-    def token_readout(self) -> torch.Tensor:
-        """W_V u: what each vocabulary token contributes when attended to, (M,)."""
-        return (self.W_V @ self.u).detach()  # (M,)

@@ -2,9 +2,8 @@
 
 All take images (B, 1, 8, 8) and return logits (B, 10), so token sensitivity (Definition 3.1 of
 Vasudeva et al. (2025), "Transformers Learn Low Sensitivity Functions: Investigations and
-Implications", ICLR 2025) can perturb image patches (tokens) identically for every architecture
-(see ``empirical.data_real.patchify``). The ViT follows Vasudeva et al. at toy scale: patch
-embedding, CLS token, learned positions, pre-LN encoder blocks, CLS readout.
+Implications", ICLR 2025) can perturb image patches (tokens) identically for every architecture.
+The ViT follows Vasudeva et al. at toy scale: patch embedding, CLS token, learned positions, pre-LN encoder blocks, CLS readout.
 """
 
 from __future__ import annotations

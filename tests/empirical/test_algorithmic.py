@@ -13,7 +13,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from boolsens import BoolsensError  # noqa: E402
-from empirical import stability_penalties as P  # noqa: E402
+from empirical.train import regularizers as P  # noqa: E402
 from empirical.models.modular import ModularConfig, ModularTransformer  # noqa: E402
 
 
@@ -117,11 +117,13 @@ class _Killed(Exception):
 def test_a_modular_unit_killed_at_its_first_checkpoint_resumes_to_the_same_numbers(tmp_path, monkeypatch, form):
     """The measurement generator, the regulariser's generator and the grok epoch are in the
     checkpoint: a resumed unit logs the same sensitivities and ends with the same record."""
-    from empirical import runner
-    from empirical.algorithmic import ModularAdditionSpec, SensitivityProbe, StabilityRegularizer, train_modular
+    from empirical.harness import runner
+    from empirical.measure.operand import SensitivityProbe
+    from empirical.train.algorithmic import ModularAdditionSpec, train_modular
+    from empirical.train.regularizers import StabilityRegularizer
 
     spec = ModularAdditionSpec(p=7, train_fraction=0.5, d_model=16, n_heads=2, d_mlp=32, architecture="vasudeva",
-                               epochs=60, log_every=5, checkpoint_every=20)
+                               steps=60, log_every=5, checkpoint_every=20)
     reg = StabilityRegularizer(form=form, gamma=0.3 if form != "none" else 0.0, rho=0.5, gamma_warmup=10)
     probe = SensitivityProbe(sigma_abs=0.5, sigma_rel=0.5, draws=2)
 
@@ -150,10 +152,11 @@ def test_a_modular_unit_killed_at_its_first_checkpoint_resumes_to_the_same_numbe
 
 @pytest.mark.slow
 def test_a_parity_unit_resumes_to_the_same_numbers(tmp_path, monkeypatch):
-    from empirical import runner
-    from empirical.algorithmic import SparseParitySpec, StabilityRegularizer, train_parity
+    from empirical.harness import runner
+    from empirical.train.algorithmic import SparseParitySpec, train_parity
+    from empirical.train.regularizers import StabilityRegularizer
 
-    spec = SparseParitySpec(n=6, k=2, n_train=64, n_test=64, d_mlp=16, epochs=40, log_every=5, checkpoint_every=10)
+    spec = SparseParitySpec(n=6, k=2, n_train=64, n_test=64, d_mlp=16, steps=40, log_every=5, checkpoint_every=10)
     reg = StabilityRegularizer(form="resampling", gamma=0.05, rho=0.05)
     ref = runner.UnitContext(key="p", checkpoint_dir=tmp_path / "a")
     want = train_parity(spec, 1, ref, regularizer=reg, extra_after_grok=None)
@@ -175,10 +178,10 @@ def test_a_parity_unit_resumes_to_the_same_numbers(tmp_path, monkeypatch):
 def test_nanda_warmup_starts_at_zero_learning_rate():
     """Nanda et al.'s LambdaLR(min(step/10, 1)): the first step has learning rate 0, so the
     weights after one step equal the initial ones (weight decay is scaled by lr too)."""
-    from empirical.algorithmic import ModularAdditionSpec, train_modular
-    from empirical.runtime import seed_everything
+    from empirical.train.algorithmic import ModularAdditionSpec, train_modular
+    from empirical.harness.runtime import seed_everything
 
-    spec = ModularAdditionSpec(p=5, d_model=8, n_heads=2, d_mlp=8, epochs=1, log_every=1, warmup_steps=10)
+    spec = ModularAdditionSpec(p=5, d_model=8, n_heads=2, d_mlp=8, steps=1, log_every=1, warmup_steps=10)
     rec = train_modular(spec, 0, None)
     seed_everything(0)
     init = ModularTransformer(spec.model_config())
@@ -234,9 +237,9 @@ def test_restricted_log_epochs_treats_a_run_that_never_grokked_as_the_cap():
 @pytest.mark.parametrize("rho, match", [(1.5, r"rho=1.5 must lie in \[-1, 1\]"), (float("nan"), "rho=nan must lie"),
                                         ("x", r"rho='x' must be a real number")])
 def test_one_rho_check_serves_every_regulariser(rho, match):
-    from empirical.algorithmic import StabilityRegularizer
-    from empirical.sensitivity_real import correlated_gaussian
-    from empirical.stability_penalties import resample_signs
+    from empirical.train.regularizers import StabilityRegularizer
+    from empirical.measure.sensitivity_real import correlated_gaussian
+    from empirical.train.regularizers import resample_signs
 
     g = torch.Generator().manual_seed(0)
     for call in (lambda: StabilityRegularizer(form="gaussian", gamma=0.1, rho=rho),

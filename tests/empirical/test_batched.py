@@ -1,4 +1,4 @@
-"""Training several seeds at once (empirical.batched) equals training each seed alone, up to
+"""Training several seeds at once (empirical.train.batched) equals training each seed alone, up to
 float rounding: the optimiser on stacked tensors is K independent optimisers."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from empirical.batched import train_batched  # noqa: E402
+from empirical.train.batched import train_batched  # noqa: E402
 from empirical.models import build_model  # noqa: E402
 
 

@@ -18,13 +18,14 @@ from boolsens import BoolsensError  # noqa: E402
 from boolsens.cube import bits_to_index, index_to_bits  # noqa: E402
 from boolsens.torch_runtime import torch_threads  # noqa: E402
 from boolsens.storage import CorruptFileError  # noqa: E402
-from empirical import metrics, registry  # noqa: E402
-from empirical.cli import main  # noqa: E402
+from empirical.measure import metrics  # noqa: E402
+from empirical.harness import registry  # noqa: E402
+from empirical.harness.cli import main  # noqa: E402
 from empirical.models import build_model  # noqa: E402
-from empirical.rundir import RunDir  # noqa: E402
-from empirical.stats import exceeds, fit_line, sample_sd  # noqa: E402
-from empirical.tasks import BooleanTask, make_target  # noqa: E402
-from empirical.training import train  # noqa: E402
+from empirical.harness.rundir import RunDir  # noqa: E402
+from empirical.analysis.stats import exceeds, fit_line, sample_sd  # noqa: E402
+from empirical.data.tasks import cube, labels, make_target, uniform_batches  # noqa: E402
+from empirical.train.loop import train  # noqa: E402
 
 PART1 = ("length-scaling", "random-function-generalization", "random-init-sensitivity", "spectral-dynamics")
 
@@ -175,9 +176,10 @@ def test_sample_sd_and_the_z_test():
 def _tiny_training(rd: RunDir | None, steps: int):
     torch.manual_seed(0)
     model = build_model("transformer", 4, d_model=8, n_heads=1)
-    task = BooleanTask(make_target("first", 4), batch_size=16, seed=0)
+    generator = torch.Generator().manual_seed(0)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
-    res = train(model, opt, steps=steps, next_batch=task.next_batch, generator=task.generator,
+    res = train(model, opt, steps=steps, next_batch=uniform_batches(make_target("first", 4), 16, generator),
+                generator=generator,
                 loss_fn=lambda m, x, y: metrics.mse_loss(m(x), y), ctx=rd.context("u") if rd else None,
                 log_every=5, checkpoint_every=5)
     return model, res
@@ -196,12 +198,14 @@ def test_training_resumes_from_checkpoint_to_the_same_weights(tmp_path):
 def test_training_actually_trains():
     torch.manual_seed(1)
     model = build_model("transformer", 6, d_model=16, n_heads=2)
-    task = BooleanTask(make_target("first", 6), batch_size=64, seed=1)
-    before = metrics.accuracy(model, task.eval_bits, task.eval_y)
+    target, generator = make_target("first", 6), torch.Generator().manual_seed(1)
+    bits = cube(6)
+    y = labels(target(bits))
+    before = metrics.binary_accuracy(model(bits).detach(), y)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    train(model, opt, steps=150, next_batch=task.next_batch, generator=task.generator,
+    train(model, opt, steps=150, next_batch=uniform_batches(target, 64, generator), generator=generator,
           loss_fn=lambda m, x, y: metrics.mse_loss(m(x), y))
-    after = metrics.accuracy(model, task.eval_bits, task.eval_y)
+    after = metrics.binary_accuracy(model(bits).detach(), y)
     assert after > 0.95 and after > before
 
 
@@ -222,17 +226,19 @@ def test_mixed_degree_target_has_weight_a_quarter_at_degrees_1_2_4_7():
     assert np.allclose(w, expected)
 
 
-def test_fixed_training_set_and_held_out_complement():
-    task = BooleanTask(make_target("random", 6, seed=3), batch_size=100, seed=4, train_size=20)
-    idx = task.train_index
-    assert idx.numel() == 20 and idx.unique().numel() == 20
-    held = bits_to_index(task.eval_bits)
-    assert held.numel() == 64 - 20 and not torch.isin(held, idx).any()
-    bits, y = task.next_batch(0)
-    assert torch.equal(bits_to_index(bits), idx)           # full batch when batch_size >= m
-    f = make_target("random", 6, seed=3).function
-    assert torch.equal(y, torch.from_numpy((1 - f.signs[idx.numpy()]) / 2).float())
-    assert torch.equal(index_to_bits(idx, 6), bits)
+def test_uniform_batches_are_fresh_labelled_and_replayed_by_the_generator():
+    target = make_target("random", 6, seed=3)
+    g = torch.Generator().manual_seed(4)
+    next_batch = uniform_batches(target, 100, g)
+    state = g.get_state()
+    bits, y = next_batch(0)
+    again, _ = next_batch(1)
+    assert bits.shape == (100, 6) and not torch.equal(bits, again)       # fresh points each step
+    f = target.function
+    assert torch.equal(y, torch.from_numpy((1 - f.signs[bits_to_index(bits).numpy()]) / 2).float())
+    g.set_state(state)                                                   # a restored generator replays
+    assert torch.equal(next_batch(0)[0], bits)
+    assert torch.equal(cube(3), index_to_bits(torch.arange(8), 3))
 
 
 def test_bad_targets_raise():
@@ -297,29 +303,12 @@ def test_network_function_follows_the_sign_convention():
     f, g = metrics.network_function(_First(), 5)
     assert f == bs.dictator(5, 0)
     assert np.array_equal(g, f.signs.astype(float))
-    m = metrics.function_measures(_First(), 5)
-    assert m["total_influence"] == 1.0 and m["max_sensitivity"] == 1
-    assert m["weights"] == pytest.approx([0, 1, 0, 0, 0, 0])
-
-
-def test_function_measures_estimate_beyond_the_exact_range_agrees_with_exact():
-    torch.manual_seed(8)
-    model = build_model("transformer", 6, d_model=8, n_heads=2)
-    exact = metrics.function_measures(model, 6, threshold=0.0)
-    est = metrics.function_measures(model, 6, threshold=0.0, exact_max_n=4, samples=4000, seed=5)
-    assert est["estimated"] and not exact["estimated"]
-    for key in ("total_influence", "normalized_sensitivity", "bias"):
-        e = est[key]
-        assert isinstance(e, bs.estimate.Estimate) and e.samples == 4000
-        assert abs(e.value - exact[key]) <= 4 * e.stderr + 1e-12
-    assert est["normalized_sensitivity"].value == est["total_influence"].value / 6
 
 
 def test_loss_sharpness_vmap_equals_loop_fresh_per_seed_and_zero_at_rho_zero():
     torch.manual_seed(4)
     model = build_model("transformer", 5, d_model=8, n_heads=2)
-    task = BooleanTask(make_target("parity", 5), batch_size=64, seed=0)
-    bits, y = task.next_batch(0)
+    bits, y = uniform_batches(make_target("parity", 5), 64, torch.Generator().manual_seed(0))(0)
     a = metrics.loss_sharpness(model, bits, y, rho=2.0, draws=4, seed=11, method="vmap")
     b = metrics.loss_sharpness(model, bits, y, rho=2.0, draws=4, seed=11, method="loop")
     c = metrics.loss_sharpness(model, bits, y, rho=2.0, draws=4, seed=12)
@@ -339,7 +328,7 @@ def test_loss_sharpness_matches_perturbed_copies_with_the_documented_noise_scale
 
     torch.manual_seed(7)
     model = build_model("transformer", 4, d_model=8, n_heads=2)
-    bits, y = BooleanTask(make_target("majority", 4), batch_size=32, seed=3).next_batch(0)
+    bits, y = uniform_batches(make_target("majority", 4), 32, torch.Generator().manual_seed(3))(0)
     names = [k for k, _ in model.named_parameters() if not k.startswith("pos_emb")]
     P = sum(p.numel() for k, p in model.named_parameters() if k in names)
     g = torch.Generator().manual_seed(21)

@@ -18,8 +18,8 @@ from empirical.experiments import random_init_sensitivity as ri  # noqa: E402
 from empirical.experiments import spectral_dynamics as sd  # noqa: E402
 from empirical.models.random_init import (AnnotatedLayerNorm, EndTokenConfig, EndTokenTransformer,  # noqa: E402
                                           LastStateConfig, LastStateLSTM, init_gaussian, init_uniform)
-from empirical.runner import UnitContext  # noqa: E402
-from empirical.tasks import make_target  # noqa: E402
+from empirical.harness.runner import UnitContext  # noqa: E402
+from empirical.data.tasks import make_target  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="module")

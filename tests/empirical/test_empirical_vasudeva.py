@@ -16,8 +16,12 @@ import boolsens as bs  # noqa: E402
 from boolsens import BoolsensError  # noqa: E402
 from boolsens.cube import index_to_bits  # noqa: E402
 from boolsens.torch_runtime import torch_threads  # noqa: E402
-from empirical import curve_stats, pixel_noise, token_replacement, variable_length  # noqa: E402
-from empirical.data_real import TokenSpec, synthetic_tokens  # noqa: E402
+from empirical.analysis import curve_stats  # noqa: E402
+from empirical.measure import pixel_noise  # noqa: E402
+from empirical.measure import token_replacement  # noqa: E402
+from empirical.measure import variable_length  # noqa: E402
+from empirical.data import real  # noqa: E402
+from empirical.data.real import TokenSpec, synthetic_tokens  # noqa: E402
 from empirical.experiments import synthetic_tokens as st  # noqa: E402
 from empirical.models.padded_text import PaddedLSTM, PaddedTextConfig, PaddedTransformer  # noqa: E402
 from empirical.models.token_attention import TokenAttention, TokenAttentionConfig  # noqa: E402
@@ -144,7 +148,7 @@ def test_square_noise_hits_one_contiguous_square_with_the_codes_corner_range():
 def test_digits_pm1_is_the_bundled_digits_on_minus_one_one():
     from sklearn.datasets import load_digits
 
-    xtr, ytr, xte, yte = pixel_noise.digits_pm1(n_train=300, seed=2)
+    xtr, ytr, xte, yte = real.digits(n_train=300, seed=2)
     assert xtr.shape == (300, 1, 8, 8) and len(xte) == 1797 - 300
     raw = load_digits()
     perm = np.random.default_rng(2).permutation(1797)
@@ -168,7 +172,7 @@ def test_compare_curves_reproduces_reverses_and_leaves_out_zero_points():
 
 # ------------------------------------------------------------------ sequences
 def test_redundant_polarity_holds_k_label_words_and_pads_after_the_length():
-    ids, lengths, y = variable_length.redundant_polarity(300, L_min=4, L_max=9, vocab=20, n_polar=3, k_min=1,
+    ids, lengths, y = real.redundant_polarity(300, L_min=4, L_max=9, vocab=20, n_polar=3, k_min=1,
                                                          k_max=3, seed=0)
     assert ids.shape == (300, 9) and 4 <= int(lengths.min()) and int(lengths.max()) <= 9
     for row, n, label in zip(ids.numpy(), lengths.numpy(), y.numpy()):
@@ -217,9 +221,9 @@ def test_padded_models_ignore_what_lies_after_each_length(cls):
      r"ids must lie in \[0, vocab=3\)"),
     (lambda: pixel_noise.pixel_sensitivity(lambda x: x, torch.zeros(2, 1, 4, 4), sigmas=[1.0], k=17), "k=17"),
     (lambda: pixel_noise.square_noise(torch.zeros(1, 1, 4, 4), size=4, sigma=1.0, generator=_gen(0)), "size=4"),
-    (lambda: variable_length.redundant_polarity(3, L_min=5, L_max=4, vocab=9, n_polar=2, k_min=1, k_max=2, seed=0),
+    (lambda: real.redundant_polarity(3, L_min=5, L_max=4, vocab=9, n_polar=2, k_min=1, k_max=2, seed=0),
      "L_max=4"),
-    (lambda: variable_length.redundant_polarity(3, L_min=2, L_max=4, vocab=4, n_polar=2, k_min=1, k_max=2, seed=0),
+    (lambda: real.redundant_polarity(3, L_min=2, L_max=4, vocab=4, n_polar=2, k_min=1, k_max=2, seed=0),
      "2 \\* n_polar = 4"),
 ], ids=["vocab-zero", "ids-out-of-vocab", "too-many-pixels", "square-too-big", "lengths-reversed", "no-neutral"])
 def test_bad_arguments_raise_clear_errors(call, match):

@@ -1,4 +1,4 @@
-"""Tests of empirical.hahn_rofin (the recipe and measurements of Hahn & Rofin (2024), "Why are
+"""Tests of empirical.train.hahn_rofin (the recipe and measurements of Hahn & Rofin (2024), "Why are
 Sensitive Functions Hard for Transformers?", ACL 2024) and of the data the two experiments built on
 it generate, each checked against its definition. CPU, seconds; every test seeds its randomness."""
 
@@ -14,10 +14,13 @@ torch = pytest.importorskip("torch")
 import boolsens as bs  # noqa: E402
 from boolsens.cube import bits_to_index  # noqa: E402
 from boolsens.torch_runtime import torch_threads  # noqa: E402
-from empirical import hahn_rofin as hr  # noqa: E402
+from empirical.data.tasks import cube, uniform_batches  # noqa: E402
+from empirical.harness.runtime import seed_of  # noqa: E402
+from empirical.measure import hahn_rofin as hm  # noqa: E402
+from empirical.train import recipe as hr  # noqa: E402
 from empirical.experiments.random_function_generalization import random_completions  # noqa: E402
-from empirical.metrics import layer_norm_blowup, loss_sharpness, mse_loss  # noqa: E402
-from empirical.tasks import Target, labels, make_target  # noqa: E402
+from empirical.measure.metrics import layer_norm_blowup, loss_sharpness, mse_loss  # noqa: E402
+from empirical.data.tasks import Target, labels, make_target  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -43,27 +46,27 @@ def test_sharpness_matches_the_closed_form_of_an_affine_model():
     torch.manual_seed(0)
     n, eps = 5, 0.05
     model = _Affine(n)
-    bits = hr.cube(n)
+    bits = cube(n)
     with torch.no_grad():
         y = model(bits).clone()                          # a minimum: zero residuals
     exact = eps**2 * float((bits.float().pow(2).sum(1) + 1).mean())   # = ε² (n/2 + 1)
-    r = hr.sharpness(model, [(bits, y)] * 8, epsilon=eps, draws=1000, seed=1)
+    r = hm.sharpness(model, [(bits, y)] * 8, epsilon=eps, draws=1000, seed=1)
     assert r["value"] == pytest.approx(exact, rel=0.05)
     assert r["stderr"] < 0.05 * exact
     # rho = eps·√P gives the same directions and value (P = n + 1 parameters)
-    same = hr.sharpness(model, [(bits, y)] * 8, rho=eps * math.sqrt(n + 1), draws=1000, seed=1)
+    same = hm.sharpness(model, [(bits, y)] * 8, rho=eps * math.sqrt(n + 1), draws=1000, seed=1)
     assert same["value"] == pytest.approx(r["value"], rel=1e-6)
 
 
 def test_sharpness_draws_fresh_directions_per_batch_and_leaves_the_weights():
     torch.manual_seed(1)
     model = hr.make_model(4, hr.Recipe(d_model=8, n_heads=1, d_mlp=8), seed=0)
-    bits = hr.cube(4)
+    bits = cube(4)
     y = labels(make_target("parity", 4)(bits))
     before = {k: v.clone() for k, v in model.state_dict().items()}
     rho = 0.02 * math.sqrt(sum(p.numel() for p in model.non_positional_parameters().values()))
-    per_batch = [loss_sharpness(model, bits, y, rho=rho, draws=3, seed=hr.seed_of(7, b)) for b in range(2)]
-    both = hr.sharpness(model, [(bits, y)] * 2, draws=3, seed=7)
+    per_batch = [loss_sharpness(model, bits, y, rho=rho, draws=3, seed=seed_of(7, b)) for b in range(2)]
+    both = hm.sharpness(model, [(bits, y)] * 2, draws=3, seed=7)
     # batch b of one call uses the directions seeded by seed_of(seed, b): two different sets
     assert per_batch[0] != per_batch[1]
     assert both["value"] == pytest.approx(np.mean(per_batch), rel=1e-12)
@@ -84,12 +87,12 @@ def test_sharpness_leaves_the_positional_embedding_unperturbed():
         def forward(self, bits):
             return getattr(self, self.name).weight.sum() + 0 * self.w + 0 * bits[:, 0]
 
-    bits = hr.cube(3)
+    bits = cube(3)
     for name, positive in (("pos_emb", False), ("tok_emb", True)):
         model = Model(name)
         with torch.no_grad():
             y = model(bits).clone()                      # zero residuals: any perturbation costs
-        value = hr.sharpness(model, [(bits, y)], epsilon=1.0, draws=4, seed=0)["value"]
+        value = hm.sharpness(model, [(bits, y)], epsilon=1.0, draws=4, seed=0)["value"]
         assert (value > 0.0) if positive else (value == 0.0)
     real = hr.make_model(3, hr.Recipe(d_model=8, n_heads=1, d_mlp=8), seed=0)
     assert not any(k.startswith("pos_emb") for k in real.non_positional_parameters())
@@ -117,9 +120,9 @@ def test_measure_is_exact_on_the_cube_and_scales_by_four():
     n = 5
     target = make_target("majority", n)
     model = hr.make_model(n, hr.Recipe(d_model=8, n_heads=1, d_mlp=8), seed=1)
-    m = hr.Measurement(draws=2, batches=3, batch_size=64, eval_points=64)
-    rec = hr.measure(model, target, m, seed=0)
-    bits = hr.cube(n)
+    m = hm.Measurement(draws=2, batches=3, batch_size=64, eval_points=64)
+    rec = hm.measure(model, target, m, seed=0)
+    bits = cube(n)
     y = labels(target(bits))
     with torch.no_grad():
         assert rec["eval_mse"] == pytest.approx(float(mse_loss(model(bits), y)), rel=1e-6)
@@ -128,16 +131,16 @@ def test_measure_is_exact_on_the_cube_and_scales_by_four():
     assert rec["blowup"] == pytest.approx(layer_norm_blowup(model, bits)["blowup"], rel=1e-12)
     assert rec["blowup_x_norm"] == pytest.approx(rec["blowup"] * rec["parameter_norm"], rel=1e-12)
     # beyond the batch size the measurement batches are fresh uniform points, not the cube
-    big = hr.measure(hr.make_model(7, hr.Recipe(d_model=8, n_heads=1, d_mlp=8), seed=1), make_target("majority", 7),
-                     hr.Measurement(draws=1, batches=2, batch_size=32, eval_points=32), seed=0)
+    big = hm.measure(hr.make_model(7, hr.Recipe(d_model=8, n_heads=1, d_mlp=8), seed=1), make_target("majority", 7),
+                     hm.Measurement(draws=1, batches=2, batch_size=32, eval_points=32), seed=0)
     assert not big["measured_on_cube"]
 
 
 def test_uniform_batches_label_by_the_target_and_follow_the_generator():
     target = make_target("parity", 6)
     g1, g2 = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
-    x1, y1 = hr.uniform_batches(target, 4096, g1)(0)
-    x2, _ = hr.uniform_batches(target, 4096, g2)(0)
+    x1, y1 = uniform_batches(target, 4096, g1)(0)
+    x2, _ = uniform_batches(target, 4096, g2)(0)
     assert torch.equal(x1, x2)
     assert torch.equal(y1, labels(target(x1)))
     assert abs(float(x1.float().mean()) - 0.5) < 0.02      # uniform bits
@@ -159,5 +162,5 @@ def test_random_completions_keep_the_training_labels_and_are_fair_coins_elsewher
 def test_a_function_target_reads_its_table_in_the_cube_order():
     f = bs.random_function(5, seed=3)
     target = Target.from_function(f)
-    bits = hr.cube(5)
+    bits = cube(5)
     assert np.array_equal(target(bits).numpy(), np.asarray(f.signs)[bits_to_index(bits).numpy()])

@@ -17,9 +17,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from boolsens import BoolsensError  # noqa: E402
-from empirical import registry  # noqa: E402
-from empirical.cli import main as experiment_main  # noqa: E402
-from empirical.plan import apply_overrides, grid_points, parse_seeds, plan_units  # noqa: E402
+from empirical.harness import registry  # noqa: E402
+from empirical.harness.cli import main as experiment_main  # noqa: E402
+from empirical.harness.plan import apply_overrides, grid_points, parse_seeds, plan_units  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EXP = "length-scaling"
@@ -68,9 +68,9 @@ def test_seeds_sets_and_grids_are_parsed_before_any_work():
     for bad in ("-1", "0", "x", "3-1", "1,1"):
         with pytest.raises(BoolsensError, match="--seeds"):
             parse_seeds(bad, 0)
-    assert grid_points(cfg, ["rho=0.5,1.0", "loss_sharpness_draws=2,4"]) == [
-        {"rho": 0.5, "loss_sharpness_draws": 2}, {"rho": 0.5, "loss_sharpness_draws": 4},
-        {"rho": 1.0, "loss_sharpness_draws": 2}, {"rho": 1.0, "loss_sharpness_draws": 4}]
+    assert grid_points(cfg, ["measure.rho=0.5,1.0", "measure.draws=2,4"]) == [
+        {"measure.rho": 0.5, "measure.draws": 2}, {"measure.rho": 0.5, "measure.draws": 4},
+        {"measure.rho": 1.0, "measure.draws": 2}, {"measure.rho": 1.0, "measure.draws": 4}]
 
 
 def test_unit_keys_follow_the_settings_not_the_axes():
@@ -79,7 +79,7 @@ def test_unit_keys_follow_the_settings_not_the_axes():
     base = {u.key for u in plan_units(exp, cfg, [{}])}
     longer = {u.key for u in plan_units(exp, apply_overrides(cfg, ["ns=3,4,5"]), [{}])}
     assert base < longer and len(longer) == 6            # extending an axis keeps the keys
-    changed = {u.key for u in plan_units(exp, apply_overrides(cfg, ["rho=0.5"]), [{}])}
+    changed = {u.key for u in plan_units(exp, apply_overrides(cfg, ["measure.rho=0.5"]), [{}])}
     assert not (base & changed)                          # a changed setting gives new keys
 
 

@@ -1,13 +1,8 @@
-"""Variable-length token sequences: a synthetic classification task with redundant evidence, and
-the per-position embedding sensitivity of a model on it, right-aligned as in the text experiments
-of Vasudeva et al. (2025), "Transformers Learn Low Sensitivity Functions: Investigations and
+"""The per-position embedding sensitivity of a model on variable-length token sequences (the data:
+:func:`empirical.data.real.redundant_polarity`), right-aligned as in the text experiments of
+Vasudeva et al. (2025), "Transformers Learn Low Sensitivity Functions: Investigations and
 Implications", ICLR 2025 (``docs/theory.md`` §5.1).
 
-- :func:`redundant_polarity`: sequences of random lengths in [L_min, L_max], right-padded; each
-  holds k (random in [k_min, k_max]) *polar* words of its label's class at random positions and
-  neutral words elsewhere. Any one polar word determines the label, so a model may read the first,
-  the last, or all of them: nothing forces a dependence on particular positions (unlike a
-  count-majority label, which makes every position matter equally).
 - :func:`embedding_sensitivity`: Definition 3.1 of Vasudeva et al. on word embeddings: N(0, σ² I)
   on one token's embedding at a time (every real position of every sequence, ``n_draws`` draws),
   the fraction of draws that change the argmax; for a grid of σ with common random numbers.
@@ -25,48 +20,9 @@ import torch
 
 from boolsens import BoolsensError
 
-from .checks import check_count, check_integer
+from ..harness.checks import check_count
 
-__all__ = ["redundant_polarity", "embedding_sensitivity", "right_aligned", "late_minus_early", "mean_sensitivity"]
-
-
-def redundant_polarity(n_samples: int, *, L_min: int, L_max: int, vocab: int, n_polar: int, k_min: int,
-                       k_max: int, seed: int):
-    """``(ids (N, L_max) long, lengths (N,) long, y (N,) long)``.
-
-    Words 0 … n_polar−1 are positive (label 1), n_polar … 2·n_polar−1 negative (label 0), the rest
-    of [0, vocab) neutral; the padding id is ``vocab`` (after each sequence's length). A sequence
-    of length L ~ U{L_min … L_max} holds k ~ U{k_min … min(k_max, L)} words of its label's class at
-    distinct uniformly random positions (each word uniform over the class's n_polar words) and
-    neutral words elsewhere; labels are balanced coin flips.
-
-    >>> ids, lengths, y = redundant_polarity(4, L_min=3, L_max=6, vocab=10, n_polar=2, k_min=1, k_max=2, seed=0)
-    >>> ids.shape, bool(((ids == 10).sum(1) == 6 - lengths).all())
-    (torch.Size([4, 6]), True)
-    """
-    n_samples = check_integer(n_samples, "n_samples", 1)
-    L_min, L_max = check_integer(L_min, "L_min", 1), check_integer(L_max, "L_max", 1)
-    vocab, n_polar = check_integer(vocab, "vocab", 1), check_integer(n_polar, "n_polar", 1)
-    k_min, k_max = check_integer(k_min, "k_min", 1), check_integer(k_max, "k_max", 1)
-    if L_max < L_min:
-        raise BoolsensError(f"L_max={L_max} must be >= L_min={L_min}")
-    if k_max < k_min or k_min > L_min:
-        raise BoolsensError(f"k_min={k_min}, k_max={k_max} must satisfy k_min <= k_max and k_min <= L_min={L_min}")
-    if 2 * n_polar >= vocab:
-        raise BoolsensError(f"2 * n_polar = {2 * n_polar} must be < vocab={vocab} (neutral words are needed)")
-    rng = np.random.default_rng(seed)
-    ids = np.full((n_samples, L_max), vocab, dtype=np.int64)
-    lengths = rng.integers(L_min, L_max + 1, size=n_samples)
-    y = rng.integers(0, 2, size=n_samples)
-    for s in range(n_samples):
-        L = lengths[s]
-        k = rng.integers(k_min, min(k_max, L) + 1)
-        row = rng.integers(2 * n_polar, vocab, size=L)  # neutral words
-        where = rng.choice(L, size=k, replace=False)
-        offset = 0 if y[s] == 1 else n_polar
-        row[where] = offset + rng.integers(0, n_polar, size=k)
-        ids[s, :L] = row
-    return torch.from_numpy(ids), torch.from_numpy(lengths.astype(np.int64)), torch.from_numpy(y.astype(np.int64))
+__all__ = ["embedding_sensitivity", "right_aligned", "late_minus_early", "mean_sensitivity"]
 
 
 @torch.no_grad()

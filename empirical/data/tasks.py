@@ -7,8 +7,8 @@ f = −1 = True and a prediction >= ½ reads as f = −1.
 
 * :class:`Target`: a Boolean function of n bits, computable on batches without a table (PARITY,
   MAJORITY, FIRST, sparse parity work at any n) or from any :class:`boolsens.BooleanFunction`.
-* :class:`BooleanTask`: fresh uniform batches each step, or a fixed training subset of a given
-  size (drawn without replacement, seeded), plus a held-out evaluation set.
+* :func:`uniform_batches`: the training stream, fresh uniform batches each step from a seeded,
+  checkpointed generator; :func:`cube`: all 2**n inputs; :func:`labels`: the {0,1} labels.
 
 Indices and bits convert with :mod:`boolsens.cube` (``index_to_bits``, ``bits_to_index``).
 """
@@ -24,7 +24,17 @@ import boolsens as bs
 from boolsens import BoolsensError
 from boolsens.cube import bits_to_index, index_to_bits
 
-__all__ = ["Target", "make_target", "BooleanTask", "labels"]
+__all__ = ["Target", "make_target", "uniform_batches", "labels", "cube"]
+
+
+def cube(n: int, device: Any = "cpu") -> torch.Tensor:
+    """All 2**n inputs as (2**n, n) long bits, in index order (bit i of the index is coordinate
+    i; the one full cube of ``empirical``).
+
+    >>> cube(2).tolist()
+    [[0, 0], [1, 0], [0, 1], [1, 1]]
+    """
+    return index_to_bits(torch.arange(1 << n), n).to(device)
 
 
 def labels(signs: torch.Tensor) -> torch.Tensor:
@@ -62,7 +72,7 @@ class Target:
         if self._function is None:
             if self.n > 24:
                 raise BoolsensError(f"target {self.name} on n={self.n} > 24 has no table; use estimators")
-            bits = index_to_bits(torch.arange(1 << self.n), self.n)
+            bits = cube(self.n)
             self._function = bs.BooleanFunction(self(bits).numpy().astype(np.int8), name=self.name)
         return self._function
 
@@ -132,65 +142,19 @@ def make_target(name: str, n: int, *, k: int | None = None, seed: int | None = N
                      "random, mixed-degree")
 
 
-class BooleanTask:
-    """Training and evaluation batches for a :class:`Target`.
+def uniform_batches(target: Target, batch_size: int, generator: torch.Generator,
+                    device: Any = "cpu") -> Callable[[int], tuple[torch.Tensor, torch.Tensor]]:
+    """``next_batch(step)`` of ``batch_size`` fresh uniform inputs (B, n) and their {0,1} labels
+    (B,), drawn from ``generator`` (checkpointed by :func:`empirical.train.loop.train`, so a
+    resumed run sees the same batches): the training stream of the Boolean experiments. Cost:
+    B·n random bits and B target evaluations a step.
 
-    ``train_size=None``: every step draws ``batch_size`` fresh uniform points. Otherwise a fixed
-    training set of ``train_size`` distinct points (seeded); each step uses all of it when
-    ``batch_size >= train_size``, else a uniform minibatch of it. The evaluation set is the whole
-    complement of the training set when n <= ``exhaustive_eval_n``, else ``eval_size`` uniform
-    points (for a fixed training set, points in it are excluded).
-
-    All randomness comes from ``generator`` (the training stream, checkpointed by
-    :func:`empirical.training.train`) and ``seed`` (the fixed sets).
+    >>> next_batch = uniform_batches(make_target("first", 3), 4, torch.Generator().manual_seed(0))
+    >>> bits, y = next_batch(0)
+    >>> bits.shape, bool((y == bits[:, 0].float()).all())
+    (torch.Size([4, 3]), True)
     """
-
-    def __init__(self, target: Target, *, batch_size: int, seed: int, train_size: int | None = None,
-                 eval_size: int = 4096, exhaustive_eval_n: int = 14, device: Any = "cpu"):
-        n = target.n
-        if batch_size < 1:
-            raise BoolsensError(f"batch_size={batch_size} must be >= 1")
-        if train_size is not None and not 1 <= train_size <= (1 << min(n, 62)):
-            raise BoolsensError(f"train_size={train_size} must lie in [1, 2**{n}]")
-        self.target, self.n, self.batch_size, self.device = target, n, batch_size, torch.device(device)
-        self.train_size = train_size
-        self.generator = torch.Generator().manual_seed(int(seed))
-        fixed = torch.Generator().manual_seed(int(seed) + 1_000_003)
-        self.train_index: torch.Tensor | None = None
-        if train_size is not None:
-            if n > 24:
-                raise BoolsensError(f"a fixed training set needs n <= 24; got n={n}")
-            self.train_index = torch.randperm(1 << n, generator=fixed)[:train_size].sort().values  # (m,)
-            self._train_bits = index_to_bits(self.train_index, n).to(self.device)  # (m, n)
-            self._train_y = labels(target(index_to_bits(self.train_index, n))).to(self.device)  # (m,)
-        if n <= exhaustive_eval_n:
-            all_idx = torch.arange(1 << n)
-            if self.train_index is not None:
-                keep = torch.ones(1 << n, dtype=torch.bool)
-                keep[self.train_index] = False
-                all_idx = all_idx[keep]
-            eval_bits = index_to_bits(all_idx, n)  # (E, n)
-        else:
-            eval_bits = torch.randint(0, 2, (eval_size, n), generator=fixed)  # (E, n)
-            if self.train_index is not None:
-                in_train = torch.isin(bits_to_index(eval_bits), self.train_index)
-                eval_bits = eval_bits[~in_train]
-        self.eval_bits = eval_bits.to(self.device)
-        self.eval_y = labels(target(eval_bits)).to(self.device)
-
-    def next_batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """(bits (B, n) long, labels (B,) float) for training step ``step``."""
-        if self.train_index is None:
-            bits = torch.randint(0, 2, (self.batch_size, self.n), generator=self.generator)  # (B, n)
-            return bits.to(self.device), labels(self.target(bits)).to(self.device)
-        m = self.train_index.numel()
-        if self.batch_size >= m:
-            return self._train_bits, self._train_y
-        pick = torch.randint(0, m, (self.batch_size,), generator=self.generator).to(self.device)  # (B,)
-        return self._train_bits[pick], self._train_y[pick]
-
-    def train_set(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The fixed training set (bits, labels); for fresh batches, the evaluation set."""
-        if self.train_index is None:
-            return self.eval_bits, self.eval_y
-        return self._train_bits, self._train_y
+    def next_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        bits = torch.randint(0, 2, (batch_size, target.n), generator=generator)  # (B, n)
+        return bits.to(device), labels(target(bits)).to(device)
+    return next_batch

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from boolsens.progress import bar
 from boolsens.torch_runtime import eval_mode
 
-from .checks import check_count
+from ..harness.checks import check_count
 
 __all__ = ["TrainResult", "train", "epoch_batches"]
 
@@ -63,7 +63,7 @@ def train(
     checkpoint (model, optimizer, generators, state, step, history) is written every
     ``checkpoint_every`` steps through ``ctx.save_checkpoint``, and training continues from
     ``ctx.load_checkpoint()`` when there is one. ``ctx`` is a
-    :class:`~empirical.runner.UnitContext` (``None``: no history, no checkpoints). The progress bar
+    :class:`~empirical.harness.runner.UnitContext` (``None``: no history, no checkpoints). The progress bar
     (``desc``, default the unit's key) follows ``ctx.show_progress`` (see
     :mod:`boolsens.progress`). The model is left in evaluation mode.
 
@@ -77,7 +77,7 @@ def train(
     """
     import torch
 
-    from .runner import fault
+    from ..harness.runner import fault
 
     check_count(steps, "steps", 0)
     gens = dict(generators or {})

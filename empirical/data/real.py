@@ -4,13 +4,17 @@
   Sensitivity Functions: Investigations and Implications", ICLR 2025 (sparse / frequent /
   irrelevant one-hot tokens; ``docs/theory.md`` §5.2) and its OOD variant (sparse token flipped,
   label kept).
-- :func:`digits` — scikit-learn's bundled 8×8 digits, standardised; :func:`patchify` /
-  :func:`unpatchify` turn images into tokens (patches) and back.
+- :func:`digits` — scikit-learn's bundled 8×8 digits scaled to [−1, 1].
 - :func:`modular_addition` — ``a + b mod p`` with inputs "a b =" and a seeded train/test split
   (the grokking task of Nanda et al. (2023), "Progress measures for grokking via mechanistic
   interpretability", ICLR 2023).
 - :func:`noisy_sparse_parity` — ±1 inputs, label = product of k hidden coordinates, training labels
   flipped with probability ``noise`` (test labels clean).
+- :func:`redundant_polarity` — sequences of random lengths in [L_min, L_max], right-padded; each
+  holds k (random in [k_min, k_max]) *polar* words of its label's class at random positions and
+  neutral words elsewhere. Any one polar word determines the label, so a model may read the first,
+  the last, or all of them: nothing forces a dependence on particular positions (unlike a
+  count-majority label, which makes every position matter equally).
 
 Conventions for ±1 data follow ``boolsens`` (bit 1 ↔ −1; True = −1).
 """
@@ -24,17 +28,16 @@ import torch
 
 from boolsens import BoolsensError
 
-from .checks import check_integer
+from ..harness.checks import check_integer
 
 __all__ = [
     "TokenSpec",
     "synthetic_tokens",
     "token_kinds",
     "digits",
-    "patchify",
-    "unpatchify",
     "modular_addition",
     "noisy_sparse_parity",
+    "redundant_polarity",
 ]
 
 
@@ -113,55 +116,26 @@ def synthetic_tokens(spec: TokenSpec, n_samples: int, *, seed: int, ood: bool = 
 
 
 def digits(*, n_train: int = 1000, seed: int = 0):
-    """scikit-learn's bundled digits (1797 8×8 images, 10 classes; no download), standardised.
+    """scikit-learn's bundled digits (no download): the 1797 8×8 images (10 classes) as ``(x_train (N,1,8,8), y_train, x_test, y_test)`` with
+    pixels v/16 mapped to [−1, 1] (2·v/16 − 1; a blank pixel is −1); the split is a seeded
+    permutation. [−1, 1] is the range of Vasudeva et al.'s CIFAR-10 pipeline (pixels in [0, 1],
+    then mean 0.5 / std 0.5).
 
-    Pixels are divided by 16, then the training mean and standard deviation (one scalar each) are
-    removed. Returns ``(x_train (N,1,8,8), y_train, x_test, y_test, background)`` where
-    ``background`` is the standardised value of a blank pixel (used by corruptions).
-
-    >>> xtr, ytr, xte, yte, bg = digits(n_train=100, seed=0)
-    >>> xtr.shape, xte.shape[0], round(float(xtr.mean()), 4)
-    (torch.Size([100, 1, 8, 8]), 1697, 0.0)
+    >>> xtr, ytr, xte, yte = digits(n_train=100, seed=0)
+    >>> xtr.shape, xte.shape[0], float(xtr.min()), float(xtr.max())
+    (torch.Size([100, 1, 8, 8]), 1697, -1.0, 1.0)
     """
     from sklearn.datasets import load_digits
 
+    if isinstance(n_train, bool) or not isinstance(n_train, int) or not 1 <= n_train < 1797:
+        raise BoolsensError(f"n_train={n_train!r} must be an integer in [1, 1797)")
     data = load_digits()
-    n_train = check_integer(n_train, "n_train", 1)
-    if n_train >= len(data.images):
-        raise BoolsensError(f"n_train={n_train} must be < {len(data.images)} (the test set needs points)")
-    images = data.images.astype(np.float32) / 16.0  # (1797, 8, 8)
+    images = 2.0 * data.images.astype(np.float32) / 16.0 - 1.0  # (1797, 8, 8) in [-1, 1]
     perm = np.random.default_rng(seed).permutation(len(images))
-    tr, te = perm[:n_train], perm[n_train:]
-    mean, std = images[tr].mean(), images[tr].std()
-    x = torch.from_numpy((images - mean) / std)[:, None]  # (1797, 1, 8, 8)
+    x = torch.from_numpy(images)[:, None]  # (1797, 1, 8, 8)
     y = torch.from_numpy(data.target.astype(np.int64))
-    return x[tr], y[tr], x[te], y[te], float((0.0 - mean) / std)
-
-
-def patchify(images: torch.Tensor, patch: int) -> torch.Tensor:
-    """Images ``(B, C, H, W)`` → tokens ``(B, (H/p)(W/p), C·p·p)``, row-major over patches.
-
-    >>> x = torch.arange(16.).reshape(1, 1, 4, 4)
-    >>> patchify(x, 2)[0, 1].tolist()
-    [2.0, 3.0, 6.0, 7.0]
-    >>> bool((unpatchify(patchify(x, 2), 2, (1, 4, 4)) == x).all())
-    True
-    """
-    B, C, H, W = images.shape
-    if H % patch or W % patch:
-        raise BoolsensError(f"patch={patch} must divide the image size {H}×{W}")
-    t = images.reshape(B, C, H // patch, patch, W // patch, patch)  # (B, C, h, p, w, p)
-    t = t.permute(0, 2, 4, 1, 3, 5)  # (B, h, w, C, p, p)
-    return t.reshape(B, (H // patch) * (W // patch), C * patch * patch)  # (B, T, D)
-
-
-def unpatchify(tokens: torch.Tensor, patch: int, shape: tuple[int, int, int]) -> torch.Tensor:
-    """Inverse of :func:`patchify`: tokens ``(B, T, D)`` → images ``(B, C, H, W)``."""
-    C, H, W = shape
-    B = tokens.shape[0]
-    t = tokens.reshape(B, H // patch, W // patch, C, patch, patch)  # (B, h, w, C, p, p)
-    t = t.permute(0, 3, 1, 4, 2, 5)  # (B, C, h, p, w, p)
-    return t.reshape(B, C, H, W)
+    tr, te = torch.from_numpy(perm[:n_train]), torch.from_numpy(perm[n_train:])
+    return x[tr], y[tr], x[te], y[te]
 
 
 def modular_addition(p: int, *, train_fraction: float, seed: int):
@@ -211,3 +185,41 @@ def noisy_sparse_parity(
     x, y = torch.from_numpy(x), torch.from_numpy(y)
     return x[:n_train], y[:n_train], x[n_train:], y[n_train:], torch.from_numpy(S)
 
+
+def redundant_polarity(n_samples: int, *, L_min: int, L_max: int, vocab: int, n_polar: int, k_min: int,
+                       k_max: int, seed: int):
+    """``(ids (N, L_max) long, lengths (N,) long, y (N,) long)``.
+
+    Words 0 … n_polar−1 are positive (label 1), n_polar … 2·n_polar−1 negative (label 0), the rest
+    of [0, vocab) neutral; the padding id is ``vocab`` (after each sequence's length). A sequence
+    of length L ~ U{L_min … L_max} holds k ~ U{k_min … min(k_max, L)} words of its label's class at
+    distinct uniformly random positions (each word uniform over the class's n_polar words) and
+    neutral words elsewhere; labels are balanced coin flips.
+
+    >>> ids, lengths, y = redundant_polarity(4, L_min=3, L_max=6, vocab=10, n_polar=2, k_min=1, k_max=2, seed=0)
+    >>> ids.shape, bool(((ids == 10).sum(1) == 6 - lengths).all())
+    (torch.Size([4, 6]), True)
+    """
+    n_samples = check_integer(n_samples, "n_samples", 1)
+    L_min, L_max = check_integer(L_min, "L_min", 1), check_integer(L_max, "L_max", 1)
+    vocab, n_polar = check_integer(vocab, "vocab", 1), check_integer(n_polar, "n_polar", 1)
+    k_min, k_max = check_integer(k_min, "k_min", 1), check_integer(k_max, "k_max", 1)
+    if L_max < L_min:
+        raise BoolsensError(f"L_max={L_max} must be >= L_min={L_min}")
+    if k_max < k_min or k_min > L_min:
+        raise BoolsensError(f"k_min={k_min}, k_max={k_max} must satisfy k_min <= k_max and k_min <= L_min={L_min}")
+    if 2 * n_polar >= vocab:
+        raise BoolsensError(f"2 * n_polar = {2 * n_polar} must be < vocab={vocab} (neutral words are needed)")
+    rng = np.random.default_rng(seed)
+    ids = np.full((n_samples, L_max), vocab, dtype=np.int64)
+    lengths = rng.integers(L_min, L_max + 1, size=n_samples)
+    y = rng.integers(0, 2, size=n_samples)
+    for s in range(n_samples):
+        L = lengths[s]
+        k = rng.integers(k_min, min(k_max, L) + 1)
+        row = rng.integers(2 * n_polar, vocab, size=L)  # neutral words
+        where = rng.choice(L, size=k, replace=False)
+        offset = 0 if y[s] == 1 else n_polar
+        row[where] = offset + rng.integers(0, n_polar, size=k)
+        ids[s, :L] = row
+    return torch.from_numpy(ids), torch.from_numpy(lengths.astype(np.int64)), torch.from_numpy(y.astype(np.int64))

@@ -19,7 +19,7 @@ ddof = 1 over the independent units named in each docstring).
   ShOp = E_{x,Δ} ‖φ(θ+Δ; x) − φ(θ; x)‖₁ and ShPred = Pr[pred changes], Δ ~ N(0, σ² I) on every
   parameter, perturbed copy in eval mode (no dropout). (Not the average-direction loss
   sharpness of Hahn & Rofin (2024), "Why are Sensitive Functions Hard for Transformers?",
-  ACL 2024, which is :func:`empirical.metrics.loss_sharpness`.)
+  ACL 2024, which is :func:`empirical.measure.metrics.loss_sharpness`.)
 - :func:`gaussian_noise_stability`: E[⟨f(x), f(y)⟩] for y = ρ x + √(1 − ρ²) s z, z ~ N(0, I), the
   programme of Haris, Zhang & Yoshida (2026), "Noise Stability of Transformer Models", ICLR 2026;
   with x ~ N(0, I) and s = 1 it is the textbook Gaussian Stab_ρ (``docs/theory.md`` §3.7).
@@ -39,7 +39,7 @@ from boolsens import BoolsensError
 from boolsens.estimate import Estimate
 from boolsens.torch_runtime import eval_mode, model_device
 
-from .checks import check_count, check_positive, check_rho
+from ..harness.checks import check_count, check_positive, check_rho
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 

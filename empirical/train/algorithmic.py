@@ -6,13 +6,13 @@ The modular-addition models are those of Nanda et al. (2023), "Progress measures
 mechanistic interpretability", ICLR 2023, and of Vasudeva et al. (2025), "Transformers Learn Low
 Sensitivity Functions: Investigations and Implications", ICLR 2025
 (:mod:`empirical.models.modular`); Vasudeva et al.'s progress measure is
-:func:`operand_sensitivity` (``docs/theory.md`` §5.6). The regularisers
-(:class:`StabilityRegularizer`) are the noise-stability regulariser of Haris, Zhang & Yoshida
-(2026), "Noise Stability of Transformer Models", ICLR 2026, in the form secondary sources describe
-(:mod:`empirical.stability_penalties`; the paper has no public code), and this project's own
-Gaussian variant (:func:`empirical.regularizers.noise_stability_penalty`, ``docs/theory.md`` §5.8).
+:func:`empirical.measure.operand.operand_sensitivity` (``docs/theory.md`` §5.6). The regularisers
+(:class:`~empirical.train.regularizers.StabilityRegularizer`) are the noise-stability regulariser
+of Haris, Zhang & Yoshida (2026), "Noise Stability of Transformer Models", ICLR 2026, in the form
+secondary sources describe (the paper has no public code), and this project's own Gaussian variant
+(:mod:`empirical.train.regularizers`, ``docs/theory.md`` §5.8).
 
-:func:`train_modular` and :func:`train_parity` take a unit's context (:class:`empirical.runner.
+:func:`train_modular` and :func:`train_parity` take a unit's context (:class:`empirical.harness.runner.
 UnitContext`): every logged record goes to its history, and every random generator (regulariser
 noise, measurement noise) and every piece of loop state (the grok epoch) is in its checkpoint, so
 a unit killed at any point resumes to the same numbers. A run "groks" at the first logged epoch
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -31,42 +31,27 @@ import torch.nn.functional as F
 
 from boolsens import BoolsensError
 
-from .data_real import modular_addition, noisy_sparse_parity
-from .metrics import parameter_norm
-from .models.modular import ModularConfig, ModularTransformer
-from .regularizers import noise_stability_penalty
-from .runtime import seed_everything
-from .checks import check_count, check_rho
-from .sensitivity_real import class_accuracy
-from .stability_penalties import output_agreement_penalty, resample_signs, resample_tokens
-from .training import train
+from ..data.real import modular_addition, noisy_sparse_parity
+from ..harness.checks import check_count
+from ..harness.runtime import seed_everything
+from ..measure.metrics import parameter_norm
+from ..measure.operand import SensitivityProbe, operand_sensitivity
+from ..measure.sensitivity_real import class_accuracy
+from ..models.modular import ModularConfig, ModularTransformer
+from .loop import train
+from .recipe import OPTIMIZERS, make_optimizer
+from .regularizers import StabilityRegularizer, penalty as _penalty, resample_signs, resample_tokens
 
-__all__ = [
-    "GROKKED",
-    "REGULARIZER_FORMS",
-    "ModularAdditionSpec",
-    "SensitivityProbe",
-    "StabilityRegularizer",
-    "operand_sensitivity",
-    "train_modular",
-    "SparseParitySpec",
-    "train_parity",
-]
+__all__ = ["GROKKED", "ModularAdditionSpec", "train_modular", "SparseParitySpec", "train_parity"]
 
 #: test accuracy at which a run counts as grokked
 GROKKED = 0.95
-
-#: the regulariser forms: none; Haris et al.'s (token resampling, agreement of output
-#: distributions); this project's Gaussian one (ρ-correlated embeddings, squared logit difference)
-REGULARIZER_FORMS = ("none", "resampling", "gaussian")
-
-_OPTIMIZERS = ("adamw", "sgd")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ModularAdditionSpec:
     """a + b mod p: the data split, the model (:class:`~empirical.models.modular.ModularConfig`),
-    the optimiser (full batch; AdamW with ``betas`` or SGD with ``momentum``; the learning rate
+    the optimiser (full batch, one step per epoch; AdamW or Adam with ``betas``, or SGD with ``momentum``; the learning rate
     rises linearly over the first ``warmup_steps`` steps, from 0 at the first step as in Nanda et
     al.'s scheduler), the epoch cap, and the logging and checkpoint intervals."""
 
@@ -82,14 +67,14 @@ class ModularAdditionSpec:
     momentum: float = 0.9
     warmup_steps: int = 10
     weight_decay: float = 1.0
-    epochs: int = 7000
+    steps: int = 7000             # optimiser steps, full batch: one step per epoch
     log_every: int = 50
     checkpoint_every: int = 500
 
     def __post_init__(self) -> None:
-        if self.optimizer not in _OPTIMIZERS:
-            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {_OPTIMIZERS}")
-        for name in ("epochs", "log_every", "checkpoint_every"):
+        if self.optimizer not in OPTIMIZERS:
+            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {OPTIMIZERS}")
+        for name in ("steps", "log_every", "checkpoint_every"):
             check_count(getattr(self, name), name)
         check_count(self.warmup_steps, "warmup_steps", 0)
 
@@ -98,105 +83,13 @@ class ModularAdditionSpec:
                              architecture=self.architecture)
 
 
-@dataclass(frozen=True, kw_only=True)
-class SensitivityProbe:
-    """:func:`operand_sensitivity` logged every ``log_every`` epochs on the training set: at the
-    absolute noise scale ``sigma_abs`` (``sens_abs``; Vasudeva et al.: 0.1) and, unless
-    ``sigma_rel`` is None, at σ_rel × the RMS of the operand embeddings (``sens_rel``), each over
-    ``draws`` noise draws (Vasudeva et al.: one)."""
-
-    sigma_abs: float = 0.1
-    sigma_rel: float | None = 1.0
-    draws: int = 1
-
-
-@dataclass(frozen=True, kw_only=True)
-class StabilityRegularizer:
-    """A noise-stability regulariser added to the cross-entropy: ``form`` (one of
-    :data:`REGULARIZER_FORMS`), strength ``gamma`` and correlation ``rho``.
-
-    * ``"resampling"`` (Haris et al., as described by secondary sources): γ · R with
-      R = −Σ_i softmax(f(X))_i softmax(f(Y))_i, Y = X with each operand token kept with
-      probability (1 + ρ)/2, else uniform over the task's input alphabet
-      (:mod:`empirical.stability_penalties`).
-    * ``"gaussian"`` (this project's own): γ · mean squared difference of the class-centred logits
-      on the clean embeddings and a ρ-correlated Gaussian partner of the operand embeddings
-      scaled to their RMS (:func:`empirical.regularizers.noise_stability_penalty`).
-
-    ``detach_clean``: no gradient through the clean branch of the penalty (the clean logits act
-    as a fixed target). ``gamma_warmup``: γ rises linearly from 0 over that many epochs.
-    ``scale_grad`` (``"gaussian"`` only): the gradient also flows through the noise scale (the
-    embeddings' RMS), which is otherwise a constant to it.
-    """
-
-    form: str = "none"
-    gamma: float = 0.0
-    rho: float = 0.5
-    detach_clean: bool = False
-    gamma_warmup: int = 0
-    scale_grad: bool = False
-
-    def __post_init__(self) -> None:
-        if self.form not in REGULARIZER_FORMS:
-            raise BoolsensError(f"form={self.form!r} must be one of {REGULARIZER_FORMS}")
-        if not self.gamma >= 0:
-            raise BoolsensError(f"gamma={self.gamma!r} must be >= 0")
-        check_rho(self.rho)
-        check_count(self.gamma_warmup, "gamma_warmup", 0)
-
-    @property
-    def active(self) -> bool:
-        return self.form != "none" and self.gamma > 0
-
-    def strength(self, step: int) -> float:
-        """γ at 0-based step ``step`` (after the warm-up: ``gamma``)."""
-        if self.gamma_warmup and step < self.gamma_warmup:
-            return self.gamma * step / self.gamma_warmup
-        return self.gamma
-
-
-def operand_sensitivity(model: ModularTransformer, ids: torch.Tensor, *, sigma: float, relative: bool,
-                        n_draws: int, generator: torch.Generator) -> float:
-    """Fraction of argmax predictions that change when i.i.d. N(0, s²) noise is added to the
-    summed (token + position) embeddings of both operands (positions 0 and 1 of "a b ="; the "="
-    is not perturbed), averaged over ``n_draws`` draws from ``generator``; s = σ, or, if
-    ``relative``, σ × the RMS of the operand embeddings of ``ids``. Vasudeva et al.'s measure is
-    σ = 0.1 absolute, one draw, on the training set."""
-    with torch.no_grad():
-        e = model.embed(ids)  # (N, 3, d)
-        clean = model.forward_embedded(e).argmax(-1)  # (N,)
-        scale = sigma * (float(e[:, :2].pow(2).mean().sqrt()) if relative else 1.0)
-        mask = torch.tensor([1.0, 1.0, 0.0], device=e.device)[None, :, None]  # (1, 3, 1)
-        flips = 0.0
-        for _ in range(n_draws):
-            z = torch.randn(e.shape, generator=generator).to(e.device)  # (N, 3, d)
-            noisy = model.forward_embedded(e + scale * mask * z).argmax(-1)  # (N,)
-            flips += float((noisy != clean).float().mean())
-    return flips / n_draws
-
-
 def _optimizer(spec: ModularAdditionSpec | "SparseParitySpec", params) -> torch.optim.Optimizer:
-    if spec.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=spec.lr, weight_decay=spec.weight_decay, momentum=spec.momentum)
-    return torch.optim.AdamW(params, lr=spec.lr, weight_decay=spec.weight_decay, betas=tuple(spec.betas))
-
-
-def _penalty(reg: StabilityRegularizer, logits: torch.Tensor, *, resampled_logits: Callable[[], torch.Tensor],
-             forward_embedded: Callable[[torch.Tensor], torch.Tensor], embedded: torch.Tensor,
-             generator: torch.Generator, positions: torch.Tensor | None = None) -> torch.Tensor:
-    """R of ``reg`` (without γ) given the clean ``logits`` (detached if ``reg.detach_clean``):
-    for ``"resampling"`` the output agreement with ``resampled_logits()`` (the logits on the
-    task's resampled input, drawn from ``generator``), for ``"gaussian"`` the squared difference
-    under a ρ-correlated partner of ``embedded`` fed through ``forward_embedded``."""
-    clean = logits.detach() if reg.detach_clean else logits
-    if reg.form == "resampling":
-        return output_agreement_penalty(clean, resampled_logits())
-    return noise_stability_penalty(forward_embedded, embedded, clean, rho=reg.rho, generator=generator,
-                                   positions=positions, detach_scale=not reg.scale_grad)
+    return make_optimizer(params, spec.optimizer, lr=spec.lr, weight_decay=spec.weight_decay, betas=spec.betas,
+                          momentum=spec.momentum)
 
 
 def _grok_stop(state: dict, extra_after_grok: float | None):
-    """``stop(step, record)`` for :func:`empirical.training.train`: remember the first grokked
+    """``stop(step, record)`` for :func:`empirical.train.loop.train`: remember the first grokked
     epoch in ``state`` and stop at the first logged epoch >= (1 + extra) × it (never with None)."""
 
     def stop(step: int, rec: dict) -> bool:
@@ -227,7 +120,7 @@ def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
     set, whether or not it is trained with (the noise of both from a checkpointed diagnostics
     generator). A run whose loss becomes
     non-finite stops there and is recorded as diverged (``diverged_at``; not grokked). Training stops at the first logged epoch t >= (1 + ``extra_after_grok``) × the
-    grok epoch (0: at the grok epoch; None: never early) or after ``spec.epochs``. ``ctx`` may be
+    grok epoch (0: at the grok epoch; None: never early) or after ``spec.steps``. ``ctx`` may be
     None (no history, no checkpoints; the record is still complete).
     """
     seed_everything(seed)
@@ -289,7 +182,7 @@ def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
     state: dict = {"grok": None}
     t0 = time.perf_counter()
     try:
-        steps = train(model, opt, steps=spec.epochs, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
+        steps = train(model, opt, steps=spec.steps, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
                       generators={"penalty": penalty_gen, "probe": probe_gen, "diagnostics": diag_gen}, state=state,
                       log_every=spec.log_every, checkpoint_every=spec.checkpoint_every, on_log=on_log,
                       stop=_grok_stop(state, extra_after_grok), desc=getattr(ctx, "key", None)).steps
@@ -330,7 +223,7 @@ def _gradient_norms(model, terms, gamma: float) -> dict:
 class SparseParitySpec:
     """Noisy k-sparse parity on n ±1 bits (training labels flipped with probability
     ``label_noise``, test labels clean) and a one-hidden-layer ReLU MLP trained full batch with
-    AdamW (or SGD)."""
+    AdamW (or Adam, or SGD)."""
 
     n: int = 20
     k: int = 3
@@ -343,13 +236,13 @@ class SparseParitySpec:
     betas: tuple[float, float] = (0.9, 0.999)
     momentum: float = 0.9
     weight_decay: float = 1.0
-    epochs: int = 3000
+    steps: int = 3000             # optimiser steps, full batch: one step per epoch
     log_every: int = 25
     checkpoint_every: int = 500
 
     def __post_init__(self) -> None:
-        if self.optimizer not in _OPTIMIZERS:
-            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {_OPTIMIZERS}")
+        if self.optimizer not in OPTIMIZERS:
+            raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {OPTIMIZERS}")
 
 
 def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,
@@ -395,7 +288,7 @@ def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,
     state: dict = {"grok": None}
     t0 = time.perf_counter()
     try:
-        steps = train(model, opt, steps=spec.epochs, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
+        steps = train(model, opt, steps=spec.steps, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
                       generators={"penalty": penalty_gen}, state=state, log_every=spec.log_every,
                       checkpoint_every=spec.checkpoint_every, on_log=on_log,
                       stop=_grok_stop(state, extra_after_grok), desc=getattr(ctx, "key", None)).steps

@@ -12,6 +12,7 @@ import datetime as _dt
 import os
 import random
 import sys
+import zlib
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy as np
 from boolsens import BoolsensError
 from boolsens.torch_runtime import set_torch_threads
 
-__all__ = ["pick_device", "seed_everything", "limit_cpu_threads", "environment"]
+__all__ = ["pick_device", "seed_everything", "seed_of", "limit_cpu_threads", "environment"]
 
 
 def pick_device(prefer: str | None = None):
@@ -55,6 +56,15 @@ def seed_everything(seed: int) -> None:
     random.seed(int(seed))
     np.random.seed(int(seed) % (2**32))
     torch.manual_seed(int(seed))
+
+
+def seed_of(*parts: Any) -> int:
+    """A 32-bit seed from a readable description (``seed_of("sharpness", "parity", 8, 0)``).
+
+    >>> seed_of("a", 1) == seed_of("a", 1) != seed_of("a", 2)
+    True
+    """
+    return zlib.crc32("/".join(map(str, parts)).encode())
 
 
 def limit_cpu_threads(device: Any) -> None:

@@ -31,7 +31,7 @@ from boolsens import BoolsensError
 from boolsens import storage
 from boolsens.storage import CorruptFileError
 
-from .report import figure_png, report_markdown
+from ..analysis.report import figure_png, report_markdown
 from .runtime import environment, pick_device
 
 __all__ = ["RunDir"]
@@ -39,7 +39,7 @@ __all__ = ["RunDir"]
 
 class RunDir:
     """A results folder (see the module docstring). ``device`` is where experiments should put
-    their models (the CLI sets it with :func:`empirical.runtime.pick_device`);
+    their models (the CLI sets it with :func:`empirical.harness.runtime.pick_device`);
     ``show_progress`` switches the training progress bars (``None``: see
     :mod:`boolsens.progress`).
 
@@ -171,7 +171,7 @@ class RunDir:
         return result
 
     def context(self, key: str):
-        """A :class:`~empirical.runner.UnitContext` for unit ``key`` that keeps its checkpoint in
+        """A :class:`~empirical.harness.runner.UnitContext` for unit ``key`` that keeps its checkpoint in
         this folder and also appends every logged measurement to metrics.jsonl (for experiments
         that run their units themselves)."""
         from .runner import UnitContext
@@ -222,7 +222,7 @@ class RunDir:
 
     def write_report(self, claim: str, numbers: dict[str, Any], verdict: str, *, title: str | None = None,
                      figures: Iterable[str] = (), notes: Iterable[str] = ()) -> Path:
-        """report.md (see :func:`empirical.report.report_markdown`), with this run's config and
+        """report.md (see :func:`empirical.analysis.report.report_markdown`), with this run's config and
         environment."""
         cfg = self.read_json("config.json") or {}
         if "invocation" in cfg:  # a run of units: its preset is in the invocation

@@ -9,7 +9,7 @@
 Units run on a local process pool by default (``--jobs``: the machine's cores on the CPU, one on a
 GPU) or as Ray tasks (``--backend ray``, ``--ray-address`` for a cluster); every unit runs with
 ``--threads`` torch threads (default 1), so the job count never changes a number. See
-:mod:`empirical.plan` for keys and grids and :mod:`empirical.runner` for the backends.
+:mod:`empirical.harness.plan` for keys and grids and :mod:`empirical.harness.runner` for the backends.
 
 :func:`register` adds the ``experiment`` subcommand to the ``boolsens`` command (the application
 layer, :mod:`boolsens_cli`, passes its subparsers); :func:`main` runs it on its own with the
@@ -90,13 +90,9 @@ def register(subparsers: Any) -> None:
 
 
 def _list() -> int:
-    from .experiments import IMPORT_ERRORS
-
-    for exp in registry.experiments():
-        print(exp.name)
-        print(textwrap.indent(textwrap.fill(exp.claim, 88), "    "))
-    for mod, err in IMPORT_ERRORS.items():
-        print(f"(module {mod} could not be imported: {err})")
+    for name, claim in registry.claims():  # from the registry's table: no experiment is imported
+        print(name)
+        print(textwrap.indent(textwrap.fill(claim, 88), "    "))
     return 0
 
 

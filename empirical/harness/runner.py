@@ -381,7 +381,7 @@ def _run_ray(experiment_name, pending, finish, counts, status, *, jobs, address,
         else:
             kwargs["num_cpus"] = jobs
         # the workers must import the same code as this driver
-        root = str(Path(__file__).resolve().parents[1])
+        root = str(Path(__file__).resolve().parents[2])
         kwargs["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
                                               "BOOLSENS_PROGRESS": "0",
                                               **{k: v for k, v in os.environ.items() if k.startswith("BOOLSENS_")}}}

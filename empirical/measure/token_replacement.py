@@ -8,7 +8,7 @@ For a model φ on token sequences x ∈ [M]^T,
 
 where x^{i←v} is x with token i replaced by v (v may equal x_i, which changes nothing). On the
 Boolean cube (M = 2) this is I(f)/(2n) (``docs/theory.md`` §3.8, ``def-3.1-boolean``); the
-Gaussian version on real-valued tokens is :func:`empirical.sensitivity_real.token_sensitivity`.
+Gaussian version on real-valued tokens is :func:`empirical.measure.sensitivity_real.token_sensitivity`.
 
 The prediction is the sign of a ``(B,)`` output or the argmax of a ``(B, C)`` output. A scalar
 output of exactly 0 is a *tie*: its prediction is a fair coin, so a comparison involving a tie
@@ -31,7 +31,7 @@ from boolsens import BoolsensError
 from boolsens.estimate import Estimate
 from boolsens.torch_runtime import model_device
 
-from .checks import check_count
+from ..harness.checks import check_count
 
 __all__ = ["ReplacementSensitivity", "replacement_sensitivity", "flip_rate"]
 

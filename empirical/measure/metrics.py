@@ -1,24 +1,22 @@
 r"""Measurements of a trained (or random) network on Boolean inputs: the function it computes,
 the loss sharpness, the layer-norm blowup, the parameter norm.
 
-Conventions: see :mod:`boolsens` and :mod:`empirical.tasks` (models take bits, bit 1 = −1 =
+Conventions: see :mod:`boolsens` and :mod:`empirical.data.tasks` (models take bits, bit 1 = −1 =
 True; a {0,1}-label model output ``out`` reads as the Boolean value +1 where ``out < ½`` and
 −1 where ``out >= ½``; its real ±1-scale output is ``g = 1 − 2·out``). Definitions:
 ``docs/theory.md`` §5.3 and §5.4, after Hahn & Rofin (2024), "Why are Sensitive Functions Hard
 for Transformers?", ACL 2024.
 
-* :func:`network_function` / :func:`function_measures`: the sign function of the network on the
-  whole cube via ``bs.BooleanFunction.from_model`` (n <= 20 by default), then exact total
-  influence I(f), normalized sensitivity I(f)/n, max sensitivity s(f), weights per degree W^k
-  of the sign function and of g; beyond n = 20, ``bs.estimate`` Monte-Carlo estimates
-  (:class:`boolsens.estimate.Estimate`).
+* :func:`network_function`: the sign function of the network on the whole cube (a
+  :class:`boolsens.BooleanFunction`, via ``bs.BooleanFunction.from_model``) and its real
+  ±1-scale output g; every exact measure of :mod:`boolsens` applies to it.
 * :func:`loss_sharpness`: Hahn & Rofin's average-direction sharpness
   :math:`L_\rho = E_\Delta[L(\theta+\Delta)] - L(\theta)`, Δ ~ N(0, ε²I) on the non-positional
   parameters, ε = ρ/√P (so ‖Δ‖ ≈ ρ), with fresh noise drawn from ``seed`` at every call;
   perturb-evaluate-restore in place, or the draws batched with ``torch.func.vmap``. (Not the
   weight-noise sharpness ShOp/ShPred of Vasudeva et al. (2025), "Transformers Learn Low
   Sensitivity Functions: Investigations and Implications", ICLR 2025, which is
-  :func:`empirical.sensitivity_real.weight_noise_sharpness`.)
+  :func:`empirical.measure.sensitivity_real.weight_noise_sharpness`.)
 * :func:`layer_norm_blowup`: product over LayerNorms of the max over positions of
   1/std(input) (unbiased std, no eps) over the positions each LN computes (the transformer's last
   block runs only at the readout position), averaged over the batch (Hahn & Rofin). Read
@@ -36,15 +34,13 @@ from torch import nn
 
 import boolsens as bs
 from boolsens import BoolsensError
-from boolsens.estimate import Estimate
-from boolsens.torch_runtime import eval_mode, model_device
+from boolsens.torch_runtime import eval_mode
 
 __all__ = [
     "encode_signs",
     "network_function",
-    "function_measures",
     "mse_loss",
-    "accuracy",
+    "binary_accuracy",
     "non_positional",
     "loss_sharpness",
     "layer_norm_blowup",
@@ -52,9 +48,6 @@ __all__ = [
 ]
 
 #: largest n measured exactly on the whole cube by default
-EXACT_MAX_N = 20
-
-
 def encode_signs(x: torch.Tensor) -> torch.Tensor:
     """(N, n) int8 ±1 rows (``from_model``'s input) -> (N, n) long bits (−1 -> 1)."""
     return ((1 - x.to(torch.int64)) // 2)
@@ -83,56 +76,18 @@ def network_function(model: nn.Module, n: int, *, threshold: float = 0.5, batch_
                                          readout=lambda out: 2.0 * (threshold - out), show_progress=False)
 
 
-def function_measures(model: nn.Module, n: int, *, threshold: float = 0.5, exact_max_n: int = EXACT_MAX_N,
-                      spectrum: bool = True, samples: int = 20_000, seed: int = 0) -> dict[str, Any]:
-    """Measures of the Boolean function the network computes (its sign, see
-    :func:`network_function`).
-
-    For n <= ``exact_max_n``, exact, on the whole cube (floats): ``total_influence`` I(f),
-    ``normalized_sensitivity`` I(f)/n, ``max_sensitivity`` s(f), ``bias`` E f, and with
-    ``spectrum`` also ``weights`` (W^k of the sign function, k = 0..n) and ``real_weights``
-    (W^k of g); ``estimated`` is False. Beyond, Monte-Carlo estimates from ``bs.estimate``
-    (:class:`boolsens.estimate.Estimate`, with standard errors) with ``samples`` draws seeded by
-    ``seed``: ``total_influence``, ``normalized_sensitivity`` (the same estimate divided by n)
-    and ``bias``, and ``estimated=True``; max sensitivity and the spectrum are not estimated.
-
-    Cost: 2**n forward passes (exact), or about (n + 1)·``samples`` (estimated).
-    """
-    if n > exact_max_n:
-        def signs(x: np.ndarray) -> np.ndarray:
-            bits = encode_signs(torch.from_numpy(np.array(x, dtype=np.int64)))  # (N, n) a writable copy
-            with torch.no_grad():
-                out = model(bits.to(model_device(model))).double().cpu().numpy()
-            return np.where(2.0 * (threshold - out) >= 0, 1.0, -1.0)
-
-        with eval_mode(model):
-            ti = bs.estimate.total_influence(signs, n, samples=samples, rng=seed, show_progress=False)
-            mu = bs.estimate.mean(signs, n, samples=samples, rng=seed + 1, show_progress=False)
-        per_n = Estimate(value=float(ti.value) / n, stderr=float(ti.stderr) / n, samples=ti.samples,
-                         seed=ti.seed, measure=f"normalized_sensitivity(n={n})", evaluations=ti.evaluations)
-        return {"total_influence": ti, "normalized_sensitivity": per_n, "bias": mu, "estimated": True}
-    f, g = network_function(model, n, threshold=threshold)
-    out: dict[str, Any] = {
-        "total_influence": float(bs.total_influence(f)),
-        "normalized_sensitivity": float(bs.normalized_sensitivity(f)),
-        "max_sensitivity": int(bs.sensitivity(f)),
-        "bias": f.bias(),
-        "estimated": False,
-    }
-    if spectrum:
-        out["weights"] = np.asarray(bs.fourier_weights(f), dtype=float).tolist()
-        out["real_weights"] = np.asarray(bs.fourier_weights(g), dtype=float).tolist()
-    return out
-
-
 def mse_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return ((out - y) ** 2).mean()
 
 
-@torch.no_grad()
-def accuracy(model: nn.Module, bits: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of points where the prediction (out >= ½) matches the {0,1} label."""
-    return float(((model(bits) >= 0.5).to(y.dtype) == y).float().mean())
+def binary_accuracy(out: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of points where the prediction (``out >= ½``) matches the {0,1} label ``y``
+    (``out``: a network's real outputs on the points, shape of ``y``). Cost O(len(y)).
+
+    >>> binary_accuracy(torch.tensor([0.9, 0.2, 0.4]), torch.tensor([1.0, 0.0, 1.0]))
+    0.6666666865348816
+    """
+    return float(((out >= 0.5).to(y.dtype) == y).float().mean())
 
 
 def non_positional(model: nn.Module) -> dict[str, torch.Tensor]:

@@ -1,6 +1,6 @@
 """What a run shows a reader: Markdown tables, the text of ``report.md``, figures.
 
-Pure functions: they build text and PNG bytes; :class:`empirical.rundir.RunDir` writes them
+Pure functions: they build text and PNG bytes; :class:`empirical.harness.rundir.RunDir` writes them
 into the run folder (``run_dir.write_report``, ``run_dir.save_figure``).
 """
 

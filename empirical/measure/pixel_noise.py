@@ -1,9 +1,7 @@
 """Pixel-noise tools of the vision experiment, after the public code of Vasudeva et al. (2025),
 "Transformers Learn Low Sensitivity Functions: Investigations and Implications", ICLR 2025
-(``estija/sensitivity``, ``cifar/cifar_sens.py``):
+(``estija/sensitivity``, ``cifar/cifar_sens.py``; the images: :func:`empirical.data.real.digits`):
 
-- :func:`digits_pm1`: scikit-learn's bundled 8×8 digits (no download) scaled to [−1, 1], the
-  range of the paper's CIFAR-10 pipeline (pixels in [0, 1], then mean 0.5 / std 0.5).
 - :func:`pixel_sensitivity`: the paper code's sensitivity measure: Gaussian noise N(0, σ²) on k
   scattered pixels (all channels), the fraction of argmax predictions that change, for a grid of σ
   with common random numbers (the same pixels and the same standard normal draws scaled by each
@@ -18,38 +16,15 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import numpy as np
 import torch
 
 from boolsens import BoolsensError
 from boolsens.estimate import Estimate
 from boolsens.torch_runtime import model_device
 
-from .checks import check_count, check_positive
+from ..harness.checks import check_count, check_positive
 
-__all__ = ["digits_pm1", "pixel_sensitivity", "square_noise"]
-
-
-def digits_pm1(*, n_train: int = 1000, seed: int = 0):
-    """The 1797 bundled 8×8 digits as ``(x_train (N,1,8,8), y_train, x_test, y_test)`` with
-    pixels v/16 mapped to [−1, 1] (2·v/16 − 1; a blank pixel is −1); the split is a seeded
-    permutation.
-
-    >>> xtr, ytr, xte, yte = digits_pm1(n_train=100, seed=0)
-    >>> xtr.shape, xte.shape[0], float(xtr.min()), float(xtr.max())
-    (torch.Size([100, 1, 8, 8]), 1697, -1.0, 1.0)
-    """
-    from sklearn.datasets import load_digits
-
-    if isinstance(n_train, bool) or not isinstance(n_train, int) or not 1 <= n_train < 1797:
-        raise BoolsensError(f"n_train={n_train!r} must be an integer in [1, 1797)")
-    data = load_digits()
-    images = 2.0 * data.images.astype(np.float32) / 16.0 - 1.0  # (1797, 8, 8) in [-1, 1]
-    perm = np.random.default_rng(seed).permutation(len(images))
-    x = torch.from_numpy(images)[:, None]  # (1797, 1, 8, 8)
-    y = torch.from_numpy(data.target.astype(np.int64))
-    tr, te = torch.from_numpy(perm[:n_train]), torch.from_numpy(perm[n_train:])
-    return x[tr], y[tr], x[te], y[te]
+__all__ = ["pixel_sensitivity", "square_noise"]
 
 
 @torch.no_grad()

@@ -4,8 +4,8 @@ whole curve.
 Two models (or variants) are measured at every point x of a grid fixed in advance (a noise scale
 σ, a weight-noise scale, ...) on the same seeds, so each point gives a paired difference a − b over
 seeds. :func:`compare_curves` returns, for every point, the effect, its 95 % t interval, the paired
-t-test and the verdict of :func:`empirical.stats.verdict`, and the verdict for the whole curve by
-:func:`empirical.stats.combine` over the points: a claim "a < b" (``direction=-1``) is reproduced
+t-test and the verdict of :func:`empirical.analysis.stats.verdict`, and the verdict for the whole curve by
+:func:`empirical.analysis.stats.combine` over the points: a claim "a < b" (``direction=-1``) is reproduced
 only if it holds at every point, not reproduced if it is reversed (significantly) at any point,
 inconclusive otherwise. Points where both curves are exactly 0 on every seed (nothing flipped, so
 there is no ordering to compare) are left out and listed. The curve mean (the average over the

@@ -1,0 +1,41 @@
+"""The experiments' configs nest their model, training and measurement configs (one vocabulary:
+``train.steps``, ``measure.draws``, ...) and check them when built, as ``--set`` does."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("torch")
+
+from boolsens import BoolsensError  # noqa: E402
+from empirical.harness import registry  # noqa: E402
+from empirical.harness.plan import apply_overrides  # noqa: E402
+from empirical.measure.hahn_rofin import Measurement  # noqa: E402
+
+
+def test_length_scaling_nests_its_measurement():
+    cfg = registry.get("length-scaling").config("smoke")
+    assert cfg.measure == Measurement(draws=2, batches=2, batch_size=64, eval_points=64)
+    changed = apply_overrides(cfg, ["measure.draws=3", "measure.rho=0.5", "train.steps=7"])
+    assert (changed.measure.draws, changed.measure.rho, changed.train.steps) == (3, 0.5, 7)
+    with pytest.raises(BoolsensError, match="loss_sharpness_draws"):
+        apply_overrides(cfg, ["loss_sharpness_draws=3"])                 # the old flat name is gone
+
+
+def test_random_function_generalization_measures_on_the_whole_cube():
+    from empirical.experiments.random_function_generalization import RandomFunctionConfig
+
+    assert RandomFunctionConfig(n=13).measure.eval_points >= 2**13
+    with pytest.raises(BoolsensError, match=r"measure.eval_points=8192 must be >= 2\*\*n = 16384"):
+        RandomFunctionConfig(n=14)
+    assert RandomFunctionConfig(n=14, measure=Measurement(eval_points=2**14)).n == 14
+
+
+@pytest.mark.parametrize("name, field", [("grokking", "train.steps"), ("synthetic-tokens", "steps"),
+                                         ("spectral-dynamics", "train.steps"), ("length-scaling", "train.steps")])
+def test_the_step_count_is_called_steps(name, field):
+    cfg = apply_overrides(registry.get(name).config("smoke"), [f"{field}=3"])
+    value = cfg
+    for part in field.split("."):
+        value = getattr(value, part)
+    assert value == 3
