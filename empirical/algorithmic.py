@@ -94,6 +94,7 @@ class ModularAdditionSpec:
         check_count(self.warmup_steps, "warmup_steps", 0)
 
     def model_config(self) -> ModularConfig:
+        """The model's config (p, widths, heads, architecture) from this spec."""
         return ModularConfig(p=self.p, d_model=self.d_model, n_heads=self.n_heads, d_mlp=self.d_mlp,
                              architecture=self.architecture)
 
@@ -146,6 +147,7 @@ class StabilityRegularizer:
 
     @property
     def active(self) -> bool:
+        """Whether the regulariser changes the loss (a form other than ``none`` and γ > 0)."""
         return self.form != "none" and self.gamma > 0
 
     def strength(self, step: int) -> float:

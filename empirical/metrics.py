@@ -126,6 +126,7 @@ def function_measures(model: nn.Module, n: int, *, threshold: float = 0.5, exact
 
 
 def mse_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean squared error mean((out − y)²), a scalar tensor."""
     return ((out - y) ** 2).mean()
 
 

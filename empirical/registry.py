@@ -89,9 +89,11 @@ class ExperimentConfig:
         object.__setattr__(self, "seeds", seeds)
 
     def to_dict(self) -> dict[str, Any]:
+        """The config as a dict of its fields (nested configs as dicts)."""
         return dataclasses.asdict(self)
 
     def seed_list(self) -> list[int]:
+        """The seeds, as a list."""
         return list(self.seeds)
 
 
@@ -121,6 +123,7 @@ class Experiment:
 
     @property
     def is_units(self) -> bool:
+        """Whether the experiment is a map over units (``units`` given)."""
         return self.units is not None
 
     def config(self, preset: str, **overrides: Any) -> ExperimentConfig:
@@ -200,10 +203,12 @@ def get(name: str) -> Experiment:
 
 
 def names() -> list[str]:
+    """The names of the registered experiments, sorted."""
     _load_all()
     return sorted(_REGISTRY)
 
 
 def experiments() -> list[Experiment]:
+    """Every registered experiment, sorted by name."""
     _load_all()
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
