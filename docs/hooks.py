@@ -5,14 +5,17 @@ mkdocstrings renders what it is pointed at (``::: boolsens.estimate``) and silen
 without a docstring; this hook closes both gaps. After the pages are read, it collects every
 ``::: IDENTIFIER`` directive of the site and checks, by importing the code:
 
-* **docstrings**: each documented object has a docstring, and so does each public member that
-  mkdocstrings renders below it: a module's names in ``__all__`` (else its public functions and
-  classes defined in it), a class's public methods and properties defined in the class;
-* **coverage**: every name in ``__all__`` of the packages in :data:`COVERED` is documented, and
-  every module of the packages in :data:`EVERY_MODULE` that declares ``__all__`` has a directive.
+* **docstrings**: each documented object has a docstring of its own (not a base class's, not the
+  signature ``@dataclass`` writes), and so does each public member that the directive renders
+  below it: a module's names in ``__all__`` (else its public functions and classes defined in it;
+  none with ``members: false``, the listed ones with ``members: [...]``), a class's public methods
+  and properties defined in the class;
+* **coverage**: the packages in :data:`COVERED` and every name in their ``__all__`` are rendered,
+  and every module of the packages in :data:`EVERY_MODULE` that declares ``__all__`` has a
+  directive.
 
 Each finding is a warning, and ``--strict`` turns warnings into a failed build. Data (constants,
-registries) carries no runtime docstring and is not checked.
+registries) carries no runtime docstring and is not checked. Tested in ``tests/test_docs_build.py``.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import importlib
 import inspect
 import pkgutil
 import re
+import textwrap
 import types
 
+import yaml
 from mkdocs.plugins import get_plugin_logger
 
 log = get_plugin_logger("docstrings")
@@ -33,10 +38,32 @@ COVERED = ("boolsens", "boolsens.estimate", "proofs_check")
 #: Packages every one of whose modules declaring ``__all__`` must have a ``:::`` directive.
 EVERY_MODULE = ("empirical",)
 
-_DIRECTIVE = re.compile(r"^:::[ \t]+([\w.]+)", re.M)
+_DIRECTIVE = re.compile(r"^:::[ \t]+([\w.]+)[ \t]*\n?((?:[ \t]+\S.*\n?)*)", re.M)
 _FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 
-_directives: dict[str, str] = {}  # identifier -> page it is documented on
+
+@dataclasses.dataclass(frozen=True)
+class Directive:
+    """A ``::: IDENTIFIER`` of a page: the page, and which members of a module it renders (all,
+    none for ``members: false``, or the names of a ``members:`` list)."""
+
+    page: str
+    members: bool | tuple[str, ...] = True
+
+
+_directives: dict[str, Directive] = {}
+
+
+def parse_directives(markdown: str, page: str) -> dict[str, Directive]:
+    """The ``:::`` directives of ``markdown`` outside code fences, with their ``members`` option."""
+    found = {}
+    for ident, block in _DIRECTIVE.findall(_FENCE.sub("", markdown)):
+        config = yaml.safe_load(textwrap.dedent(block)) if block.strip() else None
+        options = (config or {}).get("options") or {}
+        members = options.get("members", True)
+        members = tuple(members) if isinstance(members, list) else bool(members)
+        found[ident] = Directive(page, members)
+    return found
 
 
 def on_pre_build(config, **kwargs):
@@ -44,8 +71,7 @@ def on_pre_build(config, **kwargs):
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
-    for ident in _DIRECTIVE.findall(_FENCE.sub("", markdown)):
-        _directives[ident] = page.file.src_uri
+    _directives.update(parse_directives(markdown, page.file.src_uri))
     return markdown
 
 
@@ -75,8 +101,8 @@ def _has_doc(obj) -> bool:
     return isinstance(doc, str) and bool(doc.strip())
 
 
-def _public_members(module: types.ModuleType):
-    names = getattr(module, "__all__", None)
+def _public_members(module: types.ModuleType, only: tuple[str, ...] | None = None):
+    names = only if only is not None else getattr(module, "__all__", None)
     if names is None:
         names = [n for n, v in vars(module).items()
                  if not n.startswith("_") and (inspect.isfunction(v) or inspect.isclass(v))
@@ -96,14 +122,14 @@ def _check_class(path: str, cls, missing: list[str]) -> None:
                 missing.append(f"{path}.{name}")
 
 
-def _check(path: str, obj, missing: list[str], *, members: bool) -> None:
+def _check(path: str, obj, missing: list[str], *, members: bool | tuple[str, ...]) -> None:
     if isinstance(obj, types.ModuleType) or inspect.isclass(obj) or callable(obj):
         if not _has_doc(obj):
             missing.append(path)
     if inspect.isclass(obj):
         _check_class(path, obj, missing)
     elif isinstance(obj, types.ModuleType) and members:
-        for name, member in _public_members(obj):
+        for name, member in _public_members(obj, members if isinstance(members, tuple) else None):
             if isinstance(member, types.ModuleType):
                 if not _has_doc(member):
                     missing.append(f"{path}.{name}")
@@ -111,9 +137,9 @@ def _check(path: str, obj, missing: list[str], *, members: bool) -> None:
                 _check(f"{path}.{name}", member, missing, members=False)
 
 
-def missing_docstrings(directives) -> list[str]:
-    """The public names, under the documented identifiers ``directives``, without a docstring
-    (sorted); an identifier that does not import is reported as such."""
+def missing_docstrings(directives: dict[str, Directive]) -> list[str]:
+    """The public names that the ``directives`` render without a docstring (sorted); an
+    identifier that does not import is reported as such."""
     missing: list[str] = []
     for ident in sorted(directives):
         try:
@@ -121,20 +147,24 @@ def missing_docstrings(directives) -> list[str]:
         except (ImportError, AttributeError) as exc:
             missing.append(f"{ident} (does not import: {exc})")
             continue
-        _check(ident, obj, missing, members=True)
+        _check(ident, obj, missing, members=directives[ident].members)
     return sorted(set(missing))
 
 
-def missing_from_reference(directives, covered=COVERED, every_module=EVERY_MODULE) -> list[str]:
-    """The public names of ``covered`` (their ``__all__``) and the modules of ``every_module``
-    declaring ``__all__`` that no identifier of ``directives`` renders (sorted)."""
+def missing_from_reference(directives: dict[str, Directive], covered=COVERED,
+                           every_module=EVERY_MODULE) -> list[str]:
+    """The packages ``covered`` and the public names of their ``__all__``, and the modules of
+    ``every_module`` declaring ``__all__``, that no directive renders (sorted)."""
     def rendered(ident: str) -> bool:
-        if ident in directives or ident in covered:
+        if ident in directives:
             return True
-        parent = ident.rsplit(".", 1)[0]
-        return parent in directives and isinstance(_resolve(parent), types.ModuleType)
+        parent, name = ident.rsplit(".", 1)
+        spec = directives.get(parent)
+        if spec is None or not spec.members or not isinstance(_resolve(parent), types.ModuleType):
+            return False
+        return spec.members is True or name in spec.members
 
-    missing = []
+    missing = [package for package in covered if package not in directives]
     for package in covered:
         for name in getattr(importlib.import_module(package), "__all__", ()):
             if not name.startswith("__") and not rendered(f"{package}.{name}"):

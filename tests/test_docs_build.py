@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _load(name: str):
     spec = importlib.util.spec_from_file_location(f"_docs_{name}", ROOT / "docs" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -78,27 +79,34 @@ def fixture_module():
 
 
 def test_hook_names_every_public_name_without_a_docstring(hooks, fixture_module):
-    assert hooks.missing_docstrings({"_docs_fixture": "api/x.md"}) == [
+    D = hooks.Directive
+    assert hooks.missing_docstrings({"_docs_fixture": D("api/x.md")}) == [
         "_docs_fixture.Config", "_docs_fixture.Model.forward", "_docs_fixture.bare"]
-    assert hooks.missing_docstrings({"_docs_fixture.documented": "api/x.md"}) == []
-    assert hooks.missing_docstrings({"_docs_fixture.nosuch": "api/x.md"})[0].startswith(
+    assert hooks.missing_docstrings({"_docs_fixture": D("api/x.md", members=False)}) == []
+    assert hooks.missing_docstrings({"_docs_fixture": D("api/x.md", members=("bare",))}) == ["_docs_fixture.bare"]
+    assert hooks.missing_docstrings({"_docs_fixture.documented": D("api/x.md")}) == []
+    assert hooks.missing_docstrings({"_docs_fixture.nosuch": D("api/x.md")})[0].startswith(
         "_docs_fixture.nosuch (does not import")
 
 
 def test_hook_names_public_names_missing_from_the_reference(hooks):
     import boolsens
 
-    everything = {"boolsens": "api/boolsens.md"}
-    assert hooks.missing_from_reference(everything, covered=("boolsens",), every_module=()) == []
-    one = {f"boolsens.{n}": "api/boolsens.md" for n in boolsens.__all__ if n != "fwht"}
-    assert hooks.missing_from_reference(one, covered=("boolsens",), every_module=()) == ["boolsens.fwht"]
+    D = hooks.Directive
+    check = lambda directives: hooks.missing_from_reference(directives, covered=("boolsens",), every_module=())
+    assert check({"boolsens": D("api/boolsens.md")}) == []
+    names = {f"boolsens.{n}": D("api/boolsens.md") for n in boolsens.__all__ if n not in ("fwht", "__version__")}
+    assert check({"boolsens": D("api/boolsens.md", members=False), **names}) == ["boolsens.fwht"]
+    assert check({"boolsens": D("api/boolsens.md", members=("fwht",)), **names}) == []
+    assert check(names) == ["boolsens", "boolsens.fwht"]
 
 
-def test_hook_collects_directives_outside_code_fences(hooks):
-    hooks.on_pre_build(None)
-    page = types.SimpleNamespace(file=types.SimpleNamespace(src_uri="api/x.md"))
-    hooks.on_page_markdown("::: boolsens.fwht\n\n```\n::: not.this\n```\n", page, None, None)
-    assert hooks._directives == {"boolsens.fwht": "api/x.md"}
+def test_hook_reads_directives_and_their_members_option_outside_code_fences(hooks):
+    page = "::: boolsens\n    options:\n      members: false\n\n::: boolsens.fwht\n\n```\n::: not.this\n```\n"
+    assert hooks.parse_directives(page, "api/x.md") == {
+        "boolsens": hooks.Directive("api/x.md", members=False), "boolsens.fwht": hooks.Directive("api/x.md")}
+    listed = "::: proofs_check\n    options:\n      heading_level: 2\n      members: [Le, Ge]\n"
+    assert hooks.parse_directives(listed, "p.md") == {"proofs_check": hooks.Directive("p.md", members=("Le", "Ge"))}
 
 
 # ------------------------------------------------------------------ the griffe extension
