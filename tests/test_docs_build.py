@@ -119,6 +119,18 @@ def test_doctests_are_fenced_and_prose_leaves_item_sections():
     assert ext.close_item_sections(doc) == (
         "Sum.\n\nParameters\n----------\nn : int\n    The size.\nrho, delta : float\n\nNotes\n-----\nCost: O(n).\n")
     assert ext.close_item_sections("Returns\n-------\nint\n    A count.\n") == "Returns\n-------\nint\n    A count.\n"
+    assert ext.fence_doctests("Use it::\n\n    >>> f(1)\n    2\n") == "Use it::\n\n```pycon\n>>> f(1)\n2\n```\n"
+
+
+def test_restructuredtext_markup_becomes_markdown():
+    pytest.importorskip("griffe")
+    ext = _load("griffe_docstrings")
+    assert ext.convert_rst("See :func:`~boolsens.fourier.degree` and :mod:`boolsens`.") == "See `degree` and `boolsens`."
+    assert ext.convert_rst("Run it::\n\n    boolsens verify\n") == "Run it:\n\n    boolsens verify\n"
+    assert ext.convert_rst(".. math:: s = E x\n\nNext.") == "```text\ns = E x\n```\n\nNext."
+    assert ext.convert_rst("slope is\n> 0, and\n>>> 1\n") == "slope is\n\\> 0, and\n>>> 1\n"
+    table = "=====  ====\nfield  what\n=====  ====\n``a``  x | y\nb      z\n=====  ====\n"
+    assert ext.convert_rst(table) == "| field | what |\n|---|---|\n| `a` | x \\| y |\n| b | z |\n"
 
 
 # ------------------------------------------------------------------ builds (slow tier)
