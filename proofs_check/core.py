@@ -125,6 +125,7 @@ class RelationSummary:
 
     @property
     def held(self) -> bool:
+        """Whether no instance violated the relation."""
         return self.violations == 0
 
 
@@ -152,6 +153,8 @@ class Result:
 
     @property
     def worst_relation(self) -> RelationSummary | None:
+        """The relation with the smallest worst slack, preferring a violated one; None if nothing was
+        evaluated."""
         rel = [r for r in self.relations if r.instances]
         if not rel:
             return None
@@ -159,6 +162,7 @@ class Result:
         return min(bad or rel, key=lambda r: r.worst_slack)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-able dict (as ``--json`` writes it), each relation with its ``held``."""
         d = asdict(self)
         for r, rd in zip(self.relations, d["relations"]):
             rd["held"] = r.held
@@ -202,20 +206,25 @@ class Context:
         return np.random.default_rng(self.seed + offset)
 
     def progress(self, msg: str) -> None:
+        """Report progress ``msg`` to the run's progress callback, if any."""
         if self._progress is not None:
             self._progress(msg)
 
     def note(self, text: str) -> None:
+        """Add a note to the result (e.g. why an instance lies outside the hypothesis)."""
         self.notes.append(text)
 
     def tight(self, text: str) -> None:
+        """Record where the bound is tight (a count, a family), for the result's tightness list."""
         self.tightness.append(text)
 
     def method(self, text: str) -> None:
+        """Record a method used (exhaustive, hypothesis, Monte Carlo with its size and seed), once."""
         if text not in self.methods:
             self.methods.append(text)
 
     def domain(self, text: str) -> None:
+        """Record a domain checked, in words, once."""
         if text not in self.domains:
             self.domains.append(text)
 
@@ -300,6 +309,7 @@ class Claim:
     domain_text: str = ""
 
     def run(self, ctx: Context) -> None:
+        """Check the claim into ``ctx``: its predicate over every batch of its domain, or its custom check."""
         if self.domain is None:
             self.fn(ctx)
             return
@@ -326,6 +336,7 @@ class Registry:
         return deco
 
     def add(self, c: Claim) -> None:
+        """Register the claim ``c``; a ValueError if its id is taken."""
         if c.id in self._claims:
             raise ValueError(f"claim id={c.id!r} is already registered")
         self._claims[c.id] = c
@@ -340,6 +351,7 @@ class Registry:
             raise KeyError(f"unknown claim id={id!r}; known: {', '.join(self._claims)}") from None
 
     def ids(self) -> list[str]:
+        """The registered claim ids, in registration order."""
         return list(self._claims)
 
     def __iter__(self):

@@ -65,11 +65,13 @@ class Batch:
     kind: str = ""
 
     def describe(self, b: int) -> str:
+        """A readable name of function ``b`` of the batch: its family name, else its hex table and n."""
         if self.names is not None and self.names[b]:
             return str(self.names[b])
         return f"hex {_hex(self.signs[b])} (n={self.n})"
 
     def function(self, b: int) -> bs.BooleanFunction:
+        """Function ``b`` of the batch as a :class:`~boolsens.BooleanFunction` named by :meth:`describe`."""
         return bs.BooleanFunction.from_signs(self.signs[b], name=self.describe(b))
 
 
@@ -105,61 +107,77 @@ class Measures:
 
     @property
     def coefficients(self):
+        """The Fourier coefficients f̂(S), (B, 2**n) float64, S a bitmask (``bs.fourier_coefficients``)."""
         return self._get("coef", lambda: bs.fourier_coefficients(self.signs))
 
     @property
     def weights(self):
+        """The Fourier weights W^k = Σ_{|S|=k} f̂(S)², (B, n+1) (``bs.fourier_weights``)."""
         return self._get("w", lambda: bs.fourier_weights(self.signs))
 
     @property
     def influences(self):
+        """The influences Inf_i(f), (B, n) (``bs.influences``)."""
         return self._get("inf", lambda: bs.influences(self.signs))
 
     @property
     def total_influence(self):
+        """The total influence I(f) = Σ_i Inf_i(f), (B,) (``bs.total_influence``)."""
         return self._get("I", lambda: bs.total_influence(self.signs))
 
     @property
     def mean(self):
+        """The mean E f = f̂(∅), (B,) float64."""
         return self._get("mean", lambda: self.signs.mean(axis=-1, dtype=np.float64))
 
     @property
     def variance(self):
+        """The variance Var f = 1 − (E f)², (B,) float64."""
         return self._get("var", lambda: 1.0 - self.mean**2)
 
     @property
     def degree(self):
+        """The Fourier degree deg(f), (B,) (``bs.degree``)."""
         return self._get("deg", lambda: bs.degree(self.signs))
 
     @property
     def sensitivity(self):
+        """The (maximum) sensitivity s(f), (B,) (``bs.sensitivity``)."""
         return self._get("s", lambda: bs.sensitivity(self.signs))
 
     @property
     def average_sensitivity(self):
+        """The average sensitivity E_x s(f, x) = I(f), (B,) (``bs.average_sensitivity``)."""
         return self._get("as", lambda: bs.average_sensitivity(self.signs))
 
     @property
     def pointwise_sensitivity(self):
+        """The sensitivity s(f, x) at every point x, (B, 2**n) (``bs.pointwise_sensitivity``)."""
         return self._get("ps", lambda: bs.pointwise_sensitivity(self.signs))
 
     @property
     def block_sensitivity(self):
+        """The block sensitivity bs(f), (B,) (``bs.block_sensitivity``; exponential in n)."""
         return self._get("bs", lambda: bs.block_sensitivity(self.signs))
 
     @property
     def certificate_complexity(self):
+        """The certificate complexity C(f), (B,) (``bs.certificate_complexity``; exponential in n)."""
         return self._get("C", lambda: bs.certificate_complexity(self.signs))
 
     @property
     def decision_tree_depth(self):
+        """The decision-tree depth D(f), (B,) (``bs.decision_tree_depth``; exponential in n)."""
         return self._get("D", lambda: bs.decision_tree_depth(self.signs))
 
     def stability(self, rho: Any = None):
+        """Stab_ρ(f) = E f(x)f(y), (B, R), for ``rho`` (default: the domain's ρ grid)
+        (``bs.noise_stability``)."""
         r = self.rho if rho is None else np.asarray(rho, dtype=np.float64)
         return self._get(("stab", r.tobytes(), r.shape), lambda: bs.noise_stability(self.signs, r))
 
     def disagreement(self, rho: Any = None):
+        """Pr_ρ[f(x) ≠ f(y)] = ½ − ½ Stab_ρ(f), (B, R), for ``rho`` (default: the domain's ρ grid)."""
         r = self.rho if rho is None else np.asarray(rho, dtype=np.float64)
         return self._get(("pr", r.tobytes(), r.shape), lambda: bs.disagreement_probability(self.signs, r))
 
@@ -194,10 +212,12 @@ class Exhaustive(Part):
         return min(top, max_n) if max_n is not None else top
 
     def batches(self, ctx, max_n):
+        """Yield this part's batches of functions for the run ``ctx``, with n ≤ ``max_n`` when given."""
         for n in range(self.n_min, self._top(ctx, max_n) + 1):
             yield _cached(ctx, f"all-{n}", lambda n=n: Batch(f"all-{n}", n, all_functions(n), kind="exhaustive"))
 
     def method(self, ctx, max_n):
+        """How this part chooses its functions, in words, for the result's ``method`` field."""
         top = self._top(ctx, max_n)
         count = sum(1 << (1 << n) for n in range(self.n_min, top + 1))
         return f"exhaustive n={self.n_min}..{top} ({count:,} functions)"
@@ -214,6 +234,7 @@ class RandomTables(Part):
         return ctx.pick(*self.count) if isinstance(self.count, tuple) else self.count
 
     def batches(self, ctx, max_n):
+        """Yield this part's batches of functions for the run ``ctx``, with n ≤ ``max_n`` when given."""
         c = self._count(ctx)
         for n in self.ns:
             if max_n is not None and n > max_n:
@@ -228,6 +249,7 @@ class RandomTables(Part):
             yield _cached(ctx, f"rand-{n}-{c}-{ctx.seed}", build)
 
     def method(self, ctx, max_n):
+        """How this part chooses its functions, in words, for the result's ``method`` field."""
         ns = [n for n in self.ns if max_n is None or n <= max_n]
         return f"random tables n={','.join(map(str, ns))} ({self._count(ctx):,} each, seed {ctx.seed}+n)" if ns else ""
 
@@ -251,6 +273,7 @@ class Families(Part):
         return min(top, max_n) if max_n is not None else top
 
     def batches(self, ctx, max_n):
+        """Yield this part's batches of functions for the run ``ctx``, with n ≤ ``max_n`` when given."""
         from .named import named_functions
 
         top = self._top(ctx, max_n)
@@ -260,6 +283,7 @@ class Families(Part):
         yield from ctx.cache[key]
 
     def method(self, ctx, max_n):
+        """How this part chooses its functions, in words, for the result's ``method`` field."""
         from .named import named_functions
 
         top = self._top(ctx, max_n)
@@ -279,6 +303,7 @@ class HypothesisDraws(Part):
         return c, (min(top, max_n) if max_n is not None else top)
 
     def batches(self, ctx, max_n):
+        """Yield this part's batches of functions for the run ``ctx``, with n ≤ ``max_n`` when given."""
         if not _has_hypothesis():
             return
         c, top = self._params(ctx, max_n)
@@ -289,6 +314,7 @@ class HypothesisDraws(Part):
         yield from ctx.cache[key]
 
     def method(self, ctx, max_n):
+        """How this part chooses its functions, in words, for the result's ``method`` field."""
         if not _has_hypothesis():
             return "hypothesis draws skipped (hypothesis is not installed)"
         c, top = self._params(ctx, max_n)
@@ -309,10 +335,12 @@ class Explicit(Part):
     label: str = "explicit"
 
     def batches(self, ctx, max_n):
+        """Yield this part's batches of functions for the run ``ctx``, with n ≤ ``max_n`` when given."""
         fs = [f for f in self.functions if max_n is None or f.n <= max_n]
         yield from _group_by_n(fs, f"explicit-{id(self)}", "explicit")
 
     def method(self, ctx, max_n):
+        """How this part chooses its functions, in words, for the result's ``method`` field."""
         return f"{self.label} ({len(self.functions)} functions)"
 
 
@@ -346,6 +374,7 @@ class Domain:
     text: str = ""
 
     def batches(self, ctx: Context) -> Iterator[Batch]:
+        """Yield the batches of every part, capped at ``max_n``."""
         for part in self.parts:
             yield from part.batches(ctx, self.max_n)
 
@@ -354,6 +383,8 @@ class Domain:
         run_predicate(pred, self, ctx)
 
     def describe(self, ctx: Context) -> str:
+        """The domain in words (its ``text`` if given, else each part's method), for the result's
+        ``domain`` field."""
         if self.text:
             return self.text
         parts = [p.method(ctx, self.max_n) for p in self.parts]
@@ -395,6 +426,7 @@ class CensusClasses(Part):
         return ctx.cache[key]
 
     def batches(self, ctx, max_n):
+        """Yield this part's batches of functions for the run ``ctx``, with n ≤ ``max_n`` when given."""
         rows = self._rows(ctx)
         for lo in range(0, len(rows), self.batch):
             part = rows[lo:lo + self.batch]
@@ -402,6 +434,7 @@ class CensusClasses(Part):
             yield Batch(key, self.n, bs.tables_to_signs(part["table"], self.n), kind="census")
 
     def method(self, ctx, max_n):
+        """How this part chooses its functions, in words, for the result's ``method`` field."""
         rows = self._rows(ctx)
         total = 1 << (1 << self.n)
         return (f"all {total:,} functions on n={self.n}, through the {len(rows):,} representatives of their "

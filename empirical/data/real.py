@@ -54,6 +54,7 @@ class TokenSpec:
     m: int = 4
 
     def validate(self) -> "TokenSpec":
+        """This spec, after checking its sizes (a BoolsensError names the first bad one)."""
         for name in ("M", "T", "n_s", "n_f", "n_d", "m"):
             check_integer(getattr(self, name), name, 1 if name in ("M", "T", "m") else 0)
         if self.n_s + self.n_f > self.T:

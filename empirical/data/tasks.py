@@ -60,6 +60,7 @@ class Target:
 
     @classmethod
     def from_function(cls, f: bs.BooleanFunction, name: str | None = None) -> "Target":
+        """The target computing the BooleanFunction ``f`` by table lookup (named ``name``, else f's name)."""
         table = torch.from_numpy(np.asarray(f.signs, dtype=np.int64))
 
         def lookup(bits: torch.Tensor) -> torch.Tensor:
@@ -69,6 +70,7 @@ class Target:
 
     @property
     def function(self) -> bs.BooleanFunction:
+        """The target as a BooleanFunction (its table on the cube; n ≤ 24), computed once."""
         if self._function is None:
             if self.n > 24:
                 raise BoolsensError(f"target {self.name} on n={self.n} > 24 has no table; use estimators")

@@ -143,9 +143,11 @@ class ExperimentConfig:
         object.__setattr__(self, "seeds", seeds)
 
     def to_dict(self) -> dict[str, Any]:
+        """The config as a dict of its fields (nested configs as dicts)."""
         return dataclasses.asdict(self)
 
     def seed_list(self) -> list[int]:
+        """The seeds, as a list."""
         return list(self.seeds)
 
 
@@ -175,6 +177,7 @@ class Experiment:
 
     @property
     def is_units(self) -> bool:
+        """Whether the experiment is a map over units (``units`` given)."""
         return self.units is not None
 
     def config(self, preset: str, **overrides: Any) -> ExperimentConfig:

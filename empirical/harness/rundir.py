@@ -62,6 +62,7 @@ class RunDir:
 
     # files ------------------------------------------------------------------
     def file(self, name: str) -> Path:
+        """The path of ``name`` inside the run folder."""
         return self.path / name
 
     def write_json(self, name: str, obj: Any) -> Path:
@@ -73,6 +74,7 @@ class RunDir:
         return storage.read_json(self.file(name))
 
     def write_text(self, name: str, text: str) -> Path:
+        """Write ``text`` to ``name`` in the run folder, atomically; returns the path."""
         return storage.write_text(self.file(name), text)
 
     def append_metrics(self, record: dict[str, Any]) -> None:
@@ -135,6 +137,7 @@ class RunDir:
         self.write_json("config.json", record)
 
     def finish(self, summary: dict[str, Any]) -> Path:
+        """Write ``summary.json``: ``summary`` plus this invocation's wall time and the environment."""
         summary = dict(summary)
         summary["wall_seconds_this_invocation"] = round(time.perf_counter() - self.t0, 2)
         summary["environment"] = environment(self.device)
@@ -156,6 +159,7 @@ class RunDir:
         return result
 
     def save_unit(self, key: str, result: dict[str, Any]) -> None:
+        """Write unit ``key``'s record ``units/KEY.json`` and remove its checkpoint."""
         self.write_json(f"units/{self._safe(key)}.json", result)
         ck = self.checkpoint_path(key)
         if ck.exists():
@@ -187,9 +191,11 @@ class RunDir:
                         show_progress=self.show_progress)
 
     def checkpoint_path(self, key: str) -> Path:
+        """The path of unit ``key``'s checkpoint (``checkpoints/KEY.pt``)."""
         return self.file(f"checkpoints/{self._safe(key)}.pt")
 
     def save_checkpoint(self, key: str, state: dict[str, Any]) -> None:
+        """Save unit ``key``'s checkpoint ``state`` (torch.save), atomically."""
         import torch
 
         buf = io.BytesIO()

@@ -94,6 +94,7 @@ class UnitContext:
 
     @property
     def checkpoint_path(self) -> Path | None:
+        """The path of this unit's checkpoint, or None when the unit has no checkpoint folder."""
         return None if self.checkpoint_dir is None else Path(self.checkpoint_dir) / f"{self.key}.pt"
 
     def save_checkpoint(self, state: dict) -> None:
@@ -130,6 +131,7 @@ class UnitContext:
         return state
 
     def clear_checkpoint(self) -> None:
+        """Delete this unit's checkpoint, if any."""
         path = self.checkpoint_path
         if path is not None:
             path.unlink(missing_ok=True)

@@ -77,6 +77,7 @@ def network_function(model: nn.Module, n: int, *, threshold: float = 0.5, batch_
 
 
 def mse_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean squared error mean((out − y)²), a scalar tensor."""
     return ((out - y) ** 2).mean()
 
 

@@ -84,6 +84,7 @@ class SensitivityEstimate:
     n_draws: int
 
     def as_dict(self) -> dict:
+        """The estimate as a JSON-able dict (for a unit record)."""
         return {
             **self.overall.as_dict(),
             "per_position": self.per_position.value.tolist(),
@@ -223,6 +224,7 @@ class SharpnessEstimate:
     n_draws: int
 
     def as_dict(self) -> dict:
+        """The estimate as a JSON-able dict (for a unit record)."""
         return {"shop": self.shop.as_dict(), "shpred": self.shpred.as_dict(), "sigma": self.sigma,
                 "n_draws": self.n_draws}
 
@@ -316,6 +318,7 @@ class NoiseStabilityEstimate:
     n_draws: int
 
     def as_dict(self) -> dict:
+        """The estimate as a JSON-able dict (for a unit record)."""
         return {"stab": self.stab.as_dict(), "correlation": self.correlation, "rho": self.rho,
                 "n_draws": self.n_draws}
 

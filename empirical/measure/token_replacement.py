@@ -50,6 +50,7 @@ class ReplacementSensitivity:
     n_draws: int | None
 
     def as_dict(self) -> dict:
+        """The estimate as a JSON-able dict (for a unit record)."""
         return {**self.overall.as_dict(), "per_position": self.per_position.value.tolist(),
                 "per_position_stderr": self.per_position.stderr.tolist(), "vocab": self.vocab,
                 "n_draws": self.n_draws}

@@ -19,6 +19,8 @@ __all__ = ["LSTMConfig", "BooleanLSTM"]
 
 @dataclass(frozen=True, kw_only=True)
 class LSTMConfig:
+    """The frozen settings of a :class:`BooleanLSTM`."""
+
     n: int
     d_model: int = 32
     n_layers: int = 1
@@ -30,6 +32,8 @@ class LSTMConfig:
 
 
 class BooleanLSTM(nn.Module):
+    """Bit-token embedding, an ``n_layers`` LSTM, a linear head on the last position: (B, n) -> (B,)."""
+
     def __init__(self, cfg: LSTMConfig):
         super().__init__()
         self.cfg = cfg
@@ -38,6 +42,7 @@ class BooleanLSTM(nn.Module):
         self.head = nn.Linear(cfg.d_model, 1)
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
+        """The real output of each row: ``bits`` (B, n) tokens in {0, 1} -> (B,)."""
         if bits.shape[1] != self.cfg.n:
             raise BoolsensError(f"input has length {bits.shape[1]}; this model was built for n={self.cfg.n}")
         h = self.tok_emb(bits)  # (B, n, d)

@@ -18,6 +18,8 @@ __all__ = ["MLPConfig", "BooleanMLP"]
 
 @dataclass(frozen=True, kw_only=True)
 class MLPConfig:
+    """The frozen settings of a :class:`BooleanMLP`."""
+
     n: int
     d_mlp: int = 128               # hidden width
     n_layers: int = 2              # number of hidden layers
@@ -31,6 +33,9 @@ class MLPConfig:
 
 
 class BooleanMLP(nn.Module):
+    """``n_layers`` hidden layers of width ``d_mlp`` (ReLU or tanh) on the ±1 vector, a linear head: (B, n)
+    -> (B,)."""
+
     def __init__(self, cfg: MLPConfig):
         super().__init__()
         self.cfg = cfg
@@ -44,6 +49,7 @@ class BooleanMLP(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
+        """The real output of each row: ``bits`` (B, n) tokens in {0, 1} -> (B,)."""
         if bits.shape[1] != self.cfg.n:
             raise BoolsensError(f"input has length {bits.shape[1]}; this model was built for n={self.cfg.n}")
         x = 1.0 - 2.0 * bits.to(torch.float32)  # (B, n)  ±1 coordinates

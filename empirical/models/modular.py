@@ -59,6 +59,9 @@ class ModularConfig:
 
 
 class ModularTransformer(nn.Module):
+    """The one-layer transformer for a + b mod p in the ``nanda`` or ``vasudeva`` form (module docstring):
+    (B, 3) ids -> (B, p + 1) logits."""
+
     def __init__(self, cfg: ModularConfig):
         super().__init__()
         self.cfg = cfg
@@ -107,4 +110,5 @@ class ModularTransformer(nn.Module):
         return self.unembed(x + m if self.residual else m)  # (B, p + 1)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """The logits: ``ids`` (B, 3) token ids (a, b, '=') -> (B, p + 1)."""
         return self.forward_embedded(self.embed(ids))  # (B, p + 1)

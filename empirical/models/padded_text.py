@@ -29,6 +29,8 @@ __all__ = ["PaddedTextConfig", "PaddedTransformer", "PaddedLSTM"]
 
 @dataclass(frozen=True, kw_only=True)
 class PaddedTextConfig:
+    """The frozen settings of :class:`PaddedTransformer` and :class:`PaddedLSTM`."""
+
     vocab: int                 # words 0 … vocab−1; the padding id is ``vocab``
     max_len: int
     d_model: int = 32          # word-embedding width (both models), transformer width
@@ -57,6 +59,9 @@ class _Embedder(nn.Module):
 
 
 class PaddedTransformer(nn.Module):
+    """A [CLS] token, learned positions, a post-norm transformer encoder that masks the padding, a linear
+    head on [CLS]: (B, L) ids -> (B, classes)."""
+
     def __init__(self, cfg: PaddedTextConfig):
         super().__init__()
         self.cfg = cfg
@@ -72,9 +77,12 @@ class PaddedTransformer(nn.Module):
         self.head = nn.Linear(d, cfg.classes)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """The word embeddings: ``ids`` (B, L) -> (B, L, d)."""
         return self.embedder(ids)  # (B, L, d)
 
     def forward_embedded(self, e: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The logits from embeddings ``e`` (B, L, d) with ``lengths`` (B,) real tokens each -> (B,
+        classes)."""
         B, L, _ = e.shape
         h = torch.cat([self.cls.expand(B, -1, -1), e], dim=1) + self.pos[:, : L + 1]  # (B, L+1, d)
         h = self.in_dropout(self.in_norm(h))  # (B, L+1, d)
@@ -83,10 +91,14 @@ class PaddedTransformer(nn.Module):
         return self.head(h[:, 0])  # (B, classes)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The logits: ``ids`` (B, L) right-padded, ``lengths`` (B,) -> (B, classes)."""
         return self.forward_embedded(self.embed(ids), lengths)  # (B, classes)
 
 
 class PaddedLSTM(nn.Module):
+    """An LSTM over the packed (unpadded) sequences, a linear head on the last real token's state: (B, L)
+    ids -> (B, classes)."""
+
     def __init__(self, cfg: PaddedTextConfig):
         super().__init__()
         self.cfg = cfg
@@ -96,12 +108,16 @@ class PaddedLSTM(nn.Module):
         self.head = nn.Linear(cfg.d_hidden, cfg.classes)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """The word embeddings: ``ids`` (B, L) -> (B, L, d)."""
         return self.embedder(ids)  # (B, L, d)
 
     def forward_embedded(self, e: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The logits from embeddings ``e`` (B, L, d) with ``lengths`` (B,) real tokens each -> (B,
+        classes)."""
         packed = pack_padded_sequence(e, lengths.cpu(), batch_first=True, enforce_sorted=False)
         _, (h_n, _) = self.lstm(packed)  # h_n: (n_layers, B, d_hidden), at each sequence's last real token
         return self.head(h_n[-1])  # (B, classes)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The logits: ``ids`` (B, L) right-padded, ``lengths`` (B,) -> (B, classes)."""
         return self.forward_embedded(self.embed(ids), lengths)  # (B, classes)

@@ -62,6 +62,8 @@ class AnnotatedLayerNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """a_2 · (x − mean) / (std + eps) + b_2 over the last axis, with the unbiased std: (..., d) ->
+        (..., d)."""
         mean = x.mean(-1, keepdim=True)  # (..., 1)
         std = x.std(-1, keepdim=True)  # (..., 1) unbiased
         return self.a_2 * (x - mean) / (std + self.eps) + self.b_2  # (..., d)
@@ -69,6 +71,8 @@ class AnnotatedLayerNorm(nn.Module):
 
 @dataclass(frozen=True, kw_only=True)
 class EndTokenConfig:
+    """The frozen settings of an :class:`EndTokenTransformer`."""
+
     n: int
     d_model: int = 64
     n_layers: int = 4
@@ -130,6 +134,7 @@ class EndTokenTransformer(nn.Module):
         self.decoder = nn.Linear(d, 1, bias=False)
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
+        """The real output of each row: ``bits`` (B, n) tokens in {0, 1} -> (B,)."""
         B, n = bits.shape
         if n != self.cfg.n:
             raise BoolsensError(f"input has length {n}; this model was built for n={self.cfg.n}")
@@ -148,6 +153,8 @@ class EndTokenTransformer(nn.Module):
 
 @dataclass(frozen=True, kw_only=True)
 class LastStateConfig:
+    """The frozen settings of a :class:`LastStateLSTM`."""
+
     n: int
     d_model: int = 64          # hidden width of the LSTM
     d_embed: int | None = None  # embedding width; default d_model (the uniform script; the Gaussian one uses 2)
@@ -171,12 +178,14 @@ class LastStateLSTM(nn.Module):
         self.decoder = nn.Linear(cfg.d_model, 1, bias=False)
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
+        """The real output of each row: ``bits`` (B, n) tokens in {0, 1} -> (B,)."""
         if bits.shape[1] != self.cfg.n:
             raise BoolsensError(f"input has length {bits.shape[1]}; this model was built for n={self.cfg.n}")
         h, _ = self.lstm(self.tok_emb(bits))  # (B, n, d); initial state zero
         return self.decoder(h[:, -1]).squeeze(-1)  # (B,)
 
     def layer_parameters(self) -> list[tuple[str, nn.Parameter]]:
+        """The LSTM layers' (name, parameter) pairs (the ones the init scale applies to)."""
         return [(k, p) for k, p in self.named_parameters() if k.startswith("lstm.")]
 
 

@@ -23,6 +23,8 @@ __all__ = ["TokenAttentionConfig", "TokenAttention"]
 
 @dataclass(frozen=True, kw_only=True)
 class TokenAttentionConfig:
+    """The frozen settings of a :class:`TokenAttention` model (M: vocabulary size)."""
+
     M: int                     # vocabulary size
     d_model: int = 32
     init_scale: float = 0.01
@@ -33,6 +35,8 @@ class TokenAttentionConfig:
 
 
 class TokenAttention(nn.Module):
+    """f(X) = u · mean_t softmax(X W_Q W_Kᵀ Xᵀ) X W_V on token ids (module docstring): (B, T) -> (B,)."""
+
     def __init__(self, cfg: TokenAttentionConfig):
         super().__init__()
         self.cfg = cfg
@@ -43,9 +47,11 @@ class TokenAttention(nn.Module):
         self.u = nn.Parameter(s * torch.randn(cfg.d_model))
 
     def attention(self, ids: torch.Tensor) -> torch.Tensor:
+        """The attention pattern softmax(X W_Q (X W_K)ᵀ): ``ids`` (B, T) -> (B, T, T)."""
         q, k = self.W_Q[ids], self.W_K[ids]  # (B, T, d) = X W_Q, X W_K
         return torch.softmax(q @ k.transpose(1, 2), dim=-1)  # (B, T, T)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """The real output u · mean_t (attention · X W_V)_t: ``ids`` (B, T) -> (B,)."""
         h = self.attention(ids) @ self.W_V[ids]  # (B, T, d)
         return h.mean(dim=1) @ self.u  # (B,)

@@ -32,6 +32,8 @@ __all__ = ["TransformerConfig", "BooleanTransformer"]
 
 @dataclass(frozen=True, kw_only=True)
 class TransformerConfig:
+    """The frozen settings of a :class:`BooleanTransformer` (sizes, normalisation, attention, readout)."""
+
     n: int                          # sequence length (number of Boolean inputs)
     d_model: int = 32
     n_layers: int = 2
@@ -147,6 +149,7 @@ class BooleanTransformer(nn.Module):
         return {k: p for k, p in self.named_parameters() if not k.startswith("pos_emb")}
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
+        """The real output of each row: ``bits`` (B, n) tokens in {0, 1} -> (B,)."""
         B, n = bits.shape
         if n != self.cfg.n:
             raise BoolsensError(f"input has length {n}; this model was built for n={self.cfg.n}")

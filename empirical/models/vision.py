@@ -18,6 +18,8 @@ from boolsens import BoolsensError
 
 @dataclass(frozen=True)
 class VisionConfig:
+    """The frozen settings of the four classifiers (each reads the fields it uses)."""
+
     patch: int = 2
     d_model: int = 64     # ViT width
     n_layers: int = 2     # ViT blocks, ConvMixer blocks
@@ -30,6 +32,9 @@ class VisionConfig:
 
 
 class ViT(nn.Module):
+    """A vision transformer: p×p patches, a [CLS] token, learned positions, a pre-norm encoder, a linear
+    head on [CLS]: (B, 1, 8, 8) -> (B, classes)."""
+
     def __init__(self, cfg: VisionConfig):
         super().__init__()
         self.cfg = cfg
@@ -46,6 +51,7 @@ class ViT(nn.Module):
         self.head = nn.Linear(d, cfg.classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The logits: ``x`` (B, 1, 8, 8) images -> (B, classes)."""
         B, p = x.shape[0], self.cfg.patch
         t = x.unfold(2, p, p).unfold(3, p, p)  # (B, 1, h, w, p, p)
         t = t.reshape(B, self.n_tokens, p * p)  # (B, T, p²), row-major patches
@@ -56,6 +62,8 @@ class ViT(nn.Module):
 
 
 class CNN(nn.Module):
+    """Two 3×3 convolutions (ReLU), 2×2 max pooling, a linear head: (B, 1, 8, 8) -> (B, classes)."""
+
     def __init__(self, cfg: VisionConfig):
         super().__init__()
         c = cfg.channels
@@ -68,10 +76,14 @@ class CNN(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The logits: ``x`` (B, 1, 8, 8) images -> (B, classes)."""
         return self.net(x)  # (B, classes)
 
 
 class MLP(nn.Module):
+    """Two hidden layers of width ``d_mlp`` (ReLU) on the 64 pixels, a linear head: (B, 1, 8, 8) -> (B,
+    classes)."""
+
     def __init__(self, cfg: VisionConfig):
         super().__init__()
         self.net = nn.Sequential(
@@ -82,6 +94,7 @@ class MLP(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The logits: ``x`` (B, 1, 8, 8) images -> (B, classes)."""
         return self.net(x)  # (B, classes)
 
 
@@ -115,6 +128,7 @@ class ConvMixer(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The logits: ``x`` (B, 1, 8, 8) images -> (B, classes)."""
         return self.net(x)  # (B, classes)
 
 
@@ -122,6 +136,7 @@ ARCHITECTURES = {"vit": ViT, "cnn": CNN, "mlp": MLP, "convmixer": ConvMixer}
 
 
 def build(kind: str, cfg: VisionConfig) -> nn.Module:
+    """The model of architecture ``kind`` (a key of ``ARCHITECTURES``) built from ``cfg``."""
     if kind not in ARCHITECTURES:
         raise BoolsensError(f"architecture={kind!r} must be one of {sorted(ARCHITECTURES)}")
     return ARCHITECTURES[kind](cfg)

@@ -79,6 +79,7 @@ class ModularAdditionSpec:
         check_count(self.warmup_steps, "warmup_steps", 0)
 
     def model_config(self) -> ModularConfig:
+        """The model's config (p, widths, heads, architecture) from this spec."""
         return ModularConfig(p=self.p, d_model=self.d_model, n_heads=self.n_heads, d_mlp=self.d_mlp,
                              architecture=self.architecture)
 

@@ -25,6 +25,8 @@ __all__ = ["TrainResult", "train", "epoch_batches"]
 
 @dataclasses.dataclass
 class TrainResult:
+    """What :func:`train` returns: steps taken, the last loss, whether it stopped early, the wall time."""
+
     steps: int            # steps taken in total (including before a resume)
     loss: float           # the last training loss
     stopped_early: bool   # ``stop`` returned True

@@ -90,6 +90,7 @@ class StabilityRegularizer:
 
     @property
     def active(self) -> bool:
+        """Whether the regulariser changes the loss (a form other than ``none`` and γ > 0)."""
         return self.form != "none" and self.gamma > 0
 
     def strength(self, step: int) -> float:

@@ -63,10 +63,12 @@ class StagedUnit:
         self._pending = saved if saved and saved.get("train") is not None else None
 
     def stage(self, name: str) -> _Stage:
+        """A context for running stage ``name`` (an error if it is already finished)."""
         if name in self.done:
             raise BoolsensError(f"stage {name!r} of unit {self.ctx.key} is already finished")
         return _Stage(self, name)
 
     def finish(self, name: str, outputs: dict) -> None:
+        """Record stage ``name`` as finished with ``outputs`` and checkpoint the unit."""
         self.done[name] = outputs
         self.ctx.save_checkpoint({"done": dict(self.done), "stage": None, "train": None})

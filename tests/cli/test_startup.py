@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: never loaded by importing a package or building the command line
 HEAVY = ("torch", "scipy", "matplotlib", "sympy", "ray", "numba", "hypothesis", "tqdm")

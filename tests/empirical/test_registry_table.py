@@ -17,7 +17,7 @@ import pytest
 from boolsens import BoolsensError
 from empirical.harness import registry
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_experiment_module_is_listed_once():
