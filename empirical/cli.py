@@ -33,7 +33,7 @@ from boolsens.runtime import torch_threads
 from . import registry
 from .plan import apply_overrides, grid_points, parse_seeds, plan_units
 from .rundir import RunDir
-from .runner import run_units, write_results_csv
+from .runner import run_units, write_derived
 from .runtime import pick_device
 
 __all__ = ["register", "run", "main"]
@@ -176,10 +176,9 @@ def _run_units(exp: Any, args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"boolsens experiment: {exc}", file=sys.stderr)
         return 1
-    write_results_csv(exp.name, results, run_dir)
+    write_derived(exp.name, results, run_dir)
     summary = exp.analyze(config, results, run_dir)
-    summary = dict(summary, units=len(results), cached_units=sum(r.cached for r in results))
-    run_dir.finish(summary)
+    run_dir.finish(dict(summary, units=len(results)), cached_units=sum(r.cached for r in results))
     print(f"{exp.name}: {summary.get('verdict', '(no verdict)')}")
     print(f"report: {run_dir.file('report.md')}; table: {run_dir.file('results.csv')}")
     return 0

@@ -3,15 +3,27 @@
 Whatever the backend and the number of jobs, each unit runs the same code with the same fixed
 number of torch threads (``threads``, recorded in config.json) and its own seeds, so the records
 are identical bit for bit on the CPU. Workers compute and return; only this driver process writes
-the run folder: ``units/KEY.json`` as each unit finishes (atomically), its measurement history to
-``metrics.jsonl``, then ``results.csv``, the analysis (report, figures) and ``summary.json``.
+the run folder: ``units/KEY.json`` as each unit finishes, written atomically with everything the
+unit measured (its record and its whole measurement history); when every unit is done,
+:func:`write_derived` rewrites ``metrics.jsonl`` and ``results.csv`` from the unit files (so they
+can always be rebuilt: ``--analyze`` does), then the analysis writes the report, the figures and
+``summary.json``.
 
-Crash safety and resume: a finished unit is never recomputed (its file is its cache); a unit
+Crash safety and resume: the unit file is the single source of truth. It appears atomically or not
+at all, so a kill at any moment leaves either a finished unit with its full history or an
+unfinished one; nothing else in the folder is read back. A finished unit is never recomputed (its
+file is its cache); a unit
 interrupted mid-training resumes from its last checkpoint, which holds every piece of state the
 unit uses (model, optimizer, every random generator, the history logged so far), so a resumed
 unit's record equals an uninterrupted one. Checkpoints live in ``checkpoints/`` of the run folder
 (local backends) or in a node-local scratch folder (Ray, whose workers may be other machines);
-they are deleted when the unit finishes.
+they are deleted when the unit finishes (and any a kill left behind when the run ends).
+
+A unit file holds ``key``, ``unit`` (its parameters), ``grid`` (its ``--grid`` point),
+``record``, ``history`` (every measurement it logged, in order, each ``{"unit": KEY, "step": ...}``),
+``notes``, ``threads`` (the torch threads it ran with) and ``wall_seconds``. Wall-clock values are
+the only ones that differ between runs: everywhere in the folder they are named ``*seconds*`` or
+``wall*`` (``wall_clock`` in config.json and summary.json).
 
 Backends
 --------
@@ -31,6 +43,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import random
 import sys
@@ -47,7 +60,7 @@ from boolsens.progress import bar
 
 from .plan import PlannedUnit
 
-__all__ = ["UnitContext", "UnitResult", "execute_unit", "run_units", "write_results_csv", "fault"]
+__all__ = ["UnitContext", "UnitResult", "execute_unit", "run_units", "write_derived", "write_results_csv", "fault"]
 
 
 # ----------------------------------------------------------------------------- fault injection
@@ -150,7 +163,7 @@ class UnitResult:
 def execute_unit(experiment_name: str, unit: PlannedUnit, *, device: str, threads: int,
                  checkpoint_dir: str | None, show_progress: bool | None = False) -> dict:
     """Run one unit (in whatever process this is) and return ``{"record", "history", "seconds",
-    "notes"}``. The global random generators are reseeded from the unit's key first, so a unit
+    "notes", "threads"}``. The global random generators are reseeded from the unit's key first, so a unit
     that (wrongly) draws from them still gives the same numbers in any process."""
     import numpy as np
     import torch
@@ -174,7 +187,7 @@ def execute_unit(experiment_name: str, unit: PlannedUnit, *, device: str, thread
         raise TypeError(f"{experiment_name}.run_unit returned {type(record).__name__}, not a dict")
     ctx.clear_checkpoint()
     return {"record": storage.to_jsonable(record), "history": ctx.history, "seconds": time.perf_counter() - t0,
-            "notes": ctx.notes}
+            "notes": ctx.notes, "threads": torch.get_num_threads()}
 
 
 def execute_units_batched(experiment_name: str, units: Sequence[PlannedUnit], *, device: str,
@@ -182,6 +195,8 @@ def execute_units_batched(experiment_name: str, units: Sequence[PlannedUnit], *,
     """Run units that differ only in their seed together (``run_units_batched``, e.g. K seeds of
     one model trained at once on a GPU); outputs as :func:`execute_unit`'s, one per unit. Batched
     units keep no checkpoint: an interrupted group starts again (its finished groups are kept)."""
+    import torch
+
     from boolsens.runtime import set_torch_threads
 
     from .registry import get
@@ -193,7 +208,8 @@ def execute_units_batched(experiment_name: str, units: Sequence[PlannedUnit], *,
     records = exp.run_units_batched(units[0].config, [dict(u.params) for u in units], ctxs)
     seconds = (time.perf_counter() - t0) / len(units)
     return [{"record": storage.to_jsonable(r), "history": c.history, "seconds": seconds,
-             "notes": c.notes + [f"trained together with {len(units) - 1} other seed(s)"]}
+             "notes": c.notes + [f"trained together with {len(units) - 1} other seed(s)"],
+             "threads": torch.get_num_threads()}
             for r, c in zip(records, ctxs)]
 
 
@@ -230,10 +246,10 @@ def _load_cached(run_dir: Any, unit: PlannedUnit) -> dict | None:
         if stored is None:
             return None
         ok = isinstance(stored, dict) and stored.get("key") == unit.key and isinstance(stored.get("record"), dict) \
-            and stored.get("unit") == storage.to_jsonable(unit.params)
+            and stored.get("unit") == storage.to_jsonable(unit.params) and isinstance(stored.get("history"), list)
         if ok:
             return stored
-        problem = f"{path} does not hold unit {unit.key} (wrong or missing keys)"
+        problem = f"{path} does not hold unit {unit.key} with its history (wrong or missing keys)"
     aside = path.with_name(path.name + ".corrupt")
     os.replace(path, aside)
     print(f"boolsens experiment: {problem}; moved to {aside.name}, recomputing that unit", file=sys.stderr)
@@ -253,7 +269,8 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
         if stored is None:
             pending.append(u)
         else:
-            results[u.key] = UnitResult(u, stored["record"], [], float(stored.get("seconds", 0.0)), cached=True)
+            results[u.key] = UnitResult(u, stored["record"], stored["history"], float(stored.get("wall_seconds", 0.0)),
+                                        cached=True)
     failures: dict[str, str] = {}
     counts = {"done": 0, "running": 0, "cached": len(results), "failed": 0}
 
@@ -270,11 +287,12 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
                 counts["failed"] += 1
                 print(f"boolsens experiment: unit {u.key} failed: {error}", file=sys.stderr)
             else:
+                # one atomic write holds everything the unit measured: it is done, or it is not
                 storage.write_json(run_dir.file(f"units/{u.key}.json"),
-                                   {"key": u.key, "unit": u.params, "grid": u.grid, "seconds": out["seconds"],
-                                    "notes": out.get("notes", []), "record": out["record"]})
-                for rec in out["history"]:
-                    storage.append_jsonl(run_dir.file("metrics.jsonl"), rec)
+                                   {"key": u.key, "unit": u.params, "grid": u.grid, "record": out["record"],
+                                    "history": out["history"], "notes": out.get("notes", []),
+                                    "threads": out.get("threads"), "wall_seconds": out["seconds"]})
+                fault("unit-written")
                 results[u.key] = UnitResult(u, out["record"], out["history"], out["seconds"])
                 counts["done"] += 1
             progress.update(1)
@@ -424,6 +442,29 @@ def _flatten(prefix: str, value: Any, out: dict) -> None:
             _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
     elif isinstance(value, (bool, int, float, str)) or value is None:
         out[prefix] = value
+
+
+def write_metrics_jsonl(results: Sequence[UnitResult], run_dir: Any) -> Path:
+    """``metrics.jsonl``: every unit's history (from its unit file), in plan order, one JSON object
+    per line, written atomically (derived: the unit files are the source)."""
+    lines = [json.dumps(rec) + "\n" for r in results for rec in r.history]
+    return storage.write_text(run_dir.file("metrics.jsonl"), "".join(lines))
+
+
+def write_derived(experiment_name: str, results: Sequence[UnitResult], run_dir: Any) -> None:
+    """Rebuild everything derived from the finished units' files, atomically, and tidy up after
+    a kill: ``metrics.jsonl``, ``results.csv``, no checkpoint of a finished unit (a kill between
+    a unit's file and its checkpoint's removal leaves one), no empty ``checkpoints/``. Called at
+    the end of every run and by ``--analyze``; the analysis (report, figures) follows."""
+    write_metrics_jsonl(results, run_dir)
+    write_results_csv(experiment_name, results, run_dir)
+    ckpt = Path(run_dir.file("checkpoints"))
+    for r in results:
+        (ckpt / f"{r.unit.key}.pt").unlink(missing_ok=True)
+    try:
+        ckpt.rmdir()  # only if empty: other plans' unfinished units keep theirs
+    except OSError:
+        pass
 
 
 def write_results_csv(experiment_name: str, results: Sequence[UnitResult], run_dir: Any) -> Path:

@@ -161,7 +161,7 @@ def test_extending_the_grid_reuses_finished_units(reference, tmp_path):
     after = {f.name: f.stat().st_mtime_ns for f in (out / "units").glob("*.json")}
     assert len(after) == 6 and all(after[k] == v for k, v in stamps.items())
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["units"] == 6 and summary["cached_units"] == 4
+    assert summary["units"] == 6 and summary["wall_clock"]["cached_units"] == 4
 
 
 def test_analyze_rebuilds_the_report_without_training(reference, tmp_path):
