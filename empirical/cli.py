@@ -33,7 +33,7 @@ from boolsens.runtime import torch_threads
 from . import registry
 from .plan import apply_overrides, grid_points, parse_seeds, plan_units
 from .rundir import RunDir
-from .runner import run_units, write_derived
+from .runner import install_write_faults, run_units, write_derived
 from .runtime import pick_device
 
 __all__ = ["register", "run", "main"]
@@ -144,6 +144,7 @@ def _batch(exp: Any, args: argparse.Namespace, device: Any) -> int:
 
 def _run_units(exp: Any, args: argparse.Namespace) -> int:
     out = _check_out(args.out)
+    install_write_faults()  # tests of crash safety only (BOOLSENS_FAULT=write:K)
     device = pick_device(args.device)
     if not args.analyze:  # every setting is checked before the run folder is created
         if args.preset is None:

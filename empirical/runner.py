@@ -36,7 +36,11 @@ the same node, or starts again, with the same result either way.
 Fault injection (for the tests): the environment variable ``BOOLSENS_FAULT`` set to
 ``checkpoint:K`` kills the process (``os._exit(137)``) right after the K-th checkpoint it writes,
 ``step:K`` right after the K-th training step of a unit; ``unit-start`` kills a worker when it
-starts a unit whose marker file (``BOOLSENS_FAULT_MARKER``) does not exist yet, creating it.
+starts a unit whose marker file (``BOOLSENS_FAULT_MARKER``) does not exist yet, creating it;
+``write:K`` kills this (driver) process at the K-th stage of a file write (every stage of every
+atomic write or append: :data:`boolsens.storage.fault_hook`), e.g. between a unit file's temporary
+and its rename. ``BOOLSENS_FAULT_LOG=PATH`` appends one line ``stage file`` per write stage to
+PATH (how a test learns where the K-th stage falls).
 """
 
 from __future__ import annotations
@@ -86,6 +90,24 @@ def fault(event: str) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(137)
+
+
+def install_write_faults() -> None:
+    """Set :data:`boolsens.storage.fault_hook` from ``BOOLSENS_FAULT=write:K`` and
+    ``BOOLSENS_FAULT_LOG`` (see the module docstring); nothing otherwise."""
+    spec = os.environ.get("BOOLSENS_FAULT", "")
+    log = os.environ.get("BOOLSENS_FAULT_LOG")
+    if not spec.startswith("write:") and not log:
+        return
+
+    def hook(stage: str, path: Path) -> None:
+        if log:
+            with open(log, "a") as fh:
+                fh.write(f"{stage} {path}\n")
+        if spec.startswith("write:"):
+            fault("write")
+
+    storage.fault_hook = hook
 
 
 # ----------------------------------------------------------------------------- the unit's context
@@ -262,6 +284,7 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
     """Run every unit not finished yet; return all results in plan order. A unit that raises is
     reported with its traceback's last line; the others still run; then a ``RuntimeError`` lists
     the failures (their finished neighbours are saved)."""
+    install_write_faults()
     results: dict[str, UnitResult] = {}
     pending: list[PlannedUnit] = []
     for u in units:
