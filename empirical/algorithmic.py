@@ -36,7 +36,7 @@ from .metrics import parameter_norm
 from .models.modular import ModularConfig, ModularTransformer
 from .regularizers import noise_stability_penalty
 from .runtime import seed_everything
-from .checks import check_count, check_rho
+from .checks import check_count, check_fields, check_integer, check_rho
 from .sensitivity_real import class_accuracy
 from .stability_penalties import output_agreement_penalty, resample_signs, resample_tokens
 from .training import train
@@ -92,6 +92,10 @@ class ModularAdditionSpec:
         for name in ("epochs", "log_every", "checkpoint_every"):
             check_count(getattr(self, name), name)
         check_count(self.warmup_steps, "warmup_steps", 0)
+        check_integer(self.p, "p", 2)
+        check_fields(self, counts=("d_model", "n_heads", "d_mlp"), open_unit=("train_fraction",), positive=("lr",),
+                     below_one=("betas", "momentum"), nonnegative=("weight_decay",))
+        self.model_config()  # the architecture and d_model / n_heads
 
     def model_config(self) -> ModularConfig:
         return ModularConfig(p=self.p, d_model=self.d_model, n_heads=self.n_heads, d_mlp=self.d_mlp,
@@ -108,6 +112,9 @@ class SensitivityProbe:
     sigma_abs: float = 0.1
     sigma_rel: float | None = 1.0
     draws: int = 1
+
+    def __post_init__(self) -> None:
+        check_fields(self, positive=("sigma_abs", "sigma_rel"), counts=("draws",))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -350,6 +357,11 @@ class SparseParitySpec:
     def __post_init__(self) -> None:
         if self.optimizer not in _OPTIMIZERS:
             raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {_OPTIMIZERS}")
+        check_fields(self, counts=("n", "n_train", "n_test", "d_mlp", "epochs", "log_every", "checkpoint_every"),
+                     below_one=("label_noise", "betas", "momentum"), positive=("lr",), nonnegative=("weight_decay",))
+        check_integer(self.k, "k", 1)
+        if self.k > self.n:
+            raise BoolsensError(f"k={self.k} must be at most n={self.n}")
 
 
 def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,

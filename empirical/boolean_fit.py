@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import torch
 
+from .checks import check_fields
 from .metrics import function_measures, layer_norm_blowup, loss_sharpness, mse_loss, parameter_norm
 from .models import build_model
 from .tasks import BooleanTask
@@ -45,6 +46,12 @@ class TrainSpec:
     converge_loss: float = 2e-3     # stop when the held-out (or training) MSE falls below this
     track_measures: bool = True     # log parameter norm, LN blowup, I(f)/n, loss sharpness while training
     track_draws: int = 4            # loss-sharpness draws per logged step (rho = 1, 256 fresh points)
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("d_model", "n_layers", "n_heads", "batch_size", "max_steps", "log_every",
+                                   "checkpoint_every", "track_draws"),
+                     positive=("lr",), nonnegative=("weight_decay", "converge_loss"),
+                     choices={"norm": ("post", "pre", "none")})
 
 
 def make_transformer(n: int, spec: TrainSpec, seed: int, device: Any):

@@ -33,7 +33,7 @@ from boolsens.runtime import torch_threads
 from . import registry
 from .plan import apply_overrides, grid_points, parse_seeds, plan_units
 from .rundir import RunDir
-from .runner import install_write_faults, run_units, write_derived
+from .runner import check_ray_backend, install_write_faults, run_units, write_derived
 from .runtime import pick_device
 
 __all__ = ["register", "run", "main"]
@@ -146,10 +146,14 @@ def _run_units(exp: Any, args: argparse.Namespace) -> int:
     out = _check_out(args.out)
     install_write_faults()  # tests of crash safety only (BOOLSENS_FAULT=write:K)
     device = pick_device(args.device)
+    if args.analyze and not os.path.isdir(out):
+        raise CommandLineError(f"--analyze: --out={out!r} does not exist; give the folder of a finished run")
     if not args.analyze:  # every setting is checked before the run folder is created
         if args.preset is None:
             raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu (or --analyze)")
         config, grid, units = _plan(exp, args.preset, args.set, args.grid, args.seeds)
+        if args.backend == "ray":
+            check_ray_backend(args.ray_address)
     run_dir = RunDir(out, device=device, show_progress=False if args.quiet else None)
     if args.analyze:
         saved = run_dir.read_json("config.json")

@@ -36,6 +36,7 @@ from torch import nn
 from boolsens import BoolsensError
 from boolsens.cube import index_to_bits
 
+from .checks import check_fields
 from .metrics import layer_norm_blowup, loss_sharpness, mse_loss, non_positional, parameter_norm
 from .models import build_model
 from .tasks import Target, labels
@@ -71,6 +72,11 @@ class Recipe:
     checkpoint_every: int = 500
     track_draws: int = 4        # sharpness draws per logged step (on 256 fixed points); 0: not tracked
 
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("d_model", "n_layers", "n_heads", "d_mlp", "batch_size", "steps", "log_every",
+                                   "checkpoint_every"),
+                     counts0=("track_draws",), positive=("lr",), nonnegative=("weight_decay",))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Measurement:
@@ -84,6 +90,10 @@ class Measurement:
     batch_size: int = 1024
     eval_points: int = 8192     # the eval MSE is exact on the cube when 2**n <= this, else that many fresh points
     max_eval_mse: float = 1e-3  # a run is kept only below this final eval MSE ({0,1} labels)
+
+    def __post_init__(self) -> None:
+        check_fields(self, positive=("epsilon", "rho", "max_eval_mse"),
+                     counts=("draws", "batches", "batch_size", "eval_points"))
 
 
 def init_like_torch_encoder(model: nn.Module) -> nn.Module:

@@ -160,25 +160,42 @@ def _resolve(config: Any, dotted: str, option: str) -> tuple[Any, str, Any]:
     raise AssertionError("unreachable")
 
 
-def _replace(config: Any, dotted: str, value: Any) -> Any:
-    parts = dotted.split(".")
-    if len(parts) == 1:
-        return dataclasses.replace(config, **{parts[0]: value})
-    inner = getattr(config, parts[0])
-    return dataclasses.replace(config, **{parts[0]: _replace(inner, ".".join(parts[1:]), value)})
+def _replace(config: Any, values: dict[str, Any]) -> Any:
+    """``config`` with the (dotted) fields in ``values`` replaced, each dataclass rebuilt once, so
+    its validation (``__post_init__``) sees all its new values together (``L_min`` and ``L_max``
+    raised at once are never checked against each other half-way)."""
+    own: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for dotted, value in values.items():
+        head, _, rest = dotted.partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        else:
+            own[head] = value
+    for head, inner in nested.items():
+        own[head] = _replace(own.get(head, getattr(config, head)), inner)
+    return dataclasses.replace(config, **own) if own else config
+
+
+def _validated(config: Any, values: dict[str, Any], option: str, given: Sequence[str]) -> Any:
+    """:func:`_replace`, with a failed check of the config reported as one line naming ``option``
+    and what was given there."""
+    try:
+        return _replace(config, values)
+    except (CommandLineError, ValueError, TypeError) as exc:
+        raise CommandLineError(f"{option} {' '.join(given)}: {exc}") from None
 
 
 def apply_overrides(config: Any, assignments: Sequence[str], *, option: str = "--set") -> Any:
-    """The config with every ``field=value`` applied (parsed by the field's type); the dataclass's
-    own validation (``__post_init__``) runs on the result."""
+    """The config with every ``field=value`` applied (parsed by the field's type); the dataclasses'
+    own validation (``__post_init__``: the same checks as a preset's) runs once on the result, and
+    a value it refuses is an error naming ``option``."""
+    values: dict[str, Any] = {}
     for assignment in assignments:
         name, text = parse_assignment(config, assignment, option=option)
         _, field, tp = _resolve(config, name, option)
-        try:
-            config = _replace(config, name, _parse_scalar(text, tp, f"{option} {name}"))
-        except (ValueError, TypeError) as exc:
-            raise CommandLineError(f"{option} {assignment!r}: {exc}") from None
-    return config
+        values[name] = _parse_scalar(text, tp, f"{option} {name}")
+    return _validated(config, values, option, assignments) if values else config
 
 
 def grid_points(config: Any, grids: Sequence[str]) -> list[dict[str, Any]]:
@@ -202,6 +219,11 @@ def grid_points(config: Any, grids: Sequence[str]) -> list[dict[str, Any]]:
             values = [_parse_scalar(v, tp, f"--grid {name}") for v in text.split(",") if v.strip()]
         if not values:
             raise CommandLineError(f"--grid {g!r} lists no values")
+        twice = [v for i, v in enumerate(values) if v in values[:i]]
+        if twice:
+            raise CommandLineError(f"--grid {g!r} lists {twice[0]!r} twice; give each value once")
+        for v in values:  # every value passes the config's checks before any work
+            _validated(config, {name: v}, "--grid", [f"{name}={v}"])
         axes.append((name, values))
     if not axes:
         return [{}]
@@ -230,15 +252,14 @@ def plan_units(experiment: Any, config: Any, grid: list[dict[str, Any]]) -> list
     """Every unit of the run, in a fixed order (grid point, then the experiment's own order)."""
     out, seen = [], set()
     for point in grid:
-        cfg = config
-        for name, value in point.items():
-            cfg = _replace(cfg, name, value)
+        cfg = _validated(config, point, "--grid", [f"{k}={v}" for k, v in point.items()]) if point else config
         for params in experiment.units(cfg):
             if "seed" not in params:
                 raise AssertionError(f"{experiment.name}: a unit must have a seed; got {params}")
             key = unit_key(experiment.name, cfg, params, experiment.axes)
             if key in seen:
-                raise AssertionError(f"{experiment.name}: two units with the same settings {params}")
+                raise CommandLineError(f"{experiment.name}: two units with the same settings {params} (a value "
+                                       "given twice in a list of the config?)")
             seen.add(key)
             out.append(PlannedUnit(dict(params), cfg, key, dict(point)))
     return out

@@ -64,7 +64,8 @@ from boolsens.progress import bar
 
 from .plan import PlannedUnit
 
-__all__ = ["UnitContext", "UnitResult", "execute_unit", "run_units", "write_derived", "write_results_csv", "fault"]
+__all__ = ["UnitContext", "UnitResult", "execute_unit", "run_units", "write_derived", "write_results_csv", "fault",
+           "check_ray_backend"]
 
 
 # ----------------------------------------------------------------------------- fault injection
@@ -303,18 +304,20 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
             if not progress.disable:
                 progress.set_postfix(counts, refresh=True)
 
-        def finish(u: PlannedUnit, out: dict | None, error: str | None) -> None:
+        def finish(u: PlannedUnit, out: dict | None, error: str | BaseException | None) -> None:
             counts["running"] = max(0, counts["running"] - 1)
+            if isinstance(error, BaseException):
+                stop = _stops_the_run(error, counts["done"])
+                if stop is not None:
+                    raise stop from None
+                error = _one_line(error)
             if error is not None:
                 failures[u.key] = error
                 counts["failed"] += 1
                 print(f"boolsens experiment: unit {u.key} failed: {error}", file=sys.stderr)
             else:
                 # one atomic write holds everything the unit measured: it is done, or it is not
-                storage.write_json(run_dir.file(f"units/{u.key}.json"),
-                                   {"key": u.key, "unit": u.params, "grid": u.grid, "record": out["record"],
-                                    "history": out["history"], "notes": out.get("notes", []),
-                                    "threads": out.get("threads"), "wall_seconds": out["seconds"]})
+                _write_unit_file(run_dir, u, out, counts["done"])
                 fault("unit-written")
                 results[u.key] = UnitResult(u, out["record"], out["history"], out["seconds"])
                 counts["done"] += 1
@@ -334,7 +337,7 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
                     raise
                 except Exception as exc:  # noqa: BLE001 - reported per unit
                     for u in group:
-                        finish(u, None, _one_line(exc))
+                        finish(u, None, exc)
                 else:
                     for u, out in zip(group, outs):
                         finish(u, out, None)
@@ -353,7 +356,7 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
                     except KeyboardInterrupt:
                         raise
                     except Exception as exc:  # noqa: BLE001 - reported per unit
-                        finish(u, None, _one_line(exc))
+                        finish(u, None, exc)
                     else:
                         finish(u, out, None)
             else:
@@ -364,6 +367,32 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
         raise RuntimeError(f"{len(failures)} of {len(units)} units failed ({listed}); the {counts['done']} finished "
                            "ones are saved: fix the cause and run the same command again to resume")
     return [results[u.key] for u in units]
+
+
+def _write_unit_file(run_dir: Any, u: PlannedUnit, out: dict, done: int) -> None:
+    try:
+        storage.write_json(run_dir.file(f"units/{u.key}.json"),
+                           {"key": u.key, "unit": u.params, "grid": u.grid, "record": out["record"],
+                            "history": out["history"], "notes": out.get("notes", []),
+                            "threads": out.get("threads"), "wall_seconds": out["seconds"]})
+    except storage.StorageError as exc:
+        raise _stops_the_run(exc, done) from None
+
+
+def _stops_the_run(exc: BaseException, done: int) -> BaseException | None:
+    """A failure that would fail every later unit the same way (a full disk, a folder that
+    cannot be written: :class:`~boolsens.storage.StorageError` or such an ``OSError``, also
+    inside a Ray task's error): the error to stop the run with, one line; None otherwise."""
+    import errno
+
+    cause = getattr(exc, "cause", None) or exc   # a RayTaskError carries the worker's exception
+    disk = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES)
+    if isinstance(cause, storage.StorageError) or (isinstance(cause, OSError) and cause.errno in disk):
+        text = str(cause) if isinstance(cause, storage.StorageError) else \
+            f"cannot write {cause.filename or 'a result file'}: {cause.strerror}"
+        return storage.StorageError(f"{text}; the run stopped there, {done} finished unit(s) are saved: free space "
+                                    "(or fix the folder) and run the same command again to resume")
+    return None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -401,10 +430,32 @@ def _run_pool(experiment_name, pending, finish, counts, status, *, jobs, threads
                     raise RuntimeError("a worker process died (killed or out of memory); the finished units are "
                                        "saved: run the same command again to resume") from None
                 except Exception as exc:  # noqa: BLE001
-                    finish(u, None, _one_line(exc))
+                    finish(u, None, exc)
                 else:
                     finish(u, out, None)
             submit()
+
+
+def check_ray_backend(address: str | None, *, timeout: float = 10.0) -> None:
+    """Refuse ``--backend ray`` before anything is written when Ray is not installed or when
+    nothing answers at ``address`` (``HOST:PORT`` or ``ray://HOST:PORT``; a TCP connection is
+    tried for at most ``timeout`` seconds, where Ray itself would retry for minutes). ``None`` or
+    ``"auto"`` (a local instance, or ``RAY_ADDRESS``) is left to Ray."""
+    import importlib.util
+    import socket
+
+    if importlib.util.find_spec("ray") is None:
+        raise CommandLineError("--backend ray needs Ray: pip install 'boolsens[ray]'")
+    if address is None or address == "auto":
+        return
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandLineError(f"--ray-address={address!r} must look like HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise CommandLineError(f"--ray-address={address!r}: nothing answers there ({exc.strerror or exc}); start "
+                               "the cluster, or leave --ray-address out for a local Ray instance") from None
 
 
 def _run_ray(experiment_name, pending, finish, counts, status, *, jobs, address, threads, device, max_retries,
@@ -426,7 +477,10 @@ def _run_ray(experiment_name, pending, finish, counts, status, *, jobs, address,
         kwargs["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
                                               "BOOLSENS_PROGRESS": "0",
                                               **{k: v for k, v in os.environ.items() if k.startswith("BOOLSENS_")}}}
-        ray.init(**kwargs)
+        try:
+            ray.init(**kwargs)
+        except (ConnectionError, TimeoutError) as exc:
+            raise CommandLineError(f"--ray-address={address!r}: Ray could not connect ({_one_line(exc)})") from None
         started_here = True
     scratch = str(Path(tempfile.gettempdir()) / "boolsens-checkpoints" / Path(run_dir.path).resolve().name)
     remote = ray.remote(num_cpus=threads, max_retries=max_retries)(_ray_unit)
@@ -444,7 +498,7 @@ def _run_ray(experiment_name, pending, finish, counts, status, *, jobs, address,
                 try:
                     out = ray.get(ref)
                 except Exception as exc:  # noqa: BLE001 - a task error (after its retries)
-                    finish(u, None, _one_line(exc))
+                    finish(u, None, exc)
                 else:
                     finish(u, out, None)
             counts["running"] = min(len(remaining), jobs)

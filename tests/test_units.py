@@ -84,6 +84,7 @@ def test_unit_keys_follow_the_settings_not_the_axes():
 
 
 def test_command_line_errors_are_one_line(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
     cases = [
         ([EXP, "--preset", "smoke", "--out", str(tmp_path / "a"), "--set", "nosuch=1"], "no field 'nosuch'"),
         ([EXP, "--preset", "smoke", "--out", str(tmp_path / "a"), "--seeds", "-3"], "--seeds"),

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..algorithmic import GROKKED, ModularAdditionSpec, SensitivityProbe, train_modular
+from ..checks import check_fields
 from ..registry import ExperimentConfig, register
 from ..report import pyplot
 from ..rundir import RunDir
@@ -83,6 +84,10 @@ class GrokkingConfig(ExperimentConfig):
     window_epochs: int = 200
     rise: float = 0.02
     min_plateau_windows: int = 4
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("window_epochs", "min_plateau_windows"), nonnegative=("extra_after_grok", "rise"))
 
 
 PRESETS = {

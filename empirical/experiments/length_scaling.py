@@ -36,6 +36,7 @@ from typing import Optional
 import numpy as np
 import torch
 
+from ..checks import check_fields
 from ..hahn_rofin import Measurement, Recipe, eval_points, fit_fixed_steps, fit_fixed_steps_batched, make_model, \
     measure, seed_of, uniform_batches
 from ..registry import ExperimentConfig, register
@@ -70,6 +71,16 @@ class LengthScalingConfig(ExperimentConfig):
         return Measurement(epsilon=self.epsilon, rho=self.rho, draws=self.loss_sharpness_draws,
                            batches=self.measure_batches, batch_size=self.measure_batch,
                            eval_points=self.eval_points, max_eval_mse=self.max_eval_mse)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("ns", "sparse_k", "loss_sharpness_draws", "measure_batches", "measure_batch",
+                                   "eval_points"),
+                     positive=("epsilon", "rho", "max_eval_mse"))
+        for task in self.tasks:  # every task at every n, as the units will build it
+            for n in self.ns:
+                if task != "random" or n > 24:  # (a random table of 2**n signs is only drawn in its unit)
+                    make_target(task, n, k=self.sparse_k, seed=0)
 
 
 PRESETS = {

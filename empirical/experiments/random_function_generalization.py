@@ -46,6 +46,7 @@ import torch
 import boolsens as bs
 from boolsens import BoolsensError
 
+from ..checks import check_fields
 from ..hahn_rofin import Measurement, Recipe, StagedUnit, cube, fit_fixed_steps, make_model, measure, seed_of, \
     sharpness, uniform_batches
 from ..metrics import mse_loss, network_function
@@ -78,6 +79,9 @@ class RandomFunctionConfig(ExperimentConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check_fields(self, counts=("n", "train_sizes", "completions", "loss_sharpness_draws", "measure_batches",
+                                   "measure_batch", "train_set_draws"),
+                     positive=("epsilon", "rho", "max_eval_mse"))
         if not 1 <= self.n <= 16:
             raise BoolsensError(f"n={self.n} must lie in [1, 16] (the whole cube is enumerated)")
         bad = [m for m in self.train_sizes if not 1 <= m <= 2**self.n]
@@ -88,6 +92,7 @@ class RandomFunctionConfig(ExperimentConfig):
         return Measurement(epsilon=self.epsilon, rho=self.rho, draws=self.loss_sharpness_draws,
                            batches=self.measure_batches, batch_size=self.measure_batch, eval_points=2**self.n,
                            max_eval_mse=self.max_eval_mse)
+
 
 
 _SMOKE_RECIPE = Recipe(d_model=8, n_heads=1, d_mlp=8, lr=0.03, batch_size=8, steps=12, log_every=4,

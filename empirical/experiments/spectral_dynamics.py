@@ -47,6 +47,7 @@ import boolsens as bs
 from boolsens.cube import index_to_bits, popcounts
 
 from ..boolean_fit import TrainSpec, make_transformer
+from ..checks import check_fields
 from ..metrics import mse_loss
 from ..registry import ExperimentConfig, register
 from ..report import pyplot
@@ -69,6 +70,11 @@ class SpectralConfig(ExperimentConfig):
     measure_every: int = 1     # steps between measurements of the fitted fractions (the resolution Δ)
     plot_every: int = 25       # steps between logged fitted fractions far from every crossing
     window: float = 0.3        # log every measurement while some fraction is within this of the threshold
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("n", "measure_every", "plot_every"), open_unit=("threshold",),
+                     nonnegative=("window",))
 
 
 PRESETS = {
