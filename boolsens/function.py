@@ -184,6 +184,9 @@ class BooleanFunction:
             raise BoolsensError(f"coeffs must have shape (2**n,); got shape {arr.shape}")
         if arr.dtype == object:
             n = log2_length(len(arr), name="coeffs")
+            for i, c in enumerate(arr):
+                if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, float, Fraction, np.integer, np.floating)):
+                    raise BoolsensError(f"coeffs[{i}]={c!r} must be a number (int, float or Fraction)")
             scaled = [Fraction(c) * (1 << n) for c in arr]
             if any(c.denominator != 1 for c in scaled):
                 raise BoolsensError(
@@ -266,7 +269,15 @@ class BooleanFunction:
                 hi = min(N, lo + batch_size)
                 x = torch.from_numpy(cube_points(n, lo, hi)).to(device)
                 inp = encode(x) if encode is not None else x.to(torch.float32)
-                y = model(inp)
+                try:
+                    y = model(inp)
+                except (RuntimeError, TypeError, ValueError, IndexError) as exc:
+                    shape = tuple(inp.shape) if hasattr(inp, "shape") else type(inp).__name__
+                    raise BoolsensError(
+                        f"model failed on a batch of inputs of shape {shape} (n={n}): "
+                        f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; check that n={n} is "
+                        "the model's input width, or pass encode= to map the ±1 rows to its input"
+                    ) from None
                 y = readout(y) if readout is not None else y
                 if not isinstance(y, torch.Tensor):
                     raise BoolsensError(
