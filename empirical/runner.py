@@ -49,7 +49,6 @@ import csv
 import io
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -186,21 +185,20 @@ class UnitResult:
 def execute_unit(experiment_name: str, unit: PlannedUnit, *, device: str, threads: int,
                  checkpoint_dir: str | None, show_progress: bool | None = False) -> dict:
     """Run one unit (in whatever process this is) and return ``{"record", "history", "seconds",
-    "notes", "threads"}``. The global random generators are reseeded from the unit's key first, so a unit
-    that (wrongly) draws from them still gives the same numbers in any process."""
-    import numpy as np
+    "notes", "threads"}``. The global random generators are reseeded first
+    (:func:`empirical.plan.derive_seed` of the unit's seed and key), so a unit that (wrongly) draws
+    from them still gives the same numbers in any process."""
     import torch
 
     from boolsens.runtime import set_torch_threads
 
+    from .plan import derive_seed
     from .registry import get
+    from .runtime import seed_everything
 
     exp = get(experiment_name)
     set_torch_threads(threads)
-    seed = int.from_bytes(unit.key.encode()[-12:], "little") % (2**31)
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+    seed_everything(derive_seed(int(unit.params["seed"]), "global generators", unit.key))
     fault("unit-start")
     ctx = UnitContext(key=unit.key, device=device, checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None,
                       show_progress=show_progress)

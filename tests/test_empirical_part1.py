@@ -83,11 +83,14 @@ def test_cli_list(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["no-such-experiment", "--preset", "smoke", "--out", "{out}"], "unknown experiment 'no-such-experiment'"),
     (["spectral-dynamics", "--out", "{out}"], "needs --preset"),
-    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--seeds", "0"], "--seeds='0' must be a count"),
+    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--seeds", "0", "--n-seeds", "2"],
+     "--seeds='0' and --n-seeds=2 both given"),
+    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--n-seeds", "0"], "--n-seeds"),
     (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--threads", "x"], "--threads: 'x' is not an integer"),
     (["spectral-dynamics", "--preset", "huge", "--out", "{out}"], "invalid choice: 'huge'"),
     (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--device", "tpu"], "device='tpu' must be"),
-], ids=["unknown-experiment", "missing-preset", "zero-seeds", "bad-threads", "bad-preset", "bad-device"])
+], ids=["unknown-experiment", "missing-preset", "seeds-and-n-seeds", "zero-n-seeds", "bad-threads", "bad-preset",
+        "bad-device"])
 def test_cli_usage_errors_are_one_line_and_exit_2(argv, message, capsys, tmp_path):
     assert main([a.format(out=tmp_path / "out") for a in argv]) == 2
     err = capsys.readouterr().err

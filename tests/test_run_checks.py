@@ -143,3 +143,24 @@ def test_a_full_disk_stops_the_run_at_once(tmp_path, capsys):
     assert "run the same command again" in err[1]
     ckpts = {w for w in writes if "checkpoints" in w}
     assert len(ckpts) == 1 and not list((out / "units").glob("*.json"))
+
+
+# ----------------------------------------------------------------------------- seeds
+def test_seeds_name_seeds_and_n_seeds_counts():
+    from empirical.cli import _plan, _saved_seeds
+
+    exp = registry.get("length-scaling")
+    first = exp.config("smoke").seeds[0]
+
+    def seeds(s, k):
+        return sorted({u.params["seed"] for u in _plan(exp, "smoke", [], [], s, k)[2]})
+
+    assert seeds("0", None) == [0] and seeds("5", None) == [5]          # a bare integer is a seed
+    assert seeds("3,5,8", None) == [3, 5, 8] and seeds("0-2", None) == [0, 1, 2]
+    assert seeds(None, 3) == [first, first + 1, first + 2]              # a count is --n-seeds
+    with pytest.raises(BoolsensError, match="both given"):
+        _plan(exp, "smoke", [], [], "5", 2)
+    # a folder written before --n-seeds existed: its bare "--seeds 5" meant five seeds
+    assert _saved_seeds({"seeds": "5"}) == (None, 5)
+    assert _saved_seeds({"seeds": "5", "n_seeds": None}) == ("5", None)
+    assert _saved_seeds({"seeds": None, "n_seeds": 2}) == (None, 2)
