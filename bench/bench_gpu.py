@@ -202,7 +202,7 @@ def presets(quick: bool) -> list[dict]:
     for exp in registry.experiments():
         folder = Path("/tmp/boolsens-gpu-check") / exp.name
         cmd = [sys.executable, "-m", "boolsens_cli", "experiment", exp.name, "--preset", "gpu", "--out", str(folder),
-               "--device", DEVICE, "--quiet", "--seeds", "1"]
+               "--device", DEVICE, "--quiet", "--n-seeds", "1"]
         short = _shorten(exp)
         for s in short:
             cmd += ["--set", s]

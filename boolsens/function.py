@@ -172,6 +172,9 @@ class BooleanFunction:
             raise BoolsensError(f"coeffs must have shape (2**n,); got shape {arr.shape}")
         if arr.dtype == object:
             n = log2_length(len(arr), name="coeffs")
+            for i, c in enumerate(arr):
+                if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, float, Fraction, np.integer, np.floating)):
+                    raise BoolsensError(f"coeffs[{i}]={c!r} must be a number (int, float or Fraction)")
             scaled = [Fraction(c) * (1 << n) for c in arr]
             if any(c.denominator != 1 for c in scaled):
                 raise BoolsensError(

@@ -11,6 +11,10 @@ Used by everything that writes results (the census's chunks, the experiments' ru
   crash in the middle of an earlier append) the torn line is terminated first, so the new record
   is never swallowed by it. :func:`read_jsonl` skips torn or corrupt lines and reports how many.
 * :func:`remove_stale_temporaries` removes the temporary files an interrupted run left behind.
+* :data:`fault_hook`, when a test sets it, is called as ``fault_hook(stage, path)`` at each stage of
+  every write (``"open"``: the temporary file is open and empty, ``"written"``: written and synced
+  but not renamed, ``"renamed"``: in place; ``"append"`` for :func:`append_jsonl`), so crash-safety
+  tests can kill the process there or raise an ``OSError`` (a full disk) as the disk would.
 * :func:`to_jsonable` turns dataclasses, numpy and torch values, fractions and paths into plain
   JSON values (non-finite floats become the strings ``"nan"``, ``"inf"``, ``"-inf"``).
 """
@@ -23,7 +27,7 @@ import math
 import os
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -33,6 +37,9 @@ __all__ = [
     "StorageError", "CorruptFileError", "to_jsonable", "atomic_write_bytes", "write_json", "write_text",
     "read_json", "append_jsonl", "read_jsonl", "remove_stale_temporaries", "TMP_MARK",
 ]
+
+#: tests of crash safety set this (see the module docstring); None in normal use
+fault_hook: Callable[[str, Path], None] | None = None
 
 #: every temporary file is named ``.<name><TMP_MARK><pid>`` next to its target
 TMP_MARK = ".tmp"
@@ -93,10 +100,16 @@ def atomic_write_bytes(path: os.PathLike | str, data: bytes) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
+            if fault_hook is not None:
+                fault_hook("open", path)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if fault_hook is not None:
+            fault_hook("written", path)
         os.replace(tmp, path)
+        if fault_hook is not None:
+            fault_hook("renamed", path)
     except OSError as exc:
         try:
             tmp.unlink()
@@ -142,6 +155,8 @@ def append_jsonl(path: os.PathLike | str, record: Any) -> None:
     line = (json.dumps(to_jsonable(record)) + "\n").encode()
     try:
         with open(path, "ab+") as fh:
+            if fault_hook is not None:
+                fault_hook("append", path)
             if fh.tell() > 0:
                 fh.seek(-1, os.SEEK_END)
                 if fh.read(1) != b"\n":

@@ -165,7 +165,15 @@ class Evaluator:
                     inp = self.encode(torch.from_numpy(x).to(self.device))
                 else:
                     inp = torch.from_numpy(x.astype(np.float32)).to(self.device)
-                y = self.fn(inp)
+                try:
+                    y = self.fn(inp)
+                except (RuntimeError, TypeError, ValueError, IndexError) as exc:  # torch's own shape errors
+                    shape = tuple(inp.shape) if hasattr(inp, "shape") else type(inp).__name__
+                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise BoolsensError(
+                        f"{self.what} failed on a batch of inputs of shape {shape} (n={self.n}): {first}; check "
+                        f"that n={self.n} is the model's input width, or pass encode= to map the ±1 rows to "
+                        "its input") from None
                 if self.readout is not None:
                     y = self.readout(y)
             if self.tensors and not isinstance(y, torch.Tensor):

@@ -109,8 +109,8 @@ def report_markdown(claim: str, numbers: dict[str, Any], verdict: str, *, title:
         "## Run",
         "",
         f"- preset: {config.get('preset')}; device: {env['device']}; torch {env['torch']}; "
-        f"{env['torch_threads']} threads; load average {env.get('loadavg_1_5_15')}; "
-        f"written {env['utc']}",
+        f"{env['torch_threads']} torch thread(s) per unit",
+        f"- wall clock: written {env['utc']}; load average {env.get('loadavg_1_5_15')}",
         "",
         "```json",
         json.dumps(config.get("config", {}), indent=2),

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..harness.checks import check_fields
 from ..measure.operand import SensitivityProbe
 from ..train.algorithmic import GROKKED, ModularAdditionSpec, train_modular
 from ..harness.registry import ExperimentConfig, register
@@ -84,6 +85,10 @@ class GrokkingConfig(ExperimentConfig):
     window_epochs: int = 200
     rise: float = 0.02
     min_plateau_windows: int = 4
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("window_epochs", "min_plateau_windows"), nonnegative=("extra_after_grok", "rise"))
 
 
 PRESETS = {

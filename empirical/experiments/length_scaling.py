@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ..harness.checks import check_fields
 from ..data.tasks import make_target, uniform_batches
 from ..harness.runtime import seed_of
 from ..measure.hahn_rofin import Measurement, eval_points, measure
@@ -59,6 +60,14 @@ class LengthScalingConfig(ExperimentConfig):
     sparse_k: int = 3                 # only for a "sparse-parity" task given with --set tasks=...
     train: Recipe = field(default_factory=Recipe)
     measure: Measurement = field(default_factory=Measurement)   # the end-of-training measurements
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("ns", "sparse_k"))   # train and measure check their own fields
+        for task in self.tasks:  # every task at every n, as the units will build it
+            for n in self.ns:
+                if task != "random" or n > 24:  # (a random table of 2**n signs is only drawn in its unit)
+                    make_target(task, n, k=self.sparse_k, seed=0)
 
 
 PRESETS = {

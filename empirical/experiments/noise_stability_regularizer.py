@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..harness.checks import check_fields
 from ..train.algorithmic import GROKKED, ModularAdditionSpec, SparseParitySpec, train_modular, train_parity
 from ..train.regularizers import StabilityRegularizer
 from ..harness.registry import ExperimentConfig, register
@@ -113,6 +114,11 @@ class NoiseStabilityConfig(ExperimentConfig):
             bad = [v for v in getattr(self, name) if v not in allowed]
             if bad:
                 raise BoolsensError(f"{name} {bad} must be among {allowed}")
+        check_fields(self, counts0=("gamma_warmup",), positive=("sgd_lr",), below_one=("sgd_momentum",),
+                     nonnegative=("sgd_weight_decay",))
+        for name in ("paper_modular", "paper_parity", "ours"):
+            gamma, rho = getattr(self, name)
+            StabilityRegularizer(form="gaussian", gamma=gamma, rho=rho)  # gamma >= 0, rho in [-1, 1]
 
 
 PRESETS = {

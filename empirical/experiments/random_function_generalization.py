@@ -45,6 +45,7 @@ import torch
 import boolsens as bs
 from boolsens import BoolsensError
 
+from ..harness.checks import check_fields
 from ..data.tasks import Target, cube, labels, make_target, uniform_batches
 from ..harness.runtime import seed_of
 from ..measure.hahn_rofin import Measurement, measure, sharpness
@@ -76,6 +77,8 @@ class RandomFunctionConfig(ExperimentConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check_fields(self, counts=("n", "train_sizes", "completions", "train_set_draws"))  # fit, retrain and
+        # measure check their own fields
         if not 1 <= self.n <= 16:
             raise BoolsensError(f"n={self.n} must lie in [1, 16] (the whole cube is enumerated)")
         bad = [m for m in self.train_sizes if not 1 <= m <= 2**self.n]
@@ -84,6 +87,7 @@ class RandomFunctionConfig(ExperimentConfig):
         if self.measure.eval_points < 2**self.n:
             raise BoolsensError(f"measure.eval_points={self.measure.eval_points} must be >= 2**n = {2**self.n}: "
                                 "the eval set is the whole cube")
+
 
 
 _SMOKE_RECIPE = Recipe(d_model=8, n_heads=1, d_mlp=8, lr=0.03, batch_size=8, steps=12, log_every=4,

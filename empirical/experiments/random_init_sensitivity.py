@@ -50,6 +50,7 @@ import boolsens as bs
 from boolsens import BoolsensError
 from boolsens.cube import index_to_bits
 
+from ..harness.checks import check_fields
 from ..models.random_init import (EndTokenConfig, EndTokenTransformer, LastStateConfig, LastStateLSTM,
                                   init_gaussian, init_uniform)
 from ..harness.registry import ExperimentConfig, register
@@ -102,6 +103,12 @@ class RandomInitConfig(ExperimentConfig):
         if self.batch_size < 1 or self.checkpoint_every < 1:
             raise BoolsensError(f"batch_size={self.batch_size} and checkpoint_every={self.checkpoint_every} "
                                 "must be >= 1")
+        check_fields(self, counts=("d_model", "n_layers", "n_heads", "d_mlp", "lstm_d_model", "lstm_n_layers",
+                                   "gaussian_n_layers", "gaussian_n_heads", "gaussian_lstm_d_model",
+                                   "gaussian_lstm_d_embed", "gaussian_lstm_n_layers", "batch_size", "checkpoint_every"))
+        for heads in ("n_heads", "gaussian_n_heads"):
+            if self.d_model % getattr(self, heads):
+                raise BoolsensError(f"d_model={self.d_model} must be a multiple of {heads}={getattr(self, heads)}")
 
 
 PRESETS = {

@@ -53,6 +53,7 @@ import torch.nn.functional as F
 
 from boolsens import BoolsensError
 
+from ..harness.checks import check_fields
 from ..analysis.curve_stats import compare_curves
 from ..models.padded_text import PaddedLSTM, PaddedTextConfig, PaddedTransformer
 from ..harness.registry import ExperimentConfig, register
@@ -99,6 +100,19 @@ class SequenceSensitivityConfig(ExperimentConfig):
     reference_sigma2: float = 15.0                                # the profile figure's σ²
     sens_samples: int = 300
     sens_draws: int = 3
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("L_min", "L_max", "vocab", "n_polar", "k_min", "k_max", "d_model", "n_layers",
+                                   "n_heads", "d_mlp", "d_hidden", "n_train", "n_test", "batch_size", "epochs",
+                                   "checkpoint_every_epochs", "sens_samples", "sens_draws"),
+                     below_one=("dropout",), unit=("min_train_acc",), positive=("lr", "sigma2s", "reference_sigma2"),
+                     nonnegative=("weight_decay",), choices={"models": tuple(MODELS)})
+        for lo, hi in (("L_min", "L_max"), ("k_min", "k_max")):
+            if getattr(self, lo) > getattr(self, hi):
+                raise BoolsensError(f"{lo}={getattr(self, lo)} must be at most {hi}={getattr(self, hi)}")
+        if self.d_model % self.n_heads:
+            raise BoolsensError(f"d_model={self.d_model} must be a multiple of n_heads={self.n_heads}")
 
 
 PRESETS = {

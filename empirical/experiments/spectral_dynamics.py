@@ -46,6 +46,7 @@ import torch
 import boolsens as bs
 from boolsens.cube import popcounts
 
+from ..harness.checks import check_fields
 from ..measure.metrics import binary_accuracy, mse_loss
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import pyplot
@@ -72,6 +73,11 @@ class SpectralConfig(ExperimentConfig):
     measure_every: int = 1     # steps between measurements of the fitted fractions (the resolution Δ)
     plot_every: int = 25       # steps between logged fitted fractions far from every crossing
     window: float = 0.3        # log every measurement while some fraction is within this of the threshold
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("n", "measure_every", "plot_every"), open_unit=("threshold",),
+                     nonnegative=("window", "converge_loss"))
 
 
 PRESETS = {

@@ -45,6 +45,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from boolsens import BoolsensError
+
+from ..harness.checks import check_fields
 from ..data.real import TokenSpec, synthetic_tokens, token_kinds
 from ..models.token_attention import TokenAttention, TokenAttentionConfig
 from ..harness.registry import ExperimentConfig, register
@@ -82,6 +85,16 @@ class SyntheticTokensConfig(ExperimentConfig):
     checkpoint_every: int = 200
     sens_samples: int = 300      # training inputs the sensitivities are measured on
     sens_draws: int = 2          # replacement draws per (input, position) for the model
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("M", "T", "d_model", "n_train", "n_test", "steps", "log_every",
+                                   "checkpoint_every", "sens_samples", "sens_draws"),
+                     positive=("init_scale", "lr"), nonnegative=("stop_loss",))
+        if not self.regimes:
+            raise BoolsensError("regimes=() must hold at least one (n_s, n_f, n_d, m) row")
+        for n_s, n_f, n_d, m in self.regimes:  # each row checked as the data generator will check it
+            TokenSpec(M=self.M, T=self.T, n_s=n_s, n_f=n_f, n_d=n_d, m=m).validate()
 
 
 PRESETS = {

@@ -56,6 +56,7 @@ import torch.nn.functional as F
 
 from boolsens import BoolsensError
 
+from ..harness.checks import check_fields, check_interval
 from ..data.corruptions import CORRUPTIONS, corrupt
 from ..analysis.curve_stats import compare_curves
 from ..models.vision import VisionConfig, build
@@ -107,6 +108,16 @@ class VisionSensitivityConfig(ExperimentConfig):
     weight_draws: int = 5
     weight_samples: int = 1000
     severities: tuple[int, ...] = (1, 3, 5)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_fields(self, counts=("n_train", "patch", "d_model", "n_layers", "n_heads", "channels", "d_mlp",
+                                   "batch_size", "lr_step_epochs", "epochs", "log_every_epochs",
+                                   "checkpoint_every_epochs", "sens_draws", "sens_samples", "weight_draws",
+                                   "weight_samples"),
+                     below_one=("dropout",), positive=("lr", "sens_sigmas", "reg_sigma", "weight_sigmas"),
+                     unit=("reg_p",), choices={"variants": VARIANTS, "severities": (1, 2, 3, 4, 5)})
+        check_interval(self.lr_gamma, "lr_gamma", 0, 1, open_lo=True)
 
 
 PRESETS = {

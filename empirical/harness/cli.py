@@ -1,7 +1,7 @@
 """``boolsens experiment ...``: list and run the registered experiments.
 
     boolsens experiment list
-    boolsens experiment NAME --preset smoke|cpu|gpu --out DIR [--seeds 0-9 | --seeds 5]
+    boolsens experiment NAME --preset smoke|cpu|gpu --out DIR [--seeds 0 | 0-9 | 3,5,8 | --n-seeds K]
         [--set field=value ...] [--grid field=v1,v2,... ...] [--jobs N] [--backend local|ray]
         [--ray-address ADDR] [--threads T] [--device cpu|cuda] [--quiet]
     boolsens experiment NAME --out DIR --analyze      # the analysis again, from the finished units
@@ -31,9 +31,9 @@ from boolsens.command_line import CommandLineError, CommandParser, run_command
 from boolsens.torch_runtime import torch_threads
 
 from . import registry
-from .plan import apply_overrides, grid_points, parse_seeds, plan_units
+from .plan import apply_overrides, first_seeds, grid_points, parse_seeds, plan_units
 from .rundir import RunDir
-from .runner import run_units, write_results_csv
+from .runner import check_ray_backend, install_write_faults, run_units, write_derived
 from .runtime import pick_device
 
 __all__ = ["register", "run", "main"]
@@ -58,8 +58,9 @@ def _configure(p: argparse.ArgumentParser) -> None:
                    help="smoke: seconds (tests); cpu: < 10 min on 2 cores; gpu: paper scale on one GPU")
     p.add_argument("--out", default=None, help="results folder (created; an existing one is resumed)")
     p.add_argument("--seeds", default=None,
-                   help="seeds of every setting: a range 0-9, a list 3,5,8, or a count 5 (five seeds from the "
-                        "preset's first)")
+                   help="the seeds of every setting: one seed 0, a range 0-9 or a list 3,5,8")
+    p.add_argument("--n-seeds", type=_positive_int, default=None, metavar="K",
+                   help="K seeds of every setting, from the preset's first (instead of --seeds)")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="override a config field (dotted for nested ones: train.lr=3e-4); repeatable")
     p.add_argument("--grid", action="append", default=[], metavar="FIELD=V1,V2,...",
@@ -117,13 +118,34 @@ def _check_out(out: str | None) -> str:
     return out
 
 
-def _plan(exp: Any, preset: str, sets: list[str], grids: list[str], seeds: str | None):
+def _seeds(config: Any, seeds: str | None, n_seeds: int | None) -> Any:
+    """The config with ``--seeds`` or ``--n-seeds`` applied (not both: a run's seeds are named
+    one way)."""
+    if seeds is not None and n_seeds is not None:
+        raise CommandLineError(f"--seeds={seeds!r} and --n-seeds={n_seeds} both given: --seeds names the seeds "
+                               "(5 is seed 5), --n-seeds K takes K seeds from the preset's first; give one")
+    if seeds is not None:
+        return dataclasses.replace(config, seeds=parse_seeds(seeds))
+    if n_seeds is not None:
+        return dataclasses.replace(config, seeds=first_seeds(n_seeds, config.seeds[0]))
+    return config
+
+
+def _saved_seeds(inv: dict) -> tuple[str | None, int | None]:
+    """(--seeds, --n-seeds) of a saved invocation. A folder written before --n-seeds existed has
+    no ``n_seeds`` entry, and its bare-integer ``--seeds K`` meant K seeds then."""
+    seeds = inv.get("seeds")
+    if "n_seeds" not in inv and seeds is not None and str(seeds).strip().isdigit():
+        return None, int(seeds)
+    return seeds, inv.get("n_seeds")
+
+
+def _plan(exp: Any, preset: str, sets: list[str], grids: list[str], seeds: str | None, n_seeds: int | None = None):
     """(config, grid points, units) from a preset and the command-line overrides; every field and
     value is checked here, before any work."""
     config = exp.config(preset)
     config = apply_overrides(config, sets)
-    if seeds is not None:
-        config = dataclasses.replace(config, seeds=parse_seeds(seeds, config.seeds[0]))
+    config = _seeds(config, seeds, n_seeds)
     grid = grid_points(config, grids)
     return config, grid, plan_units(exp, config, grid)
 
@@ -140,18 +162,23 @@ def _batch(exp: Any, args: argparse.Namespace, device: Any) -> int:
 
 def _run_units(exp: Any, args: argparse.Namespace) -> int:
     out = _check_out(args.out)
+    install_write_faults()  # tests of crash safety only (BOOLSENS_FAULT=write:K)
     device = pick_device(args.device)
+    if args.analyze and not os.path.isdir(out):
+        raise CommandLineError(f"--analyze: --out={out!r} does not exist; give the folder of a finished run")
     if not args.analyze:  # every setting is checked before the run folder is created
         if args.preset is None:
             raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu (or --analyze)")
-        config, grid, units = _plan(exp, args.preset, args.set, args.grid, args.seeds)
+        config, grid, units = _plan(exp, args.preset, args.set, args.grid, args.seeds, args.n_seeds)
+        if args.backend == "ray":
+            check_ray_backend(args.ray_address)
     run_dir = RunDir(out, device=device, show_progress=False if args.quiet else None)
     if args.analyze:
         saved = run_dir.read_json("config.json")
         if not isinstance(saved, dict) or saved.get("experiment") != exp.name or "invocation" not in saved:
             raise CommandLineError(f"--analyze: {run_dir.file('config.json')} is not a finished run of {exp.name}")
         inv = saved["invocation"]
-        config, grid, units = _plan(exp, inv["preset"], inv["set"], inv["grid"], inv["seeds"])
+        config, grid, units = _plan(exp, inv["preset"], inv["set"], inv["grid"], *_saved_seeds(inv))
         missing = [u.key for u in units if not run_dir.file(f"units/{u.key}.json").exists()]
         if missing:
             raise CommandLineError(f"--analyze: {len(missing)} of {len(units)} units are not finished in {out} "
@@ -159,7 +186,8 @@ def _run_units(exp: Any, args: argparse.Namespace) -> int:
         jobs = 1
     else:
         jobs = args.jobs if args.jobs is not None else (1 if device.type == "cuda" else (os.cpu_count() or 1))
-        invocation = {"preset": args.preset, "set": args.set, "grid": args.grid, "seeds": args.seeds}
+        invocation = {"preset": args.preset, "set": args.set, "grid": args.grid, "seeds": args.seeds,
+                      "n_seeds": args.n_seeds}
         run_dir.start_plan(exp.name, invocation, config, grid, [u.key for u in units],
                            options={"jobs": jobs, "backend": args.backend, "threads": args.threads,
                                     "device": str(device), "batch_seeds": _batch(exp, args, device)})
@@ -172,10 +200,9 @@ def _run_units(exp: Any, args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"boolsens experiment: {exc}", file=sys.stderr)
         return 1
-    write_results_csv(exp.name, results, run_dir)
+    write_derived(exp.name, results, run_dir)
     summary = exp.analyze(config, results, run_dir)
-    summary = dict(summary, units=len(results), cached_units=sum(r.cached for r in results))
-    run_dir.finish(summary)
+    run_dir.finish(dict(summary, units=len(results)), cached_units=sum(r.cached for r in results))
     print(f"{exp.name}: {summary.get('verdict', '(no verdict)')}")
     print(f"report: {run_dir.file('report.md')}; table: {run_dir.file('results.csv')}")
     return 0
@@ -195,9 +222,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu and --out DIR")
     _check_out(args.out)
     device = pick_device(args.device)
-    config = exp.config(args.preset)
-    if args.seeds is not None:
-        config = dataclasses.replace(config, seeds=parse_seeds(args.seeds, config.seeds[0]))
+    config = _seeds(exp.config(args.preset), args.seeds, args.n_seeds)
     with torch_threads(args.threads):
         run_dir = RunDir(args.out, device=device, show_progress=False if args.quiet else None)
         run_dir.start(exp.name, args.preset, config)

@@ -35,7 +35,7 @@ from typing import Any, Sequence
 from boolsens.errors import BoolsensError as CommandLineError
 from boolsens.storage import to_jsonable
 
-__all__ = ["PlannedUnit", "parse_seeds", "parse_assignment", "apply_overrides", "grid_points", "plan_units",
+__all__ = ["PlannedUnit", "derive_seed", "parse_seeds", "first_seeds", "parse_assignment", "apply_overrides", "grid_points", "plan_units",
            "unit_key", "config_to_dict"]
 
 
@@ -49,17 +49,37 @@ class PlannedUnit:
     grid: dict
 
 
+def derive_seed(unit_seed: int, *labels: Any) -> int:
+    """The seed of one use of randomness inside a unit (its data, its initialisation, its noise,
+    the global generators), a pure function of the unit's seed and the ``labels`` naming the
+    use: the first 31 bits of SHA-256 of ``[unit_seed, *labels]`` as JSON, in [0, 2**31).
+    Different labels give unrelated streams; the same ones, the same seed in any process.
+
+    Cost: one hash of a few bytes.
+
+    >>> derive_seed(0, "data") == derive_seed(0, "data") != derive_seed(0, "init")
+    True
+    >>> 0 <= derive_seed(3, "noise", 2) < 2**31
+    True
+    """
+    if isinstance(unit_seed, bool) or not isinstance(unit_seed, int) or unit_seed < 0:
+        raise CommandLineError(f"unit_seed={unit_seed!r} must be a non-negative integer")
+    blob = json.dumps([unit_seed, *to_jsonable(list(labels))], separators=(",", ":"))
+    return int.from_bytes(hashlib.sha256(blob.encode()).digest()[:4], "little") & 0x7FFFFFFF
+
+
 def config_to_dict(config: Any) -> dict:
     """A config dataclass as plain JSON values (tuples as lists, nested configs as dicts)."""
     return to_jsonable(dataclasses.asdict(config))
 
 
-def parse_seeds(text: str, first: int) -> tuple[int, ...]:
-    """``"0-9"`` (a range, both ends included), ``"3,5,8"`` (a list) or ``"5"`` (five seeds
-    from ``first``, the preset's first seed).
+def parse_seeds(text: str) -> tuple[int, ...]:
+    """The seeds ``--seeds`` names: ``"5"`` (seed 5), ``"0-9"`` (a range, both ends included) or
+    ``"3,5,8"`` (a list of distinct seeds); every seed a non-negative integer. (A number of seeds
+    is ``--n-seeds K``: :func:`first_seeds`.)
 
-    >>> parse_seeds("0-3", 7), parse_seeds("3", 7), parse_seeds("4,9", 0)
-    ((0, 1, 2, 3), (7, 8, 9), (4, 9))
+    >>> parse_seeds("0"), parse_seeds("0-3"), parse_seeds("4,9")
+    ((0,), (0, 1, 2, 3), (4, 9))
     """
     text = text.strip()
     try:
@@ -68,19 +88,25 @@ def parse_seeds(text: str, first: int) -> tuple[int, ...]:
             if lo < 0 or hi < lo:
                 raise ValueError
             return tuple(range(lo, hi + 1))
-        if "," in text:
-            seeds = tuple(int(v) for v in text.split(",") if v.strip())
-            if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
-                raise ValueError
-            return seeds
-        count = int(text)
-        if count < 1:
+        seeds = tuple(int(v) for v in text.split(","))
+        if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
             raise ValueError
-        return tuple(range(first, first + count))
+        return seeds
     except ValueError:
         raise CommandLineError(
-            f"--seeds={text!r} must be a count (5), a range (0-9) or a list of distinct seeds (3,5,8), "
-            "all non-negative") from None
+            f"--seeds={text!r} must name seeds: one seed (0), a range (0-9) or a list of distinct seeds (3,5,8), "
+            "all non-negative (a number of seeds is --n-seeds K)") from None
+
+
+def first_seeds(count: Any, first: int) -> tuple[int, ...]:
+    """``--n-seeds K``: the ``K`` seeds from ``first`` (the preset's first seed).
+
+    >>> first_seeds(3, 7)
+    (7, 8, 9)
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise CommandLineError(f"--n-seeds={count!r} must be an integer >= 1 (a number of seeds)")
+    return tuple(range(first, first + count))
 
 
 def _field_types(cls: type) -> dict[str, Any]:
@@ -160,25 +186,42 @@ def _resolve(config: Any, dotted: str, option: str) -> tuple[Any, str, Any]:
     raise AssertionError("unreachable")
 
 
-def _replace(config: Any, dotted: str, value: Any) -> Any:
-    parts = dotted.split(".")
-    if len(parts) == 1:
-        return dataclasses.replace(config, **{parts[0]: value})
-    inner = getattr(config, parts[0])
-    return dataclasses.replace(config, **{parts[0]: _replace(inner, ".".join(parts[1:]), value)})
+def _replace(config: Any, values: dict[str, Any]) -> Any:
+    """``config`` with the (dotted) fields in ``values`` replaced, each dataclass rebuilt once, so
+    its validation (``__post_init__``) sees all its new values together (``L_min`` and ``L_max``
+    raised at once are never checked against each other half-way)."""
+    own: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for dotted, value in values.items():
+        head, _, rest = dotted.partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        else:
+            own[head] = value
+    for head, inner in nested.items():
+        own[head] = _replace(own.get(head, getattr(config, head)), inner)
+    return dataclasses.replace(config, **own) if own else config
+
+
+def _validated(config: Any, values: dict[str, Any], option: str, given: Sequence[str]) -> Any:
+    """:func:`_replace`, with a failed check of the config reported as one line naming ``option``
+    and what was given there."""
+    try:
+        return _replace(config, values)
+    except (CommandLineError, ValueError, TypeError) as exc:
+        raise CommandLineError(f"{option} {' '.join(given)}: {exc}") from None
 
 
 def apply_overrides(config: Any, assignments: Sequence[str], *, option: str = "--set") -> Any:
-    """The config with every ``field=value`` applied (parsed by the field's type); the dataclass's
-    own validation (``__post_init__``) runs on the result."""
+    """The config with every ``field=value`` applied (parsed by the field's type); the dataclasses'
+    own validation (``__post_init__``: the same checks as a preset's) runs once on the result, and
+    a value it refuses is an error naming ``option``."""
+    values: dict[str, Any] = {}
     for assignment in assignments:
         name, text = parse_assignment(config, assignment, option=option)
         _, field, tp = _resolve(config, name, option)
-        try:
-            config = _replace(config, name, _parse_scalar(text, tp, f"{option} {name}"))
-        except (ValueError, TypeError) as exc:
-            raise CommandLineError(f"{option} {assignment!r}: {exc}") from None
-    return config
+        values[name] = _parse_scalar(text, tp, f"{option} {name}")
+    return _validated(config, values, option, assignments) if values else config
 
 
 def grid_points(config: Any, grids: Sequence[str]) -> list[dict[str, Any]]:
@@ -202,6 +245,11 @@ def grid_points(config: Any, grids: Sequence[str]) -> list[dict[str, Any]]:
             values = [_parse_scalar(v, tp, f"--grid {name}") for v in text.split(",") if v.strip()]
         if not values:
             raise CommandLineError(f"--grid {g!r} lists no values")
+        twice = [v for i, v in enumerate(values) if v in values[:i]]
+        if twice:
+            raise CommandLineError(f"--grid {g!r} lists {twice[0]!r} twice; give each value once")
+        for v in values:  # every value passes the config's checks before any work
+            _validated(config, {name: v}, "--grid", [f"{name}={v}"])
         axes.append((name, values))
     if not axes:
         return [{}]
@@ -230,15 +278,14 @@ def plan_units(experiment: Any, config: Any, grid: list[dict[str, Any]]) -> list
     """Every unit of the run, in a fixed order (grid point, then the experiment's own order)."""
     out, seen = [], set()
     for point in grid:
-        cfg = config
-        for name, value in point.items():
-            cfg = _replace(cfg, name, value)
+        cfg = _validated(config, point, "--grid", [f"{k}={v}" for k, v in point.items()]) if point else config
         for params in experiment.units(cfg):
             if "seed" not in params:
                 raise AssertionError(f"{experiment.name}: a unit must have a seed; got {params}")
             key = unit_key(experiment.name, cfg, params, experiment.axes)
             if key in seen:
-                raise AssertionError(f"{experiment.name}: two units with the same settings {params}")
+                raise CommandLineError(f"{experiment.name}: two units with the same settings {params} (a value "
+                                       "given twice in a list of the config?)")
             seen.add(key)
             out.append(PlannedUnit(dict(params), cfg, key, dict(point)))
     return out

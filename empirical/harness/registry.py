@@ -45,7 +45,7 @@ How to add an experiment
    of :mod:`empirical.train.hahn_rofin` and :mod:`empirical.train.algorithmic`. Training code two experiments
    share belongs in such a module.
 
-The command line builds the plan (:mod:`empirical.harness.plan`: ``--seeds``, ``--set``, ``--grid``), runs
+The command line builds the plan (:mod:`empirical.harness.plan`: ``--seeds``/``--n-seeds``, ``--set``, ``--grid``), runs
 the units that are not finished (:mod:`empirical.harness.runner`: ``--jobs``, ``--backend local|ray``),
 writes ``results.csv`` and calls ``analyze``; ``--analyze`` calls only ``analyze``.
 
@@ -126,9 +126,10 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True, kw_only=True)
 class ExperimentConfig:
-    """Base of every experiment config: ``seeds``, the seeds of every setting (a tuple; an
-    integer K means the K seeds 0 … K−1). ``--seeds`` on the command line replaces them
-    (``0-9``, ``3,5,8``, or ``5``: five seeds from the preset's first)."""
+    """Base of every experiment config: ``seeds``, the seeds of every setting (a tuple; in Python
+    an integer K given here means the K seeds 0 … K−1). On the command line ``--seeds`` names
+    the seeds that replace them (``0``: seed 0, ``0-9``, ``3,5,8``) and ``--n-seeds K`` takes K seeds
+    from the preset's first."""
 
     seeds: tuple[int, ...] = (0,)
 

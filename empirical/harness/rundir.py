@@ -3,8 +3,10 @@
 A run folder holds::
 
     config.json      experiment, preset, the frozen config, device, versions (written first)
-    metrics.jsonl    one JSON object per measurement ({"unit": ..., "step": ..., ...})
-    units/KEY.json   the result of each finished unit of work (a task x n x seed, ...)
+    units/KEY.json   each finished unit of work (a task x n x seed, ...): its record and its whole
+                     measurement history, written atomically (the source of everything below)
+    metrics.jsonl    every unit's history, one JSON object per measurement ({"unit", "step", ...})
+    results.csv      one row per unit (derived from the unit files)
     checkpoints/     the latest training state of unfinished units (deleted when a unit ends)
     *.png            figures (matplotlib, Agg backend)
     report.md        claim, measured numbers, verdict
@@ -12,7 +14,11 @@ A run folder holds::
 
 Every file goes through :mod:`boolsens.storage`: written to a temporary name and renamed into
 place, so an interrupted run never leaves a half-written file (its temporaries are removed when
-the next run starts); metrics.jsonl is append-only and survives a torn last line. Re-running
+the next run starts). metrics.jsonl and results.csv are rebuilt from the unit files at the end of
+every run and by ``--analyze`` (:func:`empirical.harness.runner.write_derived`), so a kill at any moment
+loses nothing: after a rerun every file equals an uninterrupted run's except the wall-clock
+values, which are named as such (``wall_clock`` in config.json and summary.json, keys containing
+``seconds``, the report's "wall clock" line). Re-running
 into the same folder skips finished units and resumes unfinished training from its last
 checkpoint (same batches, same result as an uninterrupted run on CPU). A unit, config or
 checkpoint file that cannot be read back raises :class:`boolsens.storage.CorruptFileError`
@@ -35,6 +41,18 @@ from ..analysis.report import figure_png, report_markdown
 from .runtime import environment, pick_device
 
 __all__ = ["RunDir"]
+
+
+def _environment(device: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the environment that stays the same between runs on one machine, the wall-clock part:
+    when, and the load average). The driver's torch thread count is left out: each unit file
+    records the threads its unit ran with."""
+    env = environment(device)
+    wall = {"utc": env.pop("utc")}
+    if "loadavg_1_5_15" in env:
+        wall["loadavg_1_5_15"] = env.pop("loadavg_1_5_15")
+    env.pop("torch_threads", None)
+    return env, wall
 
 
 class RunDir:
@@ -78,22 +96,20 @@ class RunDir:
         return storage.write_text(self.file(name), text)
 
     def append_metrics(self, record: dict[str, Any]) -> None:
-        """Append one JSON line to metrics.jsonl (flushed and synced). A resumed run may write
-        a step twice; :meth:`read_metrics` keeps the last record per (unit, step)."""
+        """Append one JSON line to metrics.jsonl (flushed and synced)."""
         storage.append_jsonl(self.file("metrics.jsonl"), record)
 
     def read_metrics(self, unit: str | None = None) -> list[dict[str, Any]]:
-        """Records of metrics.jsonl (of one ``unit`` if given), deduplicated by (unit, step),
-        in file order. A torn line (a crash mid-write) is skipped."""
-        records, _ = storage.read_jsonl(self.file("metrics.jsonl"))
-        out: dict[tuple, dict] = {}
-        for i, rec in enumerate(records):
-            if unit is not None and rec.get("unit") != unit:
-                continue
-            key = (rec.get("unit"), rec.get("step"), rec.get("kind")) if "step" in rec else ("line", i)
-            out.pop(key, None)
-            out[key] = rec
-        return list(out.values())
+        """Every record of metrics.jsonl (of one ``unit`` if given), in file order, each as
+        logged (with its ``stage`` or ``kind`` where it has one). A run of units rewrites the
+        file from its unit files before the analysis, so it holds each measurement once; a line
+        that is not JSON raises :class:`~boolsens.storage.CorruptFileError` naming the file
+        (``--analyze`` rebuilds it)."""
+        records, bad = storage.read_jsonl(self.file("metrics.jsonl"))
+        if bad:
+            raise CorruptFileError(self.file("metrics.jsonl"), f"{bad} line(s) are not JSON; run --analyze to "
+                                   "rebuild it from the unit files")
+        return [r for r in records if unit is None or r.get("unit") == unit]
 
     # config and summary -----------------------------------------------------
     def start(self, experiment: str, preset: str, config: Any) -> None:
@@ -111,7 +127,7 @@ class RunDir:
                     "different config; use another --out folder (a folder resumes only its own run)"
                 )
             record["resumed"] = int(old.get("resumed", 0)) + 1
-        record["environment"] = environment(self.device)
+        record["environment"], record["wall_clock"] = _environment(self.device)
         self.write_json("config.json", record)
 
     def start_plan(self, experiment: str, invocation: dict, config: Any, grid: list[dict], keys: list[str],
@@ -130,18 +146,32 @@ class RunDir:
             if old.get("experiment") != experiment:
                 raise BoolsensError(f"{self.path} holds a run of {old.get('experiment')!r}, not {experiment!r}; "
                                     "use another --out folder")
+        env, wall = _environment(self.device)
+        invocations = ((old or {}).get("wall_clock") or {}).get("invocations", 0) + 1
         record = {"experiment": experiment, "invocation": invocation, "config": storage.to_jsonable(config),
                   "grid": storage.to_jsonable(grid), "units": keys, "options": options,
-                  "invocations": (old or {}).get("invocations", 0) + 1,
-                  "environment": environment(self.device)}
+                  "environment": env, "wall_clock": dict(wall, invocations=invocations)}
         self.write_json("config.json", record)
 
-    def finish(self, summary: dict[str, Any]) -> Path:
-        """Write ``summary.json``: ``summary`` plus this invocation's wall time and the environment."""
-        summary = dict(summary)
-        summary["wall_seconds_this_invocation"] = round(time.perf_counter() - self.t0, 2)
-        summary["environment"] = environment(self.device)
-        return self.write_json("summary.json", summary)
+    def finish(self, summary: dict[str, Any], *, cached_units: int | None = None) -> Path:
+        """summary.json: ``summary`` plus the environment, and under ``wall_clock`` what depends
+        on this invocation (its wall time, when, the load, how many units were already done)."""
+        env, wall = _environment(self.device)
+        wall["seconds_this_invocation"] = round(time.perf_counter() - self.t0, 2)
+        if cached_units is not None:
+            wall["cached_units"] = cached_units
+        return self.write_json("summary.json", dict(summary, environment=env, wall_clock=wall))
+
+    def unit_threads(self) -> list[int]:
+        """The torch thread counts the units of this run (config.json's ``units``) ran with, as
+        recorded in their unit files (sorted, distinct)."""
+        cfg = self.read_json("config.json") or {}
+        seen = set()
+        for key in cfg.get("units", []):
+            stored = self.read_json(f"units/{self._safe(key)}.json")
+            if isinstance(stored, dict) and isinstance(stored.get("threads"), int):
+                seen.add(stored["threads"])
+        return sorted(seen)
 
     # units and checkpoints ---------------------------------------------------
     @staticmethod
@@ -231,8 +261,11 @@ class RunDir:
         """report.md (see :func:`empirical.analysis.report.report_markdown`), with this run's config and
         environment."""
         cfg = self.read_json("config.json") or {}
-        if "invocation" in cfg:  # a run of units: its preset is in the invocation
+        env = environment(self.device)
+        if "invocation" in cfg:  # a run of units: its preset is in the invocation, its threads in its units
             cfg = dict(cfg, preset=cfg["invocation"].get("preset"))
+            threads = self.unit_threads() or [cfg.get("options", {}).get("threads", env["torch_threads"])]
+            env["torch_threads"] = " or ".join(map(str, threads))
         text = report_markdown(claim, numbers, verdict, title=title or cfg.get("experiment", "experiment"),
-                               config=cfg, environment=environment(self.device), figures=figures, notes=notes)
+                               config=cfg, environment=env, figures=figures, notes=notes)
         return self.write_text("report.md", text)

@@ -3,15 +3,27 @@
 Whatever the backend and the number of jobs, each unit runs the same code with the same fixed
 number of torch threads (``threads``, recorded in config.json) and its own seeds, so the records
 are identical bit for bit on the CPU. Workers compute and return; only this driver process writes
-the run folder: ``units/KEY.json`` as each unit finishes (atomically), its measurement history to
-``metrics.jsonl``, then ``results.csv``, the analysis (report, figures) and ``summary.json``.
+the run folder: ``units/KEY.json`` as each unit finishes, written atomically with everything the
+unit measured (its record and its whole measurement history); when every unit is done,
+:func:`write_derived` rewrites ``metrics.jsonl`` and ``results.csv`` from the unit files (so they
+can always be rebuilt: ``--analyze`` does), then the analysis writes the report, the figures and
+``summary.json``.
 
-Crash safety and resume: a finished unit is never recomputed (its file is its cache); a unit
+Crash safety and resume: the unit file is the single source of truth. It appears atomically or not
+at all, so a kill at any moment leaves either a finished unit with its full history or an
+unfinished one; nothing else in the folder is read back. A finished unit is never recomputed (its
+file is its cache); a unit
 interrupted mid-training resumes from its last checkpoint, which holds every piece of state the
 unit uses (model, optimizer, every random generator, the history logged so far), so a resumed
 unit's record equals an uninterrupted one. Checkpoints live in ``checkpoints/`` of the run folder
 (local backends) or in a node-local scratch folder (Ray, whose workers may be other machines);
-they are deleted when the unit finishes.
+they are deleted when the unit finishes (and any a kill left behind when the run ends).
+
+A unit file holds ``key``, ``unit`` (its parameters), ``grid`` (its ``--grid`` point),
+``record``, ``history`` (every measurement it logged, in order, each ``{"unit": KEY, "step": ...}``),
+``notes``, ``threads`` (the torch threads it ran with) and ``wall_seconds``. Wall-clock values are
+the only ones that differ between runs: everywhere in the folder they are named ``*seconds*`` or
+``wall*`` (``wall_clock`` in config.json and summary.json).
 
 Backends
 --------
@@ -24,15 +36,19 @@ the same node, or starts again, with the same result either way.
 Fault injection (for the tests): the environment variable ``BOOLSENS_FAULT`` set to
 ``checkpoint:K`` kills the process (``os._exit(137)``) right after the K-th checkpoint it writes,
 ``step:K`` right after the K-th training step of a unit; ``unit-start`` kills a worker when it
-starts a unit whose marker file (``BOOLSENS_FAULT_MARKER``) does not exist yet, creating it.
+starts a unit whose marker file (``BOOLSENS_FAULT_MARKER``) does not exist yet, creating it;
+``write:K`` kills this (driver) process at the K-th stage of a file write (every stage of every
+atomic write or append: :data:`boolsens.storage.fault_hook`), e.g. between a unit file's temporary
+and its rename. ``BOOLSENS_FAULT_LOG=PATH`` appends one line ``stage file`` per write stage to
+PATH (how a test learns where the K-th stage falls).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -47,7 +63,8 @@ from boolsens.progress import bar
 
 from .plan import PlannedUnit
 
-__all__ = ["UnitContext", "UnitResult", "execute_unit", "run_units", "write_results_csv", "fault"]
+__all__ = ["UnitContext", "UnitResult", "execute_unit", "run_units", "write_derived", "write_results_csv", "fault",
+           "check_ray_backend"]
 
 
 # ----------------------------------------------------------------------------- fault injection
@@ -73,6 +90,24 @@ def fault(event: str) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(137)
+
+
+def install_write_faults() -> None:
+    """Set :data:`boolsens.storage.fault_hook` from ``BOOLSENS_FAULT=write:K`` and
+    ``BOOLSENS_FAULT_LOG`` (see the module docstring); nothing otherwise."""
+    spec = os.environ.get("BOOLSENS_FAULT", "")
+    log = os.environ.get("BOOLSENS_FAULT_LOG")
+    if not spec.startswith("write:") and not log:
+        return
+
+    def hook(stage: str, path: Path) -> None:
+        if log:
+            with open(log, "a") as fh:
+                fh.write(f"{stage} {path}\n")
+        if spec.startswith("write:"):
+            fault("write")
+
+    storage.fault_hook = hook
 
 
 # ----------------------------------------------------------------------------- the unit's context
@@ -152,21 +187,20 @@ class UnitResult:
 def execute_unit(experiment_name: str, unit: PlannedUnit, *, device: str, threads: int,
                  checkpoint_dir: str | None, show_progress: bool | None = False) -> dict:
     """Run one unit (in whatever process this is) and return ``{"record", "history", "seconds",
-    "notes"}``. The global random generators are reseeded from the unit's key first, so a unit
-    that (wrongly) draws from them still gives the same numbers in any process."""
-    import numpy as np
+    "notes", "threads"}``. The global random generators are reseeded first
+    (:func:`empirical.harness.plan.derive_seed` of the unit's seed and key), so a unit that (wrongly) draws
+    from them still gives the same numbers in any process."""
     import torch
 
     from boolsens.torch_runtime import set_torch_threads
 
+    from .plan import derive_seed
     from .registry import get
+    from .runtime import seed_everything
 
     exp = get(experiment_name)
     set_torch_threads(threads)
-    seed = int.from_bytes(unit.key.encode()[-12:], "little") % (2**31)
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+    seed_everything(derive_seed(int(unit.params["seed"]), "global generators", unit.key))
     fault("unit-start")
     ctx = UnitContext(key=unit.key, device=device, checkpoint_dir=Path(checkpoint_dir) if checkpoint_dir else None,
                       show_progress=show_progress)
@@ -176,7 +210,7 @@ def execute_unit(experiment_name: str, unit: PlannedUnit, *, device: str, thread
         raise TypeError(f"{experiment_name}.run_unit returned {type(record).__name__}, not a dict")
     ctx.clear_checkpoint()
     return {"record": storage.to_jsonable(record), "history": ctx.history, "seconds": time.perf_counter() - t0,
-            "notes": ctx.notes}
+            "notes": ctx.notes, "threads": torch.get_num_threads()}
 
 
 def execute_units_batched(experiment_name: str, units: Sequence[PlannedUnit], *, device: str,
@@ -184,6 +218,8 @@ def execute_units_batched(experiment_name: str, units: Sequence[PlannedUnit], *,
     """Run units that differ only in their seed together (``run_units_batched``, e.g. K seeds of
     one model trained at once on a GPU); outputs as :func:`execute_unit`'s, one per unit. Batched
     units keep no checkpoint: an interrupted group starts again (its finished groups are kept)."""
+    import torch
+
     from boolsens.torch_runtime import set_torch_threads
 
     from .registry import get
@@ -195,7 +231,8 @@ def execute_units_batched(experiment_name: str, units: Sequence[PlannedUnit], *,
     records = exp.run_units_batched(units[0].config, [dict(u.params) for u in units], ctxs)
     seconds = (time.perf_counter() - t0) / len(units)
     return [{"record": storage.to_jsonable(r), "history": c.history, "seconds": seconds,
-             "notes": c.notes + [f"trained together with {len(units) - 1} other seed(s)"]}
+             "notes": c.notes + [f"trained together with {len(units) - 1} other seed(s)"],
+             "threads": torch.get_num_threads()}
             for r, c in zip(records, ctxs)]
 
 
@@ -232,10 +269,10 @@ def _load_cached(run_dir: Any, unit: PlannedUnit) -> dict | None:
         if stored is None:
             return None
         ok = isinstance(stored, dict) and stored.get("key") == unit.key and isinstance(stored.get("record"), dict) \
-            and stored.get("unit") == storage.to_jsonable(unit.params)
+            and stored.get("unit") == storage.to_jsonable(unit.params) and isinstance(stored.get("history"), list)
         if ok:
             return stored
-        problem = f"{path} does not hold unit {unit.key} (wrong or missing keys)"
+        problem = f"{path} does not hold unit {unit.key} with its history (wrong or missing keys)"
     aside = path.with_name(path.name + ".corrupt")
     os.replace(path, aside)
     print(f"boolsens experiment: {problem}; moved to {aside.name}, recomputing that unit", file=sys.stderr)
@@ -248,6 +285,7 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
     """Run every unit not finished yet; return all results in plan order. A unit that raises is
     reported with its traceback's last line; the others still run; then a ``RuntimeError`` lists
     the failures (their finished neighbours are saved)."""
+    install_write_faults()
     results: dict[str, UnitResult] = {}
     pending: list[PlannedUnit] = []
     for u in units:
@@ -255,7 +293,8 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
         if stored is None:
             pending.append(u)
         else:
-            results[u.key] = UnitResult(u, stored["record"], [], float(stored.get("seconds", 0.0)), cached=True)
+            results[u.key] = UnitResult(u, stored["record"], stored["history"], float(stored.get("wall_seconds", 0.0)),
+                                        cached=True)
     failures: dict[str, str] = {}
     counts = {"done": 0, "running": 0, "cached": len(results), "failed": 0}
 
@@ -265,18 +304,21 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
             if not progress.disable:
                 progress.set_postfix(counts, refresh=True)
 
-        def finish(u: PlannedUnit, out: dict | None, error: str | None) -> None:
+        def finish(u: PlannedUnit, out: dict | None, error: str | BaseException | None) -> None:
             counts["running"] = max(0, counts["running"] - 1)
+            if isinstance(error, BaseException):
+                stop = _stops_the_run(error, counts["done"])
+                if stop is not None:
+                    raise stop from None
+                error = _one_line(error)
             if error is not None:
                 failures[u.key] = error
                 counts["failed"] += 1
                 print(f"boolsens experiment: unit {u.key} failed: {error}", file=sys.stderr)
             else:
-                storage.write_json(run_dir.file(f"units/{u.key}.json"),
-                                   {"key": u.key, "unit": u.params, "grid": u.grid, "seconds": out["seconds"],
-                                    "notes": out.get("notes", []), "record": out["record"]})
-                for rec in out["history"]:
-                    storage.append_jsonl(run_dir.file("metrics.jsonl"), rec)
+                # one atomic write holds everything the unit measured: it is done, or it is not
+                _write_unit_file(run_dir, u, out, counts["done"])
+                fault("unit-written")
                 results[u.key] = UnitResult(u, out["record"], out["history"], out["seconds"])
                 counts["done"] += 1
             progress.update(1)
@@ -295,7 +337,7 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
                     raise
                 except Exception as exc:  # noqa: BLE001 - reported per unit
                     for u in group:
-                        finish(u, None, _one_line(exc))
+                        finish(u, None, exc)
                 else:
                     for u, out in zip(group, outs):
                         finish(u, out, None)
@@ -314,7 +356,7 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
                     except KeyboardInterrupt:
                         raise
                     except Exception as exc:  # noqa: BLE001 - reported per unit
-                        finish(u, None, _one_line(exc))
+                        finish(u, None, exc)
                     else:
                         finish(u, out, None)
             else:
@@ -325,6 +367,32 @@ def run_units(experiment_name: str, units: Sequence[PlannedUnit], run_dir: Any, 
         raise RuntimeError(f"{len(failures)} of {len(units)} units failed ({listed}); the {counts['done']} finished "
                            "ones are saved: fix the cause and run the same command again to resume")
     return [results[u.key] for u in units]
+
+
+def _write_unit_file(run_dir: Any, u: PlannedUnit, out: dict, done: int) -> None:
+    try:
+        storage.write_json(run_dir.file(f"units/{u.key}.json"),
+                           {"key": u.key, "unit": u.params, "grid": u.grid, "record": out["record"],
+                            "history": out["history"], "notes": out.get("notes", []),
+                            "threads": out.get("threads"), "wall_seconds": out["seconds"]})
+    except storage.StorageError as exc:
+        raise _stops_the_run(exc, done) from None
+
+
+def _stops_the_run(exc: BaseException, done: int) -> BaseException | None:
+    """A failure that would fail every later unit the same way (a full disk, a folder that
+    cannot be written: :class:`~boolsens.storage.StorageError` or such an ``OSError``, also
+    inside a Ray task's error): the error to stop the run with, one line; None otherwise."""
+    import errno
+
+    cause = getattr(exc, "cause", None) or exc   # a RayTaskError carries the worker's exception
+    disk = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES)
+    if isinstance(cause, storage.StorageError) or (isinstance(cause, OSError) and cause.errno in disk):
+        text = str(cause) if isinstance(cause, storage.StorageError) else \
+            f"cannot write {cause.filename or 'a result file'}: {cause.strerror}"
+        return storage.StorageError(f"{text}; the run stopped there, {done} finished unit(s) are saved: free space "
+                                    "(or fix the folder) and run the same command again to resume")
+    return None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -362,10 +430,32 @@ def _run_pool(experiment_name, pending, finish, counts, status, *, jobs, threads
                     raise RuntimeError("a worker process died (killed or out of memory); the finished units are "
                                        "saved: run the same command again to resume") from None
                 except Exception as exc:  # noqa: BLE001
-                    finish(u, None, _one_line(exc))
+                    finish(u, None, exc)
                 else:
                     finish(u, out, None)
             submit()
+
+
+def check_ray_backend(address: str | None, *, timeout: float = 10.0) -> None:
+    """Refuse ``--backend ray`` before anything is written when Ray is not installed or when
+    nothing answers at ``address`` (``HOST:PORT`` or ``ray://HOST:PORT``; a TCP connection is
+    tried for at most ``timeout`` seconds, where Ray itself would retry for minutes). ``None`` or
+    ``"auto"`` (a local instance, or ``RAY_ADDRESS``) is left to Ray."""
+    import importlib.util
+    import socket
+
+    if importlib.util.find_spec("ray") is None:
+        raise CommandLineError("--backend ray needs Ray: pip install 'boolsens[ray]'")
+    if address is None or address == "auto":
+        return
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandLineError(f"--ray-address={address!r} must look like HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise CommandLineError(f"--ray-address={address!r}: nothing answers there ({exc.strerror or exc}); start "
+                               "the cluster, or leave --ray-address out for a local Ray instance") from None
 
 
 def _run_ray(experiment_name, pending, finish, counts, status, *, jobs, address, threads, device, max_retries,
@@ -387,7 +477,10 @@ def _run_ray(experiment_name, pending, finish, counts, status, *, jobs, address,
         kwargs["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
                                               "BOOLSENS_PROGRESS": "0",
                                               **{k: v for k, v in os.environ.items() if k.startswith("BOOLSENS_")}}}
-        ray.init(**kwargs)
+        try:
+            ray.init(**kwargs)
+        except (ConnectionError, TimeoutError) as exc:
+            raise CommandLineError(f"--ray-address={address!r}: Ray could not connect ({_one_line(exc)})") from None
         started_here = True
     scratch = str(Path(tempfile.gettempdir()) / "boolsens-checkpoints" / Path(run_dir.path).resolve().name)
     remote = ray.remote(num_cpus=threads, max_retries=max_retries)(_ray_unit)
@@ -405,7 +498,7 @@ def _run_ray(experiment_name, pending, finish, counts, status, *, jobs, address,
                 try:
                     out = ray.get(ref)
                 except Exception as exc:  # noqa: BLE001 - a task error (after its retries)
-                    finish(u, None, _one_line(exc))
+                    finish(u, None, exc)
                 else:
                     finish(u, out, None)
             counts["running"] = min(len(remaining), jobs)
@@ -426,6 +519,29 @@ def _flatten(prefix: str, value: Any, out: dict) -> None:
             _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
     elif isinstance(value, (bool, int, float, str)) or value is None:
         out[prefix] = value
+
+
+def write_metrics_jsonl(results: Sequence[UnitResult], run_dir: Any) -> Path:
+    """``metrics.jsonl``: every unit's history (from its unit file), in plan order, one JSON object
+    per line, written atomically (derived: the unit files are the source)."""
+    lines = [json.dumps(rec) + "\n" for r in results for rec in r.history]
+    return storage.write_text(run_dir.file("metrics.jsonl"), "".join(lines))
+
+
+def write_derived(experiment_name: str, results: Sequence[UnitResult], run_dir: Any) -> None:
+    """Rebuild everything derived from the finished units' files, atomically, and tidy up after
+    a kill: ``metrics.jsonl``, ``results.csv``, no checkpoint of a finished unit (a kill between
+    a unit's file and its checkpoint's removal leaves one), no empty ``checkpoints/``. Called at
+    the end of every run and by ``--analyze``; the analysis (report, figures) follows."""
+    write_metrics_jsonl(results, run_dir)
+    write_results_csv(experiment_name, results, run_dir)
+    ckpt = Path(run_dir.file("checkpoints"))
+    for r in results:
+        (ckpt / f"{r.unit.key}.pt").unlink(missing_ok=True)
+    try:
+        ckpt.rmdir()  # only if empty: other plans' unfinished units keep theirs
+    except OSError:
+        pass
 
 
 def write_results_csv(experiment_name: str, results: Sequence[UnitResult], run_dir: Any) -> Path:

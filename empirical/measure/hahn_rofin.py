@@ -28,6 +28,7 @@ from torch import nn
 from boolsens import BoolsensError
 
 from ..data.tasks import Target, cube, labels
+from ..harness.checks import check_fields
 from ..harness.runtime import seed_of
 from .metrics import binary_accuracy, layer_norm_blowup, loss_sharpness, mse_loss, non_positional, parameter_norm
 
@@ -47,6 +48,10 @@ class Measurement:
     batch_size: int = 1024
     eval_points: int = 8192     # the eval MSE is exact on the cube when 2**n <= this, else that many fresh points
     max_eval_mse: float = 1e-3  # a run is kept only below this final eval MSE ({0,1} labels)
+
+    def __post_init__(self) -> None:
+        check_fields(self, positive=("epsilon", "rho", "max_eval_mse"),
+                     counts=("draws", "batches", "batch_size", "eval_points"))
 
 
 def noise_scale(model: nn.Module, epsilon: float, rho: float | None) -> float:

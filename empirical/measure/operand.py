@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..harness.checks import check_fields
 from ..models.modular import ModularTransformer
 
 __all__ = ["SensitivityProbe", "operand_sensitivity"]
@@ -26,6 +27,9 @@ class SensitivityProbe:
     sigma_abs: float = 0.1
     sigma_rel: float | None = 1.0
     draws: int = 1
+
+    def __post_init__(self) -> None:
+        check_fields(self, positive=("sigma_abs", "sigma_rel"), counts=("draws",))
 
 
 def operand_sensitivity(model: ModularTransformer, ids: torch.Tensor, *, sigma: float, relative: bool,

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from boolsens import BoolsensError
 
 from ..data.real import modular_addition, noisy_sparse_parity
-from ..harness.checks import check_count
+from ..harness.checks import check_count, check_fields, check_integer
 from ..harness.runtime import seed_everything
 from ..measure.metrics import parameter_norm
 from ..measure.operand import SensitivityProbe, operand_sensitivity
@@ -77,6 +77,10 @@ class ModularAdditionSpec:
         for name in ("steps", "log_every", "checkpoint_every"):
             check_count(getattr(self, name), name)
         check_count(self.warmup_steps, "warmup_steps", 0)
+        check_integer(self.p, "p", 2)
+        check_fields(self, counts=("d_model", "n_heads", "d_mlp"), open_unit=("train_fraction",), positive=("lr",),
+                     below_one=("betas", "momentum"), nonnegative=("weight_decay",))
+        self.model_config()  # the architecture and d_model / n_heads
 
     def model_config(self) -> ModularConfig:
         """The model's config (p, widths, heads, architecture) from this spec."""
@@ -244,6 +248,11 @@ class SparseParitySpec:
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {OPTIMIZERS}")
+        check_fields(self, counts=("n", "n_train", "n_test", "d_mlp", "steps", "log_every", "checkpoint_every"),
+                     below_one=("label_noise", "betas", "momentum"), positive=("lr",), nonnegative=("weight_decay",))
+        check_integer(self.k, "k", 1)
+        if self.k > self.n:
+            raise BoolsensError(f"k={self.k} must be at most n={self.n}")
 
 
 def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,

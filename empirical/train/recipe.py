@@ -22,6 +22,7 @@ from torch import nn
 
 from boolsens import BoolsensError
 
+from ..harness.checks import check_fields
 from ..models import build_model
 
 __all__ = ["Recipe", "INITS", "make_model", "init_like_torch_encoder", "make_optimizer", "OPTIMIZERS"]
@@ -60,6 +61,9 @@ class Recipe:
     def __post_init__(self) -> None:
         if self.init not in INITS:
             raise BoolsensError(f"init={self.init!r} must be one of {INITS}")
+        check_fields(self, counts=("d_model", "n_layers", "n_heads", "d_mlp", "batch_size", "steps", "log_every",
+                                   "checkpoint_every"),
+                     counts0=("track_draws",), positive=("lr",), nonnegative=("weight_decay",))
 
 
 def init_like_torch_encoder(model: nn.Module) -> nn.Module:

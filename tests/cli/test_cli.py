@@ -106,7 +106,7 @@ def test_experiment_is_a_real_subcommand_of_boolsens(capsys):
         (["experiment", "nosuch", "--preset", "smoke", "--out", "{out}"], "unknown experiment 'nosuch'"),
         (["experiment", "grokking", "--preset", "smoke"], "needs --preset smoke|cpu|gpu and --out DIR"),
         (["experiment", "grokking", "--preset", "big", "--out", "{out}"], "invalid choice: 'big'"),
-        (["experiment", "grokking", "--preset", "smoke", "--out", "{out}", "--seeds", "-1"], "--seeds='-1' must be"),
+        (["experiment", "grokking", "--preset", "smoke", "--out", "{out}", "--seeds", "-1"], "--seeds='-1' must name seeds"),
     ],
     ids=["unknown-experiment", "missing-out", "bad-preset", "negative-seeds"],
 )

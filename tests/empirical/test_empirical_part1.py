@@ -84,11 +84,14 @@ def test_cli_list(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["no-such-experiment", "--preset", "smoke", "--out", "{out}"], "unknown experiment 'no-such-experiment'"),
     (["spectral-dynamics", "--out", "{out}"], "needs --preset"),
-    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--seeds", "0"], "--seeds='0' must be a count"),
+    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--seeds", "0", "--n-seeds", "2"],
+     "--seeds='0' and --n-seeds=2 both given"),
+    (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--n-seeds", "0"], "--n-seeds"),
     (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--threads", "x"], "--threads: 'x' is not an integer"),
     (["spectral-dynamics", "--preset", "huge", "--out", "{out}"], "invalid choice: 'huge'"),
     (["spectral-dynamics", "--preset", "smoke", "--out", "{out}", "--device", "tpu"], "device='tpu' must be"),
-], ids=["unknown-experiment", "missing-preset", "zero-seeds", "bad-threads", "bad-preset", "bad-device"])
+], ids=["unknown-experiment", "missing-preset", "seeds-and-n-seeds", "zero-n-seeds", "bad-threads", "bad-preset",
+        "bad-device"])
 def test_cli_usage_errors_are_one_line_and_exit_2(argv, message, capsys, tmp_path):
     assert main([a.format(out=tmp_path / "out") for a in argv]) == 2
     err = capsys.readouterr().err
@@ -103,11 +106,16 @@ def test_rundir_atomic_json_metrics_dedup_and_config_guard(tmp_path):
     rd.write_json("x.json", {"v": np.float64(0.5), "a": np.arange(3)})
     assert json.loads((tmp_path / "r" / "x.json").read_text()) == {"v": 0.5, "a": [0, 1, 2]}
     assert not [p for p in (tmp_path / "r").iterdir() if ".tmp" in p.name]
-    rd.append_metrics({"unit": "u", "step": 1, "loss": 2.0})
-    rd.append_metrics({"unit": "u", "step": 1, "loss": 1.0})   # a resumed run rewrites step 1
+    rd.append_metrics({"unit": "u", "step": 1, "loss": 2.0, "stage": "train"})
+    rd.append_metrics({"unit": "u", "step": 1, "loss": 1.0, "stage": "test"})   # same step, another stage
+    rd.append_metrics({"unit": "v", "step": 1, "loss": 3.0})
+    assert rd.read_metrics("u") == [{"unit": "u", "step": 1, "loss": 2.0, "stage": "train"},
+                                    {"unit": "u", "step": 1, "loss": 1.0, "stage": "test"}]   # every record kept
+    assert len(rd.read_metrics()) == 3
     with open(tmp_path / "r" / "metrics.jsonl", "a") as fh:
-        fh.write('{"unit": "u", "step": 2, "lo')               # a torn last line
-    assert rd.read_metrics("u") == [{"unit": "u", "step": 1, "loss": 1.0}]
+        fh.write('{"unit": "u", "step": 2, "lo')               # a damaged file is not read silently
+    with pytest.raises(BoolsensError, match="metrics.jsonl is corrupt.*--analyze"):
+        rd.read_metrics("u")
     RunDir(tmp_path / "r", device="cpu").start("e", "smoke", {"a": 1})   # same config resumes
     with pytest.raises(BoolsensError, match="different config"):
         RunDir(tmp_path / "r", device="cpu").start("e", "smoke", {"a": 2})
@@ -391,9 +399,9 @@ def test_experiment_smoke_run_writes_everything_and_resumes(name, tmp_path):
     (out / "summary.json").unlink()
     assert main([name, "--preset", "smoke", "--out", str(out), "--quiet"]) == 0
     new = json.loads(lost.read_text())
-    if "record" in old:  # a map/reduce experiment: {"key", "unit", "seconds", "record", ...}
+    if "record" in old:  # a map/reduce experiment: {"key", "unit", "record", "history", ...}
         old, new = old["record"], new["record"]
     old.pop("train_seconds", None), new.pop("train_seconds", None)
     assert new == old
     config = json.loads((out / "config.json").read_text())
-    assert config.get("resumed", config.get("invocations", 0) - 1) == 1
+    assert config.get("resumed", config.get("wall_clock", {}).get("invocations", 0) - 1) == 1
