@@ -1,18 +1,24 @@
 """What a run shows a reader: Markdown tables, the text of ``report.md``, figures.
 
 Pure functions: they build text and PNG bytes; :class:`empirical.harness.rundir.RunDir` writes them
-into the run folder (``run_dir.write_report``, ``run_dir.save_figure``).
+into the run folder (``run_dir.write_report``, ``run_dir.save_figure``). The prose of an
+experiment's report (its setup table beside the paper's, its notes) is not in the experiment's
+code but in a Markdown template beside it, ``empirical/experiments/reports/<module>.md``, read by
+:class:`ReportTemplate`.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
+import string
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
-__all__ = ["format_value", "markdown_table", "report_markdown", "pyplot", "figure_png"]
+__all__ = ["format_value", "markdown_table", "report_markdown", "ReportTemplate", "pyplot", "figure_png"]
 
 
 def format_value(v: Any) -> str:
@@ -118,6 +124,127 @@ def report_markdown(claim: str, numbers: dict[str, Any], verdict: str, *, title:
         "",
     ]
     return "\n".join(lines)
+
+
+_SECTION = re.compile(r"^## (.+?)\s*$", re.M)
+
+
+class ReportTemplate:
+    r"""The prose of one experiment's ``report.md``, kept in a Markdown file of named sections.
+
+    The file: anything before the first section is a preamble for its reader (ignored); each
+    section opens with a line ``## name`` and runs to the next such line, blank lines at either
+    end dropped. In a section, ``$field`` or ``${field}`` stands for ``str(value)`` of the keyword
+    argument ``field`` (so format a number as the report shows it before passing it); ``$$`` is
+    a dollar sign. A section is read as plain text (:meth:`text`), as a Markdown table whose rows
+    become dicts (:meth:`rows`, for :func:`report_markdown`'s tables), or as a bullet list whose
+    items become one-line strings (:meth:`bullets`, for its notes). A missing section, a field
+    without a value or a malformed table or list raises :class:`boolsens.BoolsensError` naming the
+    file and the section. The file is read once, on first use. Cost: linear in the file's length.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "demo.md"
+    >>> _ = path.write_text("Preamble.\n\n## setup\n\n| setting | paper | here |\n|---|---|---|\n"
+    ...                     "| n | 10 | $n |\n\n## notes\n\n- One note, wrapped\n  over two lines.\n"
+    ...                     "- Costs $$$cost.\n")
+    >>> t = ReportTemplate(path)
+    >>> t.rows("setup", n=8)
+    [{'setting': 'n', 'paper': '10', 'here': '8'}]
+    >>> t.bullets("notes", cost=3)
+    ['One note, wrapped over two lines.', 'Costs $3.']
+    >>> t.text("notes")
+    Traceback (most recent call last):
+    ...
+    boolsens.errors.BoolsensError: report template demo.md, section 'notes': no value for $cost (given: none)
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._sections: dict[str, str] | None = None
+
+    @classmethod
+    def beside(cls, module_file: str | Path) -> "ReportTemplate":
+        """The template of the experiment module at ``module_file``: ``reports/<module>.md`` in the
+        module's folder (shipped as package data)."""
+        module_file = Path(module_file)
+        return cls(module_file.parent / "reports" / f"{module_file.stem}.md")
+
+    def sections(self) -> dict[str, str]:
+        """Every section's unrendered text, by name, in the file's order."""
+        if self._sections is None:
+            from boolsens import BoolsensError
+
+            try:
+                source = self.path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise BoolsensError(f"report template {self.path}: cannot be read ({exc.strerror})") from None
+            heads = list(_SECTION.finditer(source))
+            sections: dict[str, str] = {}
+            for head, nxt in zip(heads, heads[1:] + [None]):
+                name = head.group(1)
+                if name in sections:
+                    raise BoolsensError(f"report template {self.path.name}: section {name!r} appears twice")
+                sections[name] = source[head.end():nxt.start() if nxt else len(source)].strip("\n")
+            self._sections = sections
+        return self._sections
+
+    def text(self, section: str, /, **fields: Any) -> str:
+        """The section with every ``$field`` replaced by ``str`` of its value (unused fields are
+        allowed, so one set of fields serves every section)."""
+        from boolsens import BoolsensError
+
+        sections = self.sections()
+        where = f"report template {self.path.name}, section {section!r}"
+        if section not in sections:
+            raise BoolsensError(f"{where} does not exist; the sections are {list(sections)}")
+        try:
+            return string.Template(sections[section]).substitute({k: str(v) for k, v in fields.items()})
+        except KeyError as exc:
+            given = ", ".join(sorted(fields)) or "none"
+            raise BoolsensError(f"{where}: no value for ${exc.args[0]} (given: {given})") from None
+        except ValueError as exc:  # a '$' followed by no name
+            raise BoolsensError(f"{where}: {exc} (write $$ for a dollar sign)") from None
+
+    def rows(self, section: str, /, **fields: Any) -> list[dict[str, str]]:
+        """The section, a Markdown table (a header row, a ``|---|`` row, then one line per row),
+        as its rows: dicts from the header's cells to the row's cells, stripped. It is the
+        inverse of :func:`markdown_table` on string cells; a cell cannot contain ``|``."""
+        from boolsens import BoolsensError
+
+        lines = [line.strip() for line in self.text(section, **fields).splitlines() if line.strip()]
+        where = f"report template {self.path.name}, section {section!r}"
+        if len(lines) < 2 or not all(line.startswith("|") and line.endswith("|") for line in lines) \
+                or set(lines[1]) - set("|-: "):
+            raise BoolsensError(f"{where} is not a Markdown table (header, |---| row, rows; every line in |...|)")
+
+        def cells(line: str) -> list[str]:
+            return [c.strip() for c in line[1:-1].split("|")]
+
+        header = cells(lines[0])
+        out = []
+        for line in lines[2:]:
+            row = cells(line)
+            if len(row) != len(header):
+                raise BoolsensError(f"{where}: the row {line[:60]!r}... has {len(row)} cells, the header "
+                                    f"{len(header)} (a cell cannot contain '|')")
+            out.append(dict(zip(header, row)))
+        return out
+
+    def bullets(self, section: str, /, **fields: Any) -> list[str]:
+        """The section, a Markdown bullet list, as its items: a line ``- text`` opens an item, an
+        indented line continues it (joined with one space), blank lines are skipped."""
+        from boolsens import BoolsensError
+
+        items: list[str] = []
+        for line in self.text(section, **fields).splitlines():
+            if line.startswith("- "):
+                items.append(line[2:].strip())
+            elif line.strip() and line[:1].isspace() and items:
+                items[-1] += " " + line.strip()
+            elif line.strip():
+                raise BoolsensError(f"report template {self.path.name}, section {section!r}: the line "
+                                    f"{line[:60]!r} neither opens an item ('- ') nor continues one (indented)")
+        return items
 
 
 def pyplot():

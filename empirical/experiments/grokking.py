@@ -17,31 +17,6 @@ embeddings: blind to their shrinking under weight decay, which makes a fixed σ 
 and the ``parameter_norm``. The cpu preset is scaled down (p, training fraction, widths, learning rate,
 logging interval: each deviation is in the report beside the paper's value); ``gpu`` is the
 paper's scale.
-
-Rules, fixed in this code before the cpu run (one pilot run, seed 0, at p = 59 was used to
-choose the scale at which the model groks within the CPU budget):
-
-* **memorisation** t_mem: the first logged epoch with train accuracy >= 0.99;
-* from t_mem on, the logged records are cut into consecutive **windows** of ``window_epochs``
-  epochs; in each, the least-squares slope of test accuracy against the epoch, times the window
-  length, is its *rise*;
-* **onset** t_onset: the start of the first window whose rise exceeds ``rise`` (0.02) *and* whose
-  last test accuracy exceeds the highest test accuracy seen since t_mem by ``rise`` (so the
-  recovery from a loss spike is not an onset). The **plateau** is the windows from t_mem up to
-  t_onset: windows in which test accuracy did not rise (its slope is about 0 or negative);
-* a seed **enters the statistic** if it groks (test accuracy >= 0.95) and its plateau spans at
-  least ``min_plateau_windows`` (4) windows; the others are reported and left out;
-* per seed, S_start, S_mid and S_end are the mean sensitivity over the plateau's first window,
-  the window at its midpoint (index ⌊k/2⌋ of k) and its last window (floored at 1e-4);
-* **effect**: the late-plateau change log(S_end / S_mid), over seeds: the paired difference of
-  log S_end and log S_mid, its 95 % t interval and the paired t-test
-  (:func:`empirical.analysis.stats.paired_difference`). Predicted direction: < 0 (sensitivity falls
-  while test accuracy is flat). Equivalence margin ±log 1.1 (a change under 10 % counts as
-  none). Verdict by :func:`empirical.analysis.stats.verdict`; fewer than 3 seeds entering: inconclusive.
-
-The same statistic is reported, without a verdict, for the whole plateau (S_end / S_start), for
-``sens_rel`` and for the ``parameter_norm`` (which weight decay shrinks on any plateau, so a
-falling sensitivity is only informative beside it).
 """
 
 from __future__ import annotations
@@ -55,13 +30,16 @@ from ..harness.checks import check_fields
 from ..measure.operand import SensitivityProbe
 from ..train.algorithmic import GROKKED, ModularAdditionSpec, train_modular
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, format_value, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
 from ..analysis.stats import mean_ci, paired_difference, verdict
 
 CLAIM = ("Vasudeva et al.: on a + b mod p, the sensitivity of a one-layer transformer to noise on the "
          "operand embeddings falls while test accuracy is still flat, before grokking (a progress measure).")
+
+#: the report's prose: the setup beside the paper's, the notes
+REPORT = ReportTemplate.beside(__file__)
 
 #: floor of a window's mean sensitivity before taking logs
 SENSITIVITY_FLOOR = 1e-4
@@ -285,31 +263,48 @@ def _figure_plateau(run_dir: RunDir, trajs: dict[int, list[dict]], rows: dict[in
 
 
 # ----------------------------------------------------------------------------- analysis
-def _setup_table(config: GrokkingConfig) -> list[dict]:
+def _report_fields(config: GrokkingConfig) -> dict:
+    """The values the report template (``reports/grokking.md``) shows."""
     t, s = config.train, config.sensitivity
-    rows = [
-        ("modulus p", "113", t.p, "CPU budget: p = 113 costs ~0.3 s/epoch at d = 128 (measured)"),
-        ("training fraction", "0.3", t.train_fraction,
-         "at p = 59, 0.3 and 0.4 did not grok within 4000/6000 epochs (pilot)"),
-        ("model", "1 layer, no residuals, no LayerNorm, default init", f"architecture={t.architecture!r}",
-         "" if t.architecture == "vasudeva" else "not the paper's model"),
-        ("d_model / n_heads / d_mlp", "128 / 4 / 512", f"{t.d_model} / {t.n_heads} / {t.d_mlp}", "CPU budget"),
-        ("optimiser", "AdamW, betas (0.9, 0.999), wd 1.0, no warm-up",
-         f"{t.optimizer}, betas {tuple(t.betas)}, wd {t.weight_decay}, warm-up {t.warmup_steps}", ""),
-        ("learning rate", "1e-3", t.lr, "CPU budget (grokking about 3x sooner)"),
-        ("epochs", "20,000 (script) / 17,000 (notebook)", f"up to {t.steps}; stop at 1.15 x the grok epoch",
-         "CPU budget"),
-        ("seeds", "42-46 (script) / 42-44 (notebook)", ", ".join(map(str, config.seeds)), ""),
-        ("sensitivity", "N(0, 0.1²) on both operand embeddings, 1 draw, train set, every epoch",
-         f"N(0, {s.sigma_abs}²), {s.draws} draw(s), train set, every {t.log_every} epochs", "logging cost"),
-        ("phases", "hand-placed lines at epochs 500 / 3000 / 9800", "rule: memorisation, slope windows, onset",
-         "no rule in the paper"),
-    ]
-    return [{"setting": a, "Vasudeva et al.": b, "here": c, "why different": d} for a, b, c, d in rows]
+    return {"p": format_value(t.p), "train_fraction": format_value(t.train_fraction),
+            "architecture": repr(t.architecture),
+            "architecture_note": "" if t.architecture == "vasudeva" else "not the paper's model",
+            "d_model": t.d_model, "n_heads": t.n_heads, "d_mlp": t.d_mlp, "optimizer": t.optimizer,
+            "betas": tuple(t.betas), "weight_decay": t.weight_decay, "warmup_steps": t.warmup_steps,
+            "lr": format_value(t.lr), "steps": t.steps, "seeds": ", ".join(map(str, config.seeds)),
+            "sigma_abs": s.sigma_abs, "draws": s.draws, "log_every": t.log_every,
+            "window_epochs": config.window_epochs, "rise": config.rise, "grokked": GROKKED,
+            "min_plateau_windows": config.min_plateau_windows, "floor": SENSITIVITY_FLOOR}
 
 
 def analyze(config: GrokkingConfig, results: list, run_dir: RunDir) -> dict:
-    """The plateau rule per seed, the paired log-ratio statistics, the verdict, report, figures."""
+    """The plateau rule per seed, the paired log-ratio statistics, the verdict, report, figures.
+
+    Rules, fixed in this code before the cpu run (one pilot run, seed 0, at p = 59 was used to
+    choose the scale at which the model groks within the CPU budget):
+
+    * **memorisation** t_mem: the first logged epoch with train accuracy >= 0.99;
+    * from t_mem on, the logged records are cut into consecutive **windows** of ``window_epochs``
+      epochs; in each, the least-squares slope of test accuracy against the epoch, times the window
+      length, is its *rise*;
+    * **onset** t_onset: the start of the first window whose rise exceeds ``rise`` (0.02) *and* whose
+      last test accuracy exceeds the highest test accuracy seen since t_mem by ``rise`` (so the
+      recovery from a loss spike is not an onset). The **plateau** is the windows from t_mem up to
+      t_onset: windows in which test accuracy did not rise (its slope is about 0 or negative);
+    * a seed **enters the statistic** if it groks (test accuracy >= 0.95) and its plateau spans at
+      least ``min_plateau_windows`` (4) windows; the others are reported and left out;
+    * per seed, S_start, S_mid and S_end are the mean sensitivity over the plateau's first window,
+      the window at its midpoint (index ⌊k/2⌋ of k) and its last window (floored at 1e-4);
+    * **effect**: the late-plateau change log(S_end / S_mid), over seeds: the paired difference of
+      log S_end and log S_mid, its 95 % t interval and the paired t-test
+      (:func:`empirical.analysis.stats.paired_difference`). Predicted direction: < 0 (sensitivity falls
+      while test accuracy is flat). Equivalence margin ±log 1.1 (a change under 10 % counts as
+      none). Verdict by :func:`empirical.analysis.stats.verdict`; fewer than 3 seeds entering: inconclusive.
+
+    The same statistic is reported, without a verdict, for the whole plateau (S_end / S_start), for
+    ``sens_rel`` and for the ``parameter_norm`` (which weight decay shrinks on any plateau, so a
+    falling sensitivity is only informative beside it).
+    """
     trajs, rows = {}, {}
     for res in sorted(results, key=lambda r: r.unit.params["seed"]):
         seed = res.unit.params["seed"]
@@ -339,32 +334,15 @@ def analyze(config: GrokkingConfig, results: list, run_dir: RunDir) -> dict:
     if entering >= 1:
         figures.append(_figure_plateau(run_dir, trajs, rows))
     per_seed = [{k: v for k, v in r.items()} for r in rows.values()]
+    fields = _report_fields(config)
     run_dir.write_report(
         CLAIM,
-        {"paper setup and ours": _setup_table(config),
+        {"paper setup and ours": REPORT.rows("setup", **fields),
          "effects over seeds (log ratio of window means; paired t)": table or "none (fewer than 2 seeds entered)",
          "per seed (plateau rule and window means)": per_seed},
         f"{word}: {detail}",
         title="grokking", figures=figures,
-        notes=[
-            "Rule (fixed before the cpu run): t_mem = first logged epoch with train accuracy >= 0.99; from t_mem, "
-            f"windows of {config.window_epochs} epochs; a window's rise = least-squares slope of test accuracy x "
-            f"window length; onset = start of the first window (after the first) with rise > {config.rise} whose "
-            f"last test accuracy exceeds the best since t_mem by {config.rise}; plateau = the windows before it.",
-            f"A seed enters if it grokked (test accuracy >= {GROKKED}) and its plateau has >= "
-            f"{config.min_plateau_windows} windows. S_start/S_mid/S_end = mean over the plateau's first, middle "
-            f"(index floor(k/2)) and last window, floored at {SENSITIVITY_FLOOR}.",
-            "Effect = mean over seeds of log(S_end / S_mid) (paired t interval and test, empirical.analysis.stats."
-            "paired_difference); predicted < 0; margin +-log 1.1. reproduced = CI below 0; not reproduced = CI "
-            "above 0 or inside the margin; inconclusive otherwise or with fewer than 3 seeds entering.",
-            "sens_abs is the paper's measure; sens_rel rescales the noise with the operand embeddings' RMS; the "
-            "parameter norm falls under weight decay on any plateau, so it is the comparison for 'falls'.",
-            "After memorisation the test accuracy is about the training fraction, not chance: without positional "
-            "information the model is almost symmetric in (a, b), and a test pair whose swap is a training pair "
-            "is then predicted correctly.",
-            "The cpu preset's scale (p, training fraction, lr) was chosen on pilot runs of seed 0 so that the model "
-            "groks within the CPU budget; the rule was written before the cpu run.",
-        ])
+        notes=REPORT.bullets("notes", **fields))
     return {"verdict": f"{word}: {detail}", "effects": table, "seeds_entering": entering}
 
 

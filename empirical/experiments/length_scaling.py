@@ -12,20 +12,6 @@ step, a **fixed number of steps** (no stop at convergence); then, on the final w
 loss sharpness (Δ ~ N(0, 0.02² I) on every non-positional parameter, averaged over batches with
 fresh seeded directions per batch; reported ×4, the ±1 scale of their figures), the LN blowup,
 the parameter norm. A run is kept only if its final eval MSE is below 0.001 (theirs too).
-
-Statistic and verdict rule (fixed before any cpu run was looked at)
--------------------------------------------------------------------
-For each measure M ∈ {loss sharpness, LN blowup × parameter norm} and each comparison task
-B ∈ {MAJORITY, FIRST}: runs pair by (n, seed) (the same initialisation and the same input
-stream; only the labels differ). For each seed, the slope over n of
-d(n) = M(PARITY, n) − M(B, n), fitted on the lengths where both runs were kept, is the seed's
-difference in slopes. The effect is the mean of these per-seed slope differences, with its
-95 % t interval over seeds and the paired t-test (``empirical.analysis.stats.paired_difference`` of the
-per-seed PARITY and B slopes); predicted direction > 0. Each of the four effects gets
-``empirical.analysis.stats.verdict(ci_low, ci_high, direction=+1)`` (no equivalence margin) and the
-experiment's verdict is ``empirical.analysis.stats.combine`` of the four. Beside it, not entering the
-verdict: the pooled least-squares slope of d on n over all pairs (``slope_ci``), and per task
-their printed statistic, the slope of M on n over kept runs.
 """
 
 from __future__ import annotations
@@ -42,9 +28,12 @@ from ..measure.hahn_rofin import Measurement, eval_points, measure
 from ..train.hahn_rofin import fit_fixed_steps, fit_fixed_steps_batched
 from ..train.recipe import Recipe, make_model
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..analysis.stats import combine, fit_line, paired_difference, sample_sd, slope_ci, verdict
+
+#: the report's prose: the setup beside the paper's, the notes
+REPORT = ReportTemplate.beside(__file__)
 
 CLAIM = ("Hahn & Rofin: after training, PARITY's loss sharpness and its LN blowup x parameter norm grow "
          "with the input length n faster than MAJORITY's and FIRST's, which stay flat.")
@@ -278,8 +267,34 @@ def _plot(run_dir: RunDir, rows: list[dict], tasks) -> list[str]:
     return names
 
 
+def _report_fields(config: LengthScalingConfig) -> dict:
+    """The values the report template (``reports/length_scaling.md``) shows."""
+    m, tr = config.measure, config.train
+    return {"d_model": tr.d_model, "n_layers": tr.n_layers, "n_heads": tr.n_heads, "d_mlp": tr.d_mlp,
+            "lr": f"{tr.lr:g}", "weight_decay": f"{tr.weight_decay:g}", "batch_size": tr.batch_size,
+            "steps": tr.steps, "tasks": ", ".join(config.tasks), "ns": ", ".join(map(str, config.ns)),
+            "n_seeds": len(config.seeds), "epsilon": f"{m.epsilon:g}",
+            "rho": f" (rho {m.rho:g})" if m.rho is not None else "", "draws": m.draws, "batches": m.batches,
+            "measure_batch_size": m.batch_size, "max_eval_mse": f"{m.max_eval_mse:g}", "eval_points": m.eval_points}
+
+
 def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict:
-    """The paired per-seed slope differences, the verdict, their per-task slopes, tables, figures."""
+    """The paired per-seed slope differences, the verdict, their per-task slopes, tables, figures.
+
+    Statistic and verdict rule (fixed before any cpu run was looked at):
+
+    For each measure M ∈ {loss sharpness, LN blowup × parameter norm} and each comparison task
+    B ∈ {MAJORITY, FIRST}: runs pair by (n, seed) (the same initialisation and the same input
+    stream; only the labels differ). For each seed, the slope over n of
+    d(n) = M(PARITY, n) − M(B, n), fitted on the lengths where both runs were kept, is the seed's
+    difference in slopes. The effect is the mean of these per-seed slope differences, with its
+    95 % t interval over seeds and the paired t-test (``empirical.analysis.stats.paired_difference`` of the
+    per-seed PARITY and B slopes); predicted direction > 0. Each of the four effects gets
+    ``empirical.analysis.stats.verdict(ci_low, ci_high, direction=+1)`` (no equivalence margin) and the
+    experiment's verdict is ``empirical.analysis.stats.combine`` of the four. Beside it, not entering the
+    verdict: the pooled least-squares slope of d on n over all pairs (``slope_ci``), and per task
+    their printed statistic, the slope of M on n over kept runs.
+    """
     rows = [dict(r.record, key=r.unit.key) for r in results]
     effects, verdicts = _effects(config, rows)
     overall = combine(verdicts) if verdicts else "inconclusive"
@@ -289,58 +304,17 @@ def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict
     every = [{k: r.get(k) for k in ("task", "n", "seed", "steps", "eval_mse", "kept", "loss_sharpness_pm1",
                                     "loss_sharpness_pm1_stderr", "blowup", "parameter_norm", "blowup_x_norm",
                                     "convergence_step")} for r in rows]
-    m, tr = config.measure, config.train
-    setup = [
-        {"setting": "model", "Hahn & Rofin": "d 128 (64 token ++ 64 position), 2 layers, 2 heads, MLP 128, post-LN, "
-                                             "PyTorch default init, readout at the last position",
-         "here": f"d_model {tr.d_model}, n_layers {tr.n_layers}, n_heads {tr.n_heads}, d_mlp {tr.d_mlp}, the same "
-                 "layout and init"},
-        {"setting": "training", "Hahn & Rofin": "MSE on {0,1}, AdamW lr 3e-4, wd 0.1, batch 1024 fresh, 10,000 steps",
-         "here": f"MSE on {{0,1}}, AdamW lr {tr.lr:g}, wd {tr.weight_decay:g}, batch {tr.batch_size} fresh, "
-                 f"{tr.steps} steps"},
-        {"setting": "tasks", "Hahn & Rofin": "PARITY, MAJORITY, FIRST, MEAN", "here": ", ".join(config.tasks)},
-        {"setting": "lengths x seeds", "Hahn & Rofin": "n = 4..30 x 10 seeds",
-         "here": f"n = {', '.join(map(str, config.ns))} x {len(config.seeds)} seeds"},
-        {"setting": "sharpness", "Hahn & Rofin": "eps 0.02, 10 directions reused for 1000 batches of 1024, x4",
-         "here": f"eps {m.epsilon:g}" + (f" (rho {m.rho:g})" if m.rho is not None else "") +
-                 f", {m.draws} fresh directions for each of {m.batches} batches of {m.batch_size} "
-                 "(the whole cube when 2**n <= batch), x4"},
-        {"setting": "filter", "Hahn & Rofin": "final eval MSE < 0.001 (1000 fresh batches)",
-         "here": f"final eval MSE < {m.max_eval_mse:g} (exact on the cube for 2**n <= {m.eval_points})"},
-        {"setting": "statistic", "Hahn & Rofin": "mean ± 2 SD per n, regression of sharpness on n",
-         "here": "the same, plus the paired per-seed slope difference with a 95% CI (the verdict)"},
-    ]
+    fields = _report_fields(config)
     run_dir.write_report(
         CLAIM,
-        {"setup: Hahn & Rofin vs here": setup,
+        {"setup: Hahn & Rofin vs here": REPORT.rows("setup", **fields),
          "effects (the verdict): per-seed slope of PARITY − MAJORITY/FIRST over n, paired by (n, seed)": effects,
          "per task: slope of each measure on n over kept runs (their printed regression)":
              _task_slopes(rows, config.tasks),
          "per task and n: kept runs, mean and SD over seeds": _per_n_table(rows, config.tasks),
          "every run": every},
         text, title="length-scaling", figures=figures,
-        notes=[
-            "Verdict rule (fixed before the runs): for each measure (loss sharpness x4; LN blowup x parameter norm) "
-            "and each of MAJORITY, FIRST, the effect is the mean over seeds of the slope over n of "
-            "M(PARITY) − M(other) (runs paired by n and seed, lengths where both were kept), with its 95% t "
-            "interval and the paired t-test; reproduced if the interval lies above 0, not reproduced if below, "
-            "inconclusive otherwise (empirical.analysis.stats.verdict, no margin); overall = combine of the four.",
-            "Measured after the last training step, never at convergence (the previous version measured at the "
-            "first step the held-out MSE fell below 2e-3); the parity_training figure shows the measures through "
-            "training.",
-            "The filter (final eval MSE < 0.001, theirs) leaves a run out of every statistic; the kept counts per "
-            "(task, n) are in the table, and a seed enters a comparison only on the lengths where both its runs "
-            "were kept.",
-            "Loss sharpness = mean over measurement batches of the mean over fresh seeded directions of "
-            "L(θ+Δ) − L(θ), Δ ~ N(0, eps² I) on all non-positional parameters (LayerNorm gains and biases "
-            "included), L the MSE on {0,1} labels; the tables show it x4 (±1 scale) as their figures do. Their "
-            "code reuses the same 10 directions for every batch; here every batch draws its own.",
-            "LN blowup: product over the LayerNorms of the max over positions of 1/std of the LN input (the last "
-            "layer at the readout position only), mean over the eval points; parameter norm: L2 norm without the "
-            "positional embedding.",
-            "MEAN (a real-valued regression target) is not run: it is not Boolean and no claim here is about it.",
-            "Deviations the CPU forces are in the setup table; the gpu preset is their scale (never run here).",
-        ])
+        notes=REPORT.bullets("notes", **fields))
     return {"verdict": text, "effects": effects}
 
 

@@ -32,21 +32,6 @@ interpretability", ICLR 2023 (residual stream, AdamW betas (0.9, 0.98), 10-step 
 paper's model is not known), scaled down for the CPU; the parity task a one-hidden-layer MLP.
 The history logs, every ``log_every`` epochs, the parameter and embedding norms and the gradient
 norms of the cross-entropy and of γR.
-
-Statistic and verdict rule (fixed in this code before the cpu run):
-
-* **epochs to grok** T = the first logged epoch with test accuracy >= 0.95; a run that does not
-  grok within the cap C (``steps``, one per epoch) is *censored*. We use the restricted value min(T, C) (the
-  survival analysts' restricted mean: a censored run counts as C, which is exactly what it is
-  known to be at least), so the estimand is well defined with censoring;
-* **effect** per seed: log min(T_reg, C) − log min(T_base, C); over seeds, the mean with its
-  paired 95 % t interval and the paired t-test (:func:`empirical.analysis.stats.paired_difference`);
-  speed-up = 1 − exp(effect). Predicted direction: < 0 (sooner). Margin ±log 1.1;
-* a pair in which neither run grokked carries no information on speed; with fewer than 3
-  informative pairs the word is **inconclusive**; the counts of grokked runs are reported beside;
-* verdict words from :func:`empirical.analysis.stats.verdict`; the experiment's verdict is
-  :func:`empirical.analysis.stats.combine` of the paper's form on both tasks. The same rule is applied to
-  every diagnostic variant, as a description, not as a verdict on the paper.
 """
 
 from __future__ import annotations
@@ -61,7 +46,7 @@ from ..harness.checks import check_fields
 from ..train.algorithmic import GROKKED, ModularAdditionSpec, SparseParitySpec, train_modular, train_parity
 from ..train.regularizers import StabilityRegularizer
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
 from ..analysis.stats import combine, paired_difference, verdict
@@ -69,6 +54,9 @@ from ..analysis.stats import combine, paired_difference, verdict
 CLAIM = ("Haris et al.: training with a noise-stability regulariser (token resampling, agreement of the output "
          "distributions) groks sooner than plain training: about 36% on modular addition, 35% on a noisy "
          "sparse parity.")
+
+#: the report's prose: the setup beside the paper's, the notes
+REPORT = ReportTemplate.beside(__file__)
 
 #: equivalence margin of the log-ratio effect: a change of epochs to grok under 10 % counts as none
 MARGIN = math.log(1.1)
@@ -347,33 +335,36 @@ def _figure_effects(run_dir: RunDir, comps: list[dict]) -> str:
     return run_dir.save_figure(fig, "epochs_to_grok_effects").name
 
 
-def _setup_table(config: NoiseStabilityConfig) -> list[dict]:
+def _report_fields(config: NoiseStabilityConfig) -> dict:
+    """The values the report template (``reports/noise_stability_regularizer.md``) shows."""
     m, q = config.modular, config.parity
-    rows = [
-        ("regulariser", "R = -sum_i M(X)_i M(Y)_i; Y: token kept w.p. (1+rho)/2, else uniform [SEC]",
-         "'paper' = that; 'ours' = Gaussian partner of the embeddings, squared logit difference", ""),
-        ("(gamma, rho), modular", "(0.75, 0.25) [SEC]", str(config.paper_modular), ""),
-        ("(gamma, rho), parity", "(0.05, 0.05) [SEC]", str(config.paper_parity), ""),
-        ("resampled tokens", "every input token, vocabulary [U] [SEC]",
-         "the two operands, uniform over the p residues; '=' kept", "'=' is a format token, not an input [choice]"),
-        ("modulus K / training fraction", "113 / not found", f"{m.p} / {m.train_fraction}",
-         "CPU budget: 8 variants x 3 seeds; at 0.6 plain runs grok in ~600-1300 epochs"),
-        ("model (modular)", "not found", f"Nanda et al.'s, d_model {m.d_model}, {m.n_heads} heads, d_mlp {m.d_mlp}",
-         "Nanda et al.: d_model 128, d_mlp 512"),
-        ("optimiser (modular)", "not found",
-         f"AdamW lr {m.lr}, betas {tuple(m.betas)}, wd {m.weight_decay}, warm-up {m.warmup_steps}, full batch",
-         "Nanda et al.: lr 1e-3 (3x for the CPU budget)"),
-        ("steps to converge (modular)", "~4500 plain, ~3300 regularised [SEC]", f"cap {m.steps} epochs", ""),
-        ("convergence", "not found", f"first logged epoch with test accuracy >= {GROKKED}", ""),
-        ("parity task", "noisy k-sparse parity, n 10-100 [SEC]; k, noise, model not found",
-         f"n {q.n}, k {q.k}, {q.n_train} train, label noise {q.label_noise}, MLP {q.d_mlp}, AdamW lr {q.lr}, "
-         f"wd {q.weight_decay}, cap {q.steps}", ""),
-        ("seeds", "not found (reviewers: few runs, no CIs)", ", ".join(map(str, config.seeds)), ""),
-    ]
-    return [{"setting": a, "Haris et al.": b, "here": c, "note": d} for a, b, c, d in rows]
+    return {"paper_modular": config.paper_modular, "paper_parity": config.paper_parity, "p": m.p,
+            "train_fraction": m.train_fraction, "d_model": m.d_model, "n_heads": m.n_heads, "d_mlp": m.d_mlp,
+            "lr": m.lr, "betas": tuple(m.betas), "weight_decay": m.weight_decay, "warmup_steps": m.warmup_steps,
+            "modular_steps": m.steps, "grokked": GROKKED, "parity_n": q.n, "parity_k": q.k,
+            "parity_n_train": q.n_train, "parity_label_noise": q.label_noise, "parity_d_mlp": q.d_mlp,
+            "parity_lr": q.lr, "parity_weight_decay": q.weight_decay, "parity_steps": q.steps,
+            "seeds": ", ".join(map(str, config.seeds))}
 
 
 def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dict:
+    """Epochs to grok of every variant against its baseline, the verdict, the report, the figures.
+
+    Statistic and verdict rule (fixed in this code before the cpu run):
+
+    * **epochs to grok** T = the first logged epoch with test accuracy >= 0.95; a run that does not
+      grok within the cap C (``steps``, one per epoch) is *censored*. We use the restricted value min(T, C) (the
+      survival analysts' restricted mean: a censored run counts as C, which is exactly what it is
+      known to be at least), so the estimand is well defined with censoring;
+    * **effect** per seed: log min(T_reg, C) − log min(T_base, C); over seeds, the mean with its
+      paired 95 % t interval and the paired t-test (:func:`empirical.analysis.stats.paired_difference`);
+      speed-up = 1 − exp(effect). Predicted direction: < 0 (sooner). Margin ±log 1.1;
+    * a pair in which neither run grokked carries no information on speed; with fewer than 3
+      informative pairs the word is **inconclusive**; the counts of grokked runs are reported beside;
+    * verdict words from :func:`empirical.analysis.stats.verdict`; the experiment's verdict is
+      :func:`empirical.analysis.stats.combine` of the paper's form on both tasks. The same rule is applied to
+      every diagnostic variant, as a description, not as a verdict on the paper.
+    """
     rows, histories = [], {}
     for res in results:
         key = res.unit.key
@@ -416,42 +407,17 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
         figures.append(_figure_curves(run_dir, config, "modular", rows, histories, "grad_ratio",
                                       "|gamma grad R| / |grad CE|", log=True))
         figures.append(_figure_penalties(run_dir, rows, histories))
+    fields = _report_fields(config)
     run_dir.write_report(
         CLAIM,
-        {"paper setup and ours": _setup_table(config),
+        {"paper setup and ours": REPORT.rows("setup", **fields),
          "variants": [{"variant": k, "what": VARIANTS[k]} for k in config.modular_variants],
          "epochs to grok, each variant vs its baseline (paired over seeds, censored at the cap)": comps,
          "the regulariser's R along plain AdamW training (R_grok - R_mem; paired t)":
              penalty_along_plain_training(rows, histories) or "no plain run grokked",
          "every run": per_unit},
         text, title="noise-stability-regularizer", figures=figures,
-        notes=[
-            "Only the paper's form carries the verdict (combine over modular addition and parity). 'ours' and its "
-            "diagnostics are this project's regulariser; the same rule describes them.",
-            f"Epochs to grok = first logged epoch with test accuracy >= {GROKKED}; a run that never groks counts as "
-            f"the cap (modular {config.modular.steps}, parity {config.parity.steps}): the statistic is the mean "
-            "over seeds of log min(T_variant, cap) - log min(T_base, cap), a restricted (censoring-aware) mean, with "
-            "the paired t interval and test; speed-up = 1 - exp(mean). Pairs where neither run grokked are "
-            "uninformative; fewer than 3 informative pairs: inconclusive.",
-            "Rule: reproduced = CI below 0; not reproduced = CI above 0 or inside +-log 1.1; inconclusive otherwise.",
-            "A run whose loss became non-finite is recorded as diverged (never grokked).",
-            "R along plain training: R_paper = -<p(X), p(Y)> (lower = more agreement) and R_ours = the squared "
-            "centred-logit difference, evaluated (not trained) on the plain runs' training set at memorisation and "
-            "at the grok epoch; a positive difference means the grokked solution is penalised more than the "
-            "memorising one.",
-            "|grad gamma R| / |grad CE|: geometric mean over seeds of the ratio of the two gradient norms averaged "
-            "over the logged epochs after memorisation (train accuracy >= 0.99).",
-            "Each regularised epoch costs about two forward and backward passes; the speed-up is in epochs, the "
-            "wall-time ratio is beside it.",
-            "(gamma, rho) were fixed before the cpu run: the paper's values for its form, the project's earlier "
-            "(0.5, 0.8) for ours. The cpu scale (p, training fraction, lr, SGD settings) was chosen on pilot runs of "
-            "seed 0.",
-       
-            "No 'covariance-propagation' variant: in the paper (per the secondary sources) covariance interval "
-            "propagation is the theory that bounds how stability passes through attention and ReLU layers, not a "
-            "term of the loss; the regulariser is Definition 6.1 (the 'paper' variant). A regulariser built on it "
-            "would be a method of ours, not a test of theirs.",
-        ])
+        notes=REPORT.bullets("notes", **fields))
     return {"verdict": text, "comparisons": comps}
 
 

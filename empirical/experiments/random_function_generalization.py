@@ -22,17 +22,6 @@ for the recipe and the measurements):
    parameter norm are measured; a retrained run is kept only if its final MSE on the cube is
    below 0.001. On the learned-completion run the sharpness is also measured on the m training
    points only (their "train-set sharpness").
-
-Statistic and verdict rule (fixed before any cpu run was looked at)
--------------------------------------------------------------------
-(a) For each m < 2**n: the paired difference I(learned)/n − mean I(random completions)/n over
-the fitted units (same training points), its 95 % t interval and the paired t-test
-(``empirical.analysis.stats.paired_difference``), predicted < 0. (b) Over all m < 2**n pooled: the paired
-difference of the retrained sharpness (×4), learned minus random completion, over units where
-both retrained runs were kept, predicted < 0. Each gets ``empirical.analysis.stats.verdict(…,
-direction=−1)`` (no margin); the verdict is ``empirical.analysis.stats.combine`` of (a) at every m and
-(b). Reported beside it, not in the verdict: (b) per m, the slope of the retrained sharpness on
-I(f) over every kept retrained run (their Fig. 4 scatter) and of the gap (a) on log2 m.
 """
 
 from __future__ import annotations
@@ -54,9 +43,12 @@ from ..train.hahn_rofin import fit_fixed_steps
 from ..train.recipe import Recipe, make_model
 from ..train.staged import StagedUnit
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..analysis.stats import combine, mean_ci, paired_difference, slope_ci, verdict
+
+#: the report's prose: the setup beside the paper's, the notes
+REPORT = ReportTemplate.beside(__file__)
 
 CLAIM = ("Hahn & Rofin: a transformer fitted to part of a random function extends it to a completion of lower "
          "average sensitivity than random completions of the same training points, and fresh transformers "
@@ -346,61 +338,46 @@ def _plot(run_dir: RunDir, rows: list[dict], config: RandomFunctionConfig) -> li
     return [run_dir.save_figure(fig, "sensitivity_and_sharpness").name]
 
 
+def _report_fields(config: RandomFunctionConfig) -> dict:
+    """The values the report template (``reports/random_function_generalization.md``) shows."""
+    fr, rr, me = config.fit, config.retrain, config.measure
+    fields = {"n": config.n, "sizes": ", ".join(map(str, config.train_sizes)), "runs": len(config.seeds),
+              "d_model": fr.d_model, "n_layers": fr.n_layers, "n_heads": fr.n_heads, "d_mlp": fr.d_mlp,
+              "fit_batch_size": fr.batch_size, "fit_lr": f"{fr.lr:g}", "fit_steps": fr.steps,
+              "completions": config.completions, "retrain_batch_size": rr.batch_size, "retrain_lr": f"{rr.lr:g}",
+              "retrain_steps": rr.steps, "max_eval_mse": f"{me.max_eval_mse:g}", "epsilon": f"{me.epsilon:g}",
+              "draws": me.draws, "batches": me.batches, "train_set_draws": config.train_set_draws}
+    fields["retrain"] = REPORT.text("retrain", **fields) if config.retrain_functions else "not run"
+    return fields
+
+
 def analyze(config: RandomFunctionConfig, results: list, run_dir: RunDir) -> dict:
+    """The effects (a) at every m and (b), the verdict, the report, the figures.
+
+    Statistic and verdict rule (fixed before any cpu run was looked at):
+
+    (a) For each m < 2**n: the paired difference I(learned)/n − mean I(random completions)/n over
+    the fitted units (same training points), its 95 % t interval and the paired t-test
+    (``empirical.analysis.stats.paired_difference``), predicted < 0. (b) Over all m < 2**n pooled: the paired
+    difference of the retrained sharpness (×4), learned minus random completion, over units where
+    both retrained runs were kept, predicted < 0. Each gets ``empirical.analysis.stats.verdict(…,
+    direction=−1)`` (no margin); the verdict is ``empirical.analysis.stats.combine`` of (a) at every m and
+    (b). Reported beside it, not in the verdict: (b) per m, the slope of the retrained sharpness on
+    I(f) over every kept retrained run (their Fig. 4 scatter) and of the gap (a) on log2 m.
+    """
     rows = [dict(r.record, key=r.unit.key) for r in results]
     effects, verdicts = _effects(config, rows)
     overall = combine(verdicts) if verdicts else "inconclusive"
     text = f"{overall} (" + "; ".join(f"{e['claim']}: {e['verdict']}" for e in effects) + ")"
     figures = _plot(run_dir, rows, config)
-    fr, rr, me = config.fit, config.retrain, config.measure
-    sizes = ", ".join(map(str, config.train_sizes))
-    setup = [
-        {"setting": "target, n", "Hahn & Rofin": "a random function on n = 10 bits",
-         "here": f"the same, n = {config.n}"},
-        {"setting": "training-set sizes m", "Hahn & Rofin": "128, 256, 512, 1024 (1024 not plotted)", "here": sizes},
-        {"setting": "runs per m", "Hahn & Rofin": "10 training sets x 10 functions (100)",
-         "here": f"{len(config.seeds)} (one function and one training set per seed)"},
-        {"setting": "model", "Hahn & Rofin": "d 128, 2 layers, 2 heads, MLP 128, post-LN, default init",
-         "here": f"d_model {fr.d_model}, n_layers {fr.n_layers}, n_heads {fr.n_heads}, d_mlp {fr.d_mlp}, same layout"},
-        {"setting": "fit", "Hahn & Rofin": "batches of 1024 with replacement from the m points, lr 3e-4, 10k steps, "
-                                           "discard unless every training point is fitted",
-         "here": f"batches of {fr.batch_size} with replacement, lr {fr.lr:g}, {fr.steps} steps, the same discard rule"},
-        {"setting": "random completions", "Hahn & Rofin": "training labels kept, the rest random",
-         "here": f"the same; {config.completions} per unit for the mean I, the first one retrained"},
-        {"setting": "retrain", "Hahn & Rofin": "5 fresh models per learned function (random completions only at "
-                                               "m = 256), uniform inputs, 10k steps, keep eval MSE < 0.001",
-         "here": ("1 fresh model per function, learned and random completion at every m < 2**n (paired: same init, "
-                  f"same inputs), batch {rr.batch_size}, lr {rr.lr:g}, {rr.steps} steps, keep MSE < "
-                  f"{me.max_eval_mse:g} on the cube") if config.retrain_functions else "not run"},
-        {"setting": "sharpness", "Hahn & Rofin": "eps 0.02, 10 directions reused over 1000 batches of 1024, x4; "
-                                                 "train-set sharpness 100 directions",
-         "here": f"eps {me.epsilon:g}, {me.draws} fresh directions x {me.batches} measurements on the whole cube "
-                 f"(exact over inputs), x4; train-set sharpness {config.train_set_draws} directions"},
-    ]
+    fields = _report_fields(config)
     run_dir.write_report(
         CLAIM,
-        {"setup: Hahn & Rofin vs here": setup, "effects (the verdict)": effects,
+        {"setup: Hahn & Rofin vs here": REPORT.rows("setup", **fields), "effects (the verdict)": effects,
          "beside the verdict": _secondary(config, rows), "per training-set size": _per_m(config, rows),
          "every unit": [{k: v for k, v in r.items() if k != "key"} for r in rows]},
         text, title="random-function-generalization", figures=figures,
-        notes=[
-            "Verdict rule (fixed before the runs): (a) at each m < 2**n, the paired difference I(learned)/n − mean "
-            "I(random completions)/n over fitted units; (b) over all m < 2**n, the paired difference of the "
-            "retrained sharpness x4, learned − random completion, over units where both retrained runs have MSE < "
-            "0.001; each with its 95% t interval and paired t-test, predicted < 0; reproduced if the interval lies "
-            "below 0, not reproduced if above, inconclusive otherwise (empirical.analysis.stats.verdict, no margin); the "
-            "verdict is combine of (a) at every m and (b).",
-            "I(f) is the exact total influence (average sensitivity, in [0, n]) on the whole cube; the learned "
-            "completion reads the network's output >= 1/2 as label 1 (True = -1).",
-            "Held-out agreement near 1/2 is expected: nothing about a random function's unseen values can be "
-            "learned; the question is which completion the network picks. At m = 2**n the completion is forced.",
-            "Sharpness: their definition (eps = 0.02 on every non-positional parameter, MSE on {0,1} labels), "
-            "shown x4 as in their figures; here every measurement draws fresh seeded directions.",
-            "The filter (final MSE on the cube < 0.001, theirs) leaves a retrained run out; (b) uses only units "
-            "where both retrained runs were kept (the kept counts are in the per-size table). Random completions "
-            "are harder to fit, so the filter removes more of them: the random side of (b) holds the ones that "
-            "were fitted.",
-        ])
+        notes=REPORT.bullets("notes", **fields))
     return {"verdict": text, "effects": effects}
 
 

@@ -22,18 +22,6 @@ Setup, as their public code (``RandFLTAtt``, ``RandFLTClf``; :mod:`empirical.mod
 One unit = one random model (model kind, family, scale, n, seed). The seed fixes the model's base
 draw, shared across the scales of a sweep (a model at scale 2w is the model at w with every drawn
 weight doubled), so each seed gives one whole curve.
-
-Statistic and verdict rule (fixed before any run)
--------------------------------------------------
-Effect, per family: Δ = mean over seeds of (the seed's transformer I(f)/n averaged over the whole
-sweep grid, every scale × every n) minus the same for the LSTM; 95 % Welch t interval and Welch
-t-test (the two architectures' models are independent draws), a Mann–Whitney U p-value beside it.
-Predicted direction: Δ < 0 (the transformer less sensitive). Per family the verdict is
-:func:`empirical.analysis.stats.verdict` (CI below 0: reproduced; above 0: not reproduced; else
-inconclusive; no equivalence margin), and the experiment's verdict is
-:func:`empirical.analysis.stats.combine` of the two families (reproduced only if both are). Every
-(family, scale, n) point gets the same Welch difference and verdict word, reported as the curve
-(these do not enter the headline verdict, which rests on the whole curve).
 """
 
 from __future__ import annotations
@@ -54,9 +42,12 @@ from ..harness.checks import check_fields
 from ..models.random_init import (EndTokenConfig, EndTokenTransformer, LastStateConfig, LastStateLSTM,
                                   init_gaussian, init_uniform)
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..analysis.stats import combine, mean_ci, verdict, welch_difference
+
+#: the report's prose: the setup beside the paper's code, the notes
+REPORT = ReportTemplate.beside(__file__)
 
 CLAIM = ("Bhattamishra et al.: randomly initialised transformers compute Boolean functions of lower "
          "sensitivity than randomly initialised LSTMs, over the initialisation scale (uniform U(−w, w) and "
@@ -236,32 +227,16 @@ def _points(rows: list[dict], fam: str, scales: tuple, ns: tuple) -> list[dict]:
     return out
 
 
-def _setup_table(config: RandomInitConfig) -> list[dict]:
-    d_mlp = config.d_mlp
-    return [
-        {"": "transformer (uniform)", "Bhattamishra et al. (code)": "pre-LN + final LN, d_model 64, 4 layers, 1 head, "
-         "FFN 128, learnable positions, end token read by a bias-free decoder",
-         "this run": f"same; d_model {config.d_model}, {config.n_layers} layers, {config.n_heads} head(s), FFN {d_mlp}"},
-        {"": "LSTM (uniform)", "Bhattamishra et al. (code)": "hidden 64, 2 layers, embedding 64, last state",
-         "this run": f"hidden {config.lstm_d_model}, {config.lstm_n_layers} layers, embedding {config.lstm_d_model}"},
-        {"": "uniform init", "Bhattamishra et al. (code)": "U(−w, w) on embedding, positions, decoder, layer weights; "
-         "biases 0; LN 1/0; default w = 10 (grid not found)",
-         "this run": "same; w in " + ", ".join(f"{w:g}" for w in config.ws)},
-        {"": "transformer (Gaussian)", "Bhattamishra et al. (code)": "2 layers, 8 heads, d_model 64",
-         "this run": f"{config.gaussian_n_layers} layers, {config.gaussian_n_heads} heads, d_model {config.d_model}"},
-        {"": "LSTM (Gaussian)", "Bhattamishra et al. (code)": "script default type RNN (tanh); Fig. 1 labels it "
-         "LSTM; hidden 10, 1 layer, embedding 2",
-         "this run": f"LSTM, hidden {config.gaussian_lstm_d_model}, {config.gaussian_lstm_n_layers} layer(s), "
-                     f"embedding {config.gaussian_lstm_d_embed}"},
-        {"": "Gaussian init", "Bhattamishra et al. (code)": "layer weights N(0, σ²), biases 0; transformer embedding and "
-         "decoder N(0, 1), positions U(−1, 1); LSTM embedding/decoder U(−1, 1); Fig. 1: σ = 10",
-         "this run": "same; σ in " + ", ".join(f"{s:g}" for s in config.sigmas)},
-        {"": "inputs", "Bhattamishra et al. (code)": "all 2ⁿ strings for n <= 12, else 700–2000 sampled "
-         "strings (Gaussian scripts: 50 sampled); defaults n = 10 / 15 / 20",
-         "this run": "all 2ⁿ inputs (exact, boolsens), n in " + ", ".join(map(str, config.ns))},
-        {"": "models per setting", "Bhattamishra et al. (code)": "--trials (default 4; README example 100)",
-         "this run": f"{len(config.seeds)} (seeds {config.seeds[0]}–{config.seeds[-1]})"},
-    ]
+def _report_fields(config: RandomInitConfig) -> dict:
+    """The values the report template (``reports/random_init_sensitivity.md``) shows."""
+    return {"d_model": config.d_model, "n_layers": config.n_layers, "n_heads": config.n_heads, "d_mlp": config.d_mlp,
+            "lstm_d_model": config.lstm_d_model, "lstm_n_layers": config.lstm_n_layers,
+            "ws": ", ".join(f"{w:g}" for w in config.ws), "gaussian_n_layers": config.gaussian_n_layers,
+            "gaussian_n_heads": config.gaussian_n_heads, "gaussian_lstm_d_model": config.gaussian_lstm_d_model,
+            "gaussian_lstm_n_layers": config.gaussian_lstm_n_layers,
+            "gaussian_lstm_d_embed": config.gaussian_lstm_d_embed,
+            "sigmas": ", ".join(f"{s:g}" for s in config.sigmas), "ns": ", ".join(map(str, config.ns)),
+            "models": len(config.seeds), "first_seed": config.seeds[0], "last_seed": config.seeds[-1]}
 
 
 def _plot(run_dir: RunDir, rows: list[dict], config: RandomInitConfig) -> list[str]:
@@ -314,6 +289,20 @@ def _plot(run_dir: RunDir, rows: list[dict], config: RandomInitConfig) -> list[s
 
 
 def analyze(config: RandomInitConfig, results: list, run_dir: RunDir) -> dict:
+    """Per family, the effect over the whole sweep and at every point; the verdict, report, figures.
+
+    Statistic and verdict rule (fixed before any run):
+
+    Effect, per family: Δ = mean over seeds of (the seed's transformer I(f)/n averaged over the whole
+    sweep grid, every scale × every n) minus the same for the LSTM; 95 % Welch t interval and Welch
+    t-test (the two architectures' models are independent draws), a Mann–Whitney U p-value beside it.
+    Predicted direction: Δ < 0 (the transformer less sensitive). Per family the verdict is
+    :func:`empirical.analysis.stats.verdict` (CI below 0: reproduced; above 0: not reproduced; else
+    inconclusive; no equivalence margin), and the experiment's verdict is
+    :func:`empirical.analysis.stats.combine` of the two families (reproduced only if both are). Every
+    (family, scale, n) point gets the same Welch difference and verdict word, reported as the curve
+    (these do not enter the headline verdict, which rests on the whole curve).
+    """
     rows = [r.record for r in results]
     fams = [(f, s) for f, s in (("uniform", config.ws), ("gaussian", config.sigmas)) if s]
     effects, words, points = [], [], []
@@ -349,32 +338,14 @@ def analyze(config: RandomInitConfig, results: list, run_dir: RunDir) -> dict:
     text = (f"{head}: the transformer's I(f)/n minus the LSTM's, averaged over the whole sweep — " + "; ".join(parts)
             + "." + (f" Points of the curve whose own verdict is not 'reproduced': {where}." if where else ""))
     figures = _plot(run_dir, rows, config)
+    fields = _report_fields(config)
     run_dir.write_report(
         CLAIM,
-        {"setup: Bhattamishra et al.'s code beside this run": _setup_table(config),
+        {"setup: Bhattamishra et al.'s code beside this run": REPORT.rows("setup", **fields),
          "the statistic, per family (whole sweep)": effects,
          "every point of the curve (mean I(f)/n over seeds, fraction of constant functions, T − L)": points},
         text, title="random-init-sensitivity", figures=figures,
-        notes=["Verdict rule (fixed before any run): per family, the effect Δ is the mean over seeds of the "
-               "transformer's I(f)/n averaged over the family's whole grid (every scale × every n) minus the "
-               "same for the LSTM, with a 95% Welch t interval (independent draws) and the Welch t-test; predicted "
-               "Δ < 0. CI entirely below 0: reproduced; entirely above: not reproduced; otherwise inconclusive "
-               "(no equivalence margin). The experiment's verdict combines the two families: reproduced only if "
-               "both are, not reproduced if either is. The per-point verdicts use the same rule on one (scale, n) "
-               "and are reported, not combined.",
-               "A seed fixes one base draw per (family, model, n); the scales multiply it, so every seed is a "
-               "whole curve and the curve averages are independent across seeds.",
-               "'constant' is the fraction of models whose label is the same on all 2ⁿ inputs (I(f) = 0).",
-               "Bhattamishra et al.'s w and σ grids, n values and figure numbers for the uniform sweep were not "
-               "found in their code; w = 10 and σ = 10 are their defaults and Fig. 1 (bottom right) shows σ = 10. "
-               "For the Gaussian LSTM their script's default cell is a tanh RNN while the figure is labelled "
-               "LSTM: an LSTM is used here, with the script's sizes.",
-               "Their code reads the sigmoid of the logit and labels 1 where it is >= 0.5; here the label is the "
-               "same test on the logit (logit >= 0). Their LayerNorm (unbiased std, eps added to the std) is "
-               "reproduced exactly.",
-               "The cpu preset is the paper's architectures at full size; it differs from the gpu preset only in "
-               "the number of models (40 vs 100 per setting) and in stopping at n = 12 with fewer scales (gpu: "
-               "n up to 20, w up to 30, σ from 0.3 to 30)."])
+        notes=REPORT.bullets("notes", **fields))
     return {"verdict": text, "verdict_word": head, "effects": effects, "units": len(rows)}
 
 

@@ -24,22 +24,6 @@ layer-normalised embedding at a time, every real position of ``sens_samples`` tr
 3 draws each (the paper's ``replace_size``), the fraction of draws that change the argmax, over a
 grid of σ² that contains the paper's 15. The per-position profile is right-aligned (index −1 = the
 last token of every sequence), as in the paper's code.
-
-Statistics and verdict rule (fixed before any run)
---------------------------------------------------
-Per unit and σ: the mean sensitivity (total flips / total (sequence, position) pairs) and the
-late-minus-early contrast LW (per sequence: mean flip rate over its last ⌊n/3⌋ tokens minus over
-its first ⌊n/3⌋, averaged over sequences). Seeds pair (both models of a seed see the same data).
-Decided on the whole σ curve with ``empirical.analysis.curve_stats.compare_curves`` (reproduced only if the
-predicted sign holds by its 95 % t interval at every σ; not reproduced if significantly reversed at
-any σ; σ where both curves are 0 on every seed are left out):
-
-(a) LSTM sensitivity − transformer sensitivity > 0;
-(b) LW of the LSTM > 0 (one-sample, against 0);
-(c) LW of the LSTM − LW of the transformer > 0.
-
-A seed whose LSTM or transformer ends below ``min_train_acc`` training accuracy is left out of
-every statistic (and reported). The overall verdict combines (a)–(c).
 """
 
 from __future__ import annotations
@@ -57,7 +41,7 @@ from ..harness.checks import check_fields
 from ..analysis.curve_stats import compare_curves
 from ..models.padded_text import PaddedLSTM, PaddedTextConfig, PaddedTransformer
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..measure.sensitivity_real import class_accuracy
 from ..analysis.stats import combine, mean_ci
@@ -68,6 +52,9 @@ from ..measure.variable_length import embedding_sensitivity, late_minus_early, m
 
 CLAIM = ("LSTMs learn more sensitive functions than transformers on sequence classification, and their "
          "sensitivity is concentrated on late tokens (more so than the transformer's).")
+
+#: the report's prose: the setup beside the paper's, the notes
+REPORT = ReportTemplate.beside(__file__)
 
 MODELS = {"transformer": PaddedTransformer, "lstm": PaddedLSTM}
 
@@ -230,8 +217,37 @@ def _figure(run_dir: RunDir, config: SequenceSensitivityConfig, by: dict, seeds)
     return [run_dir.save_figure(fig, "sequence_sensitivity").name]
 
 
+def _report_fields(config: SequenceSensitivityConfig, **measured) -> dict:
+    """The values the report template (``reports/sequence_sensitivity.md``) shows; ``measured``:
+    the run's own (the seeds used and left out)."""
+    c = config
+    return {"L_min": c.L_min, "L_max": c.L_max, "vocab": c.vocab, "k_min": c.k_min, "k_max": c.k_max,
+            "n_train": c.n_train, "d_model": c.d_model, "n_layers": c.n_layers, "n_heads": c.n_heads,
+            "d_mlp": c.d_mlp, "dropout": c.dropout, "d_hidden": c.d_hidden, "lr": c.lr, "batch_size": c.batch_size,
+            "epochs": c.epochs, "weight_decay": c.weight_decay, "n_seeds": len(c.seeds), "sens_draws": c.sens_draws,
+            "sens_samples": c.sens_samples, "sigma2s": list(c.sigma2s), "min_train_acc": c.min_train_acc,
+            **measured}
+
+
 def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -> dict:
-    """The three sub-claims over seeds and the σ grid, the report and the figure."""
+    """The three sub-claims over seeds and the σ grid, the report and the figure.
+
+    Statistics and verdict rule (fixed before any run):
+
+    Per unit and σ: the mean sensitivity (total flips / total (sequence, position) pairs) and the
+    late-minus-early contrast LW (per sequence: mean flip rate over its last ⌊n/3⌋ tokens minus over
+    its first ⌊n/3⌋, averaged over sequences). Seeds pair (both models of a seed see the same data).
+    Decided on the whole σ curve with ``empirical.analysis.curve_stats.compare_curves`` (reproduced only if the
+    predicted sign holds by its 95 % t interval at every σ; not reproduced if significantly reversed at
+    any σ; σ where both curves are 0 on every seed are left out):
+
+    (a) LSTM sensitivity − transformer sensitivity > 0;
+    (b) LW of the LSTM > 0 (one-sample, against 0);
+    (c) LW of the LSTM − LW of the transformer > 0.
+
+    A seed whose LSTM or transformer ends below ``min_train_acc`` training accuracy is left out of
+    every statistic (and reported). The overall verdict combines (a)–(c).
+    """
     by = {(r.record["model"], r.record["seed"]): r.record for r in results}
     all_seeds = sorted({s for _, s in by})
     complete = [s for s in all_seeds if all((m, s) in by for m in ("transformer", "lstm"))]
@@ -268,46 +284,12 @@ def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -
                  "test_acc": r["test_acc"], **{f"sens σ²={x:g}": r["sensitivity"][f"{x:g}"] for x in xs},
                  **{f"LW σ²={x:g}": r["late_minus_early"][f"{x:g}"] for x in xs}}
                 for r in sorted(by.values(), key=lambda r: (r["model"], r["seed"]))]
-    setup = [
-        {"setting": "data", "paper": "MRPC, QQP (real text; variable length, right-aligned positions)",
-         "ours": f"synthetic redundant-evidence task: length {config.L_min}-{config.L_max}, {config.vocab} words, "
-                 f"{config.k_min}-{config.k_max} label words per sequence, {config.n_train} training sequences "
-                 "(no download possible)"},
-        {"setting": "transformer", "paper": "RoBERTa from scratch: hidden 256, 4 layers, 8 heads, dropout 0.1",
-         "ours": f"post-LN encoder, CLS readout: d_model {config.d_model}, {config.n_layers} layers, {config.n_heads} "
-                 f"heads, d_mlp {config.d_mlp}, dropout {config.dropout}"},
-        {"setting": "LSTM", "paper": "4 layers, hidden 256, emb 256, dropout 0.1, last real token (packed); code "
-                                     "trains only the LSTM weights",
-         "ours": f"{config.n_layers} layers, hidden {config.d_hidden}, emb {config.d_model}, dropout {config.dropout}, "
-                 "last real token (packed); all parameters trained"},
-        {"setting": "training",
-         "paper": "code: AdamW lr 1e-4, batch 32, a fixed 100 epochs, weight decay 1e-4-0.01, 1 seed",
-         "ours": f"AdamW lr {config.lr}, batch {config.batch_size}, a fixed {config.epochs} epochs, weight decay "
-                 f"{config.weight_decay}, {len(config.seeds)} seeds"},
-        {"setting": "sensitivity",
-         "paper": "code: N(0, σ²) on one layer-normalised token embedding at a time, 3 draws, "
-                  "training data, σ² = 15 by default (paper's σ² not confirmed)",
-         "ours": f"same, {config.sens_draws} draws, {config.sens_samples} training sequences, σ² ∈ {list(xs)}"},
-        {"setting": "per-position profile", "paper": "right-aligned; mean ± std over the last 100 reports of one run",
-         "ours": "right-aligned; mean and 95 % t interval over seeds"},
-    ]
+    fields = _report_fields(config, seeds_used=seeds, dropped=dropped or "none")
     run_dir.write_report(
-        CLAIM, {"setup: paper vs ours": setup, "sub-claims (whole-curve verdicts)": summary,
+        CLAIM, {"setup: paper vs ours": REPORT.rows("setup", **fields), "sub-claims (whole-curve verdicts)": summary,
                 "every σ² (a = first, b = second; paired over seeds)": points, "every unit": per_unit},
         text, title="sequence-sensitivity", figures=_figure(run_dir, config, by, seeds) if len(seeds) >= 1 else [],
-        notes=[
-            f"Seeds used: {seeds}; left out for training accuracy < {config.min_train_acc}: {dropped or 'none'}.",
-            "Rule (fixed before the runs): a sub-claim is reproduced only if the predicted sign holds at every σ² by "
-            "the 95 % t interval of the paired difference over seeds, not reproduced if significantly reversed at any "
-            "σ², inconclusive otherwise; σ² where both curves are 0 on every seed are left out. The curve mean is a "
-            "description, not the rule.",
-            "LW = per sequence, mean flip rate over its last floor(n/3) tokens minus over its first floor(n/3), "
-            "averaged over sequences: positive means late-weighted, whatever the sequence lengths.",
-            "The paper's per-position noise also hits special tokens (<s>, </s>); here only word tokens are "
-            "perturbed (the transformer's CLS is a learned vector, not a word).",
-            "The earlier README verdict ('partly') came from a count-majority task (every position forced to matter "
-            "equally), fixed length, training stopped after 1-3 epochs, one sigma.",
-        ])
+        notes=REPORT.bullets("notes", **fields))
     return {"verdict": text, "overall": overall, "parts": parts, "seeds_used": seeds}
 
 

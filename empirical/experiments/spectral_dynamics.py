@@ -21,19 +21,6 @@ prediction g = 1 − 2·out on the whole cube gives, for each degree k of the ta
 step with φ_k >= ``threshold`` (½). The history (``metrics.jsonl``) keeps φ and the loss every
 ``plot_every`` steps and at every measured step where some φ_k is within ``window`` of the
 threshold (dense around the crossings), and at the last step.
-
-Statistic and verdict rule (fixed before any run)
--------------------------------------------------
-For every pair of degrees j < k: the effect is the mean over seeds of T_k − T_j (paired: both
-crossings of one training run), with the paired t interval and test. A measured crossing lies in
-(T − Δ, T] with Δ = ``measure_every``, so the mean difference is known only to ±Δ: the interval is
-widened by Δ on each side. Predicted direction: > 0 (the higher degree later). Per pair,
-:func:`empirical.analysis.stats.verdict` on the widened interval; a pair whose widened interval contains 0
-is *unresolved* (inconclusive). Only seeds in which both degrees cross count; a pair with fewer
-than 2 is inconclusive. The experiment's verdict is :func:`empirical.analysis.stats.combine` over all pairs
-("lower degrees are fitted first" for every pair). Proposition 2.1 (b) as formalised in
-``docs/theory.md`` orders eigenvalues only within one parity (μ_k >= μ_{k+2}), so the same-parity
-pairs (here (2, 4) and (1, 7)) are also combined on their own and reported.
 """
 
 from __future__ import annotations
@@ -49,12 +36,15 @@ from boolsens.cube import popcounts
 from ..harness.checks import check_fields
 from ..measure.metrics import binary_accuracy, mse_loss
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..analysis.stats import combine, paired_difference, verdict
 from ..data.tasks import cube, labels, make_target, uniform_batches
 from ..train.loop import train
 from ..train.recipe import Recipe, make_model, make_optimizer
+
+#: the report's prose: the setup beside the paper's, the notes
+REPORT = ReportTemplate.beside(__file__)
 
 CLAIM = ("A consequence of Vasudeva et al.'s Proposition 2.1 (weak spectral bias), tested here (their paper has "
          "no such experiment in its public code): trained on a target with Fourier weight at degrees 1, 2, 4 "
@@ -262,7 +252,32 @@ def _plot_pairs(run_dir: RunDir, pairs: list[dict], resolution: int) -> list[str
     return [run_dir.save_figure(fig, "crossing_differences").name]
 
 
+def _report_fields(config: SpectralConfig, **measured) -> dict:
+    """The values the report template (``reports/spectral_dynamics.md``) shows; ``measured``: the
+    run's own (its seeds)."""
+    spec = config.train
+    return {"d_model": spec.d_model, "n_layers": spec.n_layers, "n_heads": spec.n_heads, "n": config.n,
+            "lr": f"{spec.lr:g}", "weight_decay": f"{spec.weight_decay:g}", "batch_size": spec.batch_size,
+            "converge_loss": f"{config.converge_loss:g}", "steps": spec.steps, "measure_every": config.measure_every,
+            "threshold": config.threshold, **measured}
+
+
 def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
+    """The crossing steps per pair of degrees, the verdict, the report, the figures.
+
+    Statistic and verdict rule (fixed before any run):
+
+    For every pair of degrees j < k: the effect is the mean over seeds of T_k − T_j (paired: both
+    crossings of one training run), with the paired t interval and test. A measured crossing lies in
+    (T − Δ, T] with Δ = ``measure_every``, so the mean difference is known only to ±Δ: the interval is
+    widened by Δ on each side. Predicted direction: > 0 (the higher degree later). Per pair,
+    :func:`empirical.analysis.stats.verdict` on the widened interval; a pair whose widened interval contains 0
+    is *unresolved* (inconclusive). Only seeds in which both degrees cross count; a pair with fewer
+    than 2 is inconclusive. The experiment's verdict is :func:`empirical.analysis.stats.combine` over all pairs
+    ("lower degrees are fitted first" for every pair). Proposition 2.1 (b) as formalised in
+    ``docs/theory.md`` orders eigenvalues only within one parity (μ_k >= μ_{k+2}), so the same-parity
+    pairs (here (2, 4) and (1, 7)) are also combined on their own and reported.
+    """
     rows = [r.record for r in results]
     degrees = rows[0]["degrees"] if rows else []
     pairs = pair_statistics(rows, degrees, config.measure_every)
@@ -299,41 +314,12 @@ def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
         per_seed.append(row)
     table = [{k: v for k, v in p.items() if not k.startswith("_")} for p in pairs]
     figures = _plot(run_dir, results, degrees, config) + _plot_pairs(run_dir, pairs, config.measure_every)
-    spec = config.train
-    setup = [
-        {"": "experiment", "Vasudeva et al.": "none in the public code (Prop. 2.1 is a kernel-regime statement "
-         "about linear attention)", "this run": "a transformer trained on a mixed-degree Boolean target"},
-        {"": "model", "Vasudeva et al.": "Prop. 2.1: linear attention, kernel (NTK) regime",
-         "this run": f"softmax post-LN transformer, d_model {spec.d_model}, {spec.n_layers} layers, "
-                     f"{spec.n_heads} head(s), trained by AdamW (not the kernel regime)"},
-        {"": "target", "Vasudeva et al.": "—", "this run": f"MAJ_3(x_0, x_1x_2, x_3..x_6) on n = {config.n}: "
-         "W^k = ¼ at k = 1, 2, 4, 7"},
-        {"": "training", "Vasudeva et al.": "—", "this run": f"Hahn & Rofin's recipe: MSE on {{0,1}} labels, AdamW lr "
-         f"{spec.lr:g}, wd {spec.weight_decay:g}, batch {spec.batch_size} fresh uniform, until the cube MSE < "
-         f"{config.converge_loss:g} (max {spec.steps} steps)"},
-        {"": "measurement", "Vasudeva et al.": "—", "this run": f"φ_k on the whole cube every {config.measure_every} "
-         f"step(s); crossing = first step with φ_k >= {config.threshold}"},
-        {"": "seeds", "Vasudeva et al.": "—", "this run": f"{len(rows)} (seeds {', '.join(str(r['seed']) for r in rows)})"},
-    ]
+    fields = _report_fields(config, runs=len(rows), run_seeds=", ".join(str(r["seed"]) for r in rows))
     run_dir.write_report(
-        CLAIM, {"setup": setup, "target weight by degree": [{f"W^{k}(f)": 0.25 for k in degrees}],
+        CLAIM, {"setup": REPORT.rows("setup", **fields), "target weight by degree": [{f"W^{k}(f)": 0.25 for k in degrees}],
                 "the statistic, per pair of degrees": table, "crossing steps per seed": per_seed},
         text, title="spectral-dynamics", figures=figures,
-        notes=["Vasudeva et al. (ICLR 2025) have no learning-order experiment in their public code: this tests a "
-               "consequence of their Proposition 2.1, it does not reproduce a figure of theirs. The proposition "
-               "is about the kernel of linear attention; the model here is a trained softmax transformer.",
-               f"Verdict rule (fixed before any run): per pair j < k, the mean over seeds of T_k − T_j with the "
-               f"paired t interval, widened by the measurement interval Δ = {config.measure_every} step(s) on each "
-               "side (a crossing is known only to within Δ); widened interval above 0: reproduced; below 0: not "
-               "reproduced; containing 0: unresolved (inconclusive). The experiment's verdict combines every pair "
-               "(reproduced only if all are); the same-parity pairs are combined on their own as well, since "
-               "Prop. 2.1 (b) orders the eigenvalues only within one parity (μ_k >= μ_{k+2}).",
-               "The target couples its degrees: MAJ_3(a, b, c) = (a + b + c − abc)/2, so the degree-7 term abc "
-               "becomes available once the degree-4 feature c is represented; the two parts are fitted together "
-               "(right panel). A target whose degree parts are independent (a real-valued sum of characters "
-               "regressed by MSE) would test the degree order without this coupling.",
-               "φ_k = Σ_{|S|=k} ĝ(S) f̂(S) / W^k(f) with g = 1 − 2·out the network's prediction on the whole cube. "
-               "Seeds where a degree never crosses within train.steps are left out of that degree's pairs."])
+        notes=REPORT.bullets("notes", **fields))
     return {"verdict": text, "verdict_word": head, "same_parity_verdict": same_word, "pairs": table,
             "units": len(rows)}
 

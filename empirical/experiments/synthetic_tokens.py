@@ -24,17 +24,6 @@ trained full batch with Adam on the logistic loss until the training loss is bel
 (checked every ``log_every`` steps) or ``steps``. "Which predictor the model picked" is read
 on *conflict* inputs: test samples whose sparse tokens are swapped for the other class's (label
 kept), so the two rules disagree on every one of them.
-
-Statistic and verdict rule (fixed before any run)
--------------------------------------------------
-Per regime and seed: a = the fraction of conflict inputs on which the trained model agrees with
-the *lower-sensitivity* predictor (the one with the smaller exact replacement sensitivity on the
-training inputs). Per regime the effect is mean(a) − 1/2 over seeds with its 95 % t interval and
-the one-sample t-test against 1/2 (``empirical.analysis.stats.paired_difference`` against the constant
-1/2); predicted direction +1, equivalence margin 0.05 (a model within 0.45…0.55 follows neither).
-``empirical.analysis.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
-regimes must be reproduced). A regime in which neither rule is less sensitive is reported and left
-out of the verdict.
 """
 
 from __future__ import annotations
@@ -51,7 +40,7 @@ from ..harness.checks import check_fields
 from ..data.real import TokenSpec, synthetic_tokens, token_kinds
 from ..models.token_attention import TokenAttention, TokenAttentionConfig
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..analysis.stats import combine, mean_ci, paired_difference, verdict
 from ..measure.token_replacement import replacement_sensitivity
@@ -65,6 +54,8 @@ CLAIM = ("On Definition 3.3 data where a sparse-token rule and a frequent-token 
 TABLE_3 = ((3, 5, 1, 16), (3, 7, 1, 28), (3, 17, 1, 20), (1, 32, 7, 36))
 #: fixed before any run: the equivalence margin on the agreement with the lower-sensitivity rule
 MARGIN = 0.05
+#: the report's prose: the setup beside the paper's, the notes
+REPORT = ReportTemplate.beside(__file__)
 KIND_NAMES = ("sparse", "frequent", "irrelevant")
 
 
@@ -218,8 +209,28 @@ def _figure(run_dir: RunDir, config: SyntheticTokensConfig, results: list) -> li
     return [run_dir.save_figure(fig, "synthetic_tokens_agreement").name]
 
 
+def _report_fields(config: SyntheticTokensConfig) -> dict:
+    """The values the report template (``reports/synthetic_tokens.md``) shows."""
+    c = config
+    return {"regimes": ", ".join(_regime_name(r) for r in c.regimes), "M": c.M, "T": c.T, "sens_draws": c.sens_draws,
+            "d_model": c.d_model, "init_scale": c.init_scale, "lr": c.lr, "n_train": c.n_train,
+            "stop_loss": c.stop_loss, "steps": c.steps, "n_seeds": len(c.seeds), "margin": MARGIN}
+
+
 def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> dict:
-    """Per regime: the agreement with the lower-sensitivity rule, its CI over seeds, the verdict."""
+    """Per regime: the agreement with the lower-sensitivity rule, its CI over seeds, the verdict.
+
+    Statistic and verdict rule (fixed before any run):
+
+    Per regime and seed: a = the fraction of conflict inputs on which the trained model agrees with
+    the *lower-sensitivity* predictor (the one with the smaller exact replacement sensitivity on the
+    training inputs). Per regime the effect is mean(a) − 1/2 over seeds with its 95 % t interval and
+    the one-sample t-test against 1/2 (``empirical.analysis.stats.paired_difference`` against the constant
+    1/2); predicted direction +1, equivalence margin 0.05 (a model within 0.45…0.55 follows neither).
+    ``empirical.analysis.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
+    regimes must be reproduced). A regime in which neither rule is less sensitive is reported and left
+    out of the verdict.
+    """
     rows, verdicts, per_unit = [], [], []
     first_fit = {}  # unit key -> agreement with the lower-sensitivity rule when the labels are first all fitted
     for r in results:
@@ -263,48 +274,12 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
     overall = combine(verdicts) if verdicts else "inconclusive"
     parts = [f"{row['regime (n_s,n_f,n_d,m)']}: {row['verdict']}" for row in rows]
     text = f"{overall}: by regime, {'; '.join(parts)}"
-    setup = [
-        {"setting": "data", "paper": "Definition 3.3 (sparse / frequent / irrelevant one-hot tokens)", "ours": "same"},
-        {"setting": "regimes (n_s,n_f,n_d,m)", "paper": "Table 3: (3,5,1,16), (3,7,1,28), (3,17,1,20), (1,32,7,36)",
-         "ours": ", ".join(_regime_name(r) for r in config.regimes)},
-        {"setting": "Fig. 3 settings", "paper": "not available (paper body unreadable here)", "ours": "not run"},
-        {"setting": "vocabulary M, length T", "paper": "not available", "ours": f"M = {config.M}, T = {config.T}"},
-        {"setting": "perturbation (Def. 3.1)", "paper": "replace one token, P uniform over the vocabulary",
-         "ours": "same; exact over the M replacements for the two rules, "
-                 f"{config.sens_draws} draws per (input, position) for the model"},
-        {"setting": "model", "paper": "f = Uᵀ softmax(X W_Q W_Kᵀ Xᵀ) X W_V, small init",
-         "ours": f"same form, U = mean over positions then u ∈ R^d, d = {config.d_model}, "
-                 f"init N(0, {config.init_scale}²)"},
-        {"setting": "optimiser, steps, #samples", "paper": "not available",
-         "ours": f"Adam lr {config.lr}, full batch of {config.n_train}, until training loss < {config.stop_loss} "
-                 f"(max {config.steps} steps)"},
-        {"setting": "which rule is picked", "paper": "not available (agreement or sensitivity comparison)",
-         "ours": "agreement on conflict inputs (sparse tokens swapped, label kept)"},
-        {"setting": "seeds", "paper": "not available", "ours": f"{len(config.seeds)} per regime"},
-    ]
+    fields = _report_fields(config)
     figures = _figure(run_dir, config, results)
     run_dir.write_report(
-        CLAIM, {"setup: paper vs ours": setup, "statistic by regime": rows, "every unit": per_unit}, text,
+        CLAIM, {"setup: paper vs ours": REPORT.rows("setup", **fields), "statistic by regime": rows, "every unit": per_unit}, text,
         title="synthetic-tokens", figures=figures,
-        notes=[
-            "Statistic: a = fraction of conflict inputs on which the model agrees with the rule of lower exact "
-            "replacement sensitivity; effect = mean(a) - 1/2 over seeds, 95 % t interval, one-sample t-test "
-            f"against 1/2. Verdict by empirical.analysis.stats.verdict (direction +1, margin {MARGIN}); overall by combine "
-            "over the regimes. Fixed before the runs.",
-            "The sensitivities of the two rules are exact expectations over the M replacement tokens on the "
-            "training inputs; a tie of a counting rule (output 0) counts as half a flip. The model's sensitivity is "
-            "a Monte-Carlo estimate (CI over seeds).",
-            "Values the paper reports (0.1315, 0.2878, 0.4502, 0.0339) could not be matched to a setting (the "
-            "paper body was not available); they are not used.",
-            "agree_sparse + agree_frequent = 1 on every conflict input (the two rules disagree there and the model "
-            "outputs a sign). attn_* = mean attention weight on keys of each kind.",
-            "'agree_lower at first fit' is the agreement with the lower-sensitivity rule at the first logged step at "
-            "which every training label is fitted: a description added after the first cpu run showed that in the "
-            "(1,32,7,36) regime the model follows the frequent rule early in training and switches to the sparse "
-            "rule as the loss falls (figure); the verdict keeps the rule fixed in advance (the final model).",
-            "The README's earlier verdict ('reproduced 6/6') came from regimes of the project's own, (3,6,2,4) and "
-            "(1,8,8,2), with Gaussian noise on one-hot tokens instead of token replacement.",
-        ])
+        notes=REPORT.bullets("notes", **fields))
     return {"verdict": text, "overall": overall, "rows": rows}
 
 

@@ -29,21 +29,6 @@ Measured after training, all in eval mode:
   are in eval mode;
 * accuracy on corrupted test images (``empirical.data.corruptions``, mean over severities; the paper
   uses CIFAR-10-C).
-
-Statistics and verdict rule (fixed before any run)
---------------------------------------------------
-Every comparison is paired over seeds, point by point over the grid, and decided on the whole
-curve (``empirical.analysis.curve_stats.compare_curves``: reproduced only if the predicted ordering holds,
-by its 95 % t interval, at every grid point; not reproduced if it is significantly reversed at any
-point; points where both curves are 0 on every seed are left out):
-
-(a) ViT sensitivity − X's sensitivity < 0 for X = CNN, MLP, ConvMixer, over the σ grid
-    (combined over the three architectures);
-(b) vit+reg sensitivity − ViT sensitivity < 0 over the σ grid;
-(c) vit+reg mean corrupted accuracy − ViT's > 0 (one paired difference);
-(d) log ShOp(vit+reg) − log ShOp(ViT) < 0 and ShPred(vit+reg) − ShPred(ViT) < 0 over the σ_w grid.
-
-The overall verdict combines (a)–(d) with ``empirical.analysis.stats.combine``.
 """
 
 from __future__ import annotations
@@ -63,7 +48,7 @@ from ..models.vision import VisionConfig, build
 from ..data.real import digits
 from ..measure.pixel_noise import pixel_sensitivity, square_noise
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import pyplot
+from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..measure.sensitivity_real import class_accuracy, weight_noise_sharpness
 from ..analysis.stats import combine, mean_ci, paired_difference, verdict
@@ -75,6 +60,9 @@ CLAIM = (
     "regulariser lowers the ViT's sensitivity further, improves its robustness to corruptions and gives a flatter "
     "minimum (lower ShOp/ShPred)."
 )
+
+#: the report's prose: the setup beside the paper's, the notes
+REPORT = ReportTemplate.beside(__file__)
 
 ARCHS = ("vit", "cnn", "mlp", "convmixer")
 VARIANTS = ARCHS + ("vit+reg",)
@@ -242,8 +230,36 @@ def _figures(run_dir: RunDir, config: VisionSensitivityConfig, results: list, se
     return [run_dir.save_figure(fig, "vision_sensitivity_curves").name]
 
 
+def _report_fields(config: VisionSensitivityConfig) -> dict:
+    """The values the report template (``reports/vision_sensitivity.md``) shows."""
+    c = config
+    return {"n_train": c.n_train, "n_layers": c.n_layers, "d_model": c.d_model, "n_heads": c.n_heads,
+            "patch": c.patch, "dropout": c.dropout, "lr": c.lr, "lr_gamma": c.lr_gamma,
+            "lr_step_epochs": c.lr_step_epochs, "batch_size": c.batch_size, "epochs": c.epochs,
+            "n_seeds": len(c.seeds), "pixels": c.patch ** 2, "sens_draws": c.sens_draws,
+            "sens_samples": c.sens_samples, "sens_sigmas": list(c.sens_sigmas), "reg_p": c.reg_p,
+            "reg_sigma": f"{c.reg_sigma:g}", "weight_sigmas": list(c.weight_sigmas), "weight_draws": c.weight_draws,
+            "weight_samples": c.weight_samples, "corruptions": len(CORRUPTIONS), "severities": list(c.severities)}
+
+
 def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> dict:
-    """The four sub-claims over seeds and grids, the report and the figures."""
+    """The four sub-claims over seeds and grids, the report and the figures.
+
+    Statistics and verdict rule (fixed before any run):
+
+    Every comparison is paired over seeds, point by point over the grid, and decided on the whole
+    curve (``empirical.analysis.curve_stats.compare_curves``: reproduced only if the predicted ordering holds,
+    by its 95 % t interval, at every grid point; not reproduced if it is significantly reversed at any
+    point; points where both curves are 0 on every seed are left out):
+
+    (a) ViT sensitivity − X's sensitivity < 0 for X = CNN, MLP, ConvMixer, over the σ grid
+        (combined over the three architectures);
+    (b) vit+reg sensitivity − ViT sensitivity < 0 over the σ grid;
+    (c) vit+reg mean corrupted accuracy − ViT's > 0 (one paired difference);
+    (d) log ShOp(vit+reg) − log ShOp(ViT) < 0 and ShPred(vit+reg) − ShPred(ViT) < 0 over the σ_w grid.
+
+    The overall verdict combines (a)–(d) with ``empirical.analysis.stats.combine``.
+    """
     present = {r.record["variant"] for r in results}
     seeds = sorted({r.record["seed"] for r in results if all(
         any(q.record["variant"] == v and q.record["seed"] == r.record["seed"] for q in results) for v in present)})
@@ -306,50 +322,14 @@ def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> 
                                 **{f"ShOp σw={x:g}": mean_of(recs, "shop", x) for x in W},
                                 **{f"ShPred σw={x:g}": mean_of(recs, "shpred", x) for x in W},
                                 "corrupted acc": float(np.mean([r["robust_mean"] for r in recs]))})
-    setup = [
-        {"setting": "data", "paper": "CIFAR-10 (32×32×3, 50k), pixels in [-1, 1]",
-         "ours": f"bundled 8×8 digits, {config.n_train} training images, pixels in [-1, 1] (no download possible)"},
-        {"setting": "architectures", "paper": "ViT for small datasets (depth 8, dim 64, patch 4, dropout 0.1), "
-                                               "ResNet-18, DenseNet-121, ConvMixer, MLP",
-         "ours": f"ViT (depth {config.n_layers}, d_model {config.d_model}, {config.n_heads} heads, "
-                 f"patch {config.patch}, "
-                 f"dropout {config.dropout}), 2-conv CNN, 3-layer MLP, ConvMixer ({config.n_layers} blocks)"},
-        {"setting": "training", "paper": "code: Adam lr 0.01, lr x0.5 every 8 epochs, batch 100, 50 epochs, 1 seed",
-         "ours": f"Adam lr {config.lr}, x{config.lr_gamma} every {config.lr_step_epochs} epochs, batch "
-                 f"{config.batch_size}, {config.epochs} epochs, {len(config.seeds)} seeds"},
-        {"setting": "sensitivity noise", "paper": "code: N(0, σ²) on 16 = 4² scattered pixels, 5 draws, train set; "
-                                                  "σ grid of Fig. 14 not available",
-         "ours": f"N(0, σ²) on {config.patch ** 2} = {config.patch}² scattered pixels, {config.sens_draws} draws, "
-                 f"{config.sens_samples} training images, σ ∈ {list(S)}"},
-        {"setting": "regulariser", "paper": "code: (1-p) CE + p MSE(f(x̃), f(x)), p = 0.5, N(0, 1) on one 4×4 square",
-         "ours": f"same, p = {config.reg_p}, N(0, {config.reg_sigma:g}²) on one {config.patch}×{config.patch} square"},
-        {"setting": "sharpness", "paper": "code: all parameters + N(0, 0.05²), 5 draws, ShOp/ShPred on the train set; "
-                                          "perturbed copy in train mode",
-         "ours": f"all parameters + N(0, σ_w²), σ_w ∈ {list(W)}, {config.weight_draws} draws, {config.weight_samples} "
-                 "training images, both copies in eval mode"},
-        {"setting": "robustness", "paper": "CIFAR-10-C (14 corruptions evaluated by the code)",
-         "ours": f"{len(CORRUPTIONS)} synthetic corruptions of the test digits, severities {list(config.severities)}"},
-    ]
     figures = _figures(run_dir, config, results, seeds) if results else []
+    fields = _report_fields(config)
     run_dir.write_report(
-        CLAIM, {"setup: paper vs ours": setup, "sub-claims (whole-curve verdicts)": summary_rows,
+        CLAIM, {"setup: paper vs ours": REPORT.rows("setup", **fields), "sub-claims (whole-curve verdicts)": summary_rows,
                 "every grid point (a = first variant, b = second; paired over seeds)": point_rows,
                 "mean over seeds by variant": per_variant},
         text, title="vision-sensitivity", figures=figures,
-        notes=[
-            f"Seeds used: {seeds} (each variant of a seed shares its data split; vit and vit+reg share the initial "
-            "weights). Effects are paired differences over seeds with 95 % t intervals and paired t-tests.",
-            "Rule (fixed before the runs): a sub-claim over a grid is reproduced only if the predicted ordering holds "
-            "at every grid point by its 95 % CI, not reproduced if it is significantly reversed at any point, "
-            "inconclusive otherwise; points where both curves are 0 on every seed are left out. The curve-mean "
-            "column (mean over the grid of each seed's difference) is a description, not the rule.",
-            "ShOp is compared on a log scale (log ratio), ShPred as a difference.",
-            "The paper's public script never calls optimizer.step() and evaluates the weight-perturbed copy in train "
-            "mode (dropout on, BatchNorm on batch statistics); here training steps the optimizer and every "
-            "measurement runs both copies in eval mode.",
-            "The earlier README verdict ('partly') rested on one seed, sensitivity at sigma = 1 only, training "
-            "stopped at 99.5 % training accuracy, and flatness at sigma_w = 0.05 only.",
-        ])
+        notes=REPORT.bullets("notes", seeds_used=seeds, **fields))
     return {"verdict": text, "overall": overall, "parts": part_verdicts}
 
 
