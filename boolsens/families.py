@@ -51,10 +51,6 @@ def _index(n: int) -> np.ndarray:
     return np.arange(1 << n, dtype=dtype)
 
 
-def _bit(idx: np.ndarray, i: int) -> np.ndarray:
-    return ((idx >> idx.dtype.type(i)) & idx.dtype.type(1)).astype(np.uint8)
-
-
 def _from_bits(bits: np.ndarray, name: str) -> BooleanFunction:
     """0/1 bits (a fresh uint8 array, consumed) -> the function, signs computed in place."""
     if bits.dtype != np.uint8 or not bits.flags.writeable or not bits.flags.c_contiguous:

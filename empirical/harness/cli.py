@@ -212,26 +212,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``experiment`` with parsed arguments; returns the exit status (0: the run finished)."""
     if args.name == "list":
         return _list()
-    exp = registry.get(args.name)
-    if exp.is_units:
-        return _run_units(exp, args)
-    if args.set or args.grid or args.analyze or args.backend != "local" or args.jobs not in (None, 1):
-        raise CommandLineError(f"{exp.name} runs its units itself: --set, --grid, --jobs, --backend and --analyze "
-                               "are not available for it")
-    if args.preset is None or args.out is None:
-        raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu and --out DIR")
-    _check_out(args.out)
-    device = pick_device(args.device)
-    config = _seeds(exp.config(args.preset), args.seeds, args.n_seeds)
-    with torch_threads(args.threads):
-        run_dir = RunDir(args.out, device=device, show_progress=False if args.quiet else None)
-        run_dir.start(exp.name, args.preset, config)
-        print(f"{exp.name} [{args.preset}] on {device} -> {run_dir.path}", file=sys.stderr)
-        summary = exp.run(config, run_dir)
-        run_dir.finish(summary)
-    print(f"{exp.name}: {summary.get('verdict', '(no verdict)')}")
-    print(f"report: {run_dir.file('report.md')}")
-    return 0
+    return _run_units(registry.get(args.name), args)
 
 
 def main(argv: list[str] | None = None) -> int:

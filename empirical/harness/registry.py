@@ -143,14 +143,6 @@ class ExperimentConfig:
             raise BoolsensError(f"seeds={self.seeds!r} must be at least one distinct non-negative integer seed")
         object.__setattr__(self, "seeds", seeds)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The config as a dict of its fields (nested configs as dicts)."""
-        return dataclasses.asdict(self)
-
-    def seed_list(self) -> list[int]:
-        """The seeds, as a list."""
-        return list(self.seeds)
-
 
 @dataclass(frozen=True)
 class Experiment:
@@ -159,27 +151,20 @@ class Experiment:
     ``units(config) -> list[dict]`` (each with a ``seed``), ``run_unit(config, unit, ctx) ->
     record`` (a pure function of its arguments; ``ctx`` is a :class:`~empirical.harness.runner.UnitContext`)
     and ``analyze(config, results, run_dir) -> summary`` (with a ``verdict``). ``axes`` are the
-    config fields that only enumerate units. An experiment registered with ``run`` instead runs its
-    units itself (the older form).
+    config fields that only enumerate units.
     """
 
     name: str
     claim: str
     presets: dict[str, ExperimentConfig]
     module: str
-    run: Callable[[Any, Any], dict] | None = None
-    units: Callable[[Any], list[dict]] | None = None
-    run_unit: Callable[[Any, dict, Any], dict] | None = None
-    analyze: Callable[[Any, list, Any], dict] | None = None
+    units: Callable[[Any], list[dict]]
+    run_unit: Callable[[Any, dict, Any], dict]
+    analyze: Callable[[Any, list, Any], dict]
     axes: tuple[str, ...] = ()
     #: optional: run several units that differ only in their seed at once (``--batch-seeds`` on
     #: a GPU): ``run_units_batched(config, units, ctxs) -> records``, one record per unit
     run_units_batched: Callable[[Any, list, list], list] | None = None
-
-    @property
-    def is_units(self) -> bool:
-        """Whether the experiment is a map over units (``units`` given)."""
-        return self.units is not None
 
     def config(self, preset: str, **overrides: Any) -> ExperimentConfig:
         """The preset's config, with fields replaced by ``overrides`` (unknown names raise)."""
@@ -196,12 +181,10 @@ class Experiment:
 _REGISTRY: dict[str, Experiment] = {}
 
 
-def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig], units: Callable | None = None,
-             run_unit: Callable | None = None, analyze: Callable | None = None, axes: tuple[str, ...] = (),
-             run_units_batched: Callable | None = None):
-    """Register experiment ``name``. With ``units``, ``run_unit`` and ``analyze`` (the map/reduce
-    form) it is registered at once and returned; without them this is a decorator registering
-    ``run(config, run_dir) -> dict``, an experiment that runs its units itself.
+def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig], units: Callable, run_unit: Callable,
+             analyze: Callable, axes: tuple[str, ...] = (), run_units_batched: Callable | None = None) -> Experiment:
+    """Register experiment ``name``, a map over ``units`` (each run by ``run_unit``) followed by
+    ``analyze``, and return it.
 
     ``presets`` must hold exactly ``smoke``, ``cpu`` and ``gpu``, each a frozen dataclass
     instance deriving from :class:`ExperimentConfig`, all of the same class; every name in
@@ -219,31 +202,21 @@ def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig], uni
             )
     if len(kinds) != 1:
         raise BoolsensError(f"experiment {name}: presets use different config classes {sorted(k.__name__ for k in kinds)}")
-    if units is not None:
-        if run_unit is None or analyze is None:
-            raise BoolsensError(f"experiment {name}: units= needs run_unit= and analyze= too")
-        fields = {f.name for f in dataclasses.fields(next(iter(presets.values())))}
-        bad = [a for a in axes if a not in fields]
-        if bad:
-            raise BoolsensError(f"experiment {name}: axes {bad} are not config fields")
-        module = units.__module__
-        _check_listed(name, module, claim)
-        existing = _REGISTRY.get(name)
-        if existing is not None and existing.module != module:
-            raise BoolsensError(f"experiment {name!r} is registered twice ({existing.module} and {module})")
-        exp = Experiment(name=name, claim=claim, presets=dict(presets), module=module, units=units,
-                         run_unit=run_unit, analyze=analyze, axes=tuple(axes), run_units_batched=run_units_batched)
-        _REGISTRY[name] = exp
-        return exp
-
-    def decorate(fn: Callable[[Any, Any], dict]):
-        existing = _REGISTRY.get(name)
-        if existing is not None and existing.module != fn.__module__:
-            raise BoolsensError(f"experiment {name!r} is registered twice ({existing.module} and {fn.__module__})")
-        _REGISTRY[name] = Experiment(name=name, claim=claim, presets=dict(presets), module=fn.__module__, run=fn)
-        return fn
-
-    return decorate
+    if not (callable(units) and callable(run_unit) and callable(analyze)):
+        raise BoolsensError(f"experiment {name}: units=, run_unit= and analyze= must be functions")
+    fields = {f.name for f in dataclasses.fields(next(iter(presets.values())))}
+    bad = [a for a in axes if a not in fields]
+    if bad:
+        raise BoolsensError(f"experiment {name}: axes {bad} are not config fields")
+    module = units.__module__
+    _check_listed(name, module, claim)
+    existing = _REGISTRY.get(name)
+    if existing is not None and existing.module != module:
+        raise BoolsensError(f"experiment {name!r} is registered twice ({existing.module} and {module})")
+    exp = Experiment(name=name, claim=claim, presets=dict(presets), module=module, units=units,
+                     run_unit=run_unit, analyze=analyze, axes=tuple(axes), run_units_batched=run_units_batched)
+    _REGISTRY[name] = exp
+    return exp
 
 
 def _check_listed(name: str, module: str, claim: str) -> None:

@@ -67,7 +67,7 @@ class _NotAConfig:
 ], ids=["space-in-name", "missing-gpu-preset", "not-an-experiment-config", "dict-config"])
 def test_register_rejects_bad_definitions(name, presets, match):
     with pytest.raises(ValueError, match=match):
-        registry.register(name, claim="c", presets=presets)
+        registry.register(name, claim="c", presets=presets, units=list, run_unit=dict, analyze=dict)
 
 
 def test_config_override_of_unknown_field_raises():

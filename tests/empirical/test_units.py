@@ -245,7 +245,7 @@ def test_a_full_disk_ends_in_one_line_and_keeps_finished_units(reference, tmp_pa
 
 # ----------------------------------------------------------------------------- every experiment
 def _unit_experiments() -> list[str]:
-    return [e.name for e in registry.experiments() if e.is_units]
+    return registry.names()
 
 
 @pytest.mark.slow
