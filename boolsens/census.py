@@ -87,6 +87,9 @@ from ._input.validation import (check_device, check_flag, check_int, check_memor
 from ._kernels import census_flags as _flags
 from .errors import BoolsensError
 from .progress import bar
+from ._kernels import lazy as _lazy_kernels
+
+_k = _lazy_kernels("census", globals(), "_k")  # numba loads on first use
 
 __all__ = [
     "census", "census_chunk", "census_chunk_count", "npn_canonical", "table_measures",
@@ -136,8 +139,6 @@ _NO_TABLES = np.zeros(0, dtype=np.uint64)
 # ------------------------------------------------------------------------------ arguments
 @functools.lru_cache(maxsize=None)
 def _constants(n: int) -> dict:
-    from ._kernels import census as _k  # deferred: numba loads on first use
-
     perms, gray = _k.walk_steps(n)
     chars, bounds = _k.character_tables(n)
     free_low, free_size = _k.subcube_masks(n)
@@ -200,8 +201,6 @@ def _chunk_range(n: int, index: Any) -> tuple[int, int]:
 def _scan(n: int, ranges: list[tuple[int, int]], device) -> tuple[np.ndarray, ...]:
     """(tables, same, comp, least_comp) of the canonical tables in the given ranges of candidates
     (increasing, disjoint), int64."""
-    from ._kernels import census as _k  # deferred: numba loads on first use
-
     c = _constants(n)
     parts = []
     if device is not None:
@@ -304,8 +303,6 @@ def _measure(n: int, tables: np.ndarray, want: int, device, start: int | None = 
     """The kernel outputs selected by ``want`` for the uint64 ``tables`` (or, with ``start``, the
     consecutive tables start … start + len − 1; ``tables`` is then an int giving the count; numba
     only)."""
-    from ._kernels import census as _k  # deferred: numba loads on first use
-
     c = _constants(n)
     if device is not None:
         import torch
@@ -546,8 +543,6 @@ def tables_to_signs(tables: Any, n: int) -> np.ndarray:
     >>> bs.BooleanFunction(tables_to_signs(0xe8, 3)) == bs.majority(3)
     True
     """
-    from ._kernels import census as _k  # deferred: numba loads on first use
-
     n = check_n(n, maximum=MAX_CANONICAL_N)
     arr = check_truth_tables(tables, n)
     check_memory(arr.size * (1 << n), what=f"sign tables of {arr.size} functions on n={n}")
@@ -588,8 +583,6 @@ def npn_canonical(f: Any, *, n: int | None = None, np_only: bool = False) -> Any
     >>> npn_canonical(0b1110, n=2), npn_canonical(0b1110, n=2, np_only=True)
     (1, 7)
     """
-    from ._kernels import census as _k  # deferred: numba loads on first use
-
     np_only = check_flag(np_only, name="np_only")
     if n is None:
         t = as_table(f)

@@ -60,6 +60,9 @@ from ._input.table import Table, as_table
 from ._input.validation import check_flag, check_memory, format_bytes
 from .errors import BoolsensError
 from .progress import progress
+from ._kernels import lazy as _lazy_kernels
+
+_subcube = _lazy_kernels("subcube", globals(), "_subcube")  # numba loads on first use
 
 __all__ = ["block_sensitivity", "certificate_complexity", "decision_tree_depth"]
 
@@ -105,8 +108,6 @@ def _check_cells(n: int, what: str) -> None:
 
 def _certificates(s: np.ndarray, n: int, desc: str) -> np.ndarray:
     """(B, 2**n) uint8 table of C(f, x)."""
-    from ._kernels import subcube as _subcube  # deferred: numba loads on first use
-
     B = s.shape[0]
     _check_cells(n, "certificate complexity")
     check_memory(B * (1 << n), what=f"the certificate table of {B} functions on n={n}")
@@ -126,8 +127,6 @@ def _certificates(s: np.ndarray, n: int, desc: str) -> np.ndarray:
 
 def _depths(s: np.ndarray, n: int, desc: str) -> np.ndarray:
     """(B,) int64 decision-tree depths."""
-    from ._kernels import subcube as _subcube  # deferred: numba loads on first use
-
     B = s.shape[0]
     _check_cells(n, "decision_tree_depth")
     out = np.empty(B, dtype=np.int64)
@@ -234,8 +233,6 @@ def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     >>> block_sensitivity(bs.threshold([2, 1, 1, 1]), pointwise=True)[:4].tolist()
     [1, 3, 2, 2]
     """
-    from ._kernels import subcube as _subcube  # deferred: numba loads on first use
-
     pointwise = check_flag(pointwise, name="pointwise")
     t, s = _prepare(f, "block_sensitivity")
     n = t.n

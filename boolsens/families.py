@@ -31,6 +31,10 @@ from ._input.validation import (check_index, check_memory, check_n, check_positi
 from .cube import popcounts
 from .errors import BoolsensError
 from .function import BooleanFunction, adopt_signs
+from ._kernels import lazy as _lazy_kernels
+
+_bitpacked = _lazy_kernels("bitpacked", globals(), "_bitpacked")  # numba loads on first use
+_threshold = _lazy_kernels("threshold", globals(), "_threshold")
 
 __all__ = [
     "parity", "majority", "dictator", "conjunction", "disjunction", "tribes", "inner_product",
@@ -176,8 +180,6 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
         raise BoolsensError(bad)
     theta = check_real(theta, name="theta")
     tie = check_sign(tie, name="tie", allow_none=True)
-    from ._kernels.threshold import ltf_margins  # deferred: numba loads on first use
-
     n = _n(len(w))
     scale = max(1.0, float(np.abs(w).sum()), abs(theta))
     signs = np.empty(1 << n, dtype=np.int8)
@@ -186,7 +188,7 @@ def threshold(weights: Iterable[float], theta: float = 0.0, *, tie: int | None =
     for lo in range(0, 1 << n, _DRAW_CHUNK):
         hi = min(1 << n, lo + _DRAW_CHUNK)
         margin = np.empty(hi - lo, dtype=np.float64)
-        ltf_margins(w, float(theta), lo, margin)
+        _threshold.ltf_margins(w, float(theta), lo, margin)
         ties = np.abs(margin) <= 1e-12 * scale
         if tie is None and np.any(ties):
             x = lo + int(np.flatnonzero(ties)[0])
@@ -311,15 +313,13 @@ def random_function(n: int, *, rng: Any = None, seed: int | None = None, p: floa
     gen = rng if rng is not None else np.random.default_rng(seed)
     if not isinstance(gen, np.random.Generator):
         raise BoolsensError(f"rng={rng!r} must be a numpy.random.Generator")
-    from ._kernels.bitpacked import signs_from_random_bytes  # deferred: numba loads on first use
-
     N = 1 << n
     signs = np.empty(N, dtype=np.int8)
     for lo in range(0, N, _DRAW_CHUNK):
         hi = min(N, lo + _DRAW_CHUNK)
         if p == 0.5 and hi - lo >= 8:
             raw = np.frombuffer(gen.bytes((hi - lo) // 8), dtype=np.uint8)
-            signs_from_random_bytes(raw, signs[lo:hi])
+            _bitpacked.signs_from_random_bytes(raw, signs[lo:hi])
             continue
         if p == 0.5:  # n < 3: the low 2**n bits of one byte
             raw = np.frombuffer(gen.bytes(1), dtype=np.uint8)

@@ -23,9 +23,12 @@ from .cube import popcounts
 from ._input.validation import check_memory_fast, check_real
 from .errors import BoolsensError
 from .transforms import transform
+from ._kernels import lazy as _lazy_kernels
 
 #: largest n for exact (Fraction) spectra of real-valued tables (pure-Python rational arithmetic)
 MAX_EXACT_REAL_N = 16
+
+_walsh = _lazy_kernels("walsh", globals(), "_walsh")  # numba loads on first use
 
 __all__ = ["fourier_coefficients", "fourier_weights", "degree", "walsh_spectrum"]
 
@@ -211,8 +214,6 @@ def level_sums(t: Table) -> tuple[np.ndarray, bool]:
 
 
 def _level_sums(t: Table) -> tuple[np.ndarray, bool]:
-    from ._kernels import walsh as _walsh  # deferred: numba loads on first use
-
     w, is_int = spectrum(t)
     n = t.n
     flat = _flat(w, n)
@@ -277,8 +278,6 @@ def degree(f: Any, *, tol: float | None = None) -> Any:
                 scale = float(1 << n) * 1e-9 * torch.clamp(w.abs().amax(dim=-1, keepdim=True) / (1 << n), min=1.0)
             nz = w.abs() > scale
         return (nz.to(torch.int64) * pc).amax(dim=-1)
-    from ._kernels import walsh as _walsh  # deferred: numba loads on first use
-
     flat = _flat(w, n)
     if flat.dtype == object:  # Python integers (see spectrum): exact, in Python
         pc = popcounts(n)

@@ -24,6 +24,9 @@ from .errors import BoolsensError
 from .progress import progress
 from .torch_runtime import model_device
 from .transforms import fwht
+from ._kernels import lazy as _lazy_kernels
+
+_bitpacked = _lazy_kernels("bitpacked", globals(), "_bitpacked")  # numba loads on first use
 
 __all__ = ["BooleanFunction", "adopt_signs"]
 
@@ -336,8 +339,6 @@ class BooleanFunction:
         >>> bs.BooleanFunction.from_hex(bs.majority(3).to_hex(), 3) == bs.majority(3)
         True
         """
-        from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
-
         words = _bitpacked.pack_pm1(self._signs.reshape(1, -1), self._n)[0]
         value = int.from_bytes(words.astype("<u8").tobytes(), "little")
         return f"{value:0{max(1, (1 << self._n) // 4)}x}"

@@ -25,6 +25,9 @@ from ._input.table import Table, as_table
 from ._input.validation import check_index, check_memory_fast
 from .errors import BoolsensError
 from .fourier import fourier_coefficients
+from ._kernels import lazy as _lazy_kernels
+
+_bitpacked = _lazy_kernels("bitpacked", globals(), "_bitpacked")  # numba loads on first use
 
 __all__ = ["influence", "influences", "total_influence", "normalized_sensitivity", "average_sensitivity"]
 
@@ -34,8 +37,6 @@ def edge_counts(t: Table, *, strict: bool = False) -> np.ndarray | None:
     real-valued one (``strict``: the standard error instead). Cached on the table, so influences,
     total influence and average sensitivity of one BooleanFunction cost one count."""
     if "edge_counts" not in t.cache:
-        from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
-
         words = t.packed(strict=strict)
         if words is None:
             return None

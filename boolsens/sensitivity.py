@@ -25,6 +25,9 @@ import numpy as np
 
 from ._input.table import Table, as_table
 from ._input.validation import check_memory_fast
+from ._kernels import lazy as _lazy_kernels
+
+_bitpacked = _lazy_kernels("bitpacked", globals(), "_bitpacked")  # numba loads on first use
 
 __all__ = ["pointwise_sensitivity", "sensitivity"]
 
@@ -32,8 +35,6 @@ __all__ = ["pointwise_sensitivity", "sensitivity"]
 def sensitivity_stats(t: Table) -> tuple[np.ndarray, np.ndarray]:
     """((functions,) max_x s(f, x), (functions,) Σ_x s(f, x)) of a ±1 table, int64, cached on it
     with its packed table (the robustness bound reuses it)."""
-    from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
-
     words = t.packed(strict=True)
     return t.cached("sensitivity_stats", lambda: _bitpacked.sensitivity_stats(words, t.n))
 
@@ -45,8 +46,6 @@ def pointwise_sensitivity(f: Any) -> Any:
     >>> pointwise_sensitivity(bs.conjunction(2)).tolist()
     [0, 1, 1, 2]
     """
-    from ._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
-
     t = as_table(f)
     words = t.packed(strict=True)
     n = t.n

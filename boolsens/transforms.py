@@ -27,6 +27,9 @@ import numpy as np
 from ._input.table import Table, as_table
 from ._input.validation import check_memory_fast
 from .errors import BoolsensError
+from ._kernels import lazy as _lazy_kernels
+
+_walsh = _lazy_kernels("walsh", globals(), "_walsh")  # numba loads on first use
 
 __all__ = ["fwht", "ifwht", "transform"]
 
@@ -70,8 +73,6 @@ _FUSED = {
 
 
 def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
-    from ._kernels import walsh as _walsh  # deferred: numba loads on first use
-
     dtype = _result_dtype(arr, n)
     batch = int(np.prod(arr.shape[:-1], dtype=np.int64)) if arr.ndim > 1 else 1
     check_memory_fast(batch * dtype.itemsize * (1 << n), what=f"fwht on n={n} (batch {batch}, {dtype})")

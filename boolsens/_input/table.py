@@ -20,6 +20,9 @@ import numpy as np
 
 from ..errors import BoolsensError
 from .validation import check_memory_fast, is_torch, log2_length
+from .._kernels import lazy as _lazy_kernels
+
+_bitpacked = _lazy_kernels("bitpacked", globals(), "_bitpacked")  # numba loads on first use
 
 __all__ = ["Table", "as_table", "not_pm1_message"]
 
@@ -145,8 +148,6 @@ class Table:
             if strict:
                 self.require_pm1()
             return None
-        from .._kernels import bitpacked as _bitpacked  # deferred: numba loads on first use
-
         n = self.n
         check_memory_fast(8 * self.functions * _bitpacked.words_for(n),
                           what=f"packed table for n={n} (batch {self.functions})")
