@@ -1,6 +1,6 @@
 """griffe extension: read the project's docstrings as they are written, before griffe parses them.
 
-Two habits of the docstrings (doctests run by pytest; see ``/work/shared/STYLE.md``) are not
+Two habits of the docstrings (doctests run by pytest) are not
 numpydoc as griffe parses it, and would render wrongly or warn:
 
 * **Doctests in the text.** ``>>> ...`` blocks sit in the running text (or inside a section), not
