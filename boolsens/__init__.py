@@ -37,9 +37,11 @@ from .families import (
     threshold,
     tribes,
 )
+from .gf2 import anf, gf2_degree
 from .fourier import degree, fourier_coefficients, fourier_weights, walsh_spectrum
 from .function import BooleanFunction
 from .influence import average_sensitivity, influence, influences, normalized_sensitivity, total_influence
+from .restriction import derivative, restrict
 from .noise import disagreement_probability, noise_sensitivity, noise_stability, robustness_bound
 from .sensitivity import pointwise_sensitivity, sensitivity
 from .transforms import fwht, ifwht
@@ -74,6 +76,11 @@ __all__ = [
     "noise_sensitivity",
     "disagreement_probability",
     "robustness_bound",
+    # GF(2) and restrictions
+    "anf",
+    "gf2_degree",
+    "restrict",
+    "derivative",
     # families
     "parity",
     "majority",

@@ -34,9 +34,11 @@ LAYERS = [
     ("boolsens.noise", 2),
     ("boolsens.complexity", 2),
     ("boolsens.estimate", 2),
+    ("boolsens.gf2", 2),
     ("boolsens.function", 3),
     ("boolsens.families", 4),
     ("boolsens.census", 4),
+    ("boolsens.restriction", 4),  # builds BooleanFunctions, like the families
     ("boolsens.census_report", 4),  # the census report and the census subcommand
     ("boolsens", 5),            # the package itself: the public API
     ("boolsens.analyze", 6),    # the core's subcommands: analyze,
