@@ -44,6 +44,7 @@ from .influence import average_sensitivity, influence, influences, normalized_se
 from .restriction import derivative, restrict
 from .noise import disagreement_probability, noise_sensitivity, noise_stability, robustness_bound
 from .sensitivity import pointwise_sensitivity, sensitivity
+from .spectral import fourier_entropy, fourier_sparsity, is_bent, nonlinearity, spectral_norm
 from .transforms import fwht, ifwht
 from . import estimate
 
@@ -60,6 +61,12 @@ __all__ = [
     "fourier_coefficients",
     "fourier_weights",
     "degree",
+    # spectral and cryptographic
+    "spectral_norm",
+    "fourier_sparsity",
+    "fourier_entropy",
+    "nonlinearity",
+    "is_bent",
     # influence and sensitivity
     "influence",
     "influences",

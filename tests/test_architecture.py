@@ -33,6 +33,7 @@ LAYERS = [
     ("boolsens.sensitivity", 2),
     ("boolsens.noise", 2),
     ("boolsens.complexity", 2),
+    ("boolsens.spectral", 2),
     ("boolsens.estimate", 2),
     ("boolsens.gf2", 2),
     ("boolsens.function", 3),
