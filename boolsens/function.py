@@ -13,9 +13,11 @@ from typing import Any, Callable
 import numpy as np
 
 from . import fourier as _fourier
+from . import gf2 as _gf2
 from . import influence as _influence
 from . import noise as _noise
 from . import sensitivity as _sensitivity
+from . import spectral as _spectral
 from ._input.table import Table, as_table
 from ._input.validation import check_memory, check_n, check_positive_int, is_torch, log2_length
 from .cube import cube_points, points_to_index
@@ -383,6 +385,34 @@ class BooleanFunction:
     def bias(self) -> float:
         """E f = f̂(∅)."""
         return float(self._signs.mean(dtype=np.float64))
+
+    def spectral_norm(self, *, exact: bool = False):
+        """Σ_S |f̂(S)|; see :func:`boolsens.spectral_norm`."""
+        return _spectral.spectral_norm(self, exact=exact)
+
+    def fourier_sparsity(self) -> int:
+        """#{S : f̂(S) ≠ 0}; see :func:`boolsens.fourier_sparsity`."""
+        return _spectral.fourier_sparsity(self)
+
+    def fourier_entropy(self) -> float:
+        """Σ_S f̂(S)² log₂(1/f̂(S)²); see :func:`boolsens.fourier_entropy`."""
+        return _spectral.fourier_entropy(self)
+
+    def nonlinearity(self) -> int:
+        """Hamming distance to the nearest affine function; see :func:`boolsens.nonlinearity`."""
+        return _spectral.nonlinearity(self)
+
+    def is_bent(self) -> bool:
+        """Whether every |f̂(S)| = 2^(−n/2); see :func:`boolsens.is_bent`."""
+        return _spectral.is_bent(self)
+
+    def anf(self) -> np.ndarray:
+        """Algebraic normal form of the indicator of f = −1; see :func:`boolsens.anf`."""
+        return _gf2.anf(self)
+
+    def gf2_degree(self) -> int:
+        """Degree over GF(2); see :func:`boolsens.gf2_degree`."""
+        return _gf2.gf2_degree(self)
 
 
 def adopt_signs(signs: np.ndarray, name: str | None = None) -> BooleanFunction:

@@ -251,3 +251,11 @@ def test_bad_input(case):
         pytest.importorskip("torch")
     with pytest.raises(BoolsensError, match=message):
         call()
+
+
+@pytest.mark.parametrize("name", ["spectral_norm", "fourier_sparsity", "fourier_entropy", "nonlinearity", "is_bent",
+                                  "anf", "gf2_degree"])
+def test_boolean_function_methods_equal_the_functions(name):
+    for f in (bs.majority(5), bs.inner_product(2), bs.parity(3), bs.random_function(6, seed=4)):
+        got, want = getattr(f, name)(), getattr(bs, name)(f)
+        assert np.array_equal(np.asarray(got), np.asarray(want)), (name, f)
