@@ -23,7 +23,7 @@ import torch
 
 from ..harness.checks import check_fields
 from ..data.tasks import make_target, uniform_batches
-from ..harness.runtime import seed_of
+from ..harness.plan import derive_seed
 from ..measure.hahn_rofin import Measurement, eval_points, measure
 from ..train.hahn_rofin import fit_fixed_steps, fit_fixed_steps_batched
 from ..train.recipe import Recipe, make_model
@@ -84,18 +84,20 @@ def units(config: LengthScalingConfig) -> list[dict]:
 
 def run_unit(config: LengthScalingConfig, unit: dict, ctx) -> dict:
     """Train one transformer on ``unit["task"]`` at length ``unit["n"]`` for the fixed number of
-    steps and measure its final weights. The initialisation and the input stream depend on
-    (n, seed) only, so runs of different tasks at the same (n, seed) pair."""
+    steps and measure its final weights. The initialisation, the input stream and the probe points
+    depend on (n, seed) only (:func:`empirical.harness.plan.derive_seed` of the seed, n and their
+    purpose), so runs of different tasks at the same (n, seed) pair."""
     task_name, n, seed = unit["task"], unit["n"], unit["seed"]
     device = ctx.device
-    target = make_target(task_name, n, k=min(config.sparse_k, n), seed=seed)
-    model = make_model(n, config.train, seed, device)
-    generator = torch.Generator().manual_seed(seed_of("batches", n, seed))
+    target = make_target(task_name, n, k=min(config.sparse_k, n), seed=derive_seed(seed, "target"))
+    model = make_model(n, config.train, derive_seed(seed, "init", n), device)
+    generator = torch.Generator().manual_seed(derive_seed(seed, "batches", n))
     m = config.measure
-    probe = eval_points(target, Measurement(eval_points=min(m.eval_points, 1024)), seed_of("probe", n, seed), device)
+    probe = eval_points(target, Measurement(eval_points=min(m.eval_points, 1024)), derive_seed(seed, "probe", n),
+                        device)
     result = fit_fixed_steps(model, uniform_batches(target, config.train.batch_size, generator, device), generator,
-                             config.train, ctx=ctx, probe=probe, seed=seed_of(task_name, n, seed))
-    measured = measure(model, target, m, seed=seed_of("measure", task_name, n, seed), device=device)
+                             config.train, ctx=ctx, probe=probe, seed=derive_seed(seed, "track", task_name, n))
+    measured = measure(model, target, m, seed=derive_seed(seed, "measure", task_name, n), device=device)
     # their Fig. 3 convergence step: the first logged step with loss < 0.01 (here the probe MSE)
     converged = [r["step"] for r in ctx.history if r.get("probe_mse", 1.0) < 0.01]
     return {"task": task_name, "target": target.name, "n": n, "seed": seed, "steps": result.steps,
@@ -108,21 +110,22 @@ def run_units_batched(config: LengthScalingConfig, units_: list[dict], ctxs: lis
     ``--batch-seeds``); the same records up to float rounding."""
     task_name, n = units_[0]["task"], units_[0]["n"]
     device = ctxs[0].device
-    target = make_target(task_name, n, k=min(config.sparse_k, n), seed=units_[0]["seed"])
     seeds = [u["seed"] for u in units_]
-    if any(make_target(task_name, n, k=min(config.sparse_k, n), seed=s).name != target.name for s in seeds):
+    targets = [make_target(task_name, n, k=min(config.sparse_k, n), seed=derive_seed(s, "target")) for s in seeds]
+    target = targets[0]
+    if any(t.name != target.name for t in targets):
         return [run_unit(config, u, c) for u, c in zip(units_, ctxs)]   # seed-dependent targets: one at a time
-    models = [make_model(n, config.train, s, device) for s in seeds]
-    generators = [torch.Generator().manual_seed(seed_of("batches", n, s)) for s in seeds]
+    models = [make_model(n, config.train, derive_seed(s, "init", n), device) for s in seeds]
+    generators = [torch.Generator().manual_seed(derive_seed(s, "batches", n)) for s in seeds]
     m = config.measure
-    probes = [eval_points(target, Measurement(eval_points=min(m.eval_points, 1024)), seed_of("probe", n, s), device)
-              for s in seeds]
+    probes = [eval_points(target, Measurement(eval_points=min(m.eval_points, 1024)), derive_seed(s, "probe", n),
+                          device) for s in seeds]
     seconds = fit_fixed_steps_batched(models, [uniform_batches(target, config.train.batch_size, g, device)
                                                for g in generators], config.train, ctxs=ctxs, probes=probes,
-                                      seeds=[seed_of(task_name, n, s) for s in seeds])
+                                      seeds=[derive_seed(s, "track", task_name, n) for s in seeds])
     out = []
     for model, s, ctx in zip(models, seeds, ctxs):
-        measured = measure(model, target, m, seed=seed_of("measure", task_name, n, s), device=device)
+        measured = measure(model, target, m, seed=derive_seed(s, "measure", task_name, n), device=device)
         converged = [r["step"] for r in ctx.history if r.get("probe_mse", 1.0) < 0.01]
         out.append({"task": task_name, "target": target.name, "n": n, "seed": s, "steps": config.train.steps,
                     **measured, "convergence_step": converged[0] if converged else None,

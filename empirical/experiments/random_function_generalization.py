@@ -36,7 +36,7 @@ from boolsens import BoolsensError
 
 from ..harness.checks import check_fields
 from ..data.tasks import Target, cube, labels, make_target, uniform_batches
-from ..harness.runtime import seed_of
+from ..harness.plan import derive_seed
 from ..measure.hahn_rofin import Measurement, measure, sharpness
 from ..measure.metrics import binary_accuracy, mse_loss, network_function
 from ..train.hahn_rofin import fit_fixed_steps
@@ -128,16 +128,17 @@ def _retrain(config: RandomFunctionConfig, unit: StagedUnit, name: str, signs: n
     """Stage ``name``: a fresh transformer trained on the function ``signs`` under uniform inputs."""
     n = config.n
     target = Target.from_function(bs.BooleanFunction(signs), name=name)
-    model = make_model(n, config.retrain, seed_of("retrain-init", m, seed), device)      # same for both
-    generator = torch.Generator().manual_seed(seed_of("retrain-batches", m, seed))      # same for both
+    model = make_model(n, config.retrain, derive_seed(seed, "init", "retrain", m), device)      # same for both
+    generator = torch.Generator().manual_seed(derive_seed(seed, "batches", "retrain", m))      # same for both
     everything = cube(n, device)
     probe = (everything, labels(target(everything.cpu())).to(device))
     res = fit_fixed_steps(model, uniform_batches(target, config.retrain.batch_size, generator, device), generator,
-                          config.retrain, ctx=unit.stage(name), probe=probe, seed=seed_of(name, m, seed))
-    out = measure(model, target, config.measure, seed=seed_of("measure", name, m, seed), device=device)
+                          config.retrain, ctx=unit.stage(name), probe=probe,
+                          seed=derive_seed(seed, "track", name, m))
+    out = measure(model, target, config.measure, seed=derive_seed(seed, "measure", name, m), device=device)
     ty = labels(target(train_bits.cpu())).to(device)
     train_sharp = sharpness(model, [(train_bits, ty)], epsilon=config.measure.epsilon, rho=config.measure.rho,
-                            draws=config.train_set_draws, seed=seed_of("train-set", name, m, seed))
+                            draws=config.train_set_draws, seed=derive_seed(seed, "train-set sharpness", name, m))
     out["train_set_sharpness_pm1"] = 4.0 * train_sharp["value"]
     out["I"] = float(bs.total_influence(target.function))
     out["seconds"] = res.seconds
@@ -150,9 +151,9 @@ def run_unit(config: RandomFunctionConfig, unit: dict, ctx) -> dict:
     random completion (see the module docstring). Resumes stage by stage."""
     m, seed, n, device = unit["m"], unit["seed"], config.n, ctx.device
     staged = StagedUnit(ctx)
-    target = make_target("random", n, seed=seed)
+    target = make_target("random", n, seed=derive_seed(seed, "function"))  # the same for every m
     true = target.function
-    train_index = torch.randperm(1 << n, generator=torch.Generator().manual_seed(seed_of("train-set", m, seed)))[:m]
+    train_index = torch.randperm(1 << n, generator=torch.Generator().manual_seed(derive_seed(seed, "train set", m)))[:m]
     train_index = train_index.sort().values  # (m,)
     everything = cube(n, device)
     train_bits = everything[train_index.to(device)]  # (m, n)
@@ -160,22 +161,22 @@ def run_unit(config: RandomFunctionConfig, unit: dict, ctx) -> dict:
 
     fit = staged.done.get("fit")
     if fit is None:
-        model = make_model(n, config.fit, seed, device)
-        generator = torch.Generator().manual_seed(seed_of("fit-batches", m, seed))
+        model = make_model(n, config.fit, derive_seed(seed, "init", "fit", m), device)
+        generator = torch.Generator().manual_seed(derive_seed(seed, "batches", "fit", m))
 
         def next_batch(step: int):
             pick = torch.randint(0, m, (config.fit.batch_size,), generator=generator).to(device)  # (B,)
             return train_bits[pick], train_y[pick]
 
         res = fit_fixed_steps(model, next_batch, generator, config.fit, ctx=staged.stage("fit"),
-                              probe=(train_bits, train_y), seed=seed_of("fit", m, seed))
+                              probe=(train_bits, train_y), seed=derive_seed(seed, "track", "fit", m))
         learned, _ = network_function(model, n)
         with torch.no_grad():
             out = model(train_bits)
             train_mse = float(mse_loss(out, train_y))
             train_acc = binary_accuracy(out, train_y)
         fit_sharp = sharpness(model, [(train_bits, train_y)], epsilon=config.measure.epsilon, rho=config.measure.rho,
-                              draws=config.train_set_draws, seed=seed_of("fit-sharpness", m, seed))
+                              draws=config.train_set_draws, seed=derive_seed(seed, "train-set sharpness", "fit", m))
         fit = {"learned": np.asarray(learned.signs, dtype=np.int8).tolist(), "train_mse": train_mse,
                "train_acc": train_acc, "fit_train_set_sharpness_pm1": 4.0 * fit_sharp["value"],
                "fit_seconds": res.seconds}
@@ -184,7 +185,7 @@ def run_unit(config: RandomFunctionConfig, unit: dict, ctx) -> dict:
     idx = train_index.numpy()
     held_out = np.setdiff1d(np.arange(1 << n), idx)
     tables = random_completions(np.asarray(true.signs, dtype=np.int8), idx, config.completions,
-                                seed_of("completions", m, seed))  # (R, 2**n)
+                                derive_seed(seed, "completions", m))  # (R, 2**n)
     completion_I = np.asarray(bs.total_influence(tables), dtype=float)  # (R,)
     record = {
         "m": m, "seed": seed, "n": n, "fitted": bool(fit["train_acc"] == 1.0), "train_acc": fit["train_acc"],

@@ -27,7 +27,6 @@ weight doubled), so each seed gives one whole curve.
 from __future__ import annotations
 
 import math
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +38,7 @@ from boolsens import BoolsensError
 from boolsens.cube import index_to_bits
 
 from ..harness.checks import check_fields
+from ..harness.plan import derive_seed
 from ..models.random_init import (EndTokenConfig, EndTokenTransformer, LastStateConfig, LastStateLSTM,
                                   init_gaussian, init_uniform)
 from ..harness.registry import ExperimentConfig, register
@@ -136,7 +136,7 @@ def build(config: RandomInitConfig, unit: dict) -> torch.nn.Module:
         model = LastStateLSTM(LastStateConfig(n=n, d_model=config.gaussian_lstm_d_model,
                                               d_embed=config.gaussian_lstm_d_embed,
                                               n_layers=config.gaussian_lstm_n_layers))
-    generator = torch.Generator().manual_seed(zlib.crc32(f"{fam}/{kind}/n{n}/seed{unit['seed']}".encode()))
+    generator = torch.Generator().manual_seed(derive_seed(unit["seed"], "init", fam, kind, n))
     init = init_uniform if fam == "uniform" else init_gaussian
     return init(model, unit["scale"], generator).eval()
 

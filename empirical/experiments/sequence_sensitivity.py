@@ -38,6 +38,7 @@ import torch.nn.functional as F
 from boolsens import BoolsensError
 
 from ..harness.checks import check_fields
+from ..harness.plan import derive_seed
 from ..analysis.curve_stats import compare_curves
 from ..models.padded_text import PaddedLSTM, PaddedTextConfig, PaddedTransformer
 from ..harness.registry import ExperimentConfig, register
@@ -127,17 +128,17 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
         raise BoolsensError(f"model={kind!r} must be one of {sorted(MODELS)}")
     ids, lengths, y = redundant_polarity(config.n_train + config.n_test, L_min=config.L_min, L_max=config.L_max,
                                          vocab=config.vocab, n_polar=config.n_polar, k_min=config.k_min,
-                                         k_max=config.k_max, seed=seed)
+                                         k_max=config.k_max, seed=derive_seed(seed, "data"))
     tr, te = slice(0, config.n_train), slice(config.n_train, None)
     inputs = torch.stack([ids, lengths[:, None].expand(-1, ids.shape[1])], dim=1).to(dev)  # (N, 2, L): ids, length
     y = y.to(dev)
     cfg = PaddedTextConfig(vocab=config.vocab, max_len=config.L_max, d_model=config.d_model,
                            n_layers=config.n_layers, n_heads=config.n_heads, d_mlp=config.d_mlp,
                            d_hidden=config.d_hidden, dropout=config.dropout)
-    torch.manual_seed(seed)
+    torch.manual_seed(derive_seed(seed, "init"))  # PyTorch's initialisers (and then dropout) draw from it
     model = MODELS[kind](cfg).to(dev)
     opt = make_optimizer(model.parameters(), "adamw", lr=config.lr, weight_decay=config.weight_decay)
-    gen = torch.Generator().manual_seed(50_000 + seed)
+    gen = torch.Generator().manual_seed(derive_seed(seed, "batches"))
     next_batch, n_batches = epoch_batches(inputs[tr], y[tr], config.batch_size, gen)
 
     def logits(m, x):  # x: (B, 2, L) ids and lengths
@@ -161,7 +162,7 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
         train_acc, test_acc = accuracy(model, tr), accuracy(model, te)
         emb = model.embed(ids[:n].to(dev)).cpu()  # (n, L, d) layer-normalised word embeddings
         rates = embedding_sensitivity(model.forward_embedded, emb, lens, sigmas=sigmas, n_draws=config.sens_draws,
-                                      seed=seed)
+                                      seed=derive_seed(seed, "sensitivity"))
     out = {"sensitivity": {}, "late_minus_early": {}, "profile": {}, "profile_counts": None}
     for s2, sigma in zip(config.sigma2s, sigmas):
         r = rates[sigma]
@@ -192,7 +193,8 @@ def _figure(run_dir: RunDir, config: SequenceSensitivityConfig, by: dict, seeds)
                 ax.fill_between(config.sigma2s, [s["ci_low"] for s in stats], [s["ci_high"] for s in stats],
                                 color=colors.get(kind), alpha=0.2)
         if ref in by[kind, seeds[0]]["profile"]:
-            prof = np.array([by[kind, s]["profile"][ref] for s in seeds])  # (seeds, L)
+            # (seeds, L); a position no sequence reaches is NaN, stored as "nan" in the unit record
+            prof = np.array([by[kind, s]["profile"][ref] for s in seeds], dtype=float)
             L = prof.shape[1]
             idx = np.arange(-L, 0)
             mean = np.nanmean(prof, axis=0)

@@ -34,6 +34,7 @@ import boolsens as bs
 from boolsens.cube import popcounts
 
 from ..harness.checks import check_fields
+from ..harness.plan import derive_seed
 from ..measure.metrics import binary_accuracy, mse_loss
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, pyplot
@@ -130,8 +131,8 @@ def run_unit(config: SpectralConfig, unit: dict, ctx) -> dict:
     A_t = torch.from_numpy(A).float().to(device)  # (K, 2**n)
     points = cube(n, device)  # (2**n, n)
     y = labels(target(points.cpu())).to(device)  # (2**n,)
-    generator = torch.Generator().manual_seed(int(seed))
-    model = make_model(n, spec, seed, device)
+    generator = torch.Generator().manual_seed(derive_seed(seed, "batches"))
+    model = make_model(n, spec, derive_seed(seed, "init"), device)
     opt = make_optimizer(model.parameters(), lr=spec.lr, weight_decay=spec.weight_decay)
     # what on_log and stop keep across steps (checkpointed by train)
     state: dict = {"crossing": {str(k): None for k in degrees}, "converged": False}

@@ -37,6 +37,7 @@ import torch.nn.functional as F
 from boolsens import BoolsensError
 
 from ..harness.checks import check_fields
+from ..harness.plan import derive_seed
 from ..data.real import TokenSpec, synthetic_tokens, token_kinds
 from ..models.token_attention import TokenAttention, TokenAttentionConfig
 from ..harness.registry import ExperimentConfig, register
@@ -131,13 +132,13 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
     n_s, n_f, n_d, m = unit["regime"]
     seed, dev = unit["seed"], ctx.device
     spec = TokenSpec(M=config.M, T=config.T, n_s=n_s, n_f=n_f, n_d=n_d, m=m).validate()
-    _, ytr, idtr = synthetic_tokens(spec, config.n_train, seed=seed)
-    _, yte, idte = synthetic_tokens(spec, config.n_test, seed=seed + 10_000)
-    _, yconf, idconf = synthetic_tokens(spec, config.n_test, seed=seed + 20_000, ood=True)
+    _, ytr, idtr = synthetic_tokens(spec, config.n_train, seed=derive_seed(seed, "data", "train"))
+    _, yte, idte = synthetic_tokens(spec, config.n_test, seed=derive_seed(seed, "data", "test"))
+    _, yconf, idconf = synthetic_tokens(spec, config.n_test, seed=derive_seed(seed, "data", "conflict"), ood=True)
     idtr, ytr, idte, yte, idconf = (t.to(dev) for t in (idtr, ytr, idte, yte, idconf))
     freq = frequent_rule(m)
     sparse_says = torch.sign(sparse_rule(idconf)).float()  # (N,) = -y on every conflict input
-    torch.manual_seed(seed)
+    torch.manual_seed(derive_seed(seed, "init"))  # TokenAttention draws its weights from the global generator
     model = TokenAttention(TokenAttentionConfig(M=config.M, d_model=config.d_model,
                                                 init_scale=config.init_scale)).to(dev)
     opt = make_optimizer(model.parameters(), "adam", lr=config.lr)
@@ -164,7 +165,8 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
         xs = idtr[: config.sens_samples].cpu()
         s_sparse = replacement_sensitivity(sparse_rule, xs, vocab=config.M, exact=True)
         s_freq = replacement_sensitivity(freq, xs, vocab=config.M, exact=True)
-        s_model = replacement_sensitivity(model, xs, vocab=config.M, n_draws=config.sens_draws, seed=seed)
+        s_model = replacement_sensitivity(model, xs, vocab=config.M, n_draws=config.sens_draws,
+                                          seed=derive_seed(seed, "sensitivity"))
         att = model.attention(idtr[:500]).cpu()  # (b, T, T)
         kinds = torch.from_numpy(token_kinds(spec))[idtr[:500].cpu()]  # (b, T) kind of each key
         mass = {KIND_NAMES[k]: float((att * (kinds == k).float()[:, None, :]).sum(-1).mean()) for k in range(3)}

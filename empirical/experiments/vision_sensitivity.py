@@ -42,6 +42,7 @@ import torch.nn.functional as F
 from boolsens import BoolsensError
 
 from ..harness.checks import check_fields, check_interval
+from ..harness.plan import derive_seed
 from ..data.corruptions import CORRUPTIONS, corrupt
 from ..analysis.curve_stats import compare_curves
 from ..models.vision import VisionConfig, build
@@ -134,15 +135,16 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
     variant, seed, dev = unit["variant"], unit["seed"], ctx.device
     if variant not in VARIANTS:
         raise BoolsensError(f"variant={variant!r} must be one of {VARIANTS}")
-    xtr, ytr, xte, yte = digits(n_train=config.n_train, seed=seed)
+    xtr, ytr, xte, yte = digits(n_train=config.n_train, seed=derive_seed(seed, "data"))
     xtr, ytr, xte, yte = (t.to(dev) for t in (xtr, ytr, xte, yte))
     vcfg = VisionConfig(patch=config.patch, d_model=config.d_model, n_layers=config.n_layers,
                         n_heads=config.n_heads, channels=config.channels, d_mlp=config.d_mlp,
                         dropout=config.dropout)
-    torch.manual_seed(seed)  # the same initialisation for vit and vit+reg
+    torch.manual_seed(derive_seed(seed, "init"))  # the same initialisation for vit and vit+reg (then dropout)
     model = build(variant.split("+")[0], vcfg).to(dev)
     opt = make_optimizer(model.parameters(), "adam", lr=config.lr)
-    gen = torch.Generator().manual_seed(40_000 + seed)  # batches and regulariser noise
+    gen = torch.Generator().manual_seed(derive_seed(seed, "batches"))  # the same batches for every variant
+    reg_gen = torch.Generator().manual_seed(derive_seed(seed, "regularizer"))
     batches, n_batches = epoch_batches(xtr, ytr, config.batch_size, gen)
 
     def next_batch(step):
@@ -153,32 +155,33 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
     def loss_fn(m, x, y):
         logits = m(x)
         if variant == "vit+reg":
-            noisy = square_noise(x, size=config.patch, sigma=config.reg_sigma, generator=gen)
+            noisy = square_noise(x, size=config.patch, sigma=config.reg_sigma, generator=reg_gen)
             return (1 - config.reg_p) * F.cross_entropy(logits, y) + config.reg_p * F.mse_loss(m(noisy), logits)
         return F.cross_entropy(logits, y)
 
     def on_log(step, m):
         epoch = step // n_batches
-        s = pixel_sensitivity(m, xtr[:300], sigmas=[1.0], k=config.patch ** 2, n_draws=1, seed=epoch)[1.0]
+        s = pixel_sensitivity(m, xtr[:300], sigmas=[1.0], k=config.patch ** 2, n_draws=1,
+                              seed=derive_seed(seed, "logged sensitivity", epoch))[1.0]
         return {"epoch": epoch, "train_acc": class_accuracy(m, xtr, ytr), "test_acc": class_accuracy(m, xte, yte),
                 "sens_sigma1": s.value}
 
     # dropout draws from torch's global generator: it is checkpointed with the others
     res = train(model, opt, steps=config.epochs * n_batches, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
-                generators={"batches": gen, "torch_global": torch.default_generator},
+                generators={"batches": gen, "regularizer": reg_gen, "torch_global": torch.default_generator},
                 log_every=config.log_every_epochs * n_batches,
                 checkpoint_every=config.checkpoint_every_epochs * n_batches, on_log=on_log)
     with torch.no_grad():  # train() leaves the model in evaluation mode
         sens = pixel_sensitivity(model, xtr[:config.sens_samples], sigmas=config.sens_sigmas, k=config.patch ** 2,
-                                 n_draws=config.sens_draws, seed=seed)
+                                 n_draws=config.sens_draws, seed=derive_seed(seed, "sensitivity"))
         robust = {}
         for name in CORRUPTIONS:
-            robust[name] = float(np.mean([class_accuracy(model, corrupt(xte.cpu(), name, sev, seed=seed,
-                                                                        background=-1.0).to(dev), yte)
+            robust[name] = float(np.mean([class_accuracy(model, corrupt(xte.cpu(), name, sev, background=-1.0,
+                                                                        seed=derive_seed(seed, "corruption", name, sev)).to(dev), yte)
                                           for sev in config.severities]))
         train_acc, test_acc = class_accuracy(model, xtr, ytr), class_accuracy(model, xte, yte)
     sharp = {s: weight_noise_sharpness(model, xtr[:config.weight_samples], sigma=s, n_draws=config.weight_draws,
-                                       seed=seed) for s in config.weight_sigmas}
+                                       seed=derive_seed(seed, "sharpness")) for s in config.weight_sigmas}
     return {
         "variant": variant, "seed": seed, "epochs": res.steps // n_batches, "train_acc": train_acc,
         "test_acc": test_acc,

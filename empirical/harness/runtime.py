@@ -12,7 +12,6 @@ import datetime as _dt
 import os
 import random
 import sys
-import zlib
 from typing import Any
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy as np
 from boolsens import BoolsensError
 from boolsens.torch_runtime import set_torch_threads
 
-__all__ = ["pick_device", "seed_everything", "seed_of", "limit_cpu_threads", "environment"]
+__all__ = ["pick_device", "seed_everything", "limit_cpu_threads", "environment"]
 
 
 def pick_device(prefer: str | None = None):
@@ -46,9 +45,12 @@ def pick_device(prefer: str | None = None):
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python's, numpy's and torch's global generators. The experiments draw their data
-    and noise from explicit, seeded generators; this covers model initialisation (torch's
-    global generator) and any third-party code."""
+    """Seed Python's, numpy's and torch's global generators: the runner does this once before
+    every unit (with :func:`empirical.harness.plan.derive_seed` of the unit's seed), and nothing
+    else does. The experiments draw their data and noise from explicit generators seeded by
+    ``derive_seed``, and seed torch's global generator with ``derive_seed(seed, "init", ...)``
+    just before building a model (PyTorch's initialisers draw from it); this covers any
+    third-party code that draws from a global generator."""
     import torch
 
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -56,15 +58,6 @@ def seed_everything(seed: int) -> None:
     random.seed(int(seed))
     np.random.seed(int(seed) % (2**32))
     torch.manual_seed(int(seed))
-
-
-def seed_of(*parts: Any) -> int:
-    """A 32-bit seed from a readable description (``seed_of("sharpness", "parity", 8, 0)``).
-
-    >>> seed_of("a", 1) == seed_of("a", 1) != seed_of("a", 2)
-    True
-    """
-    return zlib.crc32("/".join(map(str, parts)).encode())
 
 
 def limit_cpu_threads(device: Any) -> None:

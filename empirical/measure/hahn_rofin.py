@@ -29,7 +29,7 @@ from boolsens import BoolsensError
 
 from ..data.tasks import Target, cube, labels
 from ..harness.checks import check_fields
-from ..harness.runtime import seed_of
+from ..harness.plan import derive_seed
 from .metrics import binary_accuracy, layer_norm_blowup, loss_sharpness, mse_loss, non_positional, parameter_norm
 
 __all__ = ["Measurement", "sharpness", "measure", "eval_points", "noise_scale"]
@@ -67,7 +67,7 @@ def sharpness(model: nn.Module, batches: list[tuple[torch.Tensor, torch.Tensor]]
     r"""Their sharpness averaged over ``batches``: for batch b, the mean over ``draws`` fresh
     directions of L(θ + Δ) − L(θ) (MSE, {0,1} labels), Δ ~ N(0, ε² I) on the non-positional
     parameters (ε = rho/√P when ``rho`` is given); batch b's directions are drawn from
-    ``seed_of(seed, b)``. Returns ``{"value", "stderr"}``: the mean over batches and its standard
+    ``derive_seed(seed, b)``. Returns ``{"value", "stderr"}``: the mean over batches and its standard
     error over batches (``nan`` for one batch).
 
     >>> import torch
@@ -83,7 +83,7 @@ def sharpness(model: nn.Module, batches: list[tuple[torch.Tensor, torch.Tensor]]
     if draws < 1 or not batches:
         raise BoolsensError(f"sharpness needs draws >= 1 (got {draws}) and at least one batch")
     scale = noise_scale(model, epsilon, rho)
-    values = [loss_sharpness(model, x, t, rho=scale, draws=draws, seed=seed_of(seed, b))
+    values = [loss_sharpness(model, x, t, rho=scale, draws=draws, seed=derive_seed(seed, b))
               for b, (x, t) in enumerate(batches)]
     v = np.asarray(values, dtype=float)
     se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else float("nan")
@@ -128,12 +128,12 @@ def measure(model: nn.Module, target: Target, m: Measurement, *, seed: int, devi
     their figures plot) with its standard error over batches, the LN ``blowup`` (mean over the
     eval points), ``parameter_norm`` (non-positional), ``blowup_x_norm``."""
     model.eval()
-    ebits, ey = eval_points(target, m, seed_of(seed, "eval"), device)
+    ebits, ey = eval_points(target, m, derive_seed(seed, "eval"), device)
     out = model(ebits)  # (E,): the one forward pass over the eval points
     eval_mse = float(mse_loss(out, ey))
-    batches, exact = _measure_batches(target, m, seed_of(seed, "batches"), device,
+    batches, exact = _measure_batches(target, m, derive_seed(seed, "batches"), device,
                                       cube_points=(ebits, ey) if (1 << target.n) <= m.eval_points else None)
-    sh = sharpness(model, batches, epsilon=m.epsilon, rho=m.rho, draws=m.draws, seed=seed_of(seed, "sharpness"))
+    sh = sharpness(model, batches, epsilon=m.epsilon, rho=m.rho, draws=m.draws, seed=derive_seed(seed, "sharpness"))
     blow = layer_norm_blowup(model, ebits)["blowup"]
     norm = parameter_norm(model, positional=False)
     return {"eval_mse": eval_mse, "kept": bool(eval_mse < m.max_eval_mse),

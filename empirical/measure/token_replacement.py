@@ -117,7 +117,7 @@ def replacement_sensitivity(forward: Forward, ids: torch.Tensor, *, vocab: int, 
     ids = ids.cpu()
     clean = torch.cat([forward(ids[s:s + batch_size].to(dev)).detach().cpu()
                        for s in range(0, N, batch_size)])  # (N,) or (N, C)
-    gen = torch.Generator().manual_seed(int(seed))
+    gen = None if exact else torch.Generator().manual_seed(int(seed))  # exact: nothing is drawn
     reps = vocab if exact else n_draws
     flips = torch.zeros(N, T, dtype=torch.float64)  # (N, T) summed flip probabilities
     rows = max(1, batch_size // T)  # samples per batch (each becomes T perturbed rows)

@@ -15,8 +15,11 @@ secondary sources describe (the paper has no public code), and this project's ow
 :func:`train_modular` and :func:`train_parity` take a unit's context (:class:`empirical.harness.runner.
 UnitContext`): every logged record goes to its history, and every random generator (regulariser
 noise, measurement noise) and every piece of loop state (the grok epoch) is in its checkpoint, so
-a unit killed at any point resumes to the same numbers. A run "groks" at the first logged epoch
-with test accuracy >= :data:`GROKKED`.
+a unit killed at any point resumes to the same numbers. Every random stream of a run (the data
+split, the initialisation, the regulariser's, the probe's and the diagnostics' noise) is seeded
+by :func:`empirical.harness.plan.derive_seed` of the run's seed and the stream's name, so runs
+that differ only in their regulariser share their data and initialisation. A run "groks" at the
+first logged epoch with test accuracy >= :data:`GROKKED`.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from boolsens import BoolsensError
 
 from ..data.real import modular_addition, noisy_sparse_parity
 from ..harness.checks import check_count, check_fields, check_integer
-from ..harness.runtime import seed_everything
+from ..harness.plan import derive_seed
 from ..measure.metrics import parameter_norm
 from ..measure.operand import SensitivityProbe, operand_sensitivity
 from ..measure.sensitivity_real import class_accuracy
@@ -128,15 +131,15 @@ def train_modular(spec: ModularAdditionSpec, seed: int, ctx: Any, *,
     grok epoch (0: at the grok epoch; None: never early) or after ``spec.steps``. ``ctx`` may be
     None (no history, no checkpoints; the record is still complete).
     """
-    seed_everything(seed)
     device = torch.device(getattr(ctx, "device", "cpu") or "cpu")
     xtr, ytr, xte, yte = (t.to(device) for t in modular_addition(spec.p, train_fraction=spec.train_fraction,
-                                                                   seed=seed))
+                                                                   seed=derive_seed(seed, "data")))
+    torch.manual_seed(derive_seed(seed, "init"))  # PyTorch's initialisers draw from the global generator
     model = ModularTransformer(spec.model_config()).to(device)
     opt = _optimizer(spec, model.parameters())
-    penalty_gen = torch.Generator().manual_seed(10_000 + seed)
-    probe_gen = torch.Generator().manual_seed(20_000 + seed)
-    diag_gen = torch.Generator().manual_seed(40_000 + seed)
+    penalty_gen = torch.Generator().manual_seed(derive_seed(seed, "penalty"))
+    probe_gen = torch.Generator().manual_seed(derive_seed(seed, "probe"))
+    diag_gen = torch.Generator().manual_seed(derive_seed(seed, "diagnostics"))
     operands = torch.tensor([True, True, False])
     now = {"step": 0}  # the current step, set by next_batch (a function of the step: resume-safe)
 
@@ -262,15 +265,15 @@ def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,
     :func:`train_modular`. The ``"resampling"`` regulariser resamples every input bit (kept with
     probability (1 + ρ)/2, else a uniform sign); the ``"gaussian"`` one uses a ρ-correlated
     Gaussian partner of the input vector (treated as one token)."""
-    seed_everything(seed)
     device = torch.device(getattr(ctx, "device", "cpu") or "cpu")
     xtr, ytr, xte, yte, _ = noisy_sparse_parity(spec.n, spec.k, n_train=spec.n_train, n_test=spec.n_test,
-                                                 noise=spec.label_noise, seed=seed)
+                                                 noise=spec.label_noise, seed=derive_seed(seed, "data"))
     xtr, ytr, xte, yte = (t.to(device) for t in (xtr, ytr, xte, yte))
+    torch.manual_seed(derive_seed(seed, "init"))  # PyTorch's initialisers draw from the global generator
     model = nn.Sequential(nn.Linear(spec.n, spec.d_mlp), nn.ReLU(),
                           nn.Linear(spec.d_mlp, 2)).to(device)  # (B, n) -> (B, 2)
     opt = _optimizer(spec, model.parameters())
-    penalty_gen = torch.Generator().manual_seed(30_000 + seed)
+    penalty_gen = torch.Generator().manual_seed(derive_seed(seed, "penalty"))
     now = {"step": 0}
 
     def next_batch(step: int):

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ..harness.runtime import seed_of
+from ..harness.plan import derive_seed
 from ..measure.hahn_rofin import noise_scale
 from ..measure.metrics import layer_norm_blowup, loss_sharpness, mse_loss, parameter_norm
 from .loop import TrainResult, train
@@ -31,7 +31,7 @@ def training_record(m: nn.Module, probe: tuple[torch.Tensor, torch.Tensor], reci
            "blowup": layer_norm_blowup(m, small[0])["blowup"]}
     if recipe.track_draws:
         rec["loss_sharpness"] = loss_sharpness(m, *small, rho=noise_scale(m, 0.02, None), draws=recipe.track_draws,
-                                               seed=seed_of(seed, "track", step))
+                                               seed=derive_seed(seed, step))
     return rec
 
 
@@ -74,7 +74,7 @@ def fit_fixed_steps(model: nn.Module, next_batch: Callable[[int], tuple[torch.Te
     Every ``recipe.log_every`` steps the history gets ``probe_mse`` (the MSE on the fixed ``probe``
     points), ``parameter_norm`` (without the positional embedding), the LN ``blowup`` and, with
     ``recipe.track_draws``, a cheap ``loss_sharpness`` (ε = 0.02, ``track_draws`` directions seeded
-    by ``seed`` and the step) on at most 256 probe points; ``extra_log(model)`` adds more."""
+    by ``derive_seed(seed, step)``) on at most 256 probe points; ``extra_log(model)`` adds more."""
     opt = make_optimizer(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
 
     def log(step: int, m: nn.Module) -> dict:

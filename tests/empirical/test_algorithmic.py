@@ -179,11 +179,11 @@ def test_nanda_warmup_starts_at_zero_learning_rate():
     """Nanda et al.'s LambdaLR(min(step/10, 1)): the first step has learning rate 0, so the
     weights after one step equal the initial ones (weight decay is scaled by lr too)."""
     from empirical.train.algorithmic import ModularAdditionSpec, train_modular
-    from empirical.harness.runtime import seed_everything
+    from empirical.harness.plan import derive_seed
 
     spec = ModularAdditionSpec(p=5, d_model=8, n_heads=2, d_mlp=8, steps=1, log_every=1, warmup_steps=10)
     rec = train_modular(spec, 0, None)
-    seed_everything(0)
+    torch.manual_seed(derive_seed(0, "init"))  # what train_modular does before building its model
     init = ModularTransformer(spec.model_config())
     assert rec["final_parameter_norm"] == pytest.approx(float(torch.cat([p.detach().flatten() for p in init.parameters()]).norm()))
 

@@ -187,11 +187,11 @@ def test_training_lowers_the_loss_and_moves_the_weights():
     from empirical.train.regularizers import StabilityRegularizer
     from empirical.models.modular import ModularTransformer
     from empirical.harness.runner import UnitContext
-    from empirical.harness.runtime import seed_everything
+    from empirical.harness.plan import derive_seed
 
     cfg = ModularAdditionSpec(p=7, d_model=16, n_heads=2, d_mlp=32, steps=150, log_every=50)
-    xtr, ytr, _, _ = D.modular_addition(7, train_fraction=cfg.train_fraction, seed=0)
-    seed_everything(0)  # what train_modular does before building its model: the same init
+    xtr, ytr, _, _ = D.modular_addition(7, train_fraction=cfg.train_fraction, seed=derive_seed(0, "data"))
+    torch.manual_seed(derive_seed(0, "init"))  # what train_modular does before building its model: the same init
     init = ModularTransformer(cfg.model_config())
     with torch.no_grad():
         loss0 = float(torch.nn.functional.cross_entropy(init(xtr), ytr))
@@ -224,13 +224,16 @@ SMOKE = tuple(registry.names())
 
 
 @pytest.mark.parametrize("name", SMOKE)
-def test_smoke_preset_runs_end_to_end(name, tmp_path):
-    """The map/reduce form through the command line (plan, runner, analysis); a second run into
-    the same folder reuses every unit and gives the same verdict."""
+def test_smoke_preset_runs_end_to_end(name, tmp_path, seed_watch):
+    """The map/reduce form through the command line (plan, runner, analysis); every seed a unit
+    feeds a random generator is one that ``derive_seed`` gave (``seed_watch``: one way to derive
+    a unit's seeds); a second run into the same folder reuses every unit and gives the same
+    verdict."""
     from empirical.harness.cli import main
 
     out = tmp_path / name
     assert main([name, "--preset", "smoke", "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    assert seed_watch.fed and not seed_watch.foreign(), f"seeds derive_seed did not give: {seed_watch.foreign()[:5]}"
     summary = json.loads((out / "summary.json").read_text())
     report = (out / "report.md").read_text()
     assert "**Claim.**" in report and summary["verdict"] in report and list(out.glob("*.png"))

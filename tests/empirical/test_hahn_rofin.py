@@ -15,7 +15,7 @@ import boolsens as bs  # noqa: E402
 from boolsens.cube import bits_to_index  # noqa: E402
 from boolsens.torch_runtime import torch_threads  # noqa: E402
 from empirical.data.tasks import cube, uniform_batches  # noqa: E402
-from empirical.harness.runtime import seed_of  # noqa: E402
+from empirical.harness.plan import derive_seed  # noqa: E402
 from empirical.measure import hahn_rofin as hm  # noqa: E402
 from empirical.train import recipe as hr  # noqa: E402
 from empirical.experiments.random_function_generalization import random_completions  # noqa: E402
@@ -65,9 +65,9 @@ def test_sharpness_draws_fresh_directions_per_batch_and_leaves_the_weights():
     y = labels(make_target("parity", 4)(bits))
     before = {k: v.clone() for k, v in model.state_dict().items()}
     rho = 0.02 * math.sqrt(sum(p.numel() for p in model.non_positional_parameters().values()))
-    per_batch = [loss_sharpness(model, bits, y, rho=rho, draws=3, seed=seed_of(7, b)) for b in range(2)]
+    per_batch = [loss_sharpness(model, bits, y, rho=rho, draws=3, seed=derive_seed(7, b)) for b in range(2)]
     both = hm.sharpness(model, [(bits, y)] * 2, draws=3, seed=7)
-    # batch b of one call uses the directions seeded by seed_of(seed, b): two different sets
+    # batch b of one call uses the directions seeded by derive_seed(seed, b): two different sets
     assert per_batch[0] != per_batch[1]
     assert both["value"] == pytest.approx(np.mean(per_batch), rel=1e-12)
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
