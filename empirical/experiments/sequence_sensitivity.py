@@ -20,7 +20,7 @@ optimiser covers only the LSTM (embedding, LayerNorm and head stay at their init
 parameter is trained here.
 
 Sensitivity (``empirical.measure.variable_length.embedding_sensitivity``): N(0, σ² I) on one token's
-layer-normalised embedding at a time, every real position of ``sens_samples`` training sequences,
+layer-normalised embedding at a time, every real position of ``measure.samples`` training sequences,
 3 draws each (the paper's ``replace_size``), the fraction of draws that change the argmax, over a
 grid of σ² that contains the paper's 15. The per-position profile is right-aligned (index −1 = the
 last token of every sequence), as in the paper's code.
@@ -29,7 +29,7 @@ last token of every sequence), as in the paper's code.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -61,7 +61,68 @@ MODELS = {"transformer": PaddedTransformer, "lstm": PaddedLSTM}
 
 
 @dataclass(frozen=True, kw_only=True)
+class TextModelSpec:
+    """The two models' sizes (:class:`~empirical.models.padded_text.PaddedTextConfig` without the
+    vocabulary and the length, which are the data's): the word-embedding and transformer width
+    ``d_model``, ``n_layers`` encoder blocks or LSTM layers, the transformer's ``n_heads`` and
+    feed-forward width ``d_mlp``, the LSTM's hidden width ``d_hidden``, dropout."""
+
+    d_model: int = 32
+    n_layers: int = 2
+    n_heads: int = 4
+    d_mlp: int = 128
+    d_hidden: int = 64
+    dropout: float = 0.1
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("d_model", "n_layers", "n_heads", "d_mlp", "d_hidden"), below_one=("dropout",))
+        if self.d_model % self.n_heads:
+            raise BoolsensError(f"d_model={self.d_model} must be a multiple of n_heads={self.n_heads}")
+
+    def model_config(self, vocab: int, max_len: int) -> PaddedTextConfig:
+        """The models' config over ``vocab`` words and sequences of at most ``max_len`` tokens."""
+        return PaddedTextConfig(vocab=vocab, max_len=max_len, d_model=self.d_model, n_layers=self.n_layers,
+                                n_heads=self.n_heads, d_mlp=self.d_mlp, d_hidden=self.d_hidden, dropout=self.dropout)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextTrainSpec:
+    """AdamW on the cross-entropy for a fixed number of ``epochs`` over the training sequences in
+    shuffled batches, a checkpoint every ``checkpoint_every_epochs`` epochs."""
+
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    epochs: int = 10
+    checkpoint_every_epochs: int = 2
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("batch_size", "epochs", "checkpoint_every_epochs"), positive=("lr",),
+                     nonnegative=("weight_decay",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextMeasureSpec:
+    """The embedding-noise sensitivity: N(0, σ² I) on one token's embedding, for every σ² in
+    ``sigma2s``, ``draws`` draws at every real position of the first ``samples`` training
+    sequences; the profile figure is drawn at ``reference_sigma2``."""
+
+    sigma2s: tuple[float, ...] = (0.25, 1.0, 4.0, 15.0, 60.0)   # noise variances σ²; the paper's default is 15
+    reference_sigma2: float = 15.0
+    samples: int = 300
+    draws: int = 3
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("samples", "draws"), positive=("sigma2s", "reference_sigma2"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class SequenceSensitivityConfig(ExperimentConfig):
+    """The seeds, the models (axis), the redundant-evidence data (lengths ``L_min``..``L_max``,
+    ``vocab`` words of which ``n_polar`` per class carry the label, ``k_min``..``k_max`` label words
+    per sequence, sample sizes), the nested model, training and measurement configs, and the
+    training accuracy below which a seed is left out of the statistics."""
+
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     models: tuple[str, ...] = ("transformer", "lstm")
     L_min: int = 8
@@ -70,49 +131,34 @@ class SequenceSensitivityConfig(ExperimentConfig):
     n_polar: int = 4
     k_min: int = 1
     k_max: int = 4
-    d_model: int = 32
-    n_layers: int = 2
-    n_heads: int = 4
-    d_mlp: int = 128
-    d_hidden: int = 64
-    dropout: float = 0.1
     n_train: int = 2000
     n_test: int = 1000
-    batch_size: int = 32
-    lr: float = 1e-3
-    weight_decay: float = 0.01
-    epochs: int = 10
+    model: TextModelSpec = field(default_factory=TextModelSpec)
+    train: TextTrainSpec = field(default_factory=TextTrainSpec)
+    measure: TextMeasureSpec = field(default_factory=TextMeasureSpec)
     min_train_acc: float = 0.98
-    checkpoint_every_epochs: int = 2
-    sigma2s: tuple[float, ...] = (0.25, 1.0, 4.0, 15.0, 60.0)   # noise variances σ²; the paper's default is 15
-    reference_sigma2: float = 15.0                                # the profile figure's σ²
-    sens_samples: int = 300
-    sens_draws: int = 3
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_fields(self, counts=("L_min", "L_max", "vocab", "n_polar", "k_min", "k_max", "d_model", "n_layers",
-                                   "n_heads", "d_mlp", "d_hidden", "n_train", "n_test", "batch_size", "epochs",
-                                   "checkpoint_every_epochs", "sens_samples", "sens_draws"),
-                     below_one=("dropout",), unit=("min_train_acc",), positive=("lr", "sigma2s", "reference_sigma2"),
-                     nonnegative=("weight_decay",), choices={"models": tuple(MODELS)})
-        for lo, hi in (("L_min", "L_max"), ("k_min", "k_max")):
+        check_fields(self, counts=("L_min", "L_max", "vocab", "n_polar", "k_min", "k_max", "n_train", "n_test"),
+                     unit=("min_train_acc",), choices={"models": tuple(MODELS)})   # model, train and measure
+        for lo, hi in (("L_min", "L_max"), ("k_min", "k_max")):                   # check their own fields
             if getattr(self, lo) > getattr(self, hi):
                 raise BoolsensError(f"{lo}={getattr(self, lo)} must be at most {hi}={getattr(self, hi)}")
-        if self.d_model % self.n_heads:
-            raise BoolsensError(f"d_model={self.d_model} must be a multiple of n_heads={self.n_heads}")
 
 
 PRESETS = {
-    "smoke": SequenceSensitivityConfig(seeds=(0, 1), L_min=3, L_max=6, vocab=10, n_polar=2, k_max=2, d_model=8,
-                                       n_layers=1, n_heads=2, d_mlp=16, d_hidden=8, n_train=64, n_test=32,
-                                       batch_size=16, epochs=2, checkpoint_every_epochs=1, sigma2s=(1.0, 15.0),
-                                       sens_samples=8, sens_draws=1, min_train_acc=0.0),
+    "smoke": SequenceSensitivityConfig(seeds=(0, 1), L_min=3, L_max=6, vocab=10, n_polar=2, k_max=2, n_train=64,
+                                       n_test=32, min_train_acc=0.0,
+                                       model=TextModelSpec(d_model=8, n_layers=1, n_heads=2, d_mlp=16, d_hidden=8),
+                                       train=TextTrainSpec(batch_size=16, epochs=2, checkpoint_every_epochs=1),
+                                       measure=TextMeasureSpec(sigma2s=(1.0, 15.0), samples=8, draws=1)),
     "cpu": SequenceSensitivityConfig(),
     "gpu": SequenceSensitivityConfig(seeds=tuple(range(10)), L_min=8, L_max=64, vocab=1000, n_polar=50, k_max=6,
-                                     d_model=256, n_layers=4, n_heads=8, d_mlp=1024, d_hidden=256, n_train=20_000,
-                                     n_test=5000, lr=1e-4, epochs=100, checkpoint_every_epochs=5,
-                                     sigma2s=(0.25, 0.5, 1.0, 4.0, 15.0, 60.0), sens_samples=2000),
+                                     n_train=20_000, n_test=5000,
+                                     model=TextModelSpec(d_model=256, n_layers=4, n_heads=8, d_mlp=1024, d_hidden=256),
+                                     train=TextTrainSpec(lr=1e-4, epochs=100, checkpoint_every_epochs=5),
+                                     measure=TextMeasureSpec(sigma2s=(0.25, 0.5, 1.0, 4.0, 15.0, 60.0), samples=2000)),
 }
 
 
@@ -132,14 +178,12 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
     tr, te = slice(0, config.n_train), slice(config.n_train, None)
     inputs = torch.stack([ids, lengths[:, None].expand(-1, ids.shape[1])], dim=1).to(dev)  # (N, 2, L): ids, length
     y = y.to(dev)
-    cfg = PaddedTextConfig(vocab=config.vocab, max_len=config.L_max, d_model=config.d_model,
-                           n_layers=config.n_layers, n_heads=config.n_heads, d_mlp=config.d_mlp,
-                           d_hidden=config.d_hidden, dropout=config.dropout)
+    spec, ms = config.train, config.measure
     torch.manual_seed(derive_seed(seed, "init"))  # PyTorch's initialisers (and then dropout) draw from it
-    model = MODELS[kind](cfg).to(dev)
-    opt = make_optimizer(model.parameters(), "adamw", lr=config.lr, weight_decay=config.weight_decay)
+    model = MODELS[kind](config.model.model_config(config.vocab, config.L_max)).to(dev)
+    opt = make_optimizer(model.parameters(), "adamw", lr=spec.lr, weight_decay=spec.weight_decay)
     gen = torch.Generator().manual_seed(derive_seed(seed, "batches"))
-    next_batch, n_batches = epoch_batches(inputs[tr], y[tr], config.batch_size, gen)
+    next_batch, n_batches = epoch_batches(inputs[tr], y[tr], spec.batch_size, gen)
 
     def logits(m, x):  # x: (B, 2, L) ids and lengths
         return m(x[:, 0], x[:, 1, 0])  # (B, classes)
@@ -151,20 +195,20 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
         return {"epoch": step // n_batches, "train_acc": accuracy(m, tr), "test_acc": accuracy(m, te)}
 
     # dropout draws from torch's global generator: it is checkpointed with the batches' generator
-    res = train(model, opt, steps=config.epochs * n_batches, next_batch=next_batch,
+    res = train(model, opt, steps=spec.epochs * n_batches, next_batch=next_batch,
                 loss_fn=lambda m, x, t: F.cross_entropy(logits(m, x), t), ctx=ctx,
                 generators={"batches": gen, "torch_global": torch.default_generator}, log_every=n_batches,
-                checkpoint_every=config.checkpoint_every_epochs * n_batches, on_log=on_log)
-    sigmas = [math.sqrt(s2) for s2 in config.sigma2s]
-    n = min(config.sens_samples, config.n_train)
+                checkpoint_every=spec.checkpoint_every_epochs * n_batches, on_log=on_log)
+    sigmas = [math.sqrt(s2) for s2 in ms.sigma2s]
+    n = min(ms.samples, config.n_train)
     lens = lengths[:n]
     with torch.no_grad():  # train() leaves the model in evaluation mode
         train_acc, test_acc = accuracy(model, tr), accuracy(model, te)
         emb = model.embed(ids[:n].to(dev)).cpu()  # (n, L, d) layer-normalised word embeddings
-        rates = embedding_sensitivity(model.forward_embedded, emb, lens, sigmas=sigmas, n_draws=config.sens_draws,
+        rates = embedding_sensitivity(model.forward_embedded, emb, lens, sigmas=sigmas, n_draws=ms.draws,
                                       seed=derive_seed(seed, "sensitivity"))
     out = {"sensitivity": {}, "late_minus_early": {}, "profile": {}, "profile_counts": None}
-    for s2, sigma in zip(config.sigma2s, sigmas):
+    for s2, sigma in zip(ms.sigma2s, sigmas):
         r = rates[sigma]
         profile, counts = right_aligned(r, lens.numpy())
         out["sensitivity"][f"{s2:g}"] = mean_sensitivity(r)
@@ -175,22 +219,22 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
             "test_acc": test_acc, **out, "train_seconds": res.seconds}
 
 
-def _curves(by: dict, kind: str, field: str, seeds, xs) -> np.ndarray:
-    return np.array([[float(by[kind, s][field][f"{x:g}"]) for x in xs] for s in seeds])
+def _curves(by: dict, kind: str, quantity: str, seeds, xs) -> np.ndarray:
+    return np.array([[float(by[kind, s][quantity][f"{x:g}"]) for x in xs] for s in seeds])
 
 
 def _figure(run_dir: RunDir, config: SequenceSensitivityConfig, by: dict, seeds) -> list[str]:
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
-    ref = f"{config.reference_sigma2:g}"
+    ref, sigma2s = f"{config.measure.reference_sigma2:g}", config.measure.sigma2s
     colors = {"transformer": "tab:blue", "lstm": "tab:red"}
     for kind in config.models:
-        for ax, field in ((axes[0], "sensitivity"), (axes[1], "late_minus_early")):
-            c = _curves(by, kind, field, seeds, config.sigma2s)
+        for ax, quantity in ((axes[0], "sensitivity"), (axes[1], "late_minus_early")):
+            c = _curves(by, kind, quantity, seeds, sigma2s)
             stats = [mean_ci(c[:, j]) for j in range(c.shape[1])]
-            ax.plot(config.sigma2s, c.mean(0), marker="o", color=colors.get(kind), label=kind)
+            ax.plot(sigma2s, c.mean(0), marker="o", color=colors.get(kind), label=kind)
             if len(seeds) > 1:
-                ax.fill_between(config.sigma2s, [s["ci_low"] for s in stats], [s["ci_high"] for s in stats],
+                ax.fill_between(sigma2s, [s["ci_low"] for s in stats], [s["ci_high"] for s in stats],
                                 color=colors.get(kind), alpha=0.2)
         if ref in by[kind, seeds[0]]["profile"]:
             # (seeds, L); a position no sequence reaches is NaN, stored as "nan" in the unit record
@@ -205,7 +249,7 @@ def _figure(run_dir: RunDir, config: SequenceSensitivityConfig, by: dict, seeds)
                                      color=colors.get(kind), alpha=0.2)
     for ax in axes[:2]:
         ax.set_xscale("log")
-        ax.set_xticks(list(config.sigma2s), [f"{x:g}" for x in config.sigma2s], minor=False)
+        ax.set_xticks(list(sigma2s), [f"{x:g}" for x in sigma2s], minor=False)
         ax.minorticks_off()
         ax.set_xlabel("noise variance σ²")
     axes[0].set_ylabel("mean sensitivity")
@@ -222,13 +266,13 @@ def _figure(run_dir: RunDir, config: SequenceSensitivityConfig, by: dict, seeds)
 def _report_fields(config: SequenceSensitivityConfig, **measured) -> dict:
     """The values the report template (``reports/sequence_sensitivity.md``) shows; ``measured``:
     the run's own (the seeds used and left out)."""
-    c = config
+    c, model, tr, ms = config, config.model, config.train, config.measure
     return {"L_min": c.L_min, "L_max": c.L_max, "vocab": c.vocab, "k_min": c.k_min, "k_max": c.k_max,
-            "n_train": c.n_train, "d_model": c.d_model, "n_layers": c.n_layers, "n_heads": c.n_heads,
-            "d_mlp": c.d_mlp, "dropout": c.dropout, "d_hidden": c.d_hidden, "lr": c.lr, "batch_size": c.batch_size,
-            "epochs": c.epochs, "weight_decay": c.weight_decay, "n_seeds": len(c.seeds), "sens_draws": c.sens_draws,
-            "sens_samples": c.sens_samples, "sigma2s": list(c.sigma2s), "min_train_acc": c.min_train_acc,
-            **measured}
+            "n_train": c.n_train, "d_model": model.d_model, "n_layers": model.n_layers, "n_heads": model.n_heads,
+            "d_mlp": model.d_mlp, "dropout": model.dropout, "d_hidden": model.d_hidden, "lr": tr.lr,
+            "batch_size": tr.batch_size, "epochs": tr.epochs, "weight_decay": tr.weight_decay,
+            "n_seeds": len(c.seeds), "draws": ms.draws, "samples": ms.samples, "sigma2s": list(ms.sigma2s),
+            "min_train_acc": c.min_train_acc, **measured}
 
 
 def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -> dict:
@@ -256,7 +300,7 @@ def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -
     dropped = [s for s in complete
                if min(by[m, s]["train_acc"] for m in ("transformer", "lstm")) < config.min_train_acc]
     seeds = [s for s in complete if s not in dropped]
-    xs = config.sigma2s
+    xs = config.measure.sigma2s
     summary, points, parts = [], [], {}
     if len(seeds) >= 2:
         comparisons = [

@@ -20,15 +20,15 @@ and a margin ≥ 2 it is the other way round. The regimes are the rows of the pa
 
 The model is the paper's single-layer attention f(X) = Uᵀ softmax(X W_Q W_Kᵀ Xᵀ) X W_V
 (``empirical.models.token_attention``: small init, mean over positions then a vector readout),
-trained full batch with Adam on the logistic loss until the training loss is below ``stop_loss``
-(checked every ``log_every`` steps) or ``steps``. "Which predictor the model picked" is read
+trained full batch with Adam on the logistic loss until the training loss is below
+``train.stop_loss`` (checked every ``train.log_every`` steps) or ``train.steps``. "Which predictor the model picked" is read
 on *conflict* inputs: test samples whose sparse tokens are swapped for the other class's (label
 kept), so the two rules disagree on every one of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -61,28 +61,67 @@ KIND_NAMES = ("sparse", "frequent", "irrelevant")
 
 
 @dataclass(frozen=True, kw_only=True)
-class SyntheticTokensConfig(ExperimentConfig):
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    regimes: tuple[tuple[int, int, int, int], ...] = TABLE_3   # (n_s, n_f, n_d, m)
-    M: int = 100                 # vocabulary (the paper's M was not available)
-    T: int = 40                  # sequence length (not available; >= n_s + n_f of every row)
+class TokenModelSpec:
+    """The single-layer attention (:class:`~empirical.models.token_attention.TokenAttentionConfig`
+    without its vocabulary, which is the data's ``M``): width and initial weight scale."""
+
     d_model: int = 32
-    init_scale: float = 0.01
-    n_train: int = 1000
-    n_test: int = 1000
+    init_scale: float = 0.01     # every weight starts N(0, init_scale²)
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("d_model",), positive=("init_scale",))
+
+    def model_config(self, M: int) -> TokenAttentionConfig:
+        """The model's config over a vocabulary of ``M`` tokens."""
+        return TokenAttentionConfig(M=M, d_model=self.d_model, init_scale=self.init_scale)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenTrainSpec:
+    """Full-batch Adam on the logistic loss until the training loss is below ``stop_loss``
+    (checked every ``log_every`` steps) or ``steps`` steps."""
+
     lr: float = 1e-3
     steps: int = 1500
     stop_loss: float = 0.01      # stop once the full-batch training loss is below this
     log_every: int = 20
     checkpoint_every: int = 200
-    sens_samples: int = 300      # training inputs the sensitivities are measured on
-    sens_draws: int = 2          # replacement draws per (input, position) for the model
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("steps", "log_every", "checkpoint_every"), positive=("lr",),
+                     nonnegative=("stop_loss",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenMeasureSpec:
+    """The replacement sensitivities: exact for the two rules, ``draws`` Monte-Carlo draws per
+    (input, position) for the model, on the first ``samples`` training inputs."""
+
+    samples: int = 300
+    draws: int = 2
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("samples", "draws"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyntheticTokensConfig(ExperimentConfig):
+    """The seeds, the regimes (axis), the data (vocabulary ``M``, length ``T``, sample sizes), and
+    the nested model, training and measurement configs."""
+
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    regimes: tuple[tuple[int, int, int, int], ...] = TABLE_3   # (n_s, n_f, n_d, m)
+    M: int = 100                 # vocabulary (the paper's M was not available)
+    T: int = 40                  # sequence length (not available; >= n_s + n_f of every row)
+    n_train: int = 1000
+    n_test: int = 1000
+    model: TokenModelSpec = field(default_factory=TokenModelSpec)
+    train: TokenTrainSpec = field(default_factory=TokenTrainSpec)
+    measure: TokenMeasureSpec = field(default_factory=TokenMeasureSpec)
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_fields(self, counts=("M", "T", "d_model", "n_train", "n_test", "steps", "log_every",
-                                   "checkpoint_every", "sens_samples", "sens_draws"),
-                     positive=("init_scale", "lr"), nonnegative=("stop_loss",))
+        check_fields(self, counts=("M", "T", "n_train", "n_test"))   # model, train and measure check their own
         if not self.regimes:
             raise BoolsensError("regimes=() must hold at least one (n_s, n_f, n_d, m) row")
         for n_s, n_f, n_d, m in self.regimes:  # each row checked as the data generator will check it
@@ -90,13 +129,15 @@ class SyntheticTokensConfig(ExperimentConfig):
 
 
 PRESETS = {
-    "smoke": SyntheticTokensConfig(seeds=(0,), regimes=((3, 5, 1, 4), (1, 8, 6, 4)), M=16, T=12, d_model=8,
-                                   n_train=64, n_test=64, steps=6, log_every=2, checkpoint_every=2,
-                                   sens_samples=16, sens_draws=1, lr=1e-2),
+    "smoke": SyntheticTokensConfig(seeds=(0,), regimes=((3, 5, 1, 4), (1, 8, 6, 4)), M=16, T=12, n_train=64,
+                                   n_test=64, model=TokenModelSpec(d_model=8),
+                                   train=TokenTrainSpec(lr=1e-2, steps=6, log_every=2, checkpoint_every=2),
+                                   measure=TokenMeasureSpec(samples=16, draws=1)),
     "cpu": SyntheticTokensConfig(),
-    "gpu": SyntheticTokensConfig(seeds=tuple(range(10)), d_model=64, n_train=10_000, n_test=5000, steps=20_000,
-                                 stop_loss=1e-3, log_every=100, checkpoint_every=1000, sens_samples=2000,
-                                 sens_draws=8),
+    "gpu": SyntheticTokensConfig(seeds=tuple(range(10)), n_train=10_000, n_test=5000, model=TokenModelSpec(d_model=64),
+                                 train=TokenTrainSpec(steps=20_000, stop_loss=1e-3, log_every=100,
+                                                      checkpoint_every=1000),
+                                 measure=TokenMeasureSpec(samples=2000, draws=8)),
 }
 
 
@@ -139,9 +180,9 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
     freq = frequent_rule(m)
     sparse_says = torch.sign(sparse_rule(idconf)).float()  # (N,) = -y on every conflict input
     torch.manual_seed(derive_seed(seed, "init"))  # TokenAttention draws its weights from the global generator
-    model = TokenAttention(TokenAttentionConfig(M=config.M, d_model=config.d_model,
-                                                init_scale=config.init_scale)).to(dev)
-    opt = make_optimizer(model.parameters(), "adam", lr=config.lr)
+    model = TokenAttention(config.model.model_config(config.M)).to(dev)
+    tr, ms = config.train, config.measure
+    opt = make_optimizer(model.parameters(), "adam", lr=tr.lr)
 
     def loss_fn(mdl, ids, y):
         return F.softplus(-y * mdl(ids)).mean()  # logistic loss on ±1 labels
@@ -156,16 +197,16 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
                 "agree_frequent": float((conf == yconf.to(dev)).float().mean()),
                 "agree_sparse": float((conf == sparse_says).float().mean())}
 
-    res = train(model, opt, steps=config.steps, next_batch=lambda step: (idtr, ytr), loss_fn=loss_fn, ctx=ctx,
-                log_every=config.log_every, checkpoint_every=config.checkpoint_every, on_log=on_log,
-                stop=lambda step, rec: rec["train_loss"] < config.stop_loss)
+    res = train(model, opt, steps=tr.steps, next_batch=lambda step: (idtr, ytr), loss_fn=loss_fn, ctx=ctx,
+                log_every=tr.log_every, checkpoint_every=tr.checkpoint_every, on_log=on_log,
+                stop=lambda step, rec: rec["train_loss"] < tr.stop_loss)
     with torch.no_grad():
         final = on_log(res.steps, model)
         test_acc = float((sign(model(idte)) == yte).float().mean())
-        xs = idtr[: config.sens_samples].cpu()
+        xs = idtr[: ms.samples].cpu()
         s_sparse = replacement_sensitivity(sparse_rule, xs, vocab=config.M, exact=True)
         s_freq = replacement_sensitivity(freq, xs, vocab=config.M, exact=True)
-        s_model = replacement_sensitivity(model, xs, vocab=config.M, n_draws=config.sens_draws,
+        s_model = replacement_sensitivity(model, xs, vocab=config.M, n_draws=ms.draws,
                                           seed=derive_seed(seed, "sensitivity"))
         att = model.attention(idtr[:500]).cpu()  # (b, T, T)
         kinds = torch.from_numpy(token_kinds(spec))[idtr[:500].cpu()]  # (b, T) kind of each key
@@ -213,10 +254,10 @@ def _figure(run_dir: RunDir, config: SyntheticTokensConfig, results: list) -> li
 
 def _report_fields(config: SyntheticTokensConfig) -> dict:
     """The values the report template (``reports/synthetic_tokens.md``) shows."""
-    c = config
-    return {"regimes": ", ".join(_regime_name(r) for r in c.regimes), "M": c.M, "T": c.T, "sens_draws": c.sens_draws,
-            "d_model": c.d_model, "init_scale": c.init_scale, "lr": c.lr, "n_train": c.n_train,
-            "stop_loss": c.stop_loss, "steps": c.steps, "n_seeds": len(c.seeds), "margin": MARGIN}
+    c, model, tr = config, config.model, config.train
+    return {"regimes": ", ".join(_regime_name(r) for r in c.regimes), "M": c.M, "T": c.T, "draws": c.measure.draws,
+            "d_model": model.d_model, "init_scale": model.init_scale, "lr": tr.lr, "n_train": c.n_train,
+            "stop_loss": tr.stop_loss, "steps": tr.steps, "n_seeds": len(c.seeds), "margin": MARGIN}
 
 
 def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> dict:

@@ -15,13 +15,14 @@ on one contiguous s×s square (s = the ViT's patch size) at a random corner (the
 clean logits are not detached). Every model trains for a fixed number of epochs with Adam and the
 paper code's schedule (lr halved every 8 epochs, batch 100; the code's default is 50 epochs at
 lr 0.01). The ViT and vit+reg of a seed start from the same initialisation; every variant of a
-seed uses the same data split, so seeds pair.
+seed uses the same data split and the same order of batches (the regulariser's noise has a
+generator of its own), so seeds pair.
 
 Measured after training, all in eval mode:
 
 * sensitivity over a grid of σ: N(0, σ²) noise on k = s² scattered pixels (the paper's code: 16
   scattered pixels for its 4×4 patches), the fraction of changed argmax predictions on the
-  training images, ``sens_draws`` draws (``empirical.measure.pixel_noise.pixel_sensitivity``);
+  training images, ``measure.draws`` draws (``empirical.measure.pixel_noise.pixel_sensitivity``);
 * weight-noise sharpness over a grid of weight-noise σ_w: every parameter + N(0, σ_w²), ShOp (the
   L1 change of the logits) and ShPred (the fraction of changed predictions) on the training images,
   5 draws (``empirical.measure.sensitivity_real.weight_noise_sharpness``). The paper's code perturbs a
@@ -33,7 +34,7 @@ Measured after training, all in eval mode:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -70,10 +71,13 @@ VARIANTS = ARCHS + ("vit+reg",)
 
 
 @dataclass(frozen=True, kw_only=True)
-class VisionSensitivityConfig(ExperimentConfig):
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    variants: tuple[str, ...] = VARIANTS
-    n_train: int = 1000
+class VisionModelSpec:
+    """The four classifiers' sizes (:class:`~empirical.models.vision.VisionConfig` without the
+    image size and the classes, which are the data's): the ViT's ``patch`` (also the side of the
+    regulariser's noise square and, squared, the number of pixels the sensitivity perturbs),
+    ``d_model``, ``n_layers`` (also the ConvMixer's blocks), ``n_heads`` and dropout; the CNN's
+    ``channels``; the MLP's hidden width ``d_mlp``."""
+
     patch: int = 2
     d_model: int = 64
     n_layers: int = 2
@@ -81,47 +85,99 @@ class VisionSensitivityConfig(ExperimentConfig):
     channels: int = 16
     d_mlp: int = 128
     dropout: float = 0.1
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("patch", "d_model", "n_layers", "n_heads", "channels", "d_mlp"),
+                     below_one=("dropout",))
+        image = VisionConfig().image
+        if image % self.patch:
+            raise BoolsensError(f"patch={self.patch} must divide the image side {image}")
+        if self.d_model % self.n_heads:
+            raise BoolsensError(f"d_model={self.d_model} must be a multiple of n_heads={self.n_heads}")
+
+    def model_config(self) -> VisionConfig:
+        """The classifiers' config."""
+        return VisionConfig(patch=self.patch, d_model=self.d_model, n_layers=self.n_layers, n_heads=self.n_heads,
+                            channels=self.channels, d_mlp=self.d_mlp, dropout=self.dropout)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisionTrainSpec:
+    """Adam for a fixed number of ``epochs`` in shuffled batches, the learning rate multiplied by
+    ``lr_gamma`` every ``lr_step_epochs`` epochs; for vit+reg the regulariser's weight ``reg_p``
+    and noise ``reg_sigma``; a log record every ``log_every_epochs`` and a checkpoint every
+    ``checkpoint_every_epochs`` epochs."""
+
     batch_size: int = 100
     lr: float = 0.01
-    lr_step_epochs: int = 8      # the lr is multiplied by lr_gamma every lr_step_epochs epochs
+    lr_step_epochs: int = 8
     lr_gamma: float = 0.5
     epochs: int = 50
     log_every_epochs: int = 5
     checkpoint_every_epochs: int = 10
-    sens_sigmas: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-    sens_draws: int = 5
-    sens_samples: int = 1000
     reg_p: float = 0.5
     reg_sigma: float = 1.0
+
+    def __post_init__(self) -> None:
+        check_fields(self, counts=("batch_size", "lr_step_epochs", "epochs", "log_every_epochs",
+                                   "checkpoint_every_epochs"), positive=("lr", "reg_sigma"), unit=("reg_p",))
+        check_interval(self.lr_gamma, "lr_gamma", 0, 1, open_lo=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisionMeasureSpec:
+    """After training: the pixel-noise sensitivity at every σ in ``sigmas`` (``draws`` draws on the
+    first ``samples`` training images), the weight-noise sharpness at every σ_w in
+    ``weight_sigmas`` (``weight_draws`` draws on the first ``weight_samples``), and the accuracy on
+    the corrupted test images at every severity in ``severities``."""
+
+    sigmas: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+    draws: int = 5
+    samples: int = 1000
     weight_sigmas: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05)
     weight_draws: int = 5
     weight_samples: int = 1000
     severities: tuple[int, ...] = (1, 3, 5)
 
     def __post_init__(self) -> None:
+        check_fields(self, counts=("draws", "samples", "weight_draws", "weight_samples"),
+                     positive=("sigmas", "weight_sigmas"), choices={"severities": (1, 2, 3, 4, 5)})
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisionSensitivityConfig(ExperimentConfig):
+    """The seeds, the variants (axis), the training images, and the nested model, training and
+    measurement configs."""
+
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    variants: tuple[str, ...] = VARIANTS
+    n_train: int = 1000
+    model: VisionModelSpec = field(default_factory=VisionModelSpec)
+    train: VisionTrainSpec = field(default_factory=VisionTrainSpec)
+    measure: VisionMeasureSpec = field(default_factory=VisionMeasureSpec)
+
+    def __post_init__(self) -> None:
         super().__post_init__()
-        check_fields(self, counts=("n_train", "patch", "d_model", "n_layers", "n_heads", "channels", "d_mlp",
-                                   "batch_size", "lr_step_epochs", "epochs", "log_every_epochs",
-                                   "checkpoint_every_epochs", "sens_draws", "sens_samples", "weight_draws",
-                                   "weight_samples"),
-                     below_one=("dropout",), positive=("lr", "sens_sigmas", "reg_sigma", "weight_sigmas"),
-                     unit=("reg_p",), choices={"variants": VARIANTS, "severities": (1, 2, 3, 4, 5)})
-        check_interval(self.lr_gamma, "lr_gamma", 0, 1, open_lo=True)
+        check_fields(self, counts=("n_train",), choices={"variants": VARIANTS})  # model, train and measure check
+        #                                                                           their own fields
 
 
 PRESETS = {
-    "smoke": VisionSensitivityConfig(seeds=(0, 1), variants=("vit", "cnn", "vit+reg"), n_train=100, d_model=16,
-                                     n_heads=2, n_layers=1, channels=4,
-                                     d_mlp=16, batch_size=50, epochs=2, log_every_epochs=1, checkpoint_every_epochs=1,
-                                     sens_sigmas=(1.0, 4.0), sens_draws=1, sens_samples=20, weight_sigmas=(0.05,),
-                                     weight_draws=2, weight_samples=20, severities=(3,)),
+    "smoke": VisionSensitivityConfig(seeds=(0, 1), variants=("vit", "cnn", "vit+reg"), n_train=100,
+                                     model=VisionModelSpec(d_model=16, n_heads=2, n_layers=1, channels=4, d_mlp=16),
+                                     train=VisionTrainSpec(batch_size=50, epochs=2, log_every_epochs=1,
+                                                           checkpoint_every_epochs=1),
+                                     measure=VisionMeasureSpec(sigmas=(1.0, 4.0), draws=1, samples=20,
+                                                               weight_sigmas=(0.05,), weight_draws=2,
+                                                               weight_samples=20, severities=(3,))),
     "cpu": VisionSensitivityConfig(),
     # the paper code's ViT depth, width and training schedule (50 epochs, lr 0.01 halved every 8), on digits
-    "gpu": VisionSensitivityConfig(seeds=tuple(range(10)), n_train=1400, d_model=64, n_layers=8, n_heads=8,
-                                   channels=64, d_mlp=512,
-                                   sens_sigmas=(0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0), sens_draws=10,
-                                   sens_samples=1400, weight_sigmas=(0.002, 0.005, 0.01, 0.02, 0.05), weight_draws=10,
-                                   weight_samples=1400),
+    "gpu": VisionSensitivityConfig(seeds=tuple(range(10)), n_train=1400,
+                                   model=VisionModelSpec(d_model=64, n_layers=8, n_heads=8, channels=64, d_mlp=512),
+                                   measure=VisionMeasureSpec(sigmas=(0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
+                                                             draws=10, samples=1400,
+                                                             weight_sigmas=(0.002, 0.005, 0.01, 0.02, 0.05),
+                                                             weight_draws=10, weight_samples=1400)),
 }
 
 
@@ -135,53 +191,51 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
     variant, seed, dev = unit["variant"], unit["seed"], ctx.device
     if variant not in VARIANTS:
         raise BoolsensError(f"variant={variant!r} must be one of {VARIANTS}")
+    patch, spec, ms = config.model.patch, config.train, config.measure
     xtr, ytr, xte, yte = digits(n_train=config.n_train, seed=derive_seed(seed, "data"))
     xtr, ytr, xte, yte = (t.to(dev) for t in (xtr, ytr, xte, yte))
-    vcfg = VisionConfig(patch=config.patch, d_model=config.d_model, n_layers=config.n_layers,
-                        n_heads=config.n_heads, channels=config.channels, d_mlp=config.d_mlp,
-                        dropout=config.dropout)
     torch.manual_seed(derive_seed(seed, "init"))  # the same initialisation for vit and vit+reg (then dropout)
-    model = build(variant.split("+")[0], vcfg).to(dev)
-    opt = make_optimizer(model.parameters(), "adam", lr=config.lr)
+    model = build(variant.split("+")[0], config.model.model_config()).to(dev)
+    opt = make_optimizer(model.parameters(), "adam", lr=spec.lr)
     gen = torch.Generator().manual_seed(derive_seed(seed, "batches"))  # the same batches for every variant
     reg_gen = torch.Generator().manual_seed(derive_seed(seed, "regularizer"))
-    batches, n_batches = epoch_batches(xtr, ytr, config.batch_size, gen)
+    batches, n_batches = epoch_batches(xtr, ytr, spec.batch_size, gen)
 
     def next_batch(step):
         for group in opt.param_groups:  # the step schedule, a function of the step (resumes exactly)
-            group["lr"] = config.lr * config.lr_gamma ** ((step // n_batches) // config.lr_step_epochs)
+            group["lr"] = spec.lr * spec.lr_gamma ** ((step // n_batches) // spec.lr_step_epochs)
         return batches(step)
 
     def loss_fn(m, x, y):
         logits = m(x)
         if variant == "vit+reg":
-            noisy = square_noise(x, size=config.patch, sigma=config.reg_sigma, generator=reg_gen)
-            return (1 - config.reg_p) * F.cross_entropy(logits, y) + config.reg_p * F.mse_loss(m(noisy), logits)
+            noisy = square_noise(x, size=patch, sigma=spec.reg_sigma, generator=reg_gen)
+            return (1 - spec.reg_p) * F.cross_entropy(logits, y) + spec.reg_p * F.mse_loss(m(noisy), logits)
         return F.cross_entropy(logits, y)
 
     def on_log(step, m):
         epoch = step // n_batches
-        s = pixel_sensitivity(m, xtr[:300], sigmas=[1.0], k=config.patch ** 2, n_draws=1,
+        s = pixel_sensitivity(m, xtr[:300], sigmas=[1.0], k=patch ** 2, n_draws=1,
                               seed=derive_seed(seed, "logged sensitivity", epoch))[1.0]
         return {"epoch": epoch, "train_acc": class_accuracy(m, xtr, ytr), "test_acc": class_accuracy(m, xte, yte),
                 "sens_sigma1": s.value}
 
     # dropout draws from torch's global generator: it is checkpointed with the others
-    res = train(model, opt, steps=config.epochs * n_batches, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
+    res = train(model, opt, steps=spec.epochs * n_batches, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
                 generators={"batches": gen, "regularizer": reg_gen, "torch_global": torch.default_generator},
-                log_every=config.log_every_epochs * n_batches,
-                checkpoint_every=config.checkpoint_every_epochs * n_batches, on_log=on_log)
+                log_every=spec.log_every_epochs * n_batches,
+                checkpoint_every=spec.checkpoint_every_epochs * n_batches, on_log=on_log)
     with torch.no_grad():  # train() leaves the model in evaluation mode
-        sens = pixel_sensitivity(model, xtr[:config.sens_samples], sigmas=config.sens_sigmas, k=config.patch ** 2,
-                                 n_draws=config.sens_draws, seed=derive_seed(seed, "sensitivity"))
+        sens = pixel_sensitivity(model, xtr[:ms.samples], sigmas=ms.sigmas, k=patch ** 2, n_draws=ms.draws,
+                                 seed=derive_seed(seed, "sensitivity"))
         robust = {}
         for name in CORRUPTIONS:
-            robust[name] = float(np.mean([class_accuracy(model, corrupt(xte.cpu(), name, sev, background=-1.0,
-                                                                        seed=derive_seed(seed, "corruption", name, sev)).to(dev), yte)
-                                          for sev in config.severities]))
+            corrupted = [corrupt(xte.cpu(), name, sev, background=-1.0, seed=derive_seed(seed, "corruption", name, sev))
+                         for sev in ms.severities]
+            robust[name] = float(np.mean([class_accuracy(model, x.to(dev), yte) for x in corrupted]))
         train_acc, test_acc = class_accuracy(model, xtr, ytr), class_accuracy(model, xte, yte)
-    sharp = {s: weight_noise_sharpness(model, xtr[:config.weight_samples], sigma=s, n_draws=config.weight_draws,
-                                       seed=derive_seed(seed, "sharpness")) for s in config.weight_sigmas}
+    sharp = {s: weight_noise_sharpness(model, xtr[:ms.weight_samples], sigma=s, n_draws=ms.weight_draws,
+                                       seed=derive_seed(seed, "sharpness")) for s in ms.weight_sigmas}
     return {
         "variant": variant, "seed": seed, "epochs": res.steps // n_batches, "train_acc": train_acc,
         "test_acc": test_acc,
@@ -194,10 +248,10 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
     }
 
 
-def _curves(results: list, variant: str, field: str, xs, seeds) -> np.ndarray:
-    """(seeds, points) array of record[field][x] for one variant, rows in the order of ``seeds``."""
+def _curves(results: list, variant: str, quantity: str, xs, seeds) -> np.ndarray:
+    """(seeds, points) array of record[quantity][x] for one variant, rows in the order of ``seeds``."""
     by_seed = {r.record["seed"]: r.record for r in results if r.record["variant"] == variant}
-    return np.array([[float(by_seed[s][field][f"{x:g}"]) for x in xs] for s in seeds])
+    return np.array([[float(by_seed[s][quantity][f"{x:g}"]) for x in xs] for s in seeds])
 
 
 def _point_rows(label: str, cmp: dict) -> list[dict]:
@@ -210,11 +264,11 @@ def _figures(run_dir: RunDir, config: VisionSensitivityConfig, results: list, se
     plt = pyplot()
     present = [v for v in config.variants if any(r.record["variant"] == v for r in results)]
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
-    for ax, field, xs, label in ((axes[0], "sensitivity", config.sens_sigmas, "pixel-noise σ"),
-                                 (axes[1], "shop", config.weight_sigmas, "weight-noise σ_w"),
-                                 (axes[2], "shpred", config.weight_sigmas, "weight-noise σ_w")):
+    S, W = config.measure.sigmas, config.measure.weight_sigmas
+    for ax, quantity, xs, label in ((axes[0], "sensitivity", S, "pixel-noise σ"),
+                                    (axes[1], "shop", W, "weight-noise σ_w"), (axes[2], "shpred", W, "weight-noise σ_w")):
         for v in present:
-            c = _curves(results, v, field, xs, seeds)
+            c = _curves(results, v, quantity, xs, seeds)
             stats = [mean_ci(c[:, j]) for j in range(len(xs))] if len(seeds) > 1 else None
             mean = c.mean(0)
             line = ax.plot(xs, mean, marker="o", label=v)[0]
@@ -226,7 +280,7 @@ def _figures(run_dir: RunDir, config: VisionSensitivityConfig, results: list, se
         ax.minorticks_off()
         ax.set_xlabel(label)
         ax.set_ylabel({"sensitivity": "fraction of predictions changed", "shop": "ShOp (L1 logit change)",
-                       "shpred": "ShPred (fraction changed)"}[field])
+                       "shpred": "ShPred (fraction changed)"}[quantity])
         ax.legend(fontsize=7)
     axes[1].set_yscale("log")
     fig.suptitle("vision-sensitivity: mean over seeds with 95 % t intervals")
@@ -235,14 +289,14 @@ def _figures(run_dir: RunDir, config: VisionSensitivityConfig, results: list, se
 
 def _report_fields(config: VisionSensitivityConfig) -> dict:
     """The values the report template (``reports/vision_sensitivity.md``) shows."""
-    c = config
-    return {"n_train": c.n_train, "n_layers": c.n_layers, "d_model": c.d_model, "n_heads": c.n_heads,
-            "patch": c.patch, "dropout": c.dropout, "lr": c.lr, "lr_gamma": c.lr_gamma,
-            "lr_step_epochs": c.lr_step_epochs, "batch_size": c.batch_size, "epochs": c.epochs,
-            "n_seeds": len(c.seeds), "pixels": c.patch ** 2, "sens_draws": c.sens_draws,
-            "sens_samples": c.sens_samples, "sens_sigmas": list(c.sens_sigmas), "reg_p": c.reg_p,
-            "reg_sigma": f"{c.reg_sigma:g}", "weight_sigmas": list(c.weight_sigmas), "weight_draws": c.weight_draws,
-            "weight_samples": c.weight_samples, "corruptions": len(CORRUPTIONS), "severities": list(c.severities)}
+    model, tr, ms = config.model, config.train, config.measure
+    return {"n_train": config.n_train, "n_layers": model.n_layers, "d_model": model.d_model, "n_heads": model.n_heads,
+            "patch": model.patch, "dropout": model.dropout, "lr": tr.lr, "lr_gamma": tr.lr_gamma,
+            "lr_step_epochs": tr.lr_step_epochs, "batch_size": tr.batch_size, "epochs": tr.epochs,
+            "n_seeds": len(config.seeds), "pixels": model.patch ** 2, "draws": ms.draws,
+            "samples": ms.samples, "sigmas": list(ms.sigmas), "reg_p": tr.reg_p,
+            "reg_sigma": f"{tr.reg_sigma:g}", "weight_sigmas": list(ms.weight_sigmas), "weight_draws": ms.weight_draws,
+            "weight_samples": ms.weight_samples, "corruptions": len(CORRUPTIONS), "severities": list(ms.severities)}
 
 
 def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> dict:
@@ -267,7 +321,7 @@ def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> 
     seeds = sorted({r.record["seed"] for r in results if all(
         any(q.record["variant"] == v and q.record["seed"] == r.record["seed"] for q in results) for v in present)})
     point_rows, summary_rows, parts = [], [], {}
-    S, W = config.sens_sigmas, config.weight_sigmas
+    S, W = config.measure.sigmas, config.measure.weight_sigmas
 
     def record(label, cmp, claim_part):
         point_rows.extend(_point_rows(label, cmp))
@@ -312,8 +366,8 @@ def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> 
     text = f"{overall}: " + "; ".join(f"{k} {names[k]}: {v}" for k, v in part_verdicts.items())
     per_variant = []
 
-    def mean_of(recs, field, x):
-        return float(np.mean([r[field][f"{x:g}"] for r in recs]))
+    def mean_of(recs, quantity, x):
+        return float(np.mean([r[quantity][f"{x:g}"] for r in recs]))
 
     for v in config.variants:
         recs = [r.record for r in results if r.record["variant"] == v]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 pytest.importorskip("torch")
@@ -31,7 +33,7 @@ def test_random_function_generalization_measures_on_the_whole_cube():
     assert RandomFunctionConfig(n=14, measure=Measurement(eval_points=2**14)).n == 14
 
 
-@pytest.mark.parametrize("name, field", [("grokking", "train.steps"), ("synthetic-tokens", "steps"),
+@pytest.mark.parametrize("name, field", [("grokking", "train.steps"), ("synthetic-tokens", "train.steps"),
                                          ("spectral-dynamics", "train.steps"), ("length-scaling", "train.steps")])
 def test_the_step_count_is_called_steps(name, field):
     cfg = apply_overrides(registry.get(name).config("smoke"), [f"{field}=3"])
@@ -39,3 +41,35 @@ def test_the_step_count_is_called_steps(name, field):
     for part in field.split("."):
         value = getattr(value, part)
     assert value == 3
+
+
+#: the flat names the three Vasudeva et al. experiments had, and where each quantity lives now
+MOVED = {
+    "sequence-sensitivity": {"d_model": "model.d_model", "dropout": "model.dropout", "lr": "train.lr",
+                             "epochs": "train.epochs", "sens_draws": "measure.draws",
+                             "sens_samples": "measure.samples", "sigma2s": "measure.sigma2s"},
+    "vision-sensitivity": {"patch": "model.patch", "channels": "model.channels", "lr_gamma": "train.lr_gamma",
+                           "reg_p": "train.reg_p", "sens_sigmas": "measure.sigmas", "weight_draws": "measure.weight_draws",
+                           "severities": "measure.severities"},
+    "synthetic-tokens": {"d_model": "model.d_model", "init_scale": "model.init_scale", "steps": "train.steps",
+                         "stop_loss": "train.stop_loss", "sens_draws": "measure.draws"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(MOVED))
+def test_model_train_and_measure_are_nested(name):
+    """Model, training and measurement are frozen configs of their own in the experiment's config
+    (``--set model.d_model=...``); the old flat names are refused, naming the fields there are."""
+    cfg = registry.get(name).config("smoke")
+    for part in ("model", "train", "measure"):
+        assert dataclasses.is_dataclass(getattr(cfg, part)) and type(getattr(cfg, part)).__dataclass_params__.frozen
+    for old, new in MOVED[name].items():
+        head, _, leaf = new.partition(".")
+        value = getattr(getattr(cfg, head), leaf)
+        assert apply_overrides(cfg, [f"{new}={_text(value)}"]) == cfg      # the same value, under its new path
+        with pytest.raises(BoolsensError, match=f"has no field '{old}'"):
+            apply_overrides(cfg, [f"{old}={_text(value)}"])
+
+
+def _text(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
