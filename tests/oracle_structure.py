@@ -15,9 +15,10 @@ Conventions as in :mod:`oracle`: index x, coordinate i is bit i, bit 1 <-> -1 (T
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from itertools import permutations, product
 
-from oracle import fourier_coefficients, n_of, point
+from oracle import n_of, point
 
 __all__ = [
     "correlation_immunity", "resiliency", "autocorrelation", "absolute_indicator", "chow_parameters",
@@ -30,10 +31,32 @@ def _size(S: int) -> int:
 
 
 # ----------------------------------------------------------------------------- cryptographic
+@lru_cache(maxsize=None)
+def _characters(n: int) -> tuple[tuple[int, ...], ...]:
+    """chi_S(x) = prod_{i in S} x_i from the ±1 points, as rows S (cached per n)."""
+    pts = [point(x, n) for x in range(1 << n)]
+    rows = []
+    for S in range(1 << n):
+        row = []
+        for p in pts:
+            v = 1
+            for i in range(n):
+                if (S >> i) & 1:
+                    v *= p[i]
+            row.append(v)
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def _walsh(table) -> list[int]:
+    """2**n f^(S) = sum_x f(x) chi_S(x), exact integers (zero exactly when f^(S) is)."""
+    return [sum(a * b for a, b in zip(table, row)) for row in _characters(n_of(table))]
+
+
 def correlation_immunity(table) -> int:
     """The largest m in 0..n with f^(S) = 0 for every S with 1 <= |S| <= m (tried m = n, n-1, ...)."""
     n = n_of(table)
-    c = fourier_coefficients(table)
+    c = _walsh(table)
     for m in range(n, -1, -1):
         if all(c[S] == 0 for S in range(1 << n) if 1 <= _size(S) <= m):
             return m
@@ -60,52 +83,60 @@ def absolute_indicator(table) -> int:
 
 
 # ----------------------------------------------------------------------------- structure
+@lru_cache(maxsize=None)
+def _points(n: int) -> tuple[tuple[int, ...], ...]:
+    return tuple(point(x, n) for x in range(1 << n))
+
+
 def chow_parameters(table) -> list[Fraction]:
     """(E f, E f x_0, ..., E f x_{n-1}) from the ±1 points, exact."""
     n = n_of(table)
     N = 1 << n
-    vals = [Fraction(v) for v in table]  # exact: ints, floats and Fractions alike
-    out = [sum(vals, Fraction(0)) / N]
+    vals = [v if isinstance(v, int) else Fraction(v) for v in table]  # exact: floats as the rationals they are
+    pts = _points(n)
+    out = [Fraction(sum(vals)) / N]
     for i in range(n):
-        out.append(sum((vals[x] * point(x, n)[i] for x in range(N)), Fraction(0)) / N)
+        out.append(Fraction(sum(v * p[i] for v, p in zip(vals, pts))) / N)
     return out
 
 
+@lru_cache(maxsize=None)
+def _neighbours(n: int) -> tuple[tuple[int, ...], ...]:
+    """For each i, the index of x with coordinate i negated, found from the points."""
+    pts = _points(n)
+    where = {p: x for x, p in enumerate(pts)}
+    return tuple(tuple(where[tuple(-v if j == i else v for j, v in enumerate(p))] for p in pts) for i in range(n))
+
+
 def relevant_variables(table) -> tuple[int, ...]:
-    """The i with f(x) != f(y) for some x, y differing only in coordinate i (from the points)."""
+    """The i with f(x) != f(y) for some x, y differing only in coordinate i."""
     n = n_of(table)
-    found = []
-    for i in range(n):
-        for x in range(1 << n):
-            px = point(x, n)
-            flipped = tuple(-v if j == i else v for j, v in enumerate(px))
-            y = sum(1 << j for j in range(n) if flipped[j] == -1)
-            if table[x] != table[y]:
-                found.append(i)
-                break
-    return tuple(found)
+    return tuple(i for i, flip in enumerate(_neighbours(n)) if any(table[x] != table[y] for x, y in enumerate(flip)))
+
+
+@lru_cache(maxsize=None)
+def _ordered_pairs(n: int) -> tuple[tuple[int, int], ...]:
+    """Every pair (x, y) with x <= y coordinatewise (-1 < 1), found among all 4**n pairs."""
+    pts = [point(x, n) for x in range(1 << n)]
+    return tuple((x, y) for x, px in enumerate(pts) for y, py in enumerate(pts)
+                 if all(a <= b for a, b in zip(px, py)))
 
 
 def is_monotone(table) -> bool:
-    """Every pair x <= y (coordinatewise, -1 < 1) has f(x) <= f(y): all 4**n pairs."""
-    n = n_of(table)
-    pts = [point(x, n) for x in range(1 << n)]
-    for x, px in enumerate(pts):
-        for y, py in enumerate(pts):
-            if all(a <= b for a, b in zip(px, py)) and not table[x] <= table[y]:
-                return False
-    return True
+    """Every pair x <= y (coordinatewise, -1 < 1) has f(x) <= f(y)."""
+    return all(table[x] <= table[y] for x, y in _ordered_pairs(n_of(table)))
+
+
+@lru_cache(maxsize=None)
+def _permuted_points(n: int) -> tuple[tuple[int, ...], ...]:
+    """For every permutation pi of the coordinates, the index of pi x for each x (all n! of them)."""
+    return tuple(tuple(sum(((x >> pi[i]) & 1) << i for i in range(n)) for x in range(1 << n))
+                 for pi in permutations(range(n)))
 
 
 def is_symmetric(table) -> bool:
-    """f(x) = f(pi x) for every permutation pi of the coordinates (all n! of them)."""
-    n = n_of(table)
-    for pi in permutations(range(n)):
-        for x in range(1 << n):
-            y = sum(((x >> pi[i]) & 1) << i for i in range(n))
-            if table[x] != table[y]:
-                return False
-    return True
+    """f(x) = f(pi x) for every permutation pi of the coordinates."""
+    return all(table[x] == table[y] for perm in _permuted_points(n_of(table)) for x, y in enumerate(perm))
 
 
 def satisfies_threshold(table, w, theta) -> bool:

@@ -1,7 +1,7 @@
 """boolsens.cryptographic (correlation immunity, resiliency, autocorrelation, absolute indicator)
 against the independent brute force of tests/oracle_structure.py (the double loop, the naive
-Fourier coefficients): every function on n <= 3 (n = 4 in the slow tier, a seeded sample in the
-fast one), seeded random ones on n = 5..8; closed forms (bent inner product, parity, constants);
+Walsh sums): every function on n <= 3 (n = 4 in the slow tier, a seeded sample in the fast
+one), seeded random and balanced ones on n = 5..8; closed forms (bent inner product, parity, constants);
 Sage's doctest fixtures; batches, dtypes, torch, bad input.
 """
 
@@ -51,17 +51,13 @@ CASES = {
     "n0": all_tables(0), "n1": all_tables(1), "n2": all_tables(2), "n3": all_tables(3),
     "n4-sample": random_tables(4, 300, seed=16), "n5-random": random_tables(5, 30, seed=5),
     "n6-balanced": balanced_tables(6, 8, seed=6), "n7-random": random_tables(7, 2, seed=7),
+    "n8-mixed": np.concatenate([balanced_tables(8, 3, seed=8), random_tables(8, 2, seed=8)]),
 }
 
 
 @pytest.mark.parametrize("key", list(CASES))
 def test_against_the_brute_force(key):
     check_against_oracle(CASES[key])
-
-
-@pytest.mark.slow
-def test_against_the_brute_force_on_eight_variables():
-    check_against_oracle(np.concatenate([balanced_tables(8, 3, seed=8), random_tables(8, 2, seed=8)]))
 
 
 @pytest.mark.slow
