@@ -45,6 +45,9 @@ from .restriction import derivative, restrict
 from .noise import disagreement_probability, noise_sensitivity, noise_stability, robustness_bound
 from .sensitivity import pointwise_sensitivity, sensitivity
 from .spectral import fourier_entropy, fourier_sparsity, is_bent, nonlinearity, spectral_norm
+from .cryptographic import absolute_indicator, autocorrelation, correlation_immunity, resiliency
+from .structure import chow_parameters, is_monotone, is_symmetric, relevant_variables
+from .linear_threshold import is_threshold, threshold_representation
 from .transforms import fwht, ifwht
 from . import estimate
 
@@ -67,6 +70,17 @@ __all__ = [
     "fourier_entropy",
     "nonlinearity",
     "is_bent",
+    "correlation_immunity",
+    "resiliency",
+    "autocorrelation",
+    "absolute_indicator",
+    # structure
+    "chow_parameters",
+    "relevant_variables",
+    "is_monotone",
+    "is_symmetric",
+    "threshold_representation",
+    "is_threshold",
     # influence and sensitivity
     "influence",
     "influences",

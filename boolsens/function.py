@@ -12,8 +12,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import cryptographic as _cryptographic
 from . import fourier as _fourier
 from . import gf2 as _gf2
+from . import linear_threshold as _linear_threshold
+from . import structure as _structure
 from . import influence as _influence
 from . import noise as _noise
 from . import sensitivity as _sensitivity
@@ -413,6 +416,47 @@ class BooleanFunction:
     def gf2_degree(self) -> int:
         """Degree over GF(2); see :func:`boolsens.gf2_degree`."""
         return _gf2.gf2_degree(self)
+
+    def correlation_immunity(self) -> int:
+        """Largest m with f̂(S) = 0 for 1 ≤ |S| ≤ m; see :func:`boolsens.correlation_immunity`."""
+        return _cryptographic.correlation_immunity(self)
+
+    def resiliency(self) -> int:
+        """Resiliency order (−1 when unbalanced); see :func:`boolsens.resiliency`."""
+        return _cryptographic.resiliency(self)
+
+    def autocorrelation(self) -> np.ndarray:
+        """r_f(a) = Σ_x f(x) f(x ⊕ a) for every a; see :func:`boolsens.autocorrelation`."""
+        return _cryptographic.autocorrelation(self)
+
+    def absolute_indicator(self) -> int:
+        """max_{a≠0} |r_f(a)|; see :func:`boolsens.absolute_indicator`."""
+        return _cryptographic.absolute_indicator(self)
+
+    def chow_parameters(self, *, exact: bool = False):
+        """(f̂(∅), f̂({0}), …, f̂({n−1})); see :func:`boolsens.chow_parameters`."""
+        return _structure.chow_parameters(self, exact=exact)
+
+    def relevant_variables(self) -> tuple:
+        """The coordinates f depends on; see :func:`boolsens.relevant_variables`."""
+        return _structure.relevant_variables(self)
+
+    def is_monotone(self) -> bool:
+        """x ≤ y implies f(x) ≤ f(y); see :func:`boolsens.is_monotone`."""
+        return _structure.is_monotone(self)
+
+    def is_symmetric(self) -> bool:
+        """Depends only on the Hamming weight; see :func:`boolsens.is_symmetric`."""
+        return _structure.is_symmetric(self)
+
+    def threshold_representation(self):
+        """Integer (w, θ) with f = sgn(w·x − θ), or None (cached); see
+        :func:`boolsens.threshold_representation`."""
+        return _linear_threshold.threshold_representation(self)
+
+    def is_threshold(self) -> bool:
+        """Whether f is a linear threshold function; see :func:`boolsens.is_threshold`."""
+        return _linear_threshold.is_threshold(self)
 
 
 def adopt_signs(signs: np.ndarray, name: str | None = None) -> BooleanFunction:

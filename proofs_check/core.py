@@ -446,6 +446,10 @@ EXHAUSTIVE = {
     "jensen": ("NPN", "Stab_ρ and I are invariant"),
     "prop-2.2": ("NPN", "Pr_ρ, I, deg and s are invariant"),
     "def-3.1-boolean": ("NPN", "the flip rate under uniform replacement, I and n are invariant"),
+    "covering-radius": ("NPN", "the nonlinearity and bentness are invariant under permuting and negating inputs and "
+                        "negating f (|W(S)| is permuted)"),
+    "siegenthaler": ("NPN", "correlation immunity, resiliency and the GF(2) degree are invariant under permuting "
+                     "and negating inputs and negating f (f̂(S) changes sign only; b ↦ b + 1 keeps the degree)"),
 }
 
 

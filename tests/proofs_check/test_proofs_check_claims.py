@@ -214,3 +214,83 @@ def test_false_def31_caught():
     _, bad = _run_variant("def-3.1-boolean", denominator=1.0)
     f = _witness_function(bad[0])
     assert bs.total_influence(f) > 0
+
+
+# ----------------------------------------------------------------------------- cryptographic bounds
+# covering-radius and siegenthaler: false variants caught with witnesses re-checked from the
+# definitions (tests/oracle.py, tests/oracle_structure.py), and the tallies of their equality cases
+import oracle  # noqa: E402
+import oracle_structure as ors  # noqa: E402
+
+
+def _nonlinearity(table) -> int:
+    """Least Hamming distance to the 2**(n+1) affine functions ±χ_S (from the oracle's χ)."""
+    n = oracle.n_of(table)
+    return min(sum(1 for x in range(1 << n) if table[x] != c * oracle.chi(S, x, n))
+               for S in range(1 << n) for c in (1, -1))
+
+
+def _gf2_degree(table) -> int:
+    """Largest |S| with a_S = ⊕_{T ⊆ S} b(T) = 1, b = [f = −1] (the Möbius sum, by subsets)."""
+    n = oracle.n_of(table)
+    best = 0
+    for S in range(1 << n):
+        a = 0
+        T = S
+        while True:
+            a ^= int(table[T] == -1)
+            if T == 0:
+                break
+            T = (T - 1) & S
+        if a:
+            best = max(best, bin(S).count("1"))
+    return best
+
+
+def test_false_covering_radius_caught():
+    _, bad = _run_variant("covering-radius", offset=1)
+    f = _witness_function(bad[0])
+    n, row = f.n, f.signs.tolist()
+    assert _nonlinearity(row) > 2 ** (n - 1) - 2 ** (n / 2 - 1) - 1
+
+
+def test_false_siegenthaler_correlation_immunity_caught():
+    _, bad = _run_variant("siegenthaler", ci_slack=1)
+    f = _witness_function(bad[0])
+    row = f.signs.tolist()
+    assert _gf2_degree(row) > f.n - ors.correlation_immunity(row) - 1
+
+
+def test_false_siegenthaler_resiliency_caught():
+    _, bad = _run_variant("siegenthaler", res_slack=2)
+    f = _witness_function(bad[0])
+    row = f.signs.tolist()
+    m = ors.resiliency(row)
+    assert 0 <= m <= f.n - 2 and _gf2_degree(row) > f.n - m - 2
+
+
+def test_the_bounds_are_tight_where_the_theory_says():
+    results = {r.id: r for r in pc.run_claims(["covering-radius", "siegenthaler"], profile="quick")}
+    cov = results["covering-radius"]
+    assert cov.held
+    # every bent function meets the bound and only bent ones do: hits == total in both tallies
+    for line in cov.tightness:
+        hits, total = line.rsplit(": ", 1)[1].split("/")
+        assert hits == total and int(total) > 0, line
+    sieg = results["siegenthaler"]
+    assert sieg.held and all(int(line.rsplit(": ", 1)[1].split("/")[0].replace(",", "")) > 0
+                             for line in sieg.tightness)
+
+
+def test_parity_meets_siegenthaler_and_shows_why_m_le_n_minus_2():
+    """PARITY_n: CI = n − 1 and deg₂ = 1 = n − CI (tight); it is (n − 1)-resilient, and there the
+    resilient bound n − m − 1 = 0 would fail, which is why the theorem needs m ≤ n − 2."""
+    for n in (2, 3, 5):
+        p = bs.parity(n)
+        assert bs.gf2_degree(p) == n - bs.correlation_immunity(p) == 1
+        assert bs.resiliency(p) == n - 1 and bs.gf2_degree(p) > n - bs.resiliency(p) - 1
+    tables = np.array(oracle.all_boolean_tables(3), dtype=np.int8)
+    res = bs.resiliency(tables)
+    deg = bs.gf2_degree(tables)
+    ok = (res >= 0) & (res <= 1)
+    assert np.all(deg[ok] <= 3 - res[ok] - 1)
