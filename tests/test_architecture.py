@@ -36,6 +36,7 @@ LAYERS = [
     ("boolsens.spectral", 2),
     ("boolsens.estimate", 2),
     ("boolsens.gf2", 2),
+    ("boolsens.pbiased", 2),  # below fourier, influence and noise, which call it for their keyword p
     ("boolsens.function", 3),
     ("boolsens.families", 4),
     ("boolsens.census", 4),
