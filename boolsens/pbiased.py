@@ -42,7 +42,7 @@ one count serves every p.
 
 Cost: the transform n 2**n multiply-adds (float64, 8·2**n bytes per function), the exact one in
 int64 while :math:`\max|f|\cdot\max(b, 2)^n` fits, else Python integers; influences of ±1 tables
-8 popcounts per 64 points and coordinate (the counts are cached on a ``BooleanFunction``);
+5 popcounts per 64 points and coordinate (the counts are cached on a ``BooleanFunction``);
 :func:`noise_operator` n passes over the table.
 """
 
@@ -86,7 +86,7 @@ def resolve_p(p: Any, exact: bool, t: Table) -> tuple[float | Fraction | None, b
             raise BoolsensError(f"an exact Fraction p={p} needs a numpy table or a BooleanFunction, "
                                 "not a torch tensor")
         exact = True
-    elif p is not None and exact:
+    elif exact:
         raise BoolsensError(f"exact=True with p={p!r}, a float: pass p as a fractions.Fraction "
                             "(e.g. Fraction(1, 3)) for exact p-biased values")
     return (None if p == _HALF else p), exact
@@ -156,7 +156,7 @@ def p_coefficients(t: Table, p: float | Fraction, exact: bool) -> Any:
         return t.like_input(_float_transform(_numpy(t), float(p)).reshape(t.batch + (1 << n,)))
     a, b = p.numerator, p.denominator
     r = math.isqrt(a * (b - a))
-    if r * r != a * (b - a):
+    if r * r != a * (b - a) and n > 0:
         raise BoolsensError(
             f"the p-biased Fourier coefficients at p={p} are irrational: f̂_p(S) carries the factor "
             f"sqrt(p(1-p))^|S| = sqrt({a * (b - a)}/{b * b})^|S|; fourier_weights, influences and "
@@ -230,6 +230,8 @@ def _level_squares(t: Table, exact: bool) -> np.ndarray:
 def _poly_in_p(coef: np.ndarray, p: float | Fraction, exact: bool) -> np.ndarray:
     """Σ_k coef[..., k] p^k (1 − p)^{m−k} with m = coef.shape[-1] − 1."""
     m = coef.shape[-1] - 1
+    if m < 0:  # n = 0: no coordinate
+        return np.zeros(coef.shape[:-1], dtype=object if exact else np.float64)
     if exact:
         a, b = p.numerator, p.denominator
         powers = [a**k * (b - a) ** (m - k) for k in range(m + 1)]
@@ -294,7 +296,7 @@ def pivotal_probability(f: Any, i: int | None = None, *, p: Any = None, exact: b
     A ``Fraction`` p (or ``exact=True`` with p None or ½) gives ``Fraction`` values: the
     probability is the polynomial :math:`\sum_k c_{i,k}\,p^k(1-p)^{n-1-k}` with integer c.
 
-    Cost: 8 popcounts per 64 points and coordinate, then O(n²) per p (the counts are cached on a
+    Cost: 5 popcounts per 64 points and coordinate, then O(n²) per p (the counts are cached on a
     ``BooleanFunction``, so further p cost O(n²)).
 
     >>> import boolsens as bs

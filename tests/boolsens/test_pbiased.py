@@ -254,7 +254,11 @@ def test_batch_shapes_and_torch():
     assert bs.pivotal_probability(tables, 0, p=0.2).shape == (2, 3)
     assert bs.noise_operator(tables, 0.5, p=0.2).shape == (2, 3, 8)
     assert bs.noise_stability(tables, np.array([0.1, 0.2, 0.3]), p=0.2).shape == (2, 3, 3)
-    assert bs.influences(bs.constant(0, 1), p=0.3).shape == (0,)
+    for p in (0.3, Fraction(1, 3)):  # n = 0
+        assert bs.influences(bs.constant(0, 1), p=p).shape == bs.pivotal_probability(bs.constant(0, 1), p=p).shape == (0,)
+        assert bs.total_influence(bs.constant(0, 1), p=p) == 0
+        assert bs.fourier_coefficients(bs.constant(0, -1), p=p).tolist() == [-1]
+        assert bs.noise_operator(bs.constant(0, -1), Fraction(1, 2), p=p).tolist() == [-1]
     torch = pytest.importorskip("torch")
     tt = torch.as_tensor(tables[0].astype(np.float32))
     for fn in (bs.influences, bs.fourier_weights, bs.fourier_coefficients, bs.total_influence, bs.pivotal_probability):
@@ -288,3 +292,19 @@ BAD = [
 def test_bad_arguments(call, match):
     with pytest.raises(BoolsensError, match=match):
         call()
+
+
+def test_boofun_agrees_where_installed():
+    """boofun 1.3's summed p-biased measures (skipped without boofun; bench/compare_boofun_pbiased.py
+    runs it in its own virtualenv, with its Monte-Carlo influences, and reports the figures)."""
+    bf = pytest.importorskip("boofun")
+    from boofun.analysis import p_biased as pb
+
+    for f in (bs.majority(5), bs.threshold([3, 2, 1, 1]), bs.random_function(6, seed=2)):
+        g = bf.create([int(v) for v in (f.signs == -1)])
+        for p in (Fraction(1, 10), Fraction(7, 10)):
+            np.testing.assert_allclose([pb.p_biased_influence(g, i, float(p)) for i in range(f.n)],
+                                       _floats(bs.pivotal_probability(f, p=p)), atol=1e-12)
+            coeffs = pb.p_biased_fourier_coefficients(g, float(p))
+            np.testing.assert_allclose([coeffs.get(S, 0.0) for S in range(1 << f.n)],
+                                       bs.fourier_coefficients(f, p=float(p)), atol=1e-9)
