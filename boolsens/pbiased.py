@@ -164,12 +164,13 @@ def p_coefficients(t: Table, p: float | Fraction, exact: bool) -> Any:
         )
     G = _integer_transform(t, a, b)
     den = b**n
-    scale = [Fraction(r**k, den) for k in range(n + 1)]
-    pc = popcounts(n)
-    out = np.empty(G.shape, dtype=object)
-    for S in range(1 << n):
-        out[:, S] = G[:, S] * scale[pc[S]]
-    return out.reshape(t.batch + (1 << n,))
+    powers = [r**k for k in range(n + 1)]
+    level = np.broadcast_to(popcounts(n), G.shape)
+    if G.dtype == object:  # Python integers or Fractions (real tables)
+        out = np.frompyfunc(lambda g, k: Fraction(g * powers[k]) / den, 2, 1)(G, level)
+    else:
+        out = np.frompyfunc(lambda g, k: Fraction(int(g) * powers[k], den), 2, 1)(G, level)
+    return out.astype(object).reshape(t.batch + (1 << n,))
 
 
 def p_weights(t: Table, p: float | Fraction, exact: bool) -> Any:

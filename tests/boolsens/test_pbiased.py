@@ -51,7 +51,8 @@ def test_every_function_exact(n, p):
         assert piv[b].tolist() == [orc.pivotal(row, i, p) for i in range(n)]
         for rho in RHOS:
             assert stab[rho][b] == orc.stability(row, rho, p)
-    assert all(isinstance(v, Fraction) for v in weights.ravel())
+    for out in (weights, infl, total, piv, *stab.values()):
+        assert all(type(v) is Fraction for v in np.ravel(out))  # == alone would let an equal float pass
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
@@ -75,6 +76,7 @@ def test_exact_coefficients_where_rational(n):
     """p = 1/5: σ = 2√(4/25) = 4/5 is rational, so are the coefficients; p = 1/3 is refused."""
     tables = all_tables(n)
     coeffs = bs.fourier_coefficients(tables, p=Fraction(1, 5))
+    assert all(type(v) is Fraction for v in coeffs.ravel())
     for b, row in enumerate(tables.tolist()):
         assert coeffs[b].tolist() == orc.coefficients_exact(row, Fraction(1, 5))
     assert orc.coefficients_exact(tables[0].tolist(), Fraction(1, 3)) is None
@@ -92,6 +94,7 @@ def test_sample_on_n4():
         assert infl[b].tolist() == orc.influences(row, p)
         if b < 8:
             assert noisy[b].tolist() == orc.noise_operator(row, Fraction(2, 5), p)
+            assert all(type(v) is Fraction for v in noisy[b])
 
 
 @pytest.mark.parametrize("n", [5, 6, pytest.param(7, marks=pytest.mark.slow), pytest.param(8, marks=pytest.mark.slow)])
@@ -117,6 +120,7 @@ def test_real_valued_tables(p):
         stab = bs.noise_stability(tables, Fraction(1, 2) if exact else 0.5, p=p)
         for b, row in enumerate(tables.tolist()):
             if exact:
+                assert all(isinstance(v, Fraction) for v in infl[b].tolist() + weights[b].tolist())
                 assert infl[b].tolist() == orc.influences(row, p)
                 assert weights[b].tolist() == orc.weights(row, p)
                 assert stab[b] == orc.stability(row, Fraction(1, 2), p)
@@ -133,6 +137,9 @@ def test_wide_integers_stay_exact():
     assert bs.fourier_weights(big, p=p).tolist() == orc.weights(big.tolist(), p)
     assert bs.influences(big, p=p).tolist() == orc.influences(big.tolist(), p)
     assert bs.fourier_coefficients(big, p=Fraction(1, 2)).tolist() == orc.coefficients_exact(big.tolist(), Fraction(1, 2))
+    coeffs = bs.fourier_coefficients(big, p=Fraction(1, 10)).tolist()
+    assert coeffs == orc.coefficients_exact(big.tolist(), Fraction(1, 10))
+    assert all(isinstance(c, Fraction) for c in coeffs)
 
 
 def test_exact_and_float_agree_at_n12():
