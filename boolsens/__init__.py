@@ -43,6 +43,7 @@ from .function import BooleanFunction
 from .influence import average_sensitivity, influence, influences, normalized_sensitivity, total_influence
 from .restriction import derivative, restrict
 from .noise import disagreement_probability, noise_sensitivity, noise_stability, robustness_bound
+from .pbiased import noise_operator, pivotal_probability
 from .sensitivity import pointwise_sensitivity, sensitivity
 from .spectral import fourier_entropy, fourier_sparsity, is_bent, nonlinearity, spectral_norm
 from .cryptographic import absolute_indicator, autocorrelation, correlation_immunity, resiliency
@@ -97,6 +98,9 @@ __all__ = [
     "noise_sensitivity",
     "disagreement_probability",
     "robustness_bound",
+    # p-biased analysis (the keyword p of the measures above, and these two)
+    "pivotal_probability",
+    "noise_operator",
     # GF(2) and restrictions
     "anf",
     "gf2_degree",

@@ -22,6 +22,7 @@ from ._input.table import Table, as_table
 from .cube import popcounts
 from ._input.validation import check_memory_fast, check_real
 from .errors import BoolsensError
+from .pbiased import p_coefficients, p_weights, resolve_p
 from .transforms import transform
 from ._kernels import lazy as _lazy_kernels
 
@@ -115,16 +116,26 @@ def walsh_spectrum(f: Any) -> Any:
     return spectrum(as_table(f))[0]
 
 
-def fourier_coefficients(f: Any, *, exact: bool = False) -> Any:
+def fourier_coefficients(f: Any, *, exact: bool = False, p: Any = None) -> Any:
     r"""f̂(S) for every bitmask S: shape (..., 2**n).
 
     ``exact=True`` returns an object array of ``Fraction`` (exact for any numpy table).
+    ``p`` (in (0, 1)) gives the p-biased coefficients f̂_p(S) = E_{μ_p}[f φ_S] (see
+    :mod:`boolsens.pbiased`; a ``Fraction`` p gives ``Fraction`` values where they are rational,
+    i.e. when p(1 − p) is a rational square, and an error otherwise); None or ½ is the uniform
+    measure, computed as without it.
 
     >>> import boolsens as bs
     >>> fourier_coefficients(bs.majority(3)).tolist()
     [0.0, 0.5, 0.5, 0.0, 0.5, 0.0, 0.0, -0.5]
+    >>> from fractions import Fraction
+    >>> fourier_coefficients(bs.dictator(1), p=Fraction(1, 5)).tolist()
+    [Fraction(3, 5), Fraction(4, 5)]
     """
     t = as_table(f)
+    p, exact = resolve_p(p, exact, t)
+    if p is not None:
+        return p_coefficients(t, p, exact)
     _reject_exact_torch(t, exact)
     w, is_int = spectrum(t)
     n = t.n
@@ -171,17 +182,25 @@ def _fraction_array_from_float(arr, n):
     return (flat / den).reshape(vals.shape)
 
 
-def fourier_weights(f: Any, *, exact: bool = False) -> Any:
+def fourier_weights(f: Any, *, exact: bool = False, p: Any = None) -> Any:
     r"""Spectral weight by level, :math:`W^k(f)=\sum_{|S|=k}\hat f(S)^2`, shape (..., n+1).
 
     For ±1 tables the level sums are exact integers divided by 4**n; ``exact=True`` returns them
-    as ``Fraction``. Sum over k is E[f²] (Parseval).
+    as ``Fraction``. Sum over k is E[f²] (Parseval). ``p`` (in (0, 1)) gives the p-biased
+    weights :math:`W^k_p(f)=\sum_{|S|=k}\hat f_p(S)^2` (see :mod:`boolsens.pbiased`; exact
+    ``Fraction`` s for a ``Fraction`` p); None or ½ is the uniform measure.
 
     >>> import boolsens as bs
     >>> fourier_weights(bs.majority(3)).tolist()
     [0.0, 0.75, 0.0, 0.25]
+    >>> from fractions import Fraction
+    >>> fourier_weights(bs.majority(3), p=Fraction(1, 3)).tolist()
+    [Fraction(169, 729), Fraction(128, 243), Fraction(16, 243), Fraction(128, 729)]
     """
     t = as_table(f)
+    p, exact = resolve_p(p, exact, t)
+    if p is not None:
+        return p_weights(t, p, exact)
     _reject_exact_torch(t, exact)
     w, is_int = spectrum(t)
     n = t.n

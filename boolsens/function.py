@@ -353,25 +353,25 @@ class BooleanFunction:
         """Integer transform 2**n f̂(S) (int64, read-only, cached)."""
         return _fourier.walsh_spectrum(self)
 
-    def fourier_coefficients(self, *, exact: bool = False):
+    def fourier_coefficients(self, *, exact: bool = False, p: Any = None):
         """f̂(S) by bitmask S; see :func:`boolsens.fourier_coefficients`."""
-        return _fourier.fourier_coefficients(self, exact=exact)
+        return _fourier.fourier_coefficients(self, exact=exact, p=p)
 
-    def fourier_weights(self, *, exact: bool = False):
-        """W^k for k = 0..n; see :func:`boolsens.fourier_weights`."""
-        return _fourier.fourier_weights(self, exact=exact)
+    def fourier_weights(self, *, exact: bool = False, p: Any = None):
+        """W^k for k = 0..n (p-biased with ``p``); see :func:`boolsens.fourier_weights`."""
+        return _fourier.fourier_weights(self, exact=exact, p=p)
 
     def degree(self) -> int:
         """Fourier degree; see :func:`boolsens.degree`."""
         return _fourier.degree(self)
 
-    def influences(self, *, exact: bool = False):
-        """Inf_i for i = 0..n-1; see :func:`boolsens.influences`."""
-        return _influence.influences(self, exact=exact)
+    def influences(self, *, exact: bool = False, p: Any = None):
+        """Inf_i for i = 0..n-1 (p-biased with ``p``); see :func:`boolsens.influences`."""
+        return _influence.influences(self, exact=exact, p=p)
 
-    def total_influence(self, *, exact: bool = False):
+    def total_influence(self, *, exact: bool = False, p: Any = None):
         """I(f); see :func:`boolsens.total_influence`."""
-        return _influence.total_influence(self, exact=exact)
+        return _influence.total_influence(self, exact=exact, p=p)
 
     def normalized_sensitivity(self, *, exact: bool = False):
         """I(f)/n; see :func:`boolsens.normalized_sensitivity`."""
@@ -381,9 +381,9 @@ class BooleanFunction:
         """Maximum sensitivity s(f); see :func:`boolsens.sensitivity`."""
         return _sensitivity.sensitivity(self)
 
-    def noise_stability(self, rho: Any):
-        """Stab_ρ(f); see :func:`boolsens.noise_stability`."""
-        return _noise.noise_stability(self, rho)
+    def noise_stability(self, rho: Any, *, p: Any = None):
+        """Stab_ρ(f) (p-biased with ``p``); see :func:`boolsens.noise_stability`."""
+        return _noise.noise_stability(self, rho, p=p)
 
     def bias(self) -> float:
         """E f = f̂(∅)."""

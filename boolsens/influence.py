@@ -25,6 +25,7 @@ from ._input.table import Table, as_table
 from ._input.validation import check_index, check_memory_fast
 from .errors import BoolsensError
 from .fourier import fourier_coefficients
+from .pbiased import p_influences, p_total_influence, resolve_p
 from ._kernels import lazy as _lazy_kernels
 
 _bitpacked = _lazy_kernels("bitpacked", globals(), "_bitpacked")  # numba loads on first use
@@ -76,16 +77,28 @@ def _fractions(counts: np.ndarray, den: int) -> np.ndarray:
     return np.frompyfunc(lambda c: Fraction(int(c), den), 1, 1)(counts).astype(object)
 
 
-def influences(f: Any, *, exact: bool = False) -> Any:
+def influences(f: Any, *, exact: bool = False, p: Any = None) -> Any:
     r"""All influences: shape (..., n).
+
+    ``p`` (in (0, 1)) gives the p-biased influences
+    :math:`\mathrm{Inf}^{(p)}_i(f) = \sum_{S\ni i}\hat f_p(S)^2`, which for a ±1 table is
+    :math:`4p(1-p)\Pr_{x\sim\mu_p}[f(x)\neq f(x^{\oplus i})]` (see :mod:`boolsens.pbiased` and
+    :func:`boolsens.pivotal_probability`); exact ``Fraction`` s for a ``Fraction`` p. None or ½ is
+    the uniform measure, computed as without it.
 
     >>> import boolsens as bs
     >>> influences(bs.majority(3)).tolist()
     [0.5, 0.5, 0.5]
     >>> influences(bs.threshold([2, 1, 1, 1]), exact=True).tolist()
     [Fraction(3, 4), Fraction(1, 4), Fraction(1, 4), Fraction(1, 4)]
+    >>> from fractions import Fraction
+    >>> influences(bs.majority(3), p=Fraction(1, 3)).tolist()
+    [Fraction(32, 81), Fraction(32, 81), Fraction(32, 81)]
     """
     t = as_table(f)
+    p, exact = resolve_p(p, exact, t)
+    if p is not None:
+        return p_influences(t, p, exact)
     _reject_exact_torch(t, exact)
     n = t.n
     counts = edge_counts(t)
@@ -105,8 +118,9 @@ def influences(f: Any, *, exact: bool = False) -> Any:
     return _real_influences(t)
 
 
-def influence(f: Any, i: int, *, exact: bool = False) -> Any:
-    """Influence of coordinate ``i`` (0-based): shape (...,).
+def influence(f: Any, i: int, *, exact: bool = False, p: Any = None) -> Any:
+    """Influence of coordinate ``i`` (0-based): shape (...,). ``p``: the p-biased influence, as
+    in :func:`influences`.
 
     >>> import boolsens as bs
     >>> influence(bs.dictator(3, i=1), 1), influence(bs.dictator(3, i=1), 0)
@@ -114,20 +128,28 @@ def influence(f: Any, i: int, *, exact: bool = False) -> Any:
     """
     t = as_table(f)
     i = check_index(i, t.n)
-    out = influences(t, exact=exact)[..., i]
+    out = influences(t, exact=exact, p=p)[..., i]
     if isinstance(out, np.ndarray) and out.ndim == 0:
         return out.item()
     return out
 
 
-def total_influence(f: Any, *, exact: bool = False) -> Any:
+def total_influence(f: Any, *, exact: bool = False, p: Any = None) -> Any:
     r"""Total influence :math:`I(f)=\sum_i \mathrm{Inf}_i = \sum_S |S|\hat f(S)^2`: shape (...,).
+
+    ``p`` (in (0, 1)): the p-biased total influence :math:`\sum_i \mathrm{Inf}^{(p)}_i(f)
+    = \sum_S |S|\hat f_p(S)^2` (see :func:`influences`).
 
     >>> import boolsens as bs
     >>> total_influence(bs.majority(5))
     1.875
+    >>> total_influence(bs.parity(3), p=0.25)
+    2.25
     """
     t = as_table(f)
+    p, exact = resolve_p(p, exact, t)
+    if p is not None:
+        return p_total_influence(t, p, exact)
     _reject_exact_torch(t, exact)
     counts = edge_counts(t)
     if counts is not None:

@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 
 from ._input.table import as_table
-from ._input.validation import check_delta, check_rho, is_torch
+from ._input.validation import check_delta, check_p, check_rho, is_torch
 from .errors import BoolsensError
 from .fourier import fourier_weights
+from .pbiased import p_weights, resolve_p
 from .sensitivity import sensitivity
 
 __all__ = ["noise_stability", "noise_sensitivity", "disagreement_probability", "robustness_bound"]
@@ -54,8 +55,15 @@ def _poly(weights: Any, rho: Any) -> Any:
     return out.item() if out.ndim == 0 else out
 
 
-def noise_stability(f: Any, rho: Any) -> Any:
+def noise_stability(f: Any, rho: Any, *, p: Any = None) -> Any:
     r"""Stab_ρ(f) = Σ_S ρ^{|S|} f̂(S)²: shape (...) + shape(rho).
+
+    ``p`` (in (0, 1)) gives the p-biased stability
+    :math:`\mathrm{Stab}^{(p)}_\rho(f) = \sum_S \rho^{|S|}\hat f_p(S)^2
+    = \mathbf E_{\mu_p}[f\,T_\rho f]` (see :mod:`boolsens.pbiased` and
+    :func:`boolsens.noise_operator`): an exact ``Fraction`` when both ρ and p are ``Fraction`` s,
+    a float when either is a float. None or ½ (float or ``Fraction``) is the uniform measure,
+    computed exactly as without it.
 
     >>> import boolsens as bs
     >>> noise_stability(bs.majority(3), 0.5)
@@ -63,9 +71,18 @@ def noise_stability(f: Any, rho: Any) -> Any:
     >>> from fractions import Fraction
     >>> noise_stability(bs.majority(3), Fraction(1, 2))
     Fraction(13, 32)
+    >>> noise_stability(bs.majority(3), Fraction(1, 2), p=Fraction(1, 3))
+    Fraction(389, 729)
     """
     rho = check_rho(rho)
     t = as_table(f)
+    p = check_p(p)
+    if p is not None and p != 0.5:  # p-biased; p = ½ is the uniform code below
+        exact = isinstance(rho, Fraction) and isinstance(p, Fraction)
+        if not exact:  # one float makes the result a float
+            p, rho = float(p), (float(rho) if isinstance(rho, Fraction) else rho)
+        q, exact = resolve_p(p, exact, t)
+        return _poly(p_weights(t, q, exact), rho)
     if isinstance(rho, Fraction) and t.torch:
         raise BoolsensError("an exact Fraction rho needs a numpy table or a BooleanFunction, not a torch tensor")
     return _poly(fourier_weights(t, exact=isinstance(rho, Fraction)), rho)

@@ -65,6 +65,7 @@ from . import claims_inequalities  # noqa: E402,F401
 from . import claims_spectral_bias  # noqa: E402,F401
 from . import claims_source_papers  # noqa: E402,F401
 from . import claims_cryptographic  # noqa: E402,F401
+from . import claims_pbiased  # noqa: E402,F401
 
 __all__ = [
     "REGISTRY", "Registry", "Claim", "Context", "Result", "RelationSummary", "Relation",
@@ -95,6 +96,7 @@ THEORY_IDS = (
     "prop-2.2", "prop-2.1", "softmax-perturbation", "word-sensitivity", "gaussian-closed-forms",
     "relu-layer-stability", "majority-sheppard", "def-3.1-boolean",
     "covering-radius", "siegenthaler",
+    "margulis-russo", "poincare-p",
 )
 
 

@@ -39,6 +39,7 @@ LAYERS = [
     ("boolsens.cryptographic", 2),
     ("boolsens.structure", 2),
     ("boolsens.linear_threshold", 2),
+    ("boolsens.pbiased", 2),  # below fourier, influence and noise, which call it for their keyword p
     ("boolsens.function", 3),
     ("boolsens.families", 4),
     ("boolsens.census", 4),

@@ -254,3 +254,23 @@ def check_memory_fast(nbytes: float, *, what: str) -> None:
     """:func:`check_memory` for sizes that could matter; free for small ones."""
     if nbytes >= SMALL_BYTES or "BOOLSENS_MEMORY_LIMIT" in os.environ:
         check_memory(nbytes, what=what)
+
+
+def check_p(p: Any, *, name: str = "p") -> float | Fraction | None:
+    """None (the uniform measure) or a bias p in the open interval (0, 1): a ``Fraction`` is kept
+    (exact results), any other real number becomes a float.
+
+    >>> check_p(Fraction(1, 3)), check_p(0.25), check_p(None)
+    (Fraction(1, 3), 0.25, None)
+    """
+    if p is None or isinstance(p, Fraction):
+        value = p
+    elif isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real):
+        raise BoolsensError(f"{name}={p!r} must be a real number in (0, 1) (a float or a fractions.Fraction)")
+    else:
+        value = float(p)
+        if not np.isfinite(value):
+            raise BoolsensError(f"{name}={p!r} must be finite, in (0, 1)")
+    if value is not None and not 0 < value < 1:
+        raise BoolsensError(f"{name}={p!r} must lie in (0, 1): the probability that a coordinate is -1 (True)")
+    return value
