@@ -85,8 +85,12 @@ def solve_exact_system(rows: list[list[Fraction]], rhs: list[Fraction], k: int) 
 
 
 def _fractions(a: np.ndarray) -> list[list[Fraction]]:
-    return [[Fraction(v) for v in row] for row in a.tolist()] if a.dtype != object else \
-        [[Fraction(v) for v in row] for row in a]
+    """A matrix as lists of Fractions of Python numbers (never of numpy integers, which overflow)."""
+    return [[Fraction(v) for v in row] for row in np.asarray(a).tolist()]
+
+
+def _fraction_list(a: Sequence) -> list[Fraction]:
+    return [Fraction(v) for v in (a.tolist() if isinstance(a, np.ndarray) else a)]
 
 
 def exact_optimum(c: Sequence, A: np.ndarray, b: Sequence, free: np.ndarray | None,
@@ -102,8 +106,8 @@ def exact_optimum(c: Sequence, A: np.ndarray, b: Sequence, free: np.ndarray | No
     m, k = A.shape
     free = np.zeros(k, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     Af = _fractions(A)
-    bf = [Fraction(v) for v in b]
-    cf = [Fraction(v) for v in c]
+    bf = _fraction_list(b)
+    cf = _fraction_list(c)
     bscale = max(1.0, float(np.abs(np.asarray(b, dtype=float)).max(initial=0.0)))
     if slack is None:
         scale = max(bscale, float(np.abs(np.asarray(A, dtype=float)).max(initial=0.0)))
@@ -161,12 +165,12 @@ def exact_simplex(c: Sequence, A: np.ndarray, b: Sequence) -> Fraction:
     fallback for small programs."""
     m, k = A.shape
     Af = _fractions(A)
-    bf = [Fraction(v) for v in b]
+    bf = _fraction_list(b)
     if any(v < 0 for v in bf):
         raise BoolsensError("exact_simplex needs b >= 0")
     # tableau rows [A | I | b], objective row [-c | 0 | 0]; basis = the slacks
     T = [Af[i] + [Fraction(int(i == j)) for j in range(m)] + [bf[i]] for i in range(m)]
-    z = [-Fraction(v) for v in c] + [Fraction(0)] * (m + 1)
+    z = [-v for v in _fraction_list(c)] + [Fraction(0)] * (m + 1)
     basis = [k + i for i in range(m)]
     while True:
         col = next((j for j in range(k + m) if z[j] < 0), None)  # Bland: the least improving column
