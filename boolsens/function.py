@@ -12,7 +12,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import approximate_degree as _approximate_degree
 from . import fourier as _fourier
+from . import fractional as _fractional
 from . import gf2 as _gf2
 from . import influence as _influence
 from . import noise as _noise
@@ -374,9 +376,9 @@ class BooleanFunction:
         """I(f)/n; see :func:`boolsens.normalized_sensitivity`."""
         return _influence.normalized_sensitivity(self, exact=exact)
 
-    def sensitivity(self) -> int:
-        """Maximum sensitivity s(f); see :func:`boolsens.sensitivity`."""
-        return _sensitivity.sensitivity(self)
+    def sensitivity(self, *, value: Any = None) -> int:
+        """Maximum sensitivity s(f), or s_b(f) with ``value=b``; see :func:`boolsens.sensitivity`."""
+        return _sensitivity.sensitivity(self, value=value)
 
     def noise_stability(self, rho: Any):
         """Stab_ρ(f); see :func:`boolsens.noise_stability`."""
@@ -413,6 +415,22 @@ class BooleanFunction:
     def gf2_degree(self) -> int:
         """Degree over GF(2); see :func:`boolsens.gf2_degree`."""
         return _gf2.gf2_degree(self)
+
+    def min_sensitivity(self) -> int:
+        """min_x s(f, x); see :func:`boolsens.min_sensitivity`."""
+        return _sensitivity.min_sensitivity(self)
+
+    def fractional_block_sensitivity(self, *, pointwise: bool = False):
+        """fbs(f), an exact Fraction; see :func:`boolsens.fractional_block_sensitivity`."""
+        return _fractional.fractional_block_sensitivity(self, pointwise=pointwise)
+
+    def approximate_degree(self, eps: Any = Fraction(1, 3)) -> int:
+        """ε-approximate degree, f read as 0/1; see :func:`boolsens.approximate_degree`."""
+        return _approximate_degree.approximate_degree(self, eps)
+
+    def approximation_error(self, d: int, *, exact: bool = False):
+        """Best uniform error at degree d; see :func:`boolsens.approximation_error`."""
+        return _approximate_degree.approximation_error(self, d, exact=exact)
 
 
 def adopt_signs(signs: np.ndarray, name: str | None = None) -> BooleanFunction:

@@ -64,6 +64,7 @@ from . import claims_identities  # noqa: E402,F401
 from . import claims_inequalities  # noqa: E402,F401
 from . import claims_spectral_bias  # noqa: E402,F401
 from . import claims_source_papers  # noqa: E402,F401
+from . import claims_linear_programs  # noqa: E402,F401
 
 __all__ = [
     "REGISTRY", "Registry", "Claim", "Context", "Result", "RelationSummary", "Relation",
@@ -93,6 +94,7 @@ THEORY_IDS = (
     "poincare", "edge-isoperimetric", "kkl", "friedgut", "level-k", "complexity-chain", "huang", "jensen",
     "prop-2.2", "prop-2.1", "softmax-perturbation", "word-sensitivity", "gaussian-closed-forms",
     "relu-layer-stability", "majority-sheppard", "def-3.1-boolean",
+    "fractional-chain", "approximate-degree",
 )
 
 

@@ -446,6 +446,8 @@ EXHAUSTIVE = {
     "jensen": ("NPN", "Stab_ρ and I are invariant"),
     "prop-2.2": ("NPN", "Pr_ρ, I, deg and s are invariant"),
     "def-3.1-boolean": ("NPN", "the flip rate under uniform replacement, I and n are invariant"),
+    "fractional-chain": ("NPN", "s, bs, fbs and C are invariant"),
+    "approximate-degree": ("NPN", "adeg (negating f maps g to 1 − g, the same error), deg and bs are invariant"),
 }
 
 

@@ -26,6 +26,7 @@ LAYERS = [
     ("boolsens.storage", 1),
     ("boolsens.command_line", 1),  # the plumbing every subcommand shares
     ("boolsens._input", 1),
+    ("boolsens._lp", 1),  # linear programs by HiGHS, made exact
     ("boolsens.cube", 2),
     ("boolsens.transforms", 2),
     ("boolsens.fourier", 2),
@@ -36,6 +37,8 @@ LAYERS = [
     ("boolsens.spectral", 2),
     ("boolsens.estimate", 2),
     ("boolsens.gf2", 2),
+    ("boolsens.fractional", 2),
+    ("boolsens.approximate_degree", 2),
     ("boolsens.function", 3),
     ("boolsens.families", 4),
     ("boolsens.census", 4),

@@ -91,3 +91,16 @@ def test_batches_keep_their_shape():
 def test_bad_input(call, match):
     with pytest.raises(BoolsensError, match=match):
         call()
+
+
+def test_boolean_function_methods_call_the_core():
+    from fractions import Fraction
+
+    f = bs.tribes(2, 2)
+    assert f.sensitivity(value=-1) == bs.sensitivity(f, value=-1)
+    assert f.min_sensitivity() == bs.min_sensitivity(f)
+    assert f.fractional_block_sensitivity() == bs.fractional_block_sensitivity(f)
+    assert list(f.fractional_block_sensitivity(pointwise=True)) == list(bs.fractional_block_sensitivity(f, pointwise=True))
+    assert f.approximate_degree() == bs.approximate_degree(f)
+    assert f.approximate_degree(Fraction(1, 10)) == bs.approximate_degree(f, Fraction(1, 10))
+    assert f.approximation_error(1, exact=True) == bs.approximation_error(f, 1, exact=True)

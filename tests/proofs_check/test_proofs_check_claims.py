@@ -214,3 +214,15 @@ def test_false_def31_caught():
     _, bad = _run_variant("def-3.1-boolean", denominator=1.0)
     f = _witness_function(bad[0])
     assert bs.total_influence(f) > 0
+
+
+def test_false_fractional_chain_caught():
+    _, bad = _run_variant("fractional-chain", fbs_scale=1.5)  # 1.5·fbs ≤ C: false where fbs = C > 0
+    f = _witness_function(bad[0])
+    assert 1.5 * bs.fractional_block_sensitivity(f) > bs.certificate_complexity(f)
+
+
+def test_false_approximate_degree_caught():
+    _, bad = _run_variant("approximate-degree", factor=0.5)  # bs ≤ adeg²/2: false (OR_n)
+    f = _witness_function(bad[0])
+    assert bs.block_sensitivity(f) > 0.5 * bs.approximate_degree(f) ** 2
