@@ -45,6 +45,9 @@ from .restriction import derivative, restrict
 from .noise import disagreement_probability, noise_sensitivity, noise_stability, robustness_bound
 from .pbiased import noise_operator, pivotal_probability
 from .sensitivity import pointwise_sensitivity, sensitivity
+from .sensitivity import min_sensitivity, pointwise_sensitivity, sensitivity
+from .fractional import fractional_block_sensitivity
+from .approximate_degree import approximate_degree, approximate_degree_symmetric, approximation_error
 from .spectral import fourier_entropy, fourier_sparsity, is_bent, nonlinearity, spectral_norm
 from .cryptographic import absolute_indicator, autocorrelation, correlation_immunity, resiliency
 from .structure import chow_parameters, is_monotone, is_symmetric, relevant_variables
@@ -93,6 +96,12 @@ __all__ = [
     "block_sensitivity",
     "certificate_complexity",
     "decision_tree_depth",
+    # one-sided, minimum and fractional measures; approximate degree (linear programming)
+    "min_sensitivity",
+    "fractional_block_sensitivity",
+    "approximate_degree",
+    "approximate_degree_symmetric",
+    "approximation_error",
     # noise
     "noise_stability",
     "noise_sensitivity",

@@ -57,9 +57,10 @@ from typing import Any
 import numpy as np
 
 from ._input.table import Table, as_table
-from ._input.validation import check_flag, check_memory, format_bytes
+from ._input.validation import check_flag, check_memory, check_sign, format_bytes
 from .errors import BoolsensError
 from .progress import progress
+from .sensitivity import one_sided_max
 from ._kernels import lazy as _lazy_kernels
 
 _subcube = _lazy_kernels("subcube", globals(), "_subcube")  # numba loads on first use
@@ -149,7 +150,16 @@ def _depths(s: np.ndarray, n: int, desc: str) -> np.ndarray:
     return out
 
 
-def certificate_complexity(f: Any, *, pointwise: bool = False) -> Any:
+def _check_value(value: Any, pointwise: bool) -> int | None:
+    """The ``value`` keyword of the one-sided measures: +1, -1 or None, and not with ``pointwise``."""
+    value = check_sign(value, name="value", allow_none=True)
+    if value is not None and pointwise:
+        raise BoolsensError(f"value={value} and pointwise=True exclude each other: the one-sided measure "
+                            "is the maximum of the pointwise table over the inputs with f(x) = value")
+    return value
+
+
+def certificate_complexity(f: Any, *, pointwise: bool = False, value: Any = None) -> Any:
     r"""Certificate complexity :math:`C(f) = \max_x C(f,x)`, exactly.
 
     :math:`C(f,x)` is the least :math:`|S|` such that f is constant on
@@ -160,6 +170,10 @@ def certificate_complexity(f: Any, *, pointwise: bool = False) -> Any:
     f : BooleanFunction or (..., 2**n) ±1 array
     pointwise : bool
         Return :math:`C(f,x)` for every x, shape (..., 2**n), dtype uint8, instead of the maximum.
+    value : +1, -1 or None
+        With ``value=b`` the one-sided :math:`C_b(f) = \max_{x : f(x)=b} C(f,x)` (Buhrman–de Wolf's
+        C₀ is ``value=1``, C₁ is ``value=-1``: True = −1), 0 when f never takes the value b.
+        Not with ``pointwise``.
 
     Returns
     -------
@@ -172,10 +186,15 @@ def certificate_complexity(f: Any, *, pointwise: bool = False) -> Any:
     (3, 3)
     >>> certificate_complexity(bs.conjunction(2), pointwise=True).tolist()
     [1, 1, 1, 2]
+    >>> certificate_complexity(bs.tribes(2, 3), value=1), certificate_complexity(bs.tribes(2, 3), value=-1)
+    (3, 2)
     """
     pointwise = check_flag(pointwise, name="pointwise")
+    value = _check_value(value, pointwise)
     t, s = _prepare(f, "certificate_complexity")
     cx = _certificates(s, t.n, "certificate complexity")
+    if value is not None:
+        return one_sided_max(t, cx, value)
     if pointwise:
         return t.like_input(cx.reshape(t.batch + (1 << t.n,)))
     return t.like_input(t.squeeze(cx.max(axis=1).astype(np.int64)))
@@ -206,7 +225,7 @@ def decision_tree_depth(f: Any) -> Any:
     return t.like_input(t.squeeze(_depths(s, t.n, "decision-tree depth")))
 
 
-def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
+def block_sensitivity(f: Any, *, pointwise: bool = False, value: Any = None) -> Any:
     r"""Block sensitivity :math:`bs(f) = \max_x bs(f,x)`, exactly.
 
     :math:`bs(f,x)` is the largest number of pairwise disjoint blocks :math:`B \subseteq [n]` with
@@ -217,6 +236,11 @@ def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     f : BooleanFunction or (..., 2**n) ±1 array
     pointwise : bool
         Return :math:`bs(f,x)` for every x, shape (..., 2**n), dtype uint8, instead of the maximum.
+    value : +1, -1 or None
+        With ``value=b`` the one-sided :math:`bs_b(f) = \max_{x : f(x)=b} bs(f,x)` (Buhrman–de
+        Wolf's bs₀ is ``value=1``, bs₁ is ``value=-1``: True = −1), 0 when f never takes the
+        value b; computed from the pointwise table (the cost of ``pointwise``). Not with
+        ``pointwise``.
 
     Returns
     -------
@@ -232,8 +256,14 @@ def block_sensitivity(f: Any, *, pointwise: bool = False) -> Any:
     (3, 3)
     >>> block_sensitivity(bs.threshold([2, 1, 1, 1]), pointwise=True)[:4].tolist()
     [1, 3, 2, 2]
+    >>> block_sensitivity(bs.tribes(2, 3), value=1), block_sensitivity(bs.tribes(2, 3), value=-1)
+    (3, 2)
     """
     pointwise = check_flag(pointwise, name="pointwise")
+    value = _check_value(value, pointwise)
+    if value is not None:
+        t = as_table(f)
+        return one_sided_max(t, np.asarray(block_sensitivity(t, pointwise=True)).reshape(t.functions, -1), value)
     t, s = _prepare(f, "block_sensitivity")
     n = t.n
     cxs = _certificates(s, n, "block sensitivity (certificates)")

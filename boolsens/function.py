@@ -13,7 +13,10 @@ from typing import Any, Callable
 import numpy as np
 
 from . import cryptographic as _cryptographic
+
+from . import approximate_degree as _approximate_degree
 from . import fourier as _fourier
+from . import fractional as _fractional
 from . import gf2 as _gf2
 from . import linear_threshold as _linear_threshold
 from . import structure as _structure
@@ -377,9 +380,9 @@ class BooleanFunction:
         """I(f)/n; see :func:`boolsens.normalized_sensitivity`."""
         return _influence.normalized_sensitivity(self, exact=exact)
 
-    def sensitivity(self) -> int:
-        """Maximum sensitivity s(f); see :func:`boolsens.sensitivity`."""
-        return _sensitivity.sensitivity(self)
+    def sensitivity(self, *, value: Any = None) -> int:
+        """Maximum sensitivity s(f), or s_b(f) with ``value=b``; see :func:`boolsens.sensitivity`."""
+        return _sensitivity.sensitivity(self, value=value)
 
     def noise_stability(self, rho: Any, *, p: Any = None):
         """Stab_ρ(f) (p-biased with ``p``); see :func:`boolsens.noise_stability`."""
@@ -457,6 +460,22 @@ class BooleanFunction:
     def is_threshold(self) -> bool:
         """Whether f is a linear threshold function; see :func:`boolsens.is_threshold`."""
         return _linear_threshold.is_threshold(self)
+
+    def min_sensitivity(self) -> int:
+        """min_x s(f, x); see :func:`boolsens.min_sensitivity`."""
+        return _sensitivity.min_sensitivity(self)
+
+    def fractional_block_sensitivity(self, *, pointwise: bool = False):
+        """fbs(f), an exact Fraction; see :func:`boolsens.fractional_block_sensitivity`."""
+        return _fractional.fractional_block_sensitivity(self, pointwise=pointwise)
+
+    def approximate_degree(self, eps: Any = Fraction(1, 3)) -> int:
+        """ε-approximate degree, f read as 0/1; see :func:`boolsens.approximate_degree`."""
+        return _approximate_degree.approximate_degree(self, eps)
+
+    def approximation_error(self, d: int, *, exact: bool = False):
+        """Best uniform error at degree d; see :func:`boolsens.approximation_error`."""
+        return _approximate_degree.approximation_error(self, d, exact=exact)
 
 
 def adopt_signs(signs: np.ndarray, name: str | None = None) -> BooleanFunction:

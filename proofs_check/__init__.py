@@ -66,6 +66,7 @@ from . import claims_spectral_bias  # noqa: E402,F401
 from . import claims_source_papers  # noqa: E402,F401
 from . import claims_cryptographic  # noqa: E402,F401
 from . import claims_pbiased  # noqa: E402,F401
+from . import claims_linear_programs  # noqa: E402,F401
 
 __all__ = [
     "REGISTRY", "Registry", "Claim", "Context", "Result", "RelationSummary", "Relation",
@@ -97,6 +98,7 @@ THEORY_IDS = (
     "relu-layer-stability", "majority-sheppard", "def-3.1-boolean",
     "covering-radius", "siegenthaler",
     "margulis-russo", "poincare-p",
+    "fractional-chain", "approximate-degree",
 )
 
 

@@ -450,6 +450,8 @@ EXHAUSTIVE = {
                         "negating f (|W(S)| is permuted)"),
     "siegenthaler": ("NPN", "correlation immunity, resiliency and the GF(2) degree are invariant under permuting "
                      "and negating inputs and negating f (f̂(S) changes sign only; b ↦ b + 1 keeps the degree)"),
+    "fractional-chain": ("NPN", "s, bs, fbs and C are invariant"),
+    "approximate-degree": ("NPN", "adeg (negating f maps g to 1 − g, the same error), deg and bs are invariant"),
 }
 
 

@@ -26,6 +26,7 @@ LAYERS = [
     ("boolsens.storage", 1),
     ("boolsens.command_line", 1),  # the plumbing every subcommand shares
     ("boolsens._input", 1),
+    ("boolsens._lp", 1),  # linear programs by HiGHS, made exact
     ("boolsens.cube", 2),
     ("boolsens.transforms", 2),
     ("boolsens.fourier", 2),
@@ -40,6 +41,8 @@ LAYERS = [
     ("boolsens.structure", 2),
     ("boolsens.linear_threshold", 2),
     ("boolsens.pbiased", 2),  # below fourier, influence and noise, which call it for their keyword p
+    ("boolsens.fractional", 2),
+    ("boolsens.approximate_degree", 2),
     ("boolsens.function", 3),
     ("boolsens.families", 4),
     ("boolsens.census", 4),

@@ -294,3 +294,15 @@ def test_parity_meets_siegenthaler_and_shows_why_m_le_n_minus_2():
     deg = bs.gf2_degree(tables)
     ok = (res >= 0) & (res <= 1)
     assert np.all(deg[ok] <= 3 - res[ok] - 1)
+
+
+def test_false_fractional_chain_caught():
+    _, bad = _run_variant("fractional-chain", fbs_scale=1.5)  # 1.5·fbs ≤ C: false where fbs = C > 0
+    f = _witness_function(bad[0])
+    assert 1.5 * bs.fractional_block_sensitivity(f) > bs.certificate_complexity(f)
+
+
+def test_false_approximate_degree_caught():
+    _, bad = _run_variant("approximate-degree", factor=0.5)  # bs ≤ adeg²/2: false (OR_n)
+    f = _witness_function(bad[0])
+    assert bs.block_sensitivity(f) > 0.5 * bs.approximate_degree(f) ** 2
