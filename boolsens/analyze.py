@@ -26,13 +26,21 @@ import numpy as np
 from . import families as _families
 from ._input.validation import check_rho
 from .command_line import check_output_file
+from .approximate_degree import approximate_degree
 from .complexity import block_sensitivity, certificate_complexity, decision_tree_depth
+from .cryptographic import absolute_indicator, correlation_immunity, resiliency
 from .errors import BoolsensError
 from .fourier import degree, fourier_weights
+from .fractional import fractional_block_sensitivity
 from .function import BooleanFunction
+from .gf2 import gf2_degree
 from .influence import influences
+from .linear_threshold import threshold_representation
 from .noise import disagreement_probability, noise_stability, robustness_bound
-from .sensitivity import sensitivity
+from .pbiased import pivotal_probability
+from .sensitivity import min_sensitivity, sensitivity
+from .spectral import fourier_entropy, fourier_sparsity, is_bent, nonlinearity, spectral_norm
+from .structure import chow_parameters, is_monotone, is_symmetric, relevant_variables
 from .storage import to_jsonable
 
 __all__ = ["analyze", "format_analysis", "plot_analysis", "parse_table", "build_family", "FAMILY_TABLE",
@@ -117,6 +125,17 @@ def _ints(text: str, name: str) -> list[int]:
     return values
 
 
+def _probability(text: str) -> Any:
+    """``--p``: a fraction 'a/b' (exact results) or a decimal (floats), in (0, 1)."""
+    try:
+        p = Fraction(text) if "/" in text else float(text)
+    except (ValueError, ZeroDivisionError):
+        raise BoolsensError(f"--p={text!r} must be a number in (0, 1), e.g. 1/3 (exact) or 0.3") from None
+    if not 0 < p < 1:
+        raise BoolsensError(f"--p={text!r} must lie strictly between 0 and 1")
+    return p
+
+
 def parse_table(text: str):
     """A truth table given as a bit string ('0001', index 0 first) or hex ('0x8', MSB = last index)."""
     s = text.strip()
@@ -137,8 +156,15 @@ def parse_table(text: str):
         raise BoolsensError(f"--table {text!r}: {exc}") from None
 
 
-def analyze(f, rhos: list[float], *, complexity_max_n: int = 12, log: Callable[[str], None] | None = None) -> dict:
-    """Every measure of ``f`` as a JSON-ready dict (exact fractions as strings where exact)."""
+def analyze(f, rhos: list[float], *, complexity_max_n: int = 12, lp_max_n: int = 8, p: Any = None,
+            log: Callable[[str], None] | None = None) -> dict:
+    """Every measure of ``f`` as a JSON-ready dict (exact fractions as strings where exact).
+
+    The measures by subcube enumeration (bs, C, D and the one-sided ones) are computed up to
+    ``complexity_max_n`` variables; those by linear programming (fbs, the approximate degree, a
+    threshold representation) up to ``lp_max_n`` (approximate degree: a symmetric f at any n);
+    ``p`` (a Fraction or float in (0, 1)) adds the p-biased influences, pivotal probabilities
+    and noise stabilities."""
     log = log or (lambda msg: None)
     n = f.n
     out: dict[str, Any] = {"name": f.name, "n": n}
@@ -168,6 +194,38 @@ def analyze(f, rhos: list[float], *, complexity_max_n: int = 12, log: Callable[[
         out["decision_tree_depth"] = stage("decision-tree depth", lambda: decision_tree_depth(f))
     else:
         out["block_sensitivity"] = out["certificate_complexity"] = out["decision_tree_depth"] = None
+    out["min_sensitivity"] = stage("min sensitivity", lambda: min_sensitivity(f))
+    small = n <= complexity_max_n
+    out["one_sided"] = {
+        f"{name}{label}": (stage(f"{name}{label}", lambda m=m, v=v: m(f, value=v)) if small or m is sensitivity else None)
+        for name, m in (("s", sensitivity), ("bs", block_sensitivity), ("C", certificate_complexity))
+        for label, v in (("0", 1), ("1", -1))}  # Buhrman–de Wolf: 0 ↔ f = +1 (False), 1 ↔ f = −1 (True)
+    lp = n <= min(lp_max_n, complexity_max_n)
+    out["fractional_block_sensitivity"] = stage("fbs", lambda: fractional_block_sensitivity(f)) if lp else None
+    out["approximate_degree"] = (stage("approximate degree", lambda: approximate_degree(f))
+                                 if lp or is_symmetric(f) else None)
+    out["gf2_degree"] = stage("GF(2) degree", lambda: gf2_degree(f))
+    out["spectral_norm"] = spectral_norm(f)
+    out["fourier_sparsity"] = fourier_sparsity(f)
+    out["fourier_entropy"] = fourier_entropy(f)
+    out["nonlinearity"] = nonlinearity(f)
+    out["bent"] = is_bent(f)
+    out["correlation_immunity"] = correlation_immunity(f)
+    out["resiliency"] = resiliency(f)
+    out["absolute_indicator"] = stage("absolute indicator", lambda: absolute_indicator(f))
+    out["chow_parameters"] = list(chow_parameters(f, exact=True))
+    out["relevant_variables"] = list(relevant_variables(f))
+    out["monotone"] = is_monotone(f)
+    out["symmetric"] = is_symmetric(f)
+    out["threshold_representation"] = (stage("threshold representation", lambda: threshold_representation(f))
+                                       if lp else None)
+    if p is not None:
+        infl_p = stage("p-biased influences", lambda: influences(f, p=p))
+        out["p_biased"] = {
+            "p": p, "influences": list(infl_p), "total_influence": sum(infl_p, type(infl_p[0])(0)) if n else 0,
+            "pivotal_probability": list(pivotal_probability(f, p=p)) if n else [],
+            "stability": [noise_stability(f, Fraction(r).limit_denominator(10**6) if isinstance(p, Fraction) else r,
+                                          p=p) for r in rhos]}
     rows = []
     for rho in rhos:
         pr = disagreement_probability(f, rho)
@@ -222,6 +280,34 @@ def format_analysis(res: dict) -> str:
     row("block sensitivity bs", _fmt(res["block_sensitivity"]) + cx_note)
     row("certificate complexity C", _fmt(res["certificate_complexity"]))
     row("decision-tree depth D", _fmt(res["decision_tree_depth"]))
+    row("min sensitivity", _fmt(res["min_sensitivity"]))
+    row("s0 s1 bs0 bs1 C0 C1", "  ".join(_fmt(v) for v in res["one_sided"].values()))
+    lp_note = "" if res["fractional_block_sensitivity"] is not None else "   (n too large; raise --lp-max-n)"
+    row("fractional bs", _fmt(res["fractional_block_sensitivity"]) + lp_note)
+    row("approximate degree (1/3)", _fmt(res["approximate_degree"]))
+    row("GF(2) degree", _fmt(res["gf2_degree"]))
+    row("spectral norm Σ|f̂|", _fmt(res["spectral_norm"]))
+    row("Fourier sparsity", _fmt(res["fourier_sparsity"]))
+    row("Fourier entropy (bits)", _fmt(res["fourier_entropy"]))
+    row("nonlinearity", _fmt(res["nonlinearity"]) + ("   (bent)" if res["bent"] else ""))
+    row("correlation immunity", _fmt(res["correlation_immunity"]))
+    row("resiliency", _fmt(res["resiliency"]))
+    row("absolute indicator", _fmt(res["absolute_indicator"]))
+    row("Chow parameters", "  ".join(_fmt_short(x) for x in res["chow_parameters"]))
+    row("relevant variables", ", ".join(map(str, res["relevant_variables"])) or "none")
+    props = [name for name, key in (("monotone", "monotone"), ("symmetric", "symmetric")) if res[key]]
+    rep = res["threshold_representation"]
+    if rep is not None:
+        props.append(f"threshold (w = {list(rep[0])}, θ = {rep[1]})")
+    elif res["fractional_block_sensitivity"] is not None:
+        props.append("not threshold")
+    row("properties", ", ".join(props) or "—")
+    if "p_biased" in res:
+        pb = res["p_biased"]
+        row(f"Inf^(p) at p = {pb['p']}", "  ".join(_fmt_short(Fraction(x)) for x in pb["influences"]))
+        row("  total influence I^(p)", _fmt(pb["total_influence"]))
+        row("  pivotal probabilities", "  ".join(_fmt_short(Fraction(x)) for x in pb["pivotal_probability"]))
+        row("  Stab_ρ^(p) at the ρ grid", "  ".join(_fmt(x) for x in pb["stability"]))
     lines.append("")
     lines.append(f"  {'rho':>6} {'Stab_rho':>11} {'Pr_rho':>11} {'½(1-ρ^(s²))':>13}  Prop 2.2")
     for r in res["noise"]:
@@ -239,6 +325,12 @@ def _exact_strings(res: dict) -> dict:
     ex = {k: str(res[k]) for k in keys}
     ex["fourier_weights"] = [str(x) for x in res["fourier_weights"]]
     ex["influences"] = [str(x) for x in res["influences"]]
+    ex["chow_parameters"] = [str(x) for x in res["chow_parameters"]]
+    if res["fractional_block_sensitivity"] is not None:
+        ex["fractional_block_sensitivity"] = str(res["fractional_block_sensitivity"])
+    if "p_biased" in res and isinstance(res["p_biased"]["p"], Fraction):
+        pb = res["p_biased"]
+        ex["p_biased"] = {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in pb.items()}
     return ex
 
 
@@ -247,6 +339,8 @@ def _analyze_main(args: argparse.Namespace) -> int:
         raise BoolsensError(f"give a family ({args.family!r}) or --table, not both")
     if args.complexity_max_n < 0:
         raise BoolsensError(f"--complexity-max-n={args.complexity_max_n} must be >= 0")
+    if args.lp_max_n < 0:
+        raise BoolsensError(f"--lp-max-n={args.lp_max_n} must be >= 0")
     if args.plot:
         check_output_file(args.plot, "--plot")
     if args.table is not None:
@@ -260,7 +354,8 @@ def _analyze_main(args: argparse.Namespace) -> int:
         check_rho(r)
     verbose = args.progress if args.progress is not None else (f.n >= 18 or sys.stderr.isatty())
     log = (lambda msg: print(f"[boolsens] {msg}", file=sys.stderr, flush=True)) if verbose else None
-    res = analyze(f, rhos, complexity_max_n=args.complexity_max_n, log=log)
+    p = _probability(args.p) if args.p is not None else None
+    res = analyze(f, rhos, complexity_max_n=args.complexity_max_n, lp_max_n=args.lp_max_n, p=p, log=log)
     if args.json:
         payload = to_jsonable(res)
         payload["exact"] = _exact_strings(res)
@@ -326,6 +421,11 @@ def register(subparsers: Any) -> None:
     a.add_argument("--seed", type=int, help="seed of the random function")
     a.add_argument("--rho", default="0.1,0.5,0.9", help="comma-separated rho grid (default 0.1,0.5,0.9)")
     a.add_argument("--complexity-max-n", type=int, default=12, help="compute bs, C, D up to this n (default 12)")
+    a.add_argument("--lp-max-n", type=int, default=8,
+                   help="compute fbs, the approximate degree and a threshold representation (linear programmes) "
+                        "up to this n (default 8; the approximate degree of a symmetric f at any n)")
+    a.add_argument("--p", help="also the p-biased influences, pivotal probabilities and stabilities: a fraction "
+                               "such as 1/3 (exact) or a decimal such as 0.3")
     a.add_argument("--json", action="store_true", help="machine-readable output")
     a.add_argument("--plot", metavar="PNG", help="also save a figure: W^k by level, and Pr_rho against the Prop 2.2 chain")
     a.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,

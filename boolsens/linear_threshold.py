@@ -17,7 +17,7 @@ Method, for each function (n ≤ 12):
 1. A function that is not unate (increasing in some coordinate at one point and decreasing at
    another) is not an LTF: the sign of w_i fixes the direction. Exact and cheap.
 2. Otherwise the linear program "minimise Σ|w_i| + |θ| subject to f(x)(w·x − θ) ≥ 1 for all x"
-   (scipy's HiGHS). When it is feasible its solution is made integral (its entries as the
+   (HiGHS). When it is feasible its solution is made integral (its entries as the
    rationals they approximate, scaled by the least common denominator; failing that, rounded
    at scales 2, 4, 8, …, which succeeds by scale 16 for n ≤ 12 since the margin is 1) and
    divided by the gcd; the integers are then **verified exactly on all 2**n points**, and an
@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from ._input.table import Table, as_table
+from . import _lp
 from .errors import BoolsensError
 
 __all__ = ["threshold_representation", "is_threshold"]
@@ -130,15 +131,13 @@ def _solve_exact(A: list[list[int]], b: list[int]) -> list[Fraction] | None:
 
 def _farkas_certified(row: np.ndarray, X: np.ndarray) -> bool:
     """Find y ≥ 0, Σ y = 1, Σ_x y_x f(x)(x, 1) = 0 by LP and check it in exact rationals."""
-    from scipy.optimize import linprog
-
     N, n = X.shape
     G = (row[:, None] * np.hstack([X, np.ones((N, 1), dtype=np.int64)])).T  # (n+1, N)
     A_eq = np.vstack([G, np.ones((1, N), dtype=np.int64)]).astype(np.float64)
     b_eq = np.zeros(n + 2)
     b_eq[-1] = 1.0
-    res = linprog(np.zeros(N), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds")
-    if res.status != 0:
+    res = _lp.highs(np.zeros(N), A_eq=A_eq, b_eq=b_eq, lower=0.0)
+    if res.status != "optimal":
         return False
     support = [x for x in range(N) if res.x[x] > 1e-9]
     A = [[int(A_eq[r, x]) for x in support] for r in range(n + 2)]
@@ -157,8 +156,6 @@ def _representation(row: np.ndarray, n: int, X: np.ndarray) -> tuple[tuple[int, 
         return (), -int(row[0])
     if not _unate(row, n):
         return None
-    from scipy.optimize import linprog
-
     N = 1 << n
     m = n + 1  # the unknowns w_0..w_{n-1}, θ; then one bound s_j ≥ |z_j| each
     Z = np.hstack([X, -np.ones((N, 1), dtype=np.int64)])  # z·(x, −1) = w·x − θ
@@ -168,18 +165,17 @@ def _representation(row: np.ndarray, n: int, X: np.ndarray) -> tuple[tuple[int, 
     A_ub = np.vstack([A_margin, A_abs])
     b_ub = np.concatenate([-np.ones(N), np.zeros(2 * m)])
     c = np.concatenate([np.zeros(m), np.ones(m)])
-    bounds = [(None, None)] * m + [(0, None)] * m
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
-    if res.status == 0:
+    res = _lp.highs(c, A_ub=A_ub, b_ub=b_ub, lower=[None] * m + [0.0] * m)
+    if res.status == "optimal":
         rep = _integral(res.x[:m], row, X)
         if rep is not None:
             return rep
         raise BoolsensError(f"threshold_representation: the LP solution at n={n} could not be made into an "
                             "exactly verified integer representation (numerical trouble in the LP)")
-    if res.status == 2 and _farkas_certified(row, X):
+    if res.status == "infeasible" and _farkas_certified(row, X):
         return None
-    raise BoolsensError(f"threshold_representation: the LP at n={n} ended with status {res.status} "
-                        f"({res.message}) and no exact certificate either way")
+    raise BoolsensError(f"threshold_representation: the LP at n={n} ended {res.status} "
+                        "and no exact certificate either way")
 
 
 def _representations(t: Table) -> list:

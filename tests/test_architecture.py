@@ -47,6 +47,7 @@ LAYERS = [
     ("boolsens.families", 4),
     ("boolsens.census", 4),
     ("boolsens.restriction", 4),  # builds BooleanFunctions, like the families
+    ("boolsens.census_extra", 4),  # the census's further columns (LP-backed measures below it)
     ("boolsens.census_report", 4),  # the census report and the census subcommand
     ("boolsens", 5),            # the package itself: the public API
     ("boolsens.analyze", 6),    # the core's subcommands: analyze,

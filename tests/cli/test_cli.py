@@ -26,11 +26,58 @@ def test_analyze_majority_json_matches_the_core(capsys):
     assert neg["bound_holds"] is None  # the bound needs rho >= 0: reported as n/a, not as a violation
 
 
+@pytest.mark.parametrize("argv, build", [
+    (["majority", "--n", "5"], lambda: bs.majority(5)),
+    (["--table", "0x8ff0"], lambda: bs.BooleanFunction.from_hex("0x8ff0", 4)),
+    (["inner-product", "--m", "2"], lambda: bs.inner_product(2)),
+])
+def test_analyze_json_has_the_catalogue_and_matches_the_core(argv, build, capsys):
+    assert main(["analyze", *argv, "--json", "--p", "1/3", "--rho", "0.5"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    f = build()
+    for key, fn in [("min_sensitivity", bs.min_sensitivity), ("gf2_degree", bs.gf2_degree),
+                    ("spectral_norm", bs.spectral_norm), ("fourier_sparsity", bs.fourier_sparsity),
+                    ("nonlinearity", bs.nonlinearity), ("bent", bs.is_bent),
+                    ("correlation_immunity", bs.correlation_immunity), ("resiliency", bs.resiliency),
+                    ("absolute_indicator", bs.absolute_indicator), ("monotone", bs.is_monotone),
+                    ("symmetric", bs.is_symmetric), ("approximate_degree", bs.approximate_degree)]:
+        assert out[key] == fn(f), key
+    assert out["fourier_entropy"] == pytest.approx(bs.fourier_entropy(f), abs=1e-12)
+    assert Fraction(out["exact"]["fractional_block_sensitivity"]) == bs.fractional_block_sensitivity(f)
+    assert out["relevant_variables"] == list(bs.relevant_variables(f))
+    assert [Fraction(x) for x in out["exact"]["chow_parameters"]] == list(bs.chow_parameters(f, exact=True))
+    rep = bs.threshold_representation(f)
+    assert out["threshold_representation"] == (None if rep is None else [list(rep[0]), rep[1]])
+    one = out["one_sided"]
+    for b, v in (("0", 1), ("1", -1)):
+        assert one["s" + b] == bs.sensitivity(f, value=v)
+        assert one["bs" + b] == bs.block_sensitivity(f, value=v)
+        assert one["C" + b] == bs.certificate_complexity(f, value=v)
+    pb = out["exact"]["p_biased"]
+    p = Fraction(1, 3)
+    assert pb["p"] == "1/3"
+    assert [Fraction(x) for x in pb["influences"]] == list(bs.influences(f, p=p))
+    assert Fraction(pb["total_influence"]) == bs.total_influence(f, p=p)
+    assert [Fraction(x) for x in pb["pivotal_probability"]] == list(bs.pivotal_probability(f, p=p))
+    assert [Fraction(x) for x in pb["stability"]] == [bs.noise_stability(f, Fraction(1, 2), p=p)]
+
+
+def test_analyze_leaves_the_linear_programmes_out_above_lp_max_n(capsys):
+    assert main(["analyze", "tribes", "--w", "2", "--s", "2", "--json", "--lp-max-n", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fractional_block_sensitivity"] is None and out["threshold_representation"] is None
+    assert out["approximate_degree"] is None  # tribes is not symmetric
+    assert main(["analyze", "majority", "--n", "5", "--json", "--lp-max-n", "3"]) == 0
+    assert json.loads(capsys.readouterr().out)["approximate_degree"] == 1  # symmetric: any n
+
+
 def test_analyze_table_output_is_readable(capsys):
     assert main(["analyze", "tribes", "--w", "2", "--s", "2"]) == 0
     text = capsys.readouterr().out
     for label in ("degree", "total influence I", "sensitivity s", "block sensitivity bs",
-                  "certificate complexity C", "decision-tree depth D", "Stab_rho", "Prop 2.2"):
+                  "certificate complexity C", "decision-tree depth D", "Stab_rho", "Prop 2.2",
+                  "min sensitivity", "fractional bs", "approximate degree", "GF(2) degree", "nonlinearity",
+                  "correlation immunity", "Chow parameters", "relevant variables", "properties"):
         assert label in text
 
 
@@ -51,8 +98,12 @@ def test_parse_table(text, expected):
         (["analyze", "--table", "011"], "not a power of two"),
         (["analyze", "--table", "0x123"], "hex table"),
         (["analyze", "parity", "--n", "3", "--rho", "1.5"], r"rho=1.5 must lie in \[-1, 1\]"),
+        (["analyze", "parity", "--n", "3", "--p", "1"], r"--p='1' must lie strictly between 0 and 1"),
+        (["analyze", "parity", "--n", "3", "--p", "a/b"], r"--p='a/b' must be a number in \(0, 1\)"),
+        (["analyze", "parity", "--n", "3", "--lp-max-n", "-1"], r"--lp-max-n=-1 must be >= 0"),
     ],
-    ids=["unknown-family", "missing-param", "even-majority", "bad-length", "bad-hex", "bad-rho"],
+    ids=["unknown-family", "missing-param", "even-majority", "bad-length", "bad-hex", "bad-rho", "bad-p",
+         "p-not-a-number", "bad-lp-max-n"],
 )
 def test_analyze_errors(argv, message, capsys):
     assert main(argv) == 2

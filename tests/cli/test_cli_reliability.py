@@ -48,6 +48,7 @@ BAD = [
     ("census-n-big", ["census", "--n", "6", "--out", "{tmp}/c"], "--n=6"),
     ("census-n-negative", ["census", "--n", "-1", "--out", "{tmp}/c"], "--n=-1"),
     ("census-out-file", ["census", "--n", "2", "--out", "{tmp}/afile"], "is a file"),
+    ("census-jobs-zero", ["census", "--n", "2", "--out", "{tmp}/c", "--jobs", "0"], "--jobs=0"),
     ("experiment-unknown", ["experiment", "nope", "--preset", "smoke", "--out", "{tmp}/e"], "unknown experiment"),
     ("experiment-bad-preset", ["experiment", "grokking", "--preset", "huge", "--out", "{tmp}/e"], "huge"),
     ("experiment-out-empty", ["experiment", "grokking", "--preset", "smoke", "--out", ""], "--out=''"),
