@@ -136,6 +136,13 @@ def _label(x: Any, n: int, name: str) -> str:
     return str(int(x))
 
 
+def _json_value(x: Any, n: int, name: str) -> Any:
+    """A witness's value in extremes.json: an int for the integer measures, else its exact text."""
+    if name not in _DYADIC and name != "fourier_entropy" and float(x).is_integer():
+        return int(x)
+    return _label(x, n, name)
+
+
 def _property_counts(n: int, rows: np.ndarray, more: np.ndarray | None) -> list[dict]:
     """The number of monotone, threshold, symmetric and bent functions on each m <= n (the
     smaller m from their own, millisecond censuses)."""
@@ -261,7 +268,8 @@ def census_report(n: int, out: str, *, np_classes: bool = False, extra: bool = T
         extremes.append({"ratio": f"{_SHORT[a]}/{_SHORT[b]}", "value": value,
                          "classes": int(sel.size), "functions": int(orbit[sel].sum()),
                          "witnesses": [{"table": f"0x{int(rows['table'][i]):0{digits}x}",
-                                        _SHORT[a]: _label(cols[a][i], n, a), _SHORT[b]: _label(cols[b][i], n, b),
+                                        _SHORT[a]: _json_value(cols[a][i], n, a),
+                                        _SHORT[b]: _json_value(cols[b][i], n, b),
                                         "orbit": int(orbit[i])} for i in sel[:5]]})
     storage.write_json(folder / "extremes.json", extremes)
 
