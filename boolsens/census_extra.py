@@ -59,11 +59,11 @@ from typing import Any
 import numpy as np
 
 from ._input.validation import check_flag, check_n
-from .census import MAX_CENSUS_N, npn_canonical, tables_to_signs
+from .census import MAX_CENSUS_N, npn_canonical, table_measures, tables_to_signs
 from .errors import BoolsensError
 from .progress import bar
 
-__all__ = ["extra_columns", "EXTRA_FIELDS", "CLASS_FIELDS", "monotone_tables", "symmetric_tables", "ADEG_EPS"]
+__all__ = ["extra_columns", "approximate_degrees", "EXTRA_FIELDS", "CLASS_FIELDS", "monotone_tables", "symmetric_tables", "ADEG_EPS"]
 
 #: the error of the census's approximate degree (Nisan–Szegedy's 1/3, f read as 0/1-valued)
 ADEG_EPS = Fraction(1, 3)
@@ -285,6 +285,24 @@ def _approximate_degrees(t: np.ndarray, degree: np.ndarray, n: int, show: bool |
                 b.update(256)
         b.update(len(todo) % 256)
     return out
+
+
+def approximate_degrees(tables: Any, n: int, *, show_progress: bool | None = None) -> np.ndarray:
+    r"""The approximate degree (ε = 1/3, f read as 0/1-valued, True = 1: Nisan–Szegedy's
+    convention) of each table on n <= 5 variables, exactly, as an int8 array: the same values as
+    :func:`boolsens.approximate_degree`, by the batched method of the module docstring (exact dual
+    vertices at degrees n − 1 and n − 2, warm-started programmes below), about 300 µs per table at
+    n = 5 instead of milliseconds.
+
+    >>> import numpy as np
+    >>> from boolsens.census_extra import approximate_degrees
+    >>> approximate_degrees(np.array([0b0001, 0b0110, 0b1000]), 2).tolist()  # AND-like, XOR, AND-like
+    [1, 2, 1]
+    """
+    n = check_n(n, maximum=MAX_CENSUS_N)
+    t = np.atleast_1d(np.asarray(tables)).astype(np.uint64)
+    degree = np.asarray(table_measures(t, n, fields=["degree"])["degree"])
+    return _approximate_degrees(t, degree, n, show_progress)
 
 
 # ---------------------------------------------------------------- monotone and symmetric

@@ -228,3 +228,21 @@ def test_jobs_give_the_same_report(tmp_path):
     census_report(3, str(tmp_path / "two"), jobs=2, show_progress=False)
     for name in ("classes.csv", "distributions.csv", "extremes.json", "properties.csv"):
         assert (tmp_path / "one" / name).read_text() == (tmp_path / "two" / name).read_text()
+
+
+def test_approximate_degrees_of_random_tables_match_the_general_lp():
+    from boolsens.census_extra import approximate_degrees
+
+    rng = np.random.default_rng(7)
+    for n, count in ((4, 60), (5, 60)):
+        tables = rng.integers(0, 1 << (1 << n), count, dtype=np.uint64)
+        got = approximate_degrees(tables, n)
+        want = bs.approximate_degree(tables_to_signs(tables, n))
+        assert got.tolist() == np.asarray(want).tolist()
+
+
+def test_the_exhaustive_claim_uses_the_same_approximate_degree():
+    from proofs_check.claims_linear_programs import _approximate_degree
+
+    signs = tables_to_signs(np.random.default_rng(3).integers(0, 1 << 32, 300, dtype=np.uint64), 5)
+    assert _approximate_degree(signs).tolist() == np.asarray(bs.approximate_degree(signs), dtype=float).tolist()
