@@ -118,7 +118,6 @@ def test_planted_five_junta_found_exactly_with_k_log_n_queries(seed):
     assert res.queries == 2 * res.pairs + res.search_queries
 
 
-@pytest.mark.slow
 def test_planted_five_junta_twenty_seeds_and_n_independence():
     found = 0
     for seed in range(20):
