@@ -54,6 +54,7 @@ from .structure import chow_parameters, is_monotone, is_symmetric, relevant_vari
 from .linear_threshold import is_threshold, threshold_representation
 from .transforms import fwht, ifwht
 from . import estimate
+from . import testing
 
 __version__ = "0.1.0"
 
@@ -139,4 +140,5 @@ __all__ = [
     # helpers
     "cube_points",
     "estimate",
+    "testing",
 ]

@@ -36,6 +36,7 @@ LAYERS = [
     ("boolsens.complexity", 2),
     ("boolsens.spectral", 2),
     ("boolsens.estimate", 2),
+    ("boolsens.testing", 2),  # property testers, on estimate's evaluator and witness search
     ("boolsens.gf2", 2),
     ("boolsens.cryptographic", 2),
     ("boolsens.structure", 2),

@@ -274,3 +274,19 @@ def check_p(p: Any, *, name: str = "p") -> float | Fraction | None:
     if value is not None and not 0 < value < 1:
         raise BoolsensError(f"{name}={p!r} must lie in (0, 1): the probability that a coordinate is -1 (True)")
     return value
+
+
+def check_open_unit(value: Any, *, name: str, meaning: str = "") -> float:
+    """A real number (not a bool) strictly between 0 and 1, as a float; ``meaning`` (e.g. ``"the
+    family-wise error"``) is added to the message.
+
+    >>> check_open_unit(0.05, name="alpha")
+    0.05
+    """
+    tail = f" ({meaning})" if meaning else ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise BoolsensError(f"{name}={value!r} must be a real number in (0, 1){tail}")
+    out = float(value)
+    if not 0.0 < out < 1.0:  # NaN fails too
+        raise BoolsensError(f"{name}={value!r} must lie in (0, 1){tail}")
+    return out

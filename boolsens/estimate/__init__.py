@@ -79,6 +79,8 @@ from .estimators import (
 )
 from .evaluator import MAX_ESTIMATE_N
 from .result import Estimate
+# which inputs matter: the adaptive witness search (issue 17)
+from .relevance import RelevantVariables, relevant_variables
 
 __all__ = [
     "Estimate",
@@ -89,4 +91,7 @@ __all__ = [
     "noise_stability",
     "disagreement_probability",
     "noise_sensitivity",
+    # which inputs matter (issue 17)
+    "relevant_variables",
+    "RelevantVariables",
 ]
