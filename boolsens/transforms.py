@@ -72,11 +72,19 @@ _FUSED = {
 }
 
 
+#: outputs of at least this many bytes come from fresh pages of the operating system (glibc's
+#: largest mmap threshold is 32 MiB); there a plain copy followed by the in-place transform
+#: spent less system time faulting them in than the fused first pass (measured at n = 24 and
+#: 26, bench/bench_fwht.py), below it the fused pass is faster (n = 20 to 22)
+_FRESH_PAGES_BYTES = 1 << 25
+
+
 def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
     dtype = _result_dtype(arr, n)
     batch = int(np.prod(arr.shape[:-1], dtype=np.int64)) if arr.ndim > 1 else 1
-    check_memory_fast(batch * dtype.itemsize * (1 << n), what=f"fwht on n={n} (batch {batch}, {dtype})")
-    if (arr.dtype, dtype) in _FUSED:
+    nbytes = batch * dtype.itemsize * (1 << n)
+    check_memory_fast(nbytes, what=f"fwht on n={n} (batch {batch}, {dtype})")
+    if (arr.dtype, dtype) in _FUSED and not (arr.dtype == dtype and nbytes >= _FRESH_PAGES_BYTES):
         src = np.ascontiguousarray(arr).reshape(-1, 1 << n)
         out = np.empty(arr.shape, dtype=dtype)
         _walsh.fwht_into(src, out.reshape(-1, 1 << n))

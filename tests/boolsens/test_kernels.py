@@ -286,6 +286,20 @@ def test_fwht_pm1_floats_exact(n, rng):
     assert np.array_equal(bs.fwht(s.astype(np.float32)), exact.astype(np.float32))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_fwht_large_output_copy_path_same_result(dtype, rng, monkeypatch):
+    """Outputs from fresh pages (large ones) are a copy transformed in place instead of the fused
+    first pass: the same numbers (forced here at small n by lowering the threshold)."""
+    from boolsens import transforms
+
+    a = (rng.standard_normal((2, 3, 1 << 10)) * 8).astype(dtype)
+    fused = bs.fwht(a)
+    monkeypatch.setattr(transforms, "_FRESH_PAGES_BYTES", 0)
+    copied = bs.fwht(a)
+    assert copied.dtype == fused.dtype and np.array_equal(copied, fused)
+    assert np.array_equal(copied, levelwise_fwht(a))
+
+
 @pytest.mark.parametrize("n", [6, 7, 9, 12, 13])
 @pytest.mark.parametrize("params", FWHT_PARAMS, ids=str)
 def test_fwht_blocked_float64_bit_for_bit(n, params, rng):
