@@ -79,6 +79,21 @@ _FUSED = {
 _FRESH_PAGES_BYTES = 1 << 25
 
 
+#: the result's first entry sits on this boundary (a cache line), so that none of the kernel's
+#: vector stores straddles two lines: numpy starts large arrays 16 bytes past one, which made the
+#: allocating transform about 1.25x slower at n = 20 (float32 and float64)
+_ALIGN_BYTES = 64
+
+
+def _aligned_empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised C-contiguous array whose data starts on a cache line: a view into a
+    buffer at most one line longer (as ``pyfftw.empty_aligned`` does)."""
+    count = int(np.prod(shape, dtype=np.int64))
+    buf = np.empty(count + _ALIGN_BYTES // dtype.itemsize, dtype=dtype)
+    skip = (-buf.ctypes.data % _ALIGN_BYTES) // dtype.itemsize
+    return buf[skip:skip + count].reshape(shape)
+
+
 def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
     dtype = _result_dtype(arr, n)
     batch = int(np.prod(arr.shape[:-1], dtype=np.int64)) if arr.ndim > 1 else 1
@@ -86,10 +101,11 @@ def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
     check_memory_fast(nbytes, what=f"fwht on n={n} (batch {batch}, {dtype})")
     if (arr.dtype, dtype) in _FUSED and not (arr.dtype == dtype and nbytes >= _FRESH_PAGES_BYTES):
         src = np.ascontiguousarray(arr).reshape(-1, 1 << n)
-        out = np.empty(arr.shape, dtype=dtype)
+        out = _aligned_empty(arr.shape, dtype)
         _walsh.fwht_into(src, out.reshape(-1, 1 << n))
         return out
-    out = np.array(arr, dtype=dtype, order="C", copy=True)
+    out = _aligned_empty(arr.shape, dtype)
+    np.copyto(out, arr, casting="unsafe")  # into _result_dtype, which checked that it fits
     _walsh.fwht_inplace(out.reshape(-1, 1 << n))
     return out
 

@@ -298,6 +298,8 @@ def test_fwht_large_output_copy_path_same_result(dtype, rng, monkeypatch):
     copied = bs.fwht(a)
     assert copied.dtype == fused.dtype and np.array_equal(copied, fused)
     assert np.array_equal(copied, levelwise_fwht(a))
+    for out in (fused, copied):  # both start on a cache line (no vector store straddles two)
+        assert out.ctypes.data % transforms._ALIGN_BYTES == 0 and out.flags.c_contiguous
 
 
 @pytest.mark.parametrize("n", [6, 7, 9, 12, 13])
