@@ -13,9 +13,12 @@ they are when the result provably fits (``max|a| * 2**n`` below the type's range
 error says which dtype is needed; smaller integer types (int8 ±1 tables) are widened to int64.
 Torch tensors come back as torch tensors on their device.
 
-Cost: n * 2**n additions, cache-blocked (see :mod:`boolsens._kernels.walsh`): about two or three
-passes over memory instead of n; the output array (2**n entries of the result dtype) is the only
-allocation, the widening of an int8/int16 table to int64 is fused into the first pass.
+Cost: n * 2**n additions, cache-blocked and SIMD (see :mod:`boolsens._kernels.walsh`): about
+two or three passes over memory instead of n; the output array (2**n entries of the result
+dtype) is the only allocation, the widening of an int8/int16 table to int64 is fused into the
+first pass. Float results are bit for bit those of the level-by-level loop. A numpy result
+starts on a 64-byte boundary (it is a view into a buffer one cache line longer), which the
+vector stores of the kernel need to run at full speed.
 """
 
 from __future__ import annotations
