@@ -13,9 +13,12 @@ they are when the result provably fits (``max|a| * 2**n`` below the type's range
 error says which dtype is needed; smaller integer types (int8 ±1 tables) are widened to int64.
 Torch tensors come back as torch tensors on their device.
 
-Cost: n * 2**n additions, cache-blocked (see :mod:`boolsens._kernels.walsh`): about two or three
-passes over memory instead of n; the output array (2**n entries of the result dtype) is the only
-allocation, the widening of an int8/int16 table to int64 is fused into the first pass.
+Cost: n * 2**n additions, cache-blocked and SIMD (see :mod:`boolsens._kernels.walsh`): about
+two or three passes over memory instead of n; the output array (2**n entries of the result
+dtype) is the only allocation, the widening of an int8/int16 table to int64 is fused into the
+first pass. Float results are bit for bit those of the level-by-level loop. A numpy result
+starts on a 64-byte boundary (it is a view into a buffer one cache line longer), which the
+vector stores of the kernel need to run at full speed.
 """
 
 from __future__ import annotations
@@ -72,16 +75,40 @@ _FUSED = {
 }
 
 
+#: outputs of at least this many bytes come from fresh pages of the operating system (glibc's
+#: largest mmap threshold is 32 MiB); there a plain copy followed by the in-place transform
+#: spent less system time faulting them in than the fused first pass (measured at n = 24 and
+#: 26, bench/bench_fwht.py), below it the fused pass is faster (n = 20 to 22)
+_FRESH_PAGES_BYTES = 1 << 25
+
+
+#: the result's first entry sits on this boundary (a cache line), so that none of the kernel's
+#: vector stores straddles two lines: numpy starts large arrays 16 bytes past one, which made the
+#: allocating transform about 1.25x slower at n = 20 (float32 and float64)
+_ALIGN_BYTES = 64
+
+
+def _aligned_empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised C-contiguous array whose data starts on a cache line: a view into a
+    buffer at most one line longer (as ``pyfftw.empty_aligned`` does)."""
+    count = int(np.prod(shape, dtype=np.int64))
+    buf = np.empty(count + _ALIGN_BYTES // dtype.itemsize, dtype=dtype)
+    skip = (-buf.ctypes.data % _ALIGN_BYTES) // dtype.itemsize
+    return buf[skip:skip + count].reshape(shape)
+
+
 def _numpy_fwht(arr: np.ndarray, n: int) -> np.ndarray:
     dtype = _result_dtype(arr, n)
     batch = int(np.prod(arr.shape[:-1], dtype=np.int64)) if arr.ndim > 1 else 1
-    check_memory_fast(batch * dtype.itemsize * (1 << n), what=f"fwht on n={n} (batch {batch}, {dtype})")
-    if (arr.dtype, dtype) in _FUSED:
+    nbytes = batch * dtype.itemsize * (1 << n)
+    check_memory_fast(nbytes, what=f"fwht on n={n} (batch {batch}, {dtype})")
+    if (arr.dtype, dtype) in _FUSED and not (arr.dtype == dtype and nbytes >= _FRESH_PAGES_BYTES):
         src = np.ascontiguousarray(arr).reshape(-1, 1 << n)
-        out = np.empty(arr.shape, dtype=dtype)
+        out = _aligned_empty(arr.shape, dtype)
         _walsh.fwht_into(src, out.reshape(-1, 1 << n))
         return out
-    out = np.array(arr, dtype=dtype, order="C", copy=True)
+    out = _aligned_empty(arr.shape, dtype)
+    np.copyto(out, arr, casting="unsafe")  # into _result_dtype, which checked that it fits
     _walsh.fwht_inplace(out.reshape(-1, 1 << n))
     return out
 

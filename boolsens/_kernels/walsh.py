@@ -1,18 +1,27 @@
 r"""Compiled kernels (numba) for the transform and the spectrum (layer 0: callers validate
 shapes and dtypes first). Conventions: see :mod:`boolsens`.
 
-The Walsh–Hadamard transform is cache-blocked:
+The Walsh–Hadamard transform is cache-blocked and written with explicit SIMD vectors (LLVM
+vector IR emitted by two numba intrinsics, so the code does not depend on what the
+auto-vectoriser decides; LLVM lowers the 8-lane vectors to whatever the CPU has: AVX-512,
+AVX2, SSE2 or NEON):
 
-1. each contiguous block of 2**L entries (512 KiB, L2-resident) is copied from the source
-   (the dtype conversion, e.g. int8 -> int64, is fused into this copy) and gets its levels
-   0 … L-1: in 32 KiB (L1) pieces levels 0-2 and 3-5 as 8-point kernels in registers, the
-   next ones as radix-8 butterflies on contiguous runs that LLVM vectorises, then the levels
-   above the piece over the whole block;
-2. the remaining levels L … n-1 go in one or more passes over tiles of 2**g rows (row stride
+1. :func:`_wht64` does levels 0-5 of one group of 64 entries in registers: eight vectors of 8
+   lanes, levels 0-2 inside each vector (a lane shuffle, an add, a subtract and a blend per
+   level), levels 3-5 across the eight vectors. It reads the source and writes the result, so
+   the copy of the allocating call and the dtype conversion (int8 -> int64) are fused into it;
+2. each contiguous block of 2**L entries (1 MiB, L2-resident) gets its levels 6 … L-1: in
+   16 KiB (L1) pieces as radix-8 butterflies on runs of 8-lane vectors (:func:`_runs`), then
+   the levels above the piece over the whole block;
+3. the remaining levels L … n-1 go in one or more passes over tiles of 2**g rows (row stride
    2**lo) times c >= 4 KiB contiguous columns (about 2 MiB), again radix-8.
 
 So a transform streams over memory about 1 + ceil((n - L) / g) times instead of n times.
-Integer rows are exact as long as the caller has checked the range (``max|a| * 2**n``).
+
+Every butterfly is ``(a + b, a - b)`` and every entry goes through the levels 0, 1, …, n-1 in
+increasing order, as in the textbook level-by-level loop: float results are bit-for-bit those
+of that loop (no reassociation), not only close to them. Integer rows are exact as long as
+the caller has checked the range (``max|a| * 2**n``).
 
 The Boolean-only measures (influences, sensitivity) do not need the transform: they live in
 :mod:`boolsens._kernels.bitpacked`.
@@ -22,133 +31,132 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.core.errors import TypingError
+from numba.extending import intrinsic
 
 from .bits import popcount as _popcount
 
 #: log2 of the bytes of an L1-resident piece, of a first-pass block (kept in L2) and of a
-#: later-pass tile
-_L1_BYTES_LOG2 = 15
-_BLOCK_BYTES_LOG2 = 19
+#: later-pass tile (16 KiB pieces and 1 MiB blocks were the fastest of 8-32 KiB and 256 KiB-2 MiB
+#: at n = 16, 20, 24 on an AMD EPYC with 32 KiB L1d and 1 MiB L2 per core)
+_L1_BYTES_LOG2 = 14
+_BLOCK_BYTES_LOG2 = 20
 _TILE_BYTES_LOG2 = 21
 #: log2 of the fewest contiguous bytes per tile row (4 KiB: long runs for the prefetcher; at
 #: n = 26 two passes of such tiles beat one pass of 512-byte runs by 1.6x here)
 _MIN_COLS_BYTES_LOG2 = 12
+#: lanes of the SIMD vectors: runs and groups are multiples of it
+_LANES = 8
+_I32 = ir.IntType(32)
+
+
+def _butterflies_ir(add, sub, a: list) -> list:
+    """The radix-len(a) WHT (len 2, 4 or 8) of the values a, levels in increasing order, each
+    butterfly ``(a + b, a - b)``."""
+    h = 1
+    while h < len(a):
+        b = list(a)
+        for j in range(len(a)):
+            if not j & h:
+                b[j] = add(a[j], a[j + h])
+                b[j + h] = sub(a[j], a[j + h])
+        a = b
+        h *= 2
+    return a
+
+
+def _ops(builder, dtype):
+    if isinstance(dtype, types.Float):
+        return builder.fadd, builder.fsub
+    return builder.add, builder.sub
+
+
+def _row_type(arr, what: str) -> None:
+    if not (isinstance(arr, types.Array) and arr.ndim == 1 and arr.layout == "C"):
+        raise TypingError(f"{what} needs a 1-d C-contiguous array, got {arr}")
+
+
+def _pointer(context, builder, arrty, arr, off, offty, vec):
+    data = context.make_array(arrty)(context, builder, arr).data
+    index = context.cast(builder, off, offty, types.intp)
+    return builder.bitcast(builder.gep(data, [index]), vec.as_pointer())
+
+
+@intrinsic
+def _wht64(typingctx, src, soff, dst, doff):
+    """dst[doff : doff+64] = levels 0-5 of the WHT of src[soff : soff+64], the entries first
+    converted to dst's dtype (same dtype, or a signed integer widened)."""
+    _row_type(src, "_wht64")
+    _row_type(dst, "_wht64")
+    st, dt = src.dtype, dst.dtype
+    widen = (isinstance(st, types.Integer) and isinstance(dt, types.Integer) and st.signed
+             and dt.signed and st.bitwidth < dt.bitwidth)
+    if st != dt and not widen:
+        raise TypingError(f"_wht64 cannot convert {st} to {dt}")
+
+    def codegen(context, builder, signature, args):
+        s_elt, d_elt = context.get_data_type(st), context.get_data_type(dt)
+        s_vec, d_vec = ir.VectorType(s_elt, _LANES), ir.VectorType(d_elt, _LANES)
+        sp = _pointer(context, builder, signature.args[0], args[0], args[1], signature.args[1], s_vec)
+        dp = _pointer(context, builder, signature.args[2], args[2], args[3], signature.args[3], d_vec)
+        add, sub = _ops(builder, dt)
+        i64 = ir.IntType(64)
+        vecs = []
+        for t in range(_LANES):
+            x = builder.load(builder.gep(sp, [ir.Constant(i64, t)]), align=context.get_abi_sizeof(s_elt))
+            if widen:
+                x = builder.sext(x, d_vec)
+            # levels 0, 1, 2 inside the vector: the partner of lane j is lane j ^ h; a lane with
+            # bit h clear takes x[j] + x[j ^ h], the other x[j ^ h] - x[j] (the butterfly's
+            # a + b and a - b, in that operand order)
+            for h in (1, 2, 4):
+                partner = builder.shuffle_vector(x, x, ir.Constant(
+                    ir.VectorType(_I32, _LANES), [j ^ h for j in range(_LANES)]))
+                plus, minus = add(x, partner), sub(partner, x)
+                x = builder.shuffle_vector(plus, minus, ir.Constant(
+                    ir.VectorType(_I32, _LANES), [j + _LANES if j & h else j for j in range(_LANES)]))
+            vecs.append(x)
+        for t, v in enumerate(_butterflies_ir(add, sub, vecs)):  # levels 3, 4, 5 across vectors
+            builder.store(v, builder.gep(dp, [ir.Constant(i64, t)]), align=context.get_abi_sizeof(d_elt))
+        return context.get_dummy_value()
+
+    return types.void(src, soff, dst, doff), codegen
+
+
+@intrinsic
+def _runs(typingctx, x, o, h, radix):
+    """One radix-``radix`` step (2, 4 or 8: that many levels) on the vectors at
+    x[o + k*h : o + k*h + 8], k = 0 … radix-1: the butterflies between entries h apart."""
+    _row_type(x, "_runs")
+    if not isinstance(radix, types.IntegerLiteral) or radix.literal_value not in (2, 4, 8):
+        raise TypingError(f"_runs needs a literal radix 2, 4 or 8, got {radix}")
+    r = radix.literal_value
+
+    def codegen(context, builder, signature, args):
+        elt = context.get_data_type(x.dtype)
+        vec = ir.VectorType(elt, _LANES)
+        align = context.get_abi_sizeof(elt)
+        step = context.cast(builder, args[2], signature.args[2], types.intp)
+        ptr = _pointer(context, builder, signature.args[0], args[0], args[1], signature.args[1], elt)
+        ptrs = []
+        for k in range(r):
+            ptrs.append(builder.bitcast(ptr, vec.as_pointer()))
+            ptr = builder.gep(ptr, [step])
+        vals = _butterflies_ir(*_ops(builder, x.dtype), [builder.load(p, align=align) for p in ptrs])
+        for p, v in zip(ptrs, vals):
+            builder.store(v, p, align=align)
+        return context.get_dummy_value()
+
+    return types.void(x, o, h, radix), codegen
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
-def _butterfly8(a0, a1, a2, a3, a4, a5, a6, a7):
-    """The 8-point WHT (three radix-2 levels) of eight values, in Sylvester order."""
-    b0 = a0 + a1
-    b1 = a0 - a1
-    b2 = a2 + a3
-    b3 = a2 - a3
-    b4 = a4 + a5
-    b5 = a4 - a5
-    b6 = a6 + a7
-    b7 = a6 - a7
-    c0 = b0 + b2
-    c2 = b0 - b2
-    c1 = b1 + b3
-    c3 = b1 - b3
-    c4 = b4 + b6
-    c6 = b4 - b6
-    c5 = b5 + b7
-    c7 = b5 - b7
-    return c0 + c4, c1 + c5, c2 + c6, c3 + c7, c0 - c4, c1 - c5, c2 - c6, c3 - c7
-
-
-# The two register kernels index with uint64: numba's negative-index wraparound test on signed
-# indices keeps LLVM from vectorising them (measured 1.3-4x slower).
-@nb.njit(cache=True, nogil=True, boundscheck=False)
-def _levels_0_2(x):
-    """Levels 0, 1, 2 (an 8-point WHT in registers) on every group of 8 entries of x."""
-    M = np.uint64(x.shape[0])
-    u1 = np.uint64(1)
-    u2 = np.uint64(2)
-    u3 = np.uint64(3)
-    u4 = np.uint64(4)
-    u5 = np.uint64(5)
-    u6 = np.uint64(6)
-    u7 = np.uint64(7)
-    for k in range(np.uint64(0), M, np.uint64(8)):
-        y0, y1, y2, y3, y4, y5, y6, y7 = _butterfly8(
-            x[k], x[k + u1], x[k + u2], x[k + u3], x[k + u4], x[k + u5], x[k + u6], x[k + u7])
-        x[k] = y0
-        x[k + u1] = y1
-        x[k + u2] = y2
-        x[k + u3] = y3
-        x[k + u4] = y4
-        x[k + u5] = y5
-        x[k + u6] = y6
-        x[k + u7] = y7
-
-
-@nb.njit(cache=True, nogil=True, boundscheck=False)
-def _levels_3_5(x):
-    """Levels 3, 4, 5 (radix-8 over the eight runs of 8 of every group of 64); len(x) % 64 == 0."""
-    M = np.uint64(x.shape[0])
-    u8 = np.uint64(8)
-    u16 = np.uint64(16)
-    u24 = np.uint64(24)
-    u32 = np.uint64(32)
-    u40 = np.uint64(40)
-    u48 = np.uint64(48)
-    u56 = np.uint64(56)
-    for g in range(np.uint64(0), M, np.uint64(64)):
-        for t in range(np.uint64(8)):
-            o = g + t
-            y0, y1, y2, y3, y4, y5, y6, y7 = _butterfly8(
-                x[o], x[o + u8], x[o + u16], x[o + u24], x[o + u32], x[o + u40], x[o + u48], x[o + u56])
-            x[o] = y0
-            x[o + u8] = y1
-            x[o + u16] = y2
-            x[o + u24] = y3
-            x[o + u32] = y4
-            x[o + u40] = y5
-            x[o + u48] = y6
-            x[o + u56] = y7
-
-
-@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
-def _radix4(a_, b_, c_, d_):
-    """Two levels at once on four equal runs (rows r, r+h, r+2h, r+3h)."""
-    for j in range(a_.shape[0]):
-        a = a_[j]
-        b = b_[j]
-        c = c_[j]
-        d = d_[j]
-        p = a + b
-        q = a - b
-        u = c + d
-        v = c - d
-        a_[j] = p + u
-        b_[j] = q + v
-        c_[j] = p - u
-        d_[j] = q - v
-
-
-@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
-def _radix8(x0, x1, x2, x3, x4, x5, x6, x7):
-    """Three levels at once on eight equal runs (rows r, r+h, …, r+7h)."""
-    for j in range(x0.shape[0]):
-        y0, y1, y2, y3, y4, y5, y6, y7 = _butterfly8(x0[j], x1[j], x2[j], x3[j], x4[j], x5[j], x6[j], x7[j])
-        x0[j] = y0
-        x1[j] = y1
-        x2[j] = y2
-        x3[j] = y3
-        x4[j] = y4
-        x5[j] = y5
-        x6[j] = y6
-        x7[j] = y7
-
-
-@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
-def _radix2(a_, b_):
-    for j in range(a_.shape[0]):
-        a = a_[j]
-        b = b_[j]
-        a_[j] = a + b
-        b_[j] = a - b
+def _step(x, o, h, c, radix):
+    """A radix step on the ``radix`` runs x[o + k*h : o + k*h + c] (c a multiple of 8)."""
+    for j in range(0, c, _LANES):
+        _runs(x, o + j, h, radix)
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
@@ -160,42 +168,30 @@ def _tile(x, s, R, c, stride):
         hs = h * stride
         for g in range(0, R, 8 * h):
             for r in range(g, g + h):
-                o = s + r * stride
-                _radix8(x[o:o + c], x[o + hs:o + hs + c], x[o + 2 * hs:o + 2 * hs + c],
-                        x[o + 3 * hs:o + 3 * hs + c], x[o + 4 * hs:o + 4 * hs + c],
-                        x[o + 5 * hs:o + 5 * hs + c], x[o + 6 * hs:o + 6 * hs + c],
-                        x[o + 7 * hs:o + 7 * hs + c])
+                _step(x, s + r * stride, hs, c, 8)
         h *= 8
     if 4 * h <= R:
-        hs = h * stride
         for r in range(0, h):
-            o = s + r * stride
-            _radix4(x[o:o + c], x[o + hs:o + hs + c], x[o + 2 * hs:o + 2 * hs + c],
-                    x[o + 3 * hs:o + 3 * hs + c])
+            _step(x, s + r * stride, h * stride, c, 4)
     elif h < R:
-        hs = h * stride
         for r in range(0, h):
-            o = s + r * stride
-            _radix2(x[o:o + c], x[o + hs:o + hs + c])
+            _step(x, s + r * stride, h * stride, c, 2)
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
-def _contiguous_levels(x, h0):
-    """Levels log2(h0) … log2(len(x))-1 of x on contiguous runs of length h (radix-8, then
-    one radix-4 or radix-2 step)."""
-    M = x.shape[0]
+def _contiguous_levels(x, s, M, h0):
+    """Levels log2(h0) … log2(M)-1 of x[s : s+M] on contiguous runs of length h (radix-8, then
+    one radix-4 or radix-2 step); h0 >= 8."""
     h = h0
     while 8 * h <= M:
-        for g in range(0, M, 8 * h):
-            _radix8(x[g:g + h], x[g + h:g + 2 * h], x[g + 2 * h:g + 3 * h], x[g + 3 * h:g + 4 * h],
-                    x[g + 4 * h:g + 5 * h], x[g + 5 * h:g + 6 * h], x[g + 6 * h:g + 7 * h],
-                    x[g + 7 * h:g + 8 * h])
+        for g in range(s, s + M, 8 * h):
+            _step(x, g, h, h, 8)
         h *= 8
     if 4 * h <= M:
-        for g in range(0, M, 4 * h):
-            _radix4(x[g:g + h], x[g + h:g + 2 * h], x[g + 2 * h:g + 3 * h], x[g + 3 * h:g + 4 * h])
+        for g in range(s, s + M, 4 * h):
+            _step(x, g, h, h, 4)
     elif h < M:
-        _radix2(x[:h], x[h:])
+        _step(x, s, h, h, 2)
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
@@ -219,29 +215,20 @@ def _fwht_row(src, x, l1_log2, block_log2, tile_log2, min_cols_log2):
     n = 0
     while (1 << n) < N:
         n += 1
-    if n < 3:
+    if n < 6:
         for i in range(N):
             x[i] = src[i]
         _fwht_small(x)
         return
-    L = min(n, block_log2)
+    L = min(n, max(6, block_log2))
     M = 1 << L
-    S = min(M, 1 << l1_log2)
+    S = min(M, 1 << max(6, l1_log2))
     for s in range(0, N, M):
-        blk = x[s:s + M]
-        sb = src[s:s + M]
-        for i in range(M):
-            blk[i] = sb[i]
-        for t in range(0, M, S):  # levels 0 .. log2(S)-1 in L1-sized pieces
-            sub = blk[t:t + S]
-            _levels_0_2(sub)
-            if S >= 64:
-                _levels_3_5(sub)
-                _contiguous_levels(sub, 64)
-            else:
-                _contiguous_levels(sub, 8)
-        if S < M:
-            _contiguous_levels(blk, S)  # levels log2(S) .. L-1 over the L2-sized block
+        for t in range(s, s + M, S):  # levels 0 .. log2(S)-1 in L1-sized pieces
+            for g in range(t, t + S, 64):
+                _wht64(src, g, x, g)
+            _contiguous_levels(x, t, S, 64)
+        _contiguous_levels(x, s, M, S)  # levels log2(S) .. L-1 over the L2-sized block
     lo = L
     gmax = max(2, tile_log2 - min_cols_log2)
     while lo < n:
@@ -250,7 +237,8 @@ def _fwht_row(src, x, l1_log2, block_log2, tile_log2, min_cols_log2):
         g = (rest + npass - 1) // npass  # balanced passes
         stride = 1 << lo
         R = 1 << g
-        c = min(stride, max(1 << min_cols_log2, (1 << tile_log2) >> g))
+        # at least one vector of columns; stride >= 64 is a multiple of it
+        c = min(stride, max(_LANES, 1 << min_cols_log2, (1 << tile_log2) >> g))
         for outer in range(0, N, R * stride):
             for j0 in range(0, stride, c):
                 _tile(x, outer + j0, R, c, stride)
@@ -272,7 +260,7 @@ def _params(itemsize: int) -> tuple[int, int, int, int]:
 def fwht_into(src: np.ndarray, dst: np.ndarray) -> None:
     """dst = unnormalised WHT of each row of src; both C-contiguous (batch, 2**n).
 
-    src may have a narrower dtype than dst (int8 -> int64, float32 -> float64): the widening is
+    src may have a narrower signed integer dtype than dst (int8 -> int64): the widening is
     fused into the first pass. ``dst`` may be ``src`` (in place)."""
     _fwht_rows(src, dst, *_params(dst.itemsize))
 

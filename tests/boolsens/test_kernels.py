@@ -5,7 +5,9 @@ Every kernel is compared on seeded random tables for n = 0 … 14, single rows a
 chunked influence count are also run with tiny block/tile/chunk sizes so that their multi-pass
 code runs at small n. Integer results must agree exactly; float64 to rounding; float32 within
 the stated bound 2·n·2⁻²⁴·‖a‖₁ per entry (each of the n levels adds at most one rounding of a
-partial sum bounded by ‖a‖₁).
+partial sum bounded by ‖a‖₁) against the exact transform, and both float dtypes bit for bit
+against the level-by-level loop (:func:`levelwise_fwht`), whose additions the blocked kernel
+does in the same order.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ def ref_fwht(a):
         pc = np.array([[bin(int(s & x)).count("1") for x in idx] for s in idx])
         H = np.where(pc % 2 == 0, 1, -1).astype(a.dtype)
         return a @ H.T
+    return levelwise_fwht(a)
+
+
+def levelwise_fwht(a):
+    """The textbook O(n 2**n) loop in numpy: levels 0, 1, …, n-1 in order, each butterfly
+    (a + b, a - b). Float results of the blocked kernel must equal it bit for bit."""
+    a = np.asarray(a)
+    N = a.shape[-1]
     x = a.reshape(-1, N).copy()
     h = 1
     while h < N:
@@ -241,6 +251,66 @@ def test_fwht_noncontiguous_input(rng):
     a = rng.integers(-3, 4, size=(6, 1 << 8)).astype(np.int64)[::2, :]
     assert not a.flags.c_contiguous
     assert np.array_equal(bs.fwht(a), ref_fwht(np.ascontiguousarray(a)))
+
+
+#: every n where the blocks change shape (n < 6: no 64-entry group; 6: one group; 11-12: an L1
+#: piece; 16: a full first-pass block of float64) and n = 20 (later passes over tiles)
+BOUNDARY_NS = list(range(0, 15)) + [16, 20]
+
+
+@pytest.mark.parametrize("n", BOUNDARY_NS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fwht_float_bit_for_bit_levelwise(n, dtype, rng):
+    """Random floats, batched over two leading axes: the blocked SIMD kernel does the same
+    additions in the same order as the level-by-level loop, so the results are identical (not
+    only close), and every row is transformed on its own."""
+    shape = (2, 3, 1 << n) if n <= 14 else (2, 1 << n)
+    a = rng.standard_normal(shape).astype(dtype)
+    got = bs.fwht(a)
+    assert got.dtype == dtype and got.shape == a.shape
+    assert np.array_equal(got, levelwise_fwht(a))
+    inplace = a.reshape(-1, 1 << n).copy()
+    _kernels.fwht_inplace(inplace)
+    assert np.array_equal(inplace.reshape(shape), got)
+
+
+@pytest.mark.parametrize("n", BOUNDARY_NS)
+def test_fwht_pm1_floats_exact(n, rng):
+    """±1 tables: every partial sum is an integer below 2**n, exact in float64 (and in float32
+    up to n = 24), so the float transforms equal the exact integer one."""
+    s = random_signs(rng, (2, 1 << n))
+    exact = bs.fwht(s)  # int8 in: int64 out, widening fused into the first pass
+    assert exact.dtype == np.int64
+    assert np.array_equal(exact, levelwise_fwht(s.astype(np.int64)))
+    assert np.array_equal(bs.fwht(s.astype(np.float64)), exact.astype(np.float64))
+    assert np.array_equal(bs.fwht(s.astype(np.float32)), exact.astype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_fwht_large_output_copy_path_same_result(dtype, rng, monkeypatch):
+    """Outputs from fresh pages (large ones) are a copy transformed in place instead of the fused
+    first pass: the same numbers (forced here at small n by lowering the threshold)."""
+    from boolsens import transforms
+
+    a = (rng.standard_normal((2, 3, 1 << 10)) * 8).astype(dtype)
+    fused = bs.fwht(a)
+    monkeypatch.setattr(transforms, "_FRESH_PAGES_BYTES", 0)
+    copied = bs.fwht(a)
+    assert copied.dtype == fused.dtype and np.array_equal(copied, fused)
+    assert np.array_equal(copied, levelwise_fwht(a))
+    for out in (fused, copied):  # both start on a cache line (no vector store straddles two)
+        assert out.ctypes.data % transforms._ALIGN_BYTES == 0 and out.flags.c_contiguous
+
+
+@pytest.mark.parametrize("n", [6, 7, 9, 12, 13])
+@pytest.mark.parametrize("params", FWHT_PARAMS, ids=str)
+def test_fwht_blocked_float64_bit_for_bit(n, params, rng):
+    """Tiny pieces, blocks and tiles (several later passes, every radix remainder): still the
+    level-by-level loop's floats exactly."""
+    a = rng.standard_normal((2, 1 << n))
+    out = np.empty_like(a)
+    _kernels._fwht_rows(a, out, *params)
+    assert np.array_equal(out, levelwise_fwht(a))
 
 
 # ----------------------------------------------------------------------- spectrum sums
