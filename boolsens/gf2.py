@@ -11,8 +11,10 @@ S and T bitmasks (the Möbius transform of b). ``deg_2(f)`` is the largest |S| w
 :math:`a_S = 1`, 0 for a constant. This is the convention of Sage's
 ``BooleanFunction.algebraic_normal_form`` and of Carlet's book (True = 1 there too).
 
-Cost: n 2**n / 2 byte XORs (numpy, one vectorised XOR per coordinate) and 2**n bytes per function
-for the coefficients. Boolean only: a table with an entry other than ±1 raises an error.
+Cost: the table is packed into 2**n / 64 uint64 words (one bit per point) and transformed in
+place there, n 2**n / 128 word XORs (a compiled kernel, :mod:`boolsens._kernels.moebius`); the
+GF(2) degree is read off the packed words, and only :func:`anf` unpacks them, into 2**n bytes per
+function. Boolean only: a table with an entry other than ±1 raises an error.
 """
 
 from __future__ import annotations
@@ -23,20 +25,23 @@ import numpy as np
 
 from ._input.table import Table, as_table
 from ._input.validation import check_memory_fast
-from .cube import popcounts
+from ._kernels import lazy as _lazy_kernels
+
+_bitpacked = _lazy_kernels("bitpacked", globals(), "_bitpacked")  # numba loads on first use
+_moebius = _lazy_kernels("moebius", globals(), "_moebius")
 
 __all__ = ["anf", "gf2_degree"]
 
 
-def _anf_rows(t: Table) -> np.ndarray:
-    """(functions, 2**n) uint8 ANF coefficients of a ±1 table (a fresh array)."""
+def _anf_words(t: Table) -> np.ndarray:
+    """(functions, W) uint64: the ANF coefficients of a ±1 table, bit-packed (bit S % 64 of word
+    S // 64 is a_S; see :mod:`boolsens._kernels.moebius`), in a fresh array."""
     n = t.n
-    check_memory_fast(2 * t.functions << n, what=f"ANF of n={n} (batch {t.functions}, uint8)")
-    rows = t.pm1_rows()  # raises the standard error on a real-valued table
-    a = (rows < 0).view(np.uint8)  # b(x) = (1 - f(x)) / 2: a fresh array, 1 where f = -1
-    for i in range(n):
-        v = a.reshape(a.shape[0], 1 << (n - 1 - i), 2, 1 << i)
-        v[:, :, 1, :] ^= v[:, :, 0, :]  # a[S ∪ {i}] ^= a[S] for every S without i
+    words = _bitpacked.words_for(n)
+    check_memory_fast(16 * t.functions * words, what=f"ANF of n={n} (batch {t.functions}, packed)")
+    a = t.packed(strict=True).copy()  # raises the standard error on a real-valued table; the
+    # packed table may be cached (a BooleanFunction's), so the transform runs on a copy
+    _moebius.moebius_inplace(a, n)
     return a
 
 
@@ -46,14 +51,14 @@ def anf(f: Any) -> Any:
     Entry S (a bitmask, the order of :func:`boolsens.fwht`) is the coefficient
     :math:`a_S = \bigoplus_{T\subseteq S} b(T)` of the monomial :math:`\prod_{i\in S} x_i` in
     :math:`b(x) = (1 - f(x))/2` over GF(2) (see :mod:`boolsens.gf2`). Computed by the in-place
-    binary Möbius transform, one vectorised XOR stage per coordinate.
+    binary Möbius transform on the bit-packed table (see :mod:`boolsens.gf2`).
 
     Parameters
     ----------
     f : BooleanFunction or (..., 2**n) array of ±1 (leading axes: a batch; numpy or torch).
         Real-valued tables raise an error.
 
-    Cost: n 2**n / 2 byte XORs and 2**n bytes per function.
+    Cost: n 2**n / 128 word XORs on 2**n / 8 bytes, then 2**n bytes per function for the result.
 
     >>> import boolsens as bs
     >>> anf(bs.conjunction(2)).tolist()     # b = x0 x1
@@ -64,7 +69,8 @@ def anf(f: Any) -> Any:
     [0, 1, 1, 0]
     """
     t = as_table(f)
-    out = _anf_rows(t).reshape(t.batch + (1 << t.n,))
+    check_memory_fast(t.functions << t.n, what=f"ANF of n={t.n} (batch {t.functions}, uint8)")
+    out = _moebius.coefficient_bytes(_anf_words(t), t.n).reshape(t.batch + (1 << t.n,))
     return t.like_input(out)
 
 
@@ -77,15 +83,13 @@ def gf2_degree(f: Any) -> Any:
     f : BooleanFunction or (..., 2**n) array of ±1 (leading axes: a batch). Real-valued tables
         raise an error.
 
-    Cost: that of :func:`anf`, plus one pass over the coefficients and 2**n bytes for the
-    popcounts.
+    Cost: the transform of :func:`anf` (n 2**n / 128 word XORs on 2**n / 8 bytes per function)
+    and one pass over the packed coefficients; nothing is unpacked.
 
     >>> import boolsens as bs
     >>> gf2_degree(bs.parity(5)), gf2_degree(bs.conjunction(5)), gf2_degree(bs.majority(3))
     (1, 5, 2)
     """
     t = as_table(f)
-    a = _anf_rows(t)
-    levels = popcounts(t.n)
-    out = np.where(a.astype(bool), levels, np.uint8(0)).max(axis=-1).astype(np.int64)
+    out = _moebius.degree_rows(_anf_words(t))
     return t.like_input(t.squeeze(out))

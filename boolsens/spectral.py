@@ -29,6 +29,9 @@ import numpy as np
 from ._input.table import Table, as_table
 from .errors import BoolsensError
 from .fourier import MAX_EXACT_REAL_N, fourier_coefficients, spectrum
+from ._kernels import lazy as _lazy_kernels
+
+_walsh = _lazy_kernels("walsh", globals(), "_walsh")  # numba loads on first use
 
 __all__ = ["spectral_norm", "fourier_sparsity", "fourier_entropy", "nonlinearity", "is_bent"]
 
@@ -195,8 +198,10 @@ def nonlinearity(f: Any) -> Any:
     """
     t = as_table(f)
     w = _pm1_walsh(t)
-    peak = np.array([max(abs(int(v)) for v in row) for row in w], dtype=np.int64) if w.dtype == object \
-        else np.abs(w).max(axis=1).astype(np.int64)
+    if w.dtype == object:
+        peak = np.array([max(abs(int(v)) for v in row) for row in w], dtype=np.int64)
+    else:  # int64 (exact; |W(S)| <= 2**n): max and min in one pass, no second 2**n array
+        peak = _walsh.max_abs(np.ascontiguousarray(w, dtype=np.int64))
     # W(S) ≡ 2**n (mod 2), so 2**n - max|W| is even for n >= 1 and 0 for n = 0
     out = ((1 << t.n) - peak) // 2
     return _finish(t, out)

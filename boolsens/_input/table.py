@@ -26,6 +26,10 @@ _bitpacked = _lazy_kernels("bitpacked", globals(), "_bitpacked")  # numba loads 
 
 __all__ = ["Table", "as_table", "not_pm1_message"]
 
+#: int8 tables of at least this many entries are checked for ±1 by a compiled pass (the numpy test
+#: makes three temporaries; below this size it is cheap and numba need not load)
+_COMPILED_PM1_SIZE = 1 << 16
+
 
 class Table:
     """A validated truth table or batch of them: ``values`` has shape ``batch + (2**n,)``.
@@ -82,6 +86,8 @@ class Table:
             v = self.values
             if self.torch:
                 self._pm1 = bool(((v == 1) | (v == -1)).all())
+            elif v.dtype == np.int8 and v.size >= _COMPILED_PM1_SIZE and v.size % 8 == 0 and v.flags.c_contiguous:
+                self._pm1 = _bitpacked.all_pm1_int8(v)  # one pass, no temporaries
             elif v.dtype == np.int8:
                 self._pm1 = not bool(np.any((v != 1) & (v != -1)))
             else:

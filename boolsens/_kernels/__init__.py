@@ -7,6 +7,8 @@ input and measure layers check shapes, dtypes, ranges and memory first (see
 * :mod:`.bits` — the popcount intrinsic and bit masks shared by the kernels;
 * :mod:`.walsh` — the cache-blocked Walsh–Hadamard transform and spectrum sums;
 * :mod:`.bitpacked` — bit-packed ±1 tables: influences and sensitivity by popcounts;
+* :mod:`.moebius` — the binary Möbius transform (algebraic normal form) and the GF(2) degree on
+  bit-packed tables;
 * :mod:`.subcube` — block sensitivity, certificate complexity and decision-tree depth over the
   3**n subcubes;
 * :mod:`.threshold` — margins of linear threshold functions.

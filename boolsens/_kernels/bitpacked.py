@@ -31,6 +31,7 @@ from .bits import popcount as _popcount
 
 __all__ = [
     "pack_pm1",
+    "all_pm1_int8",
     "unpack_signs",
     "influence_counts",
     "sensitivity_stats",
@@ -114,6 +115,27 @@ def pack_pm1(s: np.ndarray, n: int) -> np.ndarray | None:
     else:
         ok = _pack_rows(s, out)
     return out if ok else None
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def _int8_all_pm1(s8):
+    """s8: an int8 table viewed as uint64 (8 entries per load); True when every byte is 0x01 (+1)
+    or 0xFF (-1). The test of :func:`_pack_int8_rows` without the packing: branch-free, so the
+    loop vectorises."""
+    ones = np.uint64(0x0101010101010101)
+    signs = np.uint64(0x8080808080808080)
+    bad = np.uint64(0)
+    for k in range(np.uint64(s8.shape[0])):
+        v = s8[k]
+        neg = (v & signs) >> np.uint64(7)  # 1 in each byte that is -1
+        bad |= v ^ (neg * np.uint64(0xFE) + ones)  # nonzero unless every byte is ±1
+    return bad == 0
+
+
+def all_pm1_int8(s: np.ndarray) -> bool:
+    """Whether a C-contiguous int8 array whose size is a multiple of 8 holds only ±1 (one pass,
+    8 entries per load, nothing allocated)."""
+    return bool(_int8_all_pm1(s.reshape(-1).view(np.uint64)))
 
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)

@@ -333,3 +333,21 @@ def max_level_above(w, tol, rel):
                     best = k
         out[b] = best
     return out
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False)
+def max_abs(w):
+    """(B,) max_S |w[b, S]| of an int64 (B, N) spectrum in one read-only pass (no |w| array);
+    the caller ensures -w[b, S] fits (|W| <= 2**n for a ±1 table)."""
+    B, N = w.shape
+    out = np.zeros(B, dtype=np.int64)
+    for b in range(B):
+        row = w[b]
+        hi = np.int64(0)
+        lo = np.int64(0)
+        for S in range(N):
+            v = row[S]
+            hi = max(hi, v)
+            lo = min(lo, v)
+        out[b] = max(hi, -lo)
+    return out
