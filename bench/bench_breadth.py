@@ -470,6 +470,15 @@ def fmt_side(r: dict) -> str:
     return s
 
 
+def section_run(sec: dict) -> str:
+    """The run of a section re-measured on its own (``--update``): when and at which commit."""
+    if not sec.get("rerun_of_sections_1_2"):
+        return ""
+    return (f" Re-measured on its own (`--update`, sections 1–2 only) {sec['started']} – {sec['finished']}, "
+            f"boolsens {sec.get('boolsens_git')}, numba {sec.get('numba')}; the header's run is that of the "
+            "other sections.")
+
+
 def write_md(doc: dict, path: Path) -> None:
     m = doc["machine"]
     bnumba, bpyfwht = doc["versions"].get("boofun's numba"), doc["versions"].get("boofun's pyfwht")
@@ -488,7 +497,7 @@ def write_md(doc: dict, path: Path) -> None:
     if g:
         L += [f"## ANF and GF(2) degree at n = {g['n']} (target: ≤ 1 s each)", "",
               f"Random ±1 int8 table (2^{g['n']} bytes = {(1 << g['n']) >> 20} MiB); {g['rounds']} rounds after a "
-              f"warm-up call, interleaved. Load {g['load_before']} → {g['load_after']}.", "",
+              f"warm-up call, interleaved. Load {g['load_before']} → {g['load_after']}.{section_run(g)}", "",
               "| call | median | min–max | target met by the median |", "|---|---|---|---|"]
         for k, r in g["results"].items():
             L.append(f"| `{k}` | {fmt(r['median_s'])} | {fmt(r['min_s'])}–{fmt(r['max_s'])} | "
@@ -499,7 +508,7 @@ def write_md(doc: dict, path: Path) -> None:
         r = nl["results"]
         L += [f"## Nonlinearity against fwht at n = {nl['n']} (target: within 1.2×)", "",
               f"The same random ±1 int8 table; {nl['rounds']} rounds, interleaved. Load {nl['load_before']} → "
-              f"{nl['load_after']}.", "", "| call | median | min–max |", "|---|---|---|"]
+              f"{nl['load_after']}.{section_run(nl)}", "", "| call | median | min–max |", "|---|---|---|"]
         for k, v in r.items():
             L.append(f"| `{k}` | {fmt(v['median_s'])} | {fmt(v['min_s'])}–{fmt(v['max_s'])} |")
         L += ["", f"Ratio nonlinearity / fwht: **{nl['ratio_of_medians']:.2f}×** by the medians, "
@@ -585,11 +594,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--report-only", type=Path, default=None, metavar="JSON",
                     help="rewrite the .md next to an existing results JSON, measuring nothing")
+    ap.add_argument("--update", type=Path, default=None, metavar="JSON",
+                    help="measure the sections not skipped and replace only them in an existing results JSON "
+                         "(the others are kept, each section records its own run), then rewrite its .md")
     args = ap.parse_args(argv)
     if args.report_only is not None:
         write_md(json.loads(args.report_only.read_text()), args.report_only.with_suffix(".md"))
         return 0
     skip = set(filter(None, args.skip.split(",")))
+    if args.update is not None and "boofun" not in skip:
+        ap.error("--update re-measures sections 1-2 only: add --skip boofun")
     import numba
 
     doc: dict[str, Any] = {"started": stamp(), "machine": machine(), "load_start": [round(x, 2) for x in os.getloadavg()],
@@ -600,12 +614,24 @@ def main(argv: list[str] | None = None) -> int:
     warm = table(8, seed=1)
     for fn, _, _ in MEASURES.values():  # numba kernels compile or load from the cache here
         fn(warm, 8)
+    run = {"boolsens_git": doc["machine"].get("boolsens_git"), "numba": numba.__version__}
     if "gf2" not in skip:
         n = 18 if args.quick else 28
-        doc["gf2"] = section_gf2(n, rounds=3 if args.quick else 5) | {"rounds": 3 if args.quick else 5}
+        doc["gf2"] = {"started": stamp()} | section_gf2(n, rounds=3 if args.quick else 5) | {
+            "rounds": 3 if args.quick else 5, "finished": stamp()} | run
     if "nonlinearity" not in skip:
         n = 16 if args.quick else 26
-        doc["nonlinearity"] = section_nonlinearity(n, rounds=5 if args.quick else 9) | {"rounds": 5 if args.quick else 9}
+        doc["nonlinearity"] = {"started": stamp()} | section_nonlinearity(n, rounds=5 if args.quick else 9) | {
+            "rounds": 5 if args.quick else 9, "finished": stamp()} | run
+    if args.update is not None:
+        old = json.loads(args.update.read_text())
+        for key in ("gf2", "nonlinearity"):
+            if key in doc:
+                old[key] = doc[key] | {"rerun_of_sections_1_2": True}
+        args.update.write_text(json.dumps(old, indent=1, default=str) + "\n")
+        write_md(old, args.update.with_suffix(".md"))
+        print(f"updated {args.update} and {args.update.with_suffix('.md')}")
+        return 0
     if "boofun" not in skip:
         peer = Path(args.peer_python) if args.peer_python else next((p for p in PEERS if p.exists()), None)
         if peer is None or not peer.exists():
