@@ -53,7 +53,7 @@ def _spectrum(t: Table) -> tuple[Any, bool]:
             return transform(Table(arr.to(torch.int64), t.n, name=t.name)), True
         return transform(t), False
     if t.integer:
-        if (t.amax() << t.n) > _INT64_MAX:
+        if ((1 if t.pm1_known else t.amax()) << t.n) > _INT64_MAX:  # ±1 known: no pass for max|a|
             # int64 is not wide enough: exact in Python integers (small n) or refuse
             return _python_int_transform(t), True
         # fwht widens narrow integer tables to int64 while it copies them (no extra pass);
