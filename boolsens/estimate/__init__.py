@@ -79,6 +79,8 @@ from .estimators import (
 )
 from .evaluator import MAX_ESTIMATE_N
 from .result import Estimate
+from .spectrum import (SpectrumEstimate, WeightEstimate, fourier_coefficients, fourier_weights, heavy_coefficients,
+                       heavy_samples)
 
 __all__ = [
     "Estimate",
@@ -89,4 +91,11 @@ __all__ = [
     "noise_stability",
     "disagreement_probability",
     "noise_sensitivity",
+    # learning the spectrum (boolsens.estimate.spectrum)
+    "SpectrumEstimate",
+    "WeightEstimate",
+    "fourier_coefficients",
+    "fourier_weights",
+    "heavy_coefficients",
+    "heavy_samples",
 ]
