@@ -43,8 +43,10 @@ class SpectrumEstimate(Estimate):
     r"""Estimates of Fourier coefficients f̂(S), one per subset: an :class:`Estimate` whose
     ``value`` and ``stderr`` are (K,) arrays in the order of ``subsets``.
 
-    Attributes (beyond :class:`Estimate`)
-    -------------------------------------
+    Attributes
+    ----------
+    value, stderr, samples, seed, measure, evaluations
+        As in :class:`Estimate`.
     subsets : tuple of tuples
         The subsets S, each a sorted tuple of coordinates.
     halfwidth : (K,) float64 array
@@ -94,8 +96,10 @@ class WeightEstimate(Estimate):
     r"""Unbiased estimates of the level weights W^0, …, W^d: an :class:`Estimate` whose ``value``
     and ``stderr`` are (d + 1,) arrays (entry k is W^k), plus the tail.
 
-    Attributes (beyond :class:`Estimate`)
-    -------------------------------------
+    Attributes
+    ----------
+    value, stderr, samples, seed, measure, evaluations
+        As in :class:`Estimate`.
     tail : Estimate
         W^{>d} = E[f²] − Σ_{k≤d} W^k (E[f²] = 1 for ±1 outputs; estimated by the mean of f(x)²
         otherwise), unbiased, with its jackknife standard error.
