@@ -83,6 +83,7 @@ class SpectrumEstimate(Estimate):
                 "confidence": [self.confidence] * len(self.subsets)}
 
     def as_dict(self) -> dict[str, Any]:
+        """:meth:`Estimate.as_dict` plus ``subsets``, ``halfwidth``, ``confidence`` (and ``guarantee``)."""
         out = super().as_dict()
         out.update(subsets=[list(s) for s in self.subsets], halfwidth=np.asarray(self.halfwidth).tolist(),
                    confidence=self.confidence)
@@ -120,6 +121,7 @@ class WeightEstimate(Estimate):
                 "stderr": list(map(float, self.stderr)) + [float(self.tail.stderr)]}
 
     def as_dict(self) -> dict[str, Any]:
+        """:meth:`Estimate.as_dict` plus ``tail`` (its own dict) and ``method``."""
         out = super().as_dict()
         out.update(tail=self.tail.as_dict(), method=self.method)
         return out
