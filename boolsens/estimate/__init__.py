@@ -79,8 +79,10 @@ from .estimators import (
 )
 from .evaluator import MAX_ESTIMATE_N
 from .result import Estimate
-# which inputs matter: the adaptive witness search (issue 17)
+# which inputs matter: the adaptive witness search
 from .relevance import RelevantVariables, relevant_variables
+from .spectrum import (SpectrumEstimate, WeightEstimate, fourier_coefficients, fourier_weights, heavy_coefficients,
+                       heavy_samples)
 
 __all__ = [
     "Estimate",
@@ -91,7 +93,14 @@ __all__ = [
     "noise_stability",
     "disagreement_probability",
     "noise_sensitivity",
-    # which inputs matter (issue 17)
+    # which inputs matter
     "relevant_variables",
     "RelevantVariables",
+    # learning the spectrum (boolsens.estimate.spectrum)
+    "SpectrumEstimate",
+    "WeightEstimate",
+    "fourier_coefficients",
+    "fourier_weights",
+    "heavy_coefficients",
+    "heavy_samples",
 ]
