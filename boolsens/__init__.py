@@ -141,4 +141,15 @@ __all__ = [
     "cube_points",
     "estimate",
     "testing",
+    "search",
 ]
+
+
+def __getattr__(name: str):
+    """``bs.search`` is imported on first use (it loads the census's further columns), so
+    ``import boolsens`` stays fast."""
+    if name == "search":
+        from . import search
+
+        return search
+    raise AttributeError(f"module 'boolsens' has no attribute {name!r}")

@@ -50,6 +50,7 @@ LAYERS = [
     ("boolsens.restriction", 4),  # builds BooleanFunctions, like the families
     ("boolsens.census_extra", 4),  # the census's further columns (LP-backed measures below it)
     ("boolsens.census_report", 4),  # the census report and the census subcommand
+    ("boolsens.search", 4.5),  # exhaustive and local search, over census, census_extra and the measures
     ("boolsens", 5),            # the package itself: the public API
     ("boolsens.analyze", 6),    # the core's subcommands: analyze,
     ("boolsens.commands", 6),   # and the hook that registers analyze and census
