@@ -149,7 +149,7 @@ def __getattr__(name: str):
     """``bs.search`` is imported on first use (it loads the census's further columns), so
     ``import boolsens`` stays fast."""
     if name == "search":
-        from . import search
+        import importlib
 
-        return search
+        return importlib.import_module(f"{__name__}.search")
     raise AttributeError(f"module 'boolsens' has no attribute {name!r}")

@@ -34,7 +34,7 @@ from mkdocs.plugins import get_plugin_logger
 log = get_plugin_logger("docstrings")
 
 #: Packages whose every ``__all__`` name must appear in the API reference.
-COVERED = ("boolsens", "boolsens.estimate", "boolsens.testing", "proofs_check")
+COVERED = ("boolsens", "boolsens.estimate", "boolsens.testing", "boolsens.search", "proofs_check")
 #: Packages every one of whose modules declaring ``__all__`` must have a ``:::`` directive.
 EVERY_MODULE = ("empirical",)
 

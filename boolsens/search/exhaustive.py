@@ -267,8 +267,8 @@ def exhaustive(objective: Any, n: int, *, family: str = "all", invariance: str |
 
     >>> import boolsens as bs
     >>> r = bs.search.exhaustive("bs/s", 4)
-    >>> r.maximum, r.maximisers[0].size, r.functions + r.undefined
-    (Fraction(1, 1), 2, 65536)
+    >>> r.maximum, hex(r.maximisers[0].table), r.maximisers[0].size, r.functions + r.undefined
+    (Fraction(3, 2), '0x1bd8', 24, 65536)
     >>> r = bs.search.exhaustive("deg/s", 3, family="threshold")
     >>> r.maximum, r.functions, r.undefined
     (Fraction(3, 2), 102, 2)

@@ -158,7 +158,7 @@ def local(objective: Any, n: int, *, steps: int = 10_000, restarts: int = 4, rng
     :class:`LocalResult`
 
     Cost: incremental objectives O(n) per step for total influence and sensitivity (tens of
-    millions of moves per second in the kernel; ``bench/search.py``), O(C(n, k)) for W^k;
+    millions of moves per second in the kernel; ``bench/bench_search.py``), O(C(n, k)) for W^k;
     generic ones ``candidates`` evaluations of the objective per step (``block_sensitivity``
     about 10 ms per function at n = 12). Memory: a few tables of 2^n entries.
 
@@ -166,8 +166,8 @@ def local(objective: Any, n: int, *, steps: int = 10_000, restarts: int = 4, rng
     >>> r = bs.search.local("total_influence", 6, steps=2000, restarts=2, rng=0)
     >>> r.value, r.best == bs.parity(6) or r.best == -bs.parity(6)
     (Fraction(6, 1), True)
-    >>> bs.search.local("bs/s", 4, steps=200, restarts=2, rng=1).value
-    Fraction(1, 1)
+    >>> bs.search.local("bs/s", 4, steps=200, restarts=2, rng=1).value  # the n = 4 maximum
+    Fraction(3, 2)
     """
     start_time = time.perf_counter()
     n = check_n(n, minimum=1, maximum=MAX_LOCAL_N)

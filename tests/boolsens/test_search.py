@@ -249,3 +249,31 @@ def test_local_with_a_callable_and_a_start():
 def test_local_bad_input(kwargs, match):
     with pytest.raises(bs.BoolsensError, match=match):
         local(**kwargs)
+
+
+@pytest.mark.slow
+def test_threshold_functions_on_six_variables():
+    r = exhaustive("s", 6, family="threshold")  # about 30 s: 1,173 LPs and 567 orbits of 92,160 images
+    assert r.functions == 15_028_134 and r.classes == 567
+    assert r.maximum == 6  # the majority-like functions reach full sensitivity
+    with pytest.raises(bs.BoolsensError, match="invariance='npn'"):
+        exhaustive("s", 6, family="threshold", invariance="none")
+
+
+def test_regular_threshold_pairs_at_six_variables_are_threshold():
+    from boolsens.search.families import _regular_threshold
+
+    assert [len(_regular_threshold(n)) for n in range(6)] == [2, 3, 5, 10, 27, 119]
+    for t in _regular_threshold(4):  # each is monotone, regular and threshold (definition)
+        f = bs.BooleanFunction(tables_to_signs(int(t), 4))
+        assert bs.is_threshold(f) and bs.is_monotone(f)
+
+
+def test_bs_search_is_imported_on_first_use():
+    import subprocess
+    import sys
+
+    code = ("import sys, boolsens as bs; assert 'boolsens.search' not in sys.modules; "
+            "print(bs.search.objective('deg/s').names)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "('degree', 'sensitivity')" in out.stdout, out.stderr
