@@ -1,7 +1,7 @@
 r"""The multilinear extension of a function on the cube, evaluated at points of [−1, 1]^n.
 
 Conventions: see :mod:`boolsens`. Every f: {±1}^n → ℝ has a unique multilinear extension
-(O'Donnell, *Analysis of Boolean Functions*, §1.2 and Exercise 1.x)
+(O'Donnell, *Analysis of Boolean Functions*, ch. 1: the Fourier expansion read as a polynomial)
 
 .. math:: \tilde f(z) = \sum_{S\subseteq[n]} \hat f(S) \prod_{i\in S} z_i
           = \sum_{x\in\{\pm1\}^n} f(x) \prod_{i=1}^n \frac{1 + x_i z_i}{2},
