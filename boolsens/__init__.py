@@ -42,6 +42,8 @@ from .fourier import degree, fourier_coefficients, fourier_weights, walsh_spectr
 from .function import BooleanFunction
 from .influence import average_sensitivity, influence, influences, normalized_sensitivity, total_influence
 from .restriction import derivative, restrict
+from .multilinear import multilinear_extension
+from .erasure import erasure_moment
 from .noise import disagreement_probability, noise_sensitivity, noise_stability, robustness_bound
 from .pbiased import noise_operator, pivotal_probability
 from .sensitivity import pointwise_sensitivity, sensitivity
@@ -115,6 +117,9 @@ __all__ = [
     "anf",
     "gf2_degree",
     "restrict",
+    # multilinear extension and erasure noise
+    "multilinear_extension",
+    "erasure_moment",
     "derivative",
     # families
     "parity",

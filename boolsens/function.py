@@ -22,6 +22,8 @@ from . import linear_threshold as _linear_threshold
 from . import structure as _structure
 from . import influence as _influence
 from . import noise as _noise
+from . import multilinear as _multilinear
+from . import erasure as _erasure
 from . import sensitivity as _sensitivity
 from . import spectral as _spectral
 from ._input.table import Table, as_table
@@ -387,6 +389,14 @@ class BooleanFunction:
     def noise_stability(self, rho: Any, *, p: Any = None):
         """Stab_ρ(f) (p-biased with ``p``); see :func:`boolsens.noise_stability`."""
         return _noise.noise_stability(self, rho, p=p)
+
+    def multilinear_extension(self, z: Any):
+        """f̃(z) at points of [−1, 1]^n; see :func:`boolsens.multilinear_extension`."""
+        return _multilinear.multilinear_extension(self, z)
+
+    def erasure_moment(self, p: Any, *, order: int = 1):
+        """E|f̃(Z)|^order under erasures at rate p; see :func:`boolsens.erasure_moment`."""
+        return _erasure.erasure_moment(self, p, order=order)
 
     def bias(self) -> float:
         """E f = f̂(∅)."""

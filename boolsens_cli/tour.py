@@ -1,6 +1,7 @@
 """``boolsens tour``: the toolkit on built-in defaults, in four parts — exact measures of famous
-functions, Monte-Carlo estimates where enumeration is impossible, the theorem checks, and a
-smoke-sized experiment that trains a model and measures it against the theory."""
+functions, Monte-Carlo estimates and black-box learners where enumeration is impossible, the
+theorem checks, and a smoke-sized experiment that trains a model and measures it against the
+theory (and a transformer trained on a sparse parity, analysed as a black box)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,7 @@ def run(args: Any) -> int:
     _rule("2. Every function at once: the census of n = 4, and Monte-Carlo estimates beyond enumeration")
     _census()
     _estimates()
+    _black_box()
 
     if not args.skip_verify:
         _rule("3. Theorem checks (proofs_check, quick profile; `boolsens verify` runs the default one)")
@@ -89,6 +91,7 @@ def run(args: Any) -> int:
             print(f"results, report.md and figures under {args.out}/")
             print("Every experiment: `boolsens experiment list`; the cpu presets (minutes each) give the")
             print("verdicts quoted in the README, e.g. `boolsens experiment length-scaling --preset cpu --out DIR`.")
+            _trained_black_box()
     return 0
 
 
@@ -120,3 +123,80 @@ def _estimates() -> None:
     sheppard = 1 - 2 / math.pi * math.acos(0.5)
     print(f"MAJ_{n}: estimated Stab_0.5 = {st.value:.4f} ± {st.stderr:.4f}; Sheppard's limit "
           f"1 - (2/π)·arccos(0.5) = {sheppard:.4f}\n")
+
+
+def _black_box() -> None:
+    """Planted structure at n = 1,000 found by queries: a 3-sparse parity and a 5-junta."""
+    n, S, J = 1000, (17, 400, 999), (3, 141, 592, 653, 999)
+
+    def chi(x: np.ndarray) -> np.ndarray:
+        return x[:, S[0]] * x[:, S[1]] * x[:, S[2]]
+
+    def maj5(x: np.ndarray) -> np.ndarray:
+        return np.where(x[:, list(J)].sum(axis=1) > 0, 1, -1)
+
+    h = bs.estimate.heavy_coefficients(chi, n, threshold=0.5, rng=0)
+    found = ", ".join(f"{s}: {v:+.2f}" for s, v in zip(h.subsets, h.value))
+    print(f"chi_{S} at n = {n}: heavy_coefficients(threshold 1/2) finds {found}")
+    print(f"  ({h.queries:,} queries; Goldreich-Levin: every |f^(S)| >= 1/2 listed with probability >= 0.95)")
+    r = bs.estimate.relevant_variables(maj5, n, rng=0)
+    j5, j4 = bs.testing.junta(maj5, n, k=5, rng=0), bs.testing.junta(maj5, n, k=4, rng=0)
+    print(f"MAJ on {J} at n = {n}: relevant_variables finds {r.variables} ({r.queries:,} queries)")
+    print(f"  junta tester: 5-junta {'accepted' if j5.accepted else 'rejected'}, "
+          f"4-junta {'accepted' if j4.accepted else 'rejected'} ({j5.queries + j4.queries} queries)\n")
+
+
+def _trained_black_box() -> None:
+    """A transformer trained on a sparse parity at n = 64, analysed as a black box (the worked
+    example docs/examples/black-box.md, in brief; about 15 s on one CPU thread)."""
+    import torch
+
+    from empirical.measure.metrics import encode_signs
+    from empirical.train.hahn_rofin import fit_fixed_steps
+    from empirical.train.recipe import Recipe, make_model
+
+    n, S = 64, (11, 63)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        recipe = Recipe(d_model=16, n_layers=1, n_heads=2, d_mlp=16, lr=1e-2, batch_size=256, steps=500,
+                        log_every=500, checkpoint_every=500, track_draws=0)
+        model = make_model(n, recipe, seed=0)
+
+        def parity(bits: torch.Tensor) -> torch.Tensor:  # (B, n) bits -> (B,) chi_S on the ±1 scale
+            return 1.0 - 2.0 * (bits[:, list(S)].sum(dim=1) % 2).float()
+
+        batches = torch.Generator().manual_seed(0)
+
+        def next_batch(step: int):
+            bits = torch.randint(0, 2, (recipe.batch_size, n), generator=batches)
+            return bits, parity(bits)
+
+        probe = torch.randint(0, 2, (4096, n), generator=torch.Generator().manual_seed(1))
+        fit_fixed_steps(model, next_batch, batches, recipe, ctx=None, probe=(probe, parity(probe)), seed=0)
+        with torch.no_grad():
+            acc = float((torch.where(model(probe) >= 0, 1.0, -1.0) == parity(probe)).float().mean())
+
+        class Signs(torch.nn.Module):
+            def __init__(self, net: torch.nn.Module):
+                super().__init__()
+                self.net = net
+
+            def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n) float ±1 -> (B,) ±1
+                return torch.where(self.net(encode_signs(x)) >= 0, 1.0, -1.0)
+
+        f = Signs(model)
+        r = bs.estimate.relevant_variables(f, n, rng=0)
+        w = bs.estimate.fourier_weights(f, n, max_degree=2, samples=10_000, rng=0)
+        h = bs.estimate.heavy_coefficients(f, n, threshold=0.5, rng=0)
+        j = bs.testing.junta(f, n, k=2, rng=0)
+    finally:
+        torch.set_num_threads(threads)
+    heavy = ", ".join(f"{s}: {v:+.3f}" for s, v in zip(h.subsets, h.value))
+    print(f"\nA transformer trained {recipe.steps} steps on chi_{S} at n = {n} (planted S = {S}), accuracy {acc:.3f};")
+    print("as a black box (torch module, queried in batches):")
+    print(f"  relevant inputs {r.variables} ({r.queries:,} queries)")
+    print(f"  level weights W^0..2 = {', '.join(f'{v:.3f}' for v in w.value)} ({w.evaluations:,} queries)")
+    print(f"  heavy coefficients (threshold 1/2) {heavy} ({h.queries:,} queries)")
+    print(f"  2-junta tester: {'accepted' if j.accepted else 'rejected'} ({j.queries} queries)")
+    print("Worked example: docs/examples/black-box.md.")

@@ -44,6 +44,8 @@ LAYERS = [
     ("boolsens.pbiased", 2),  # below fourier, influence and noise, which call it for their keyword p
     ("boolsens.fractional", 2),
     ("boolsens.approximate_degree", 2),
+    ("boolsens.multilinear", 2),  # the multilinear extension at points of [-1, 1]^n
+    ("boolsens.erasure", 2),  # erasure noise: moments of the extension over {-1, 0, 1}^n
     ("boolsens.function", 3),
     ("boolsens.families", 4),
     ("boolsens.census", 4),

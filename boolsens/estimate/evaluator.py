@@ -74,6 +74,32 @@ def check_outputs(y: Any, m: int, *, what: str = "fn", boolean: bool = False, me
     return y
 
 
+def _torch_device(fn: Any, device: Any) -> Any:
+    """The device ``fn`` is called on: ``device``, else the device of the module's parameters (or
+    the CPU); one error when it is not a torch device, is ``meta`` (no data to read back), is not
+    available here, or differs from the device the module's parameters are on."""
+    import torch
+
+    try:
+        dev = model_device(fn) if device is None else torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise BoolsensError(f"device={device!r} is not a torch device ({str(exc).splitlines()[0]})") from None
+    params = next(fn.parameters(), None) if isinstance(fn, torch.nn.Module) else None
+    if params is not None and device is not None and (
+            params.device.type != dev.type or (dev.index is not None and params.device.index != dev.index)):
+        raise BoolsensError(f"device={device!r}, but the model's parameters are on {params.device}; leave "
+                            "device=None to use the model's own device, or move the model there (model.to(device))")
+    if dev.type == "meta":
+        where = f"device={device!r}" if device is not None else "the model's parameters are on device 'meta', which"
+        raise BoolsensError(f"{where} holds no values to evaluate; load the model's weights on a real device "
+                            "(e.g. model.to_empty(device='cpu') and load_state_dict) first")
+    try:
+        torch.empty(0, device=dev)
+    except (RuntimeError, AssertionError) as exc:  # e.g. device='cuda' on a torch built without CUDA
+        raise BoolsensError(f"device={str(dev)!r} is not available here ({str(exc).splitlines()[0]})") from None
+    return dev
+
+
 class Evaluator:
     """Wraps ``fn`` (numpy callable, torch module/callable, BooleanFunction or table): validates
     n, splits calls into ``batch_size`` rows, converts and checks the outputs, counts rows.
@@ -129,7 +155,7 @@ class Evaluator:
                 import torch
 
                 self.kind = "torch"
-                self.device = model_device(fn) if device is None else torch.device(device)
+                self.device = _torch_device(fn, device)
             else:
                 self.kind = "numpy"
         self.what = what or ("the model" if self.kind == "torch" else "fn")

@@ -126,6 +126,9 @@ def test_tour_runs_every_section(tmp_path, capsys):
     assert "MAJ_1001: estimated I" in out
     assert "claims held" in out
     assert (tmp_path / "tour" / "report.md").exists()
+    # the trained transformer as a black box: its relevant inputs and heavy coefficient are the planted S
+    assert "steps on chi_(11, 63) at n = 64 (planted S = (11, 63)), accuracy 1.000" in out
+    assert "relevant inputs (11, 63)" in out and "heavy coefficients (threshold 1/2) (11, 63): +1.000" in out
 
 
 def test_tour_sections_without_the_checks_and_the_experiment(tmp_path, capsys):
@@ -134,6 +137,8 @@ def test_tour_sections_without_the_checks_and_the_experiment(tmp_path, capsys):
     assert main(["tour", "--skip-verify", "--skip-experiment", "--out", str(tmp_path / "tour")]) == 0
     out = capsys.readouterr().out
     assert "in every row" in out and "MAJ_1001: estimated I" in out and "NPN classes" in out
+    assert "heavy_coefficients(threshold 1/2) finds (17, 400, 999): +1.00" in out
+    assert "relevant_variables finds (3, 141, 592, 653, 999)" in out and "5-junta accepted, 4-junta rejected" in out
     assert "claims held" not in out and not (tmp_path / "tour").exists()
 
 
