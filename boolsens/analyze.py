@@ -47,6 +47,10 @@ __all__ = ["analyze", "format_analysis", "plot_analysis", "parse_table", "build_
            "Family", "register"]
 
 
+#: the largest n at which analyze computes the one-sided bs₀, bs₁, C₀, C₁ (pointwise tables)
+ONE_SIDED_MAX_N = 12
+
+
 @dataclass(frozen=True)
 class Family:
     """A family the command builds by name: ``build`` is the function of :mod:`boolsens.families`,
@@ -160,8 +164,8 @@ def analyze(f, rhos: list[float], *, complexity_max_n: int = 12, lp_max_n: int =
             log: Callable[[str], None] | None = None) -> dict:
     """Every measure of ``f`` as a JSON-ready dict (exact fractions as strings where exact).
 
-    The measures by subcube enumeration (bs, C, D and the one-sided ones) are computed up to
-    ``complexity_max_n`` variables; those by linear programming (fbs, the approximate degree, a
+    The measures by subcube enumeration (bs, C, D) are computed up to ``complexity_max_n``
+    variables, the one-sided bs and C up to ``min(complexity_max_n, ONE_SIDED_MAX_N)``; those by linear programming (fbs, the approximate degree, a
     threshold representation) up to ``lp_max_n`` (approximate degree: a symmetric f at any n);
     ``p`` (a Fraction or float in (0, 1)) adds the p-biased influences, pivotal probabilities
     and noise stabilities."""
@@ -195,7 +199,9 @@ def analyze(f, rhos: list[float], *, complexity_max_n: int = 12, lp_max_n: int =
     else:
         out["block_sensitivity"] = out["certificate_complexity"] = out["decision_tree_depth"] = None
     out["min_sensitivity"] = stage("min sensitivity", lambda: min_sensitivity(f))
-    small = n <= complexity_max_n
+    # the one-sided bs and C need the pointwise tables: seconds at n = 16 where the two-sided
+    # values take milliseconds, so they stop at n = 12 whatever complexity_max_n allows
+    small = n <= min(complexity_max_n, ONE_SIDED_MAX_N)
     out["one_sided"] = {
         f"{name}{label}": (stage(f"{name}{label}", lambda m=m, v=v: m(f, value=v)) if small or m is sensitivity else None)
         for name, m in (("s", sensitivity), ("bs", block_sensitivity), ("C", certificate_complexity))

@@ -105,7 +105,7 @@ def _census() -> None:
     print(f"all {int(orbit.sum()):,} functions on n = 4 in {len(rows)} NPN classes; by s = 0..4: {s}; "
           f"by deg = 0..4: {deg}")
     print(f"largest bs/s = {ratio[i]:.3g} at the class of 0x{int(rows['table'][i]):04x}; "
-          "`boolsens census --n 5 --out DIR` does all 4,294,967,296 functions on n = 5 (about a minute)\n")
+          "`boolsens census --n 5 --out DIR` does all 4,294,967,296 functions on n = 5 (about a minute; a few more for the further columns)\n")
 
 
 def _estimates() -> None:
