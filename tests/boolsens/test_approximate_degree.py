@@ -61,7 +61,7 @@ def test_symmetric_degrees_at_and_just_below_the_exact_errors(n):
 
 
 @pytest.mark.parametrize("n, tables", [(1, all_tables(1)), (2, all_tables(2)),
-                                       (3, all_tables(3)[::5]),
+                                       (3, all_tables(3)[::17]),
                                        pytest.param(3, all_tables(3), marks=pytest.mark.slow)],
                          ids=["n1", "n2", "n3-sample", "n3-every"])
 def test_general_errors_against_the_dual_lp(n, tables):

@@ -32,7 +32,7 @@ def _all_fractions(a) -> bool:
 
 
 # ------------------------------------------------------------------------------ against the oracle
-@pytest.mark.parametrize("n", [0, 1, 2, 3])
+@pytest.mark.parametrize("n", [0, 1, 2, pytest.param(3, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("order", [1, 2, 3])
 def test_every_function_exact(n, order):
     tables = all_tables(n)
