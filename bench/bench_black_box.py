@@ -37,23 +37,12 @@ import torch
 import boolsens as bs
 from boolsens.estimate.evaluator import Evaluator
 from boolsens.estimate.sampling import uniform_points
-from empirical.measure.metrics import encode_signs
+from empirical.measure.metrics import SignsOf
 from empirical.train.recipe import Recipe, make_model
 
 OUT = Path(__file__).resolve().parent / "results"
 MODELS = {"example": dict(d_model=16, n_layers=1, n_heads=2, d_mlp=16), "recipe": dict(d_model=32, n_layers=2,
                                                                                      n_heads=2, d_mlp=32)}
-
-
-class Signs(torch.nn.Module):
-    """±1 rows in, the sign of the network's output out."""
-
-    def __init__(self, net: torch.nn.Module):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n) float ±1 -> (B,)
-        return torch.where(self.net(encode_signs(x)) >= 0, 1.0, -1.0)
 
 
 def median_time(fn, rounds: int) -> float:
@@ -66,7 +55,7 @@ def median_time(fn, rounds: int) -> float:
 
 
 def bench(name: str, n: int, rows: int, rounds: int) -> dict:
-    f = Signs(make_model(n, Recipe(**MODELS[name]), seed=0)).eval()
+    f = SignsOf(make_model(n, Recipe(**MODELS[name]), seed=0)).eval()
     x = uniform_points(np.random.default_rng(0), rows, n)
     xt = torch.from_numpy(x.astype(np.float32))
 

@@ -151,7 +151,7 @@ def _trained_black_box() -> None:
     example docs/examples/black-box.md, in brief; about 15 s on one CPU thread)."""
     import torch
 
-    from empirical.measure.metrics import encode_signs
+    from empirical.measure.metrics import SignsOf
     from empirical.train.hahn_rofin import fit_fixed_steps
     from empirical.train.recipe import Recipe, make_model
 
@@ -177,15 +177,7 @@ def _trained_black_box() -> None:
         with torch.no_grad():
             acc = float((torch.where(model(probe) >= 0, 1.0, -1.0) == parity(probe)).float().mean())
 
-        class Signs(torch.nn.Module):
-            def __init__(self, net: torch.nn.Module):
-                super().__init__()
-                self.net = net
-
-            def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, n) float ±1 -> (B,) ±1
-                return torch.where(self.net(encode_signs(x)) >= 0, 1.0, -1.0)
-
-        f = Signs(model)
+        f = SignsOf(model)  # the network as a ±1 function of ±1 rows
         r = bs.estimate.relevant_variables(f, n, rng=0)
         w = bs.estimate.fourier_weights(f, n, max_degree=2, samples=10_000, rng=0)
         h = bs.estimate.heavy_coefficients(f, n, threshold=0.5, rng=0)

@@ -38,6 +38,7 @@ from boolsens.torch_runtime import eval_mode
 
 __all__ = [
     "encode_signs",
+    "SignsOf",
     "network_function",
     "mse_loss",
     "binary_accuracy",
@@ -51,6 +52,25 @@ __all__ = [
 def encode_signs(x: torch.Tensor) -> torch.Tensor:
     """(N, n) int8 ±1 rows (``from_model``'s input) -> (N, n) long bits (−1 -> 1)."""
     return ((1 - x.to(torch.int64)) // 2)
+
+
+class SignsOf(nn.Module):
+    """A network that reads bits, as a ±1 function of ±1 rows: the black box the estimators and
+    testers of :mod:`boolsens.estimate` and :mod:`boolsens.testing` query (they pass ±1 rows as
+    float tensors on the module's device). Rows go through :func:`encode_signs` (−1 → bit 1) and
+    the output is +1 where the network's output is >= 0, else −1 (the sign of a ±1-scale readout).
+
+    >>> SignsOf(lambda bits: 0.5 - bits[:, 0])(torch.tensor([[1.0, -1.0], [-1.0, 1.0]])).tolist()
+    [1.0, -1.0]
+    """
+
+    def __init__(self, net: Any):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, n) float ±1 rows -> (B,) float ±1: the sign of the network's output on their bits."""
+        return torch.where(self.net(encode_signs(x)) >= 0, 1.0, -1.0)
 
 
 def network_function(model: nn.Module, n: int, *, threshold: float = 0.5, batch_size: int = 512):

@@ -14,22 +14,13 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import boolsens as bs  # noqa: E402
-from empirical.measure.metrics import encode_signs  # noqa: E402
+from empirical.measure.metrics import SignsOf  # noqa: E402
 from empirical.train.hahn_rofin import fit_fixed_steps  # noqa: E402
 from empirical.train.recipe import Recipe, make_model  # noqa: E402
 
 pytestmark = pytest.mark.slow  # trains a network and queries it some 10^5 times (about 20 s)
 
 N = 10
-
-
-class Signs(torch.nn.Module):
-    def __init__(self, net):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x):
-        return torch.where(self.net(encode_signs(x)) >= 0, 1.0, -1.0)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +43,7 @@ def trained():
 
         probe = torch.randint(0, 2, (256, N), generator=torch.Generator().manual_seed(1))
         fit_fixed_steps(model, next_batch, gen, recipe, ctx=None, probe=(probe, target(probe)), seed=0)
-        f = Signs(model).eval()
+        f = SignsOf(model).eval()
         exact = bs.BooleanFunction.from_model(f, N)
     finally:
         torch.set_num_threads(threads)
