@@ -3,6 +3,7 @@
 
     boolsens search --n 5 --maximise "block_sensitivity/sensitivity"
     boolsens search --n 4 --minimise "deg/s" --family threshold --json
+    boolsens search --n 5 --maximise "bs/s" --invariance none      # all 2**32 functions, minutes
     boolsens search --n 10 --maximise "bs/s" --local --steps 200 --restarts 4 --seed 0
 """
 
@@ -42,7 +43,7 @@ def _main(args: argparse.Namespace) -> int:
     if args.invariance is not None and args.invariance not in INVARIANCES:
         raise BoolsensError(f"--invariance={args.invariance!r} is not allowed; allowed: {', '.join(INVARIANCES)}")
     r = exhaustive(text, args.n, family=args.family, invariance=args.invariance, top=args.top,
-                   show_progress=args.progress)
+                   max_functions=args.max_functions, show_progress=args.progress)
     if args.json:
         print(json.dumps(r.as_dict(), indent=2))
         return 0
@@ -86,6 +87,9 @@ def register(subparsers: Any) -> None:
     c.add_argument("--invariance", default=None,
                    help="npn, np or none (default: the expression's own, npn unless it uses bias)")
     c.add_argument("--top", type=int, default=5, help="how many extremal classes to list (default 5)")
+    c.add_argument("--max-functions", type=int, default=None, metavar="COUNT",
+                   help="largest function-by-function scan (--invariance none) allowed (default: 2**32 when every "
+                        "measure streams through the census kernels, else 2**24)")
     c.add_argument("--local", action="store_true", help="local search (hill climbing) instead of enumeration")
     c.add_argument("--steps", type=int, default=1000, help="--local: steps per restart (default 1000)")
     c.add_argument("--restarts", type=int, default=4, help="--local: restarts (default 4)")

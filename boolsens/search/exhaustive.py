@@ -29,8 +29,8 @@ INVARIANCES = ("npn", "np", "none")
 #: default limit on a function-by-function scan (2^24; all of n <= 4, not n = 5's 2^32)
 MAX_FUNCTIONS = 1 << 24
 
-_BLOCK = 1 << 16  # tables per objective call
-_SCAN_BLOCK = 1 << 20  # tables per block of a function-by-function scan
+_BLOCK = 1 << 16  # tables per objective call over classes
+_SCAN_BLOCK = 1 << 20  # tables per objective call of a function-by-function scan
 _SPOT_TABLES, _SPOT_ELEMENTS = 8, 4
 
 
@@ -145,7 +145,8 @@ def _sort_key(v: Any) -> Any:
 
 
 class _Tally:
-    """The distribution and the running best and worst rows over blocks."""
+    """The distribution and the running best and worst rows over blocks, in time linear in the
+    block (no sort of the block: the few candidate ranks are picked from the value counts)."""
 
     def __init__(self, top: int):
         self.top = top
@@ -154,27 +155,39 @@ class _Tally:
         self.worst: list[tuple] = []
         self.undefined = 0
 
-    def add(self, tables: np.ndarray, weights: np.ndarray, codes: np.ndarray, values: list) -> None:
+    def add(self, tables: Any, weights: np.ndarray | None, codes: np.ndarray, values: list) -> None:
+        """``tables``: uint64 array or a ``range`` of consecutive tables; ``weights`` None means 1 each."""
         ok = codes >= 0
-        self.undefined += int(weights[~ok].sum())
+        if weights is None:
+            self.undefined += int(len(codes) - np.count_nonzero(ok))
+        else:
+            self.undefined += int(weights[~ok].sum())
         if not values:
             return
-        funcs = np.bincount(codes[ok], weights=weights[ok], minlength=len(values))
+        merged: dict = {}  # different measure tuples may give one value (bs − s = 0): one code per value
+        remap = np.array([merged.setdefault(v, len(merged)) for v in values], dtype=np.int64)
+        if len(merged) < len(values):
+            values = list(merged)
+            codes = np.where(ok, remap[np.maximum(codes, 0)], -1)
         counts = np.bincount(codes[ok], minlength=len(values))
+        funcs = counts if weights is None else np.bincount(codes[ok], weights=weights[ok], minlength=len(values))
         for v, f, c in zip(values, funcs, counts):
             if c:
                 slot = self.values.setdefault(v, [0, 0])
                 slot[0] += int(round(f))
                 slot[1] += int(c)
-        order = sorted(range(len(values)), key=lambda k: _sort_key(values[k]))
-        rank = np.empty(len(values), dtype=np.int64)
-        rank[order] = np.arange(len(values))
-        r = np.where(ok, rank[np.maximum(codes, 0)], -1)
-        idx = np.flatnonzero(ok)
-        # best: highest rank, ties by table; worst: lowest rank
-        for store, sign in ((self.best, -1), (self.worst, 1)):
-            key = np.lexsort((tables[idx], sign * r[idx]))[: self.top]
-            store.extend((values[codes[idx[k]]], int(tables[idx[k]]), int(weights[idx[k]])) for k in key)
+        order = sorted((k for k in range(len(values)) if counts[k]), key=lambda k: _sort_key(values[k]))
+        for store, ranked, sign in ((self.best, order[::-1], -1), (self.worst, order, 1)):
+            for k in ranked[: self.top]:
+                sel = np.flatnonzero(codes == k)
+                if isinstance(tables, range):
+                    sel = sel[: self.top]  # consecutive tables: the first are the least
+                    found = [tables.start + int(i) for i in sel]
+                else:
+                    sel = sel[np.argsort(tables[sel], kind="stable")[: self.top]]
+                    found = [int(tables[i]) for i in sel]
+                for i, t in zip(sel, found):
+                    store.append((values[k], t, 1 if weights is None else int(weights[i])))
             store.sort(key=lambda e: (_neg(e[0]) if sign < 0 else e[0], e[1]))
             del store[self.top:]
 
@@ -221,14 +234,14 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def exhaustive(objective: Any, n: int, *, family: str = "all", invariance: str | None = None, top: int = 5,
-               max_functions: int = MAX_FUNCTIONS, rng: Any = 0, show_progress: bool | None = None) -> SearchResult:
+               max_functions: int | None = None, rng: Any = 0, show_progress: bool | None = None) -> SearchResult:
     r"""Evaluate ``objective`` on every function of a family on n <= 5 variables (threshold: n <= 6)
     and return the maximisers, the minimisers and the whole distribution of values.
 
     With a declared invariance the objective is evaluated once per class (the canonical
     table of :func:`boolsens.census.census`: NPN classes for ``"npn"``, NP classes for ``"np"``)
     and weighted by the class size; with ``"none"`` on every function, in blocks of 2^20 tables
-    with a progress bar. A declared invariance is spot-checked on 8 random functions × 4 random
+    with a progress bar (all 2^32 functions of n = 5: see the cost below). A declared invariance is spot-checked on 8 random functions × 4 random
     group elements (inputs permuted and negated, for NPN the output negated too): an objective
     that is not invariant is refused with a clear error.
 
@@ -248,10 +261,12 @@ def exhaustive(objective: Any, n: int, *, family: str = "all", invariance: str |
         ``"none"`` for a callable.
     top : int >= 1
         How many maximising (minimising) classes to report.
-    max_functions : int
-        Largest function-by-function scan allowed (default 2^24): all 2^32 functions of n = 5
-        take minutes for the census kernels and hours for a Python objective, so they must be
-        asked for (``max_functions=2**32``).
+    max_functions : int or None
+        Largest function-by-function scan allowed. None (the default): 2^32 for an expression
+        whose measures all come from the census kernels (every named measure except
+        ``min_sensitivity``, ``gf2_degree`` and ``nonlinearity``: all of n = 5 streams in minutes),
+        2^24 otherwise (all of n <= 4); a callable over all 2^32 tables of n = 5 takes as long as
+        2^32 rows of it, so it must be asked for (``max_functions=2**32``).
     rng : int or numpy Generator — the random group elements of the spot check.
     show_progress : bool or None (a bar over the blocks of a scan; None: on a terminal)
 
@@ -263,7 +278,10 @@ def exhaustive(objective: Any, n: int, *, family: str = "all", invariance: str |
     Cost: by classes, the census (n = 5: 616,126 NPN classes in about 7 s; NP classes 1.2
     million) plus the objective on one table per class (named measures: about 0.25 µs per table);
     threshold classes a few seconds at n = 5 (small LPs), n = 6 a few minutes; by functions
-    2^{2^n} evaluations (65,536 at n = 4).
+    2^{2^n} evaluations (65,536 at n = 4), streamed in blocks of 2^20 consecutive tables: at
+    n = 5 the census kernels' time per table (``bench/results/search.md``: ``s`` or ``I`` about
+    a minute for all 2^32 functions on two cores, ``bs/s`` about ten) and, for a callable, its
+    own time on 2^32 rows of 32 signs plus about 30 ns per function to build them.
 
     >>> import boolsens as bs
     >>> r = bs.search.exhaustive("bs/s", 4)
@@ -288,6 +306,8 @@ def exhaustive(objective: Any, n: int, *, family: str = "all", invariance: str |
     if invariance not in INVARIANCES:
         raise BoolsensError(f"invariance={invariance!r} is not allowed; allowed: {', '.join(INVARIANCES)}")
     top = check_int(top, name="top", minimum=1)
+    if max_functions is None:
+        max_functions = 1 << 32 if isinstance(objective, Objective) and objective.streams else MAX_FUNCTIONS
     max_functions = check_int(max_functions, name="max_functions", minimum=0)
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(check_int(rng, name="rng", minimum=0))
@@ -302,11 +322,11 @@ def exhaustive(objective: Any, n: int, *, family: str = "all", invariance: str |
             raise BoolsensError(
                 f"family={family!r} at n={n} means scanning {count:,} functions one by one, above "
                 f"max_functions={max_functions:,}; declare invariance='npn' (or 'np') if the objective is "
-                "invariant (the census then evaluates one table per class), or raise max_functions")
-        for tables in _fam.member_blocks(n, family, _SCAN_BLOCK, show_progress):
-            for a in range(0, len(tables), _BLOCK):
-                t = tables[a:a + _BLOCK]
-                tally.add(t, np.ones(len(t), dtype=np.int64), *evaluate(objective, n, tables=t))
+                "invariant (the census then evaluates one table per class), or raise max_functions "
+                "(--max-functions on the command line)")
+        streams = isinstance(objective, Objective) and objective.streams
+        for tables in _fam.member_blocks(n, family, _SCAN_BLOCK, show_progress, as_range=streams):
+            tally.add(tables, None, *evaluate(objective, n, tables=tables))
     else:
         tables, weights = _fam.class_blocks(n, family, invariance)
         _check_invariance(objective, n, invariance, tables, rng)

@@ -101,13 +101,20 @@ def member_count(n: int, family: str) -> int:
     return len(monotone_tables(n) if family == "monotone" else symmetric_tables(n))
 
 
-def member_blocks(n: int, family: str, block: int, show: bool | None):
-    """Yield uint64 arrays of the family's functions, each at most ``block`` long."""
+def member_blocks(n: int, family: str, block: int, show: bool | None, *, as_range: bool = False):
+    """Yield uint64 arrays of the family's functions, each at most ``block`` long (for family
+    ``all`` with ``as_range``: ``range`` objects of consecutive tables, which
+    :func:`boolsens.census.table_measures` streams without building an array)."""
     if family in ("all", "balanced"):
         total, half = 1 << (1 << n), 1 << max(n - 1, 0)
         with bar(total, desc=f"search n={n}", unit="fn", enabled=show if total > block else False) as b:
             for a in range(0, total, block):
-                t = np.arange(a, min(total, a + block), dtype=np.uint64)
+                stop = min(total, a + block)
+                if family == "all" and as_range:
+                    b.update(stop - a)
+                    yield range(a, stop)
+                    continue
+                t = np.arange(a, stop, dtype=np.uint64)
                 if family == "balanced":
                     t = t[np.bitwise_count(t) == half] if n else t[:0]
                 b.update(min(total, a + block) - a)

@@ -47,7 +47,7 @@ import numpy as np
 from ..census import MAX_CENSUS_N, MEASURES as _CENSUS_MEASURES, table_measures
 from ..errors import BoolsensError
 
-__all__ = ["Objective", "objective", "MEASURE_NAMES", "evaluate"]
+__all__ = ["Objective", "objective", "MEASURE_NAMES", "evaluate", "distinct_rows"]
 
 _SHORT = {"s": "sensitivity", "bs": "block_sensitivity", "C": "certificate_complexity",
           "D": "decision_tree_depth", "deg": "degree", "I": "total_influence"}
@@ -145,6 +145,9 @@ class Objective:
         self._tree = tree
         self.names = tuple(sorted(_names(tree)))
         self.invariance = "np" if "bias" in self.names else "npn"
+        #: whether every measure used comes from the census kernels (:func:`boolsens.census.table_measures`),
+        #: which stream integer tables at n <= 5 without building sign tables
+        self.streams = all(_LEVEL.match(m) or m == "n" or m in _CENSUS_MEASURES for m in self.names)
 
     def __repr__(self) -> str:
         return f"Objective({self.text!r})"
@@ -166,8 +169,7 @@ class Objective:
     def columns(self, n: int, *, signs: Any = None, tables: Any = None) -> np.ndarray:
         """(B, len(names)) float64: each used measure, exact (integers or dyadic rationals), of
         the ±1 tables ``signs`` or, at n <= 5, of the integer ``tables``."""
-        if tables is not None and n <= MAX_CENSUS_N and all(
-                _LEVEL.match(m) or m == "n" or m in _CENSUS_MEASURES for m in self.names):
+        if tables is not None and n <= MAX_CENSUS_N and self.streams:
             want = sorted({m for m in self.names if m in _CENSUS_MEASURES}
                           | ({"level_sums"} if any(_LEVEL.match(m) for m in self.names) else set()))
             rows = table_measures(tables, n, fields=want) if want else None
@@ -177,6 +179,8 @@ class Objective:
             if signs is None:
                 from ..census import tables_to_signs
 
+                if isinstance(tables, range):
+                    tables = np.arange(tables.start, tables.stop, dtype=np.uint64)
                 signs = tables_to_signs(tables, n)
             signs = np.asarray(signs)
             count = len(signs)
@@ -197,20 +201,121 @@ class Objective:
                 cols[:, j] = np.asarray(get(m), dtype=np.float64)
         return cols
 
+    def _numerators(self, n: int, tables: Any) -> tuple[list, list]:
+        """Each used measure of integer tables (n <= 5, census kernels) as integer numerators over
+        a fixed denominator, without floats: (columns, denominators)."""
+        want = {m for m in self.names if m in _CENSUS_MEASURES and m != "total_influence"}
+        if "total_influence" in self.names:
+            want.add("sensitive_edges")
+        if any(_LEVEL.match(m) for m in self.names):
+            want.add("level_sums")
+        rows = table_measures(tables, n, fields=sorted(want)) if want else None
+        count, nums, dens = len(tables), [], []
+        for m in self.names:
+            level = _LEVEL.match(m)
+            if m == "n":
+                nums.append(np.full(count, n, dtype=np.int64)), dens.append(1)
+            elif level:
+                k = int(level.group(1))
+                nums.append(rows["level_sums"][:, k] if k <= n else np.zeros(count, dtype=np.int64))
+                dens.append(4 ** n)
+            elif m == "total_influence":  # I = sensitive edges / 2^{n−1}
+                nums.append(rows["sensitive_edges"].astype(np.int64) * 2), dens.append(1 << n)
+            elif m == "bias":  # E f = (a multiple of 2^{−n})
+                nums.append(np.rint(rows["bias"] * float(1 << n)).astype(np.int64)), dens.append(1 << n)
+            else:
+                nums.append(rows[m]), dens.append(1)
+        return nums, dens
+
     def evaluate(self, n: int, *, signs: Any = None, tables: Any = None) -> tuple[np.ndarray, list]:
         """(codes, values): ``values`` the distinct exact values of the batch, ``codes[b]`` the
         index of function b's value in it (−1 where it is undefined)."""
-        cols = self.columns(n, signs=signs, tables=tables)
-        combos, inverse = np.unique(cols, axis=0, return_inverse=True)
+        levels = None
+        if signs is None and tables is not None and n <= MAX_CENSUS_N and self.streams and self.names and len(tables):
+            nums, dens = self._numerators(n, tables)
+            levels, inverse = _distinct_int(nums, len(tables))
+        if levels is not None:
+            combos = [[Fraction(int(v), d) for v, d in zip(row, dens)] for row in zip(*levels)]
+        else:
+            cols = self.columns(n, signs=signs, tables=tables)
+            rows, inverse = distinct_rows(cols, n)
+            combos = [[Fraction(float(v)) for v in row] for row in rows]  # exact: dyadic floats
         values, index = [], np.empty(len(combos), dtype=np.int64)
         for u, row in enumerate(combos):
-            env = {m: Fraction(float(v)) for m, v in zip(self.names, row)}  # exact: dyadic floats
+            env = dict(zip(self.names, row))
             try:
                 index[u] = len(values)
                 values.append(_value(self._tree, env))
             except _Undefined:
                 index[u] = -1
         return index[inverse.reshape(-1)], values
+
+
+def distinct_rows(cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(combos, inverse) with ``combos[inverse] == cols``: the distinct rows of a (B, k) float64
+    array of measure values, as ``np.unique(cols, axis=0, return_inverse=True)`` gives them but in
+    linear time when the values are dyadic with denominator dividing 4**n (every named measure):
+    each column is mapped to dense codes through a bincount over its integer span, the codes are
+    combined in mixed radix, and the combined keys are grouped by a bincount (or a 1-D sort when
+    there are more than a few million combinations). Rows come out in lexicographic order either way.
+
+    >>> import numpy as np
+    >>> combos, inverse = distinct_rows(np.array([[1.0, 0.5], [0.0, 2.0], [1.0, 0.5]]), 2)
+    >>> combos.tolist(), inverse.tolist()
+    ([[0.0, 2.0], [1.0, 0.5]], [1, 0, 1])
+    """
+    cols = np.asarray(cols, dtype=np.float64)
+    B, k = cols.shape
+    scaled = cols * float(4 ** n) if n <= 10 else None
+    if B == 0 or k == 0 or scaled is None or not np.all(np.abs(scaled) < 2.0**40) or not np.array_equal(
+            scaled, np.rint(scaled)):
+        combos, inverse = np.unique(cols, axis=0, return_inverse=True)
+        return combos, inverse.reshape(-1).astype(np.int64)
+    levels, inverse = _distinct_int([scaled[:, j].astype(np.int64) for j in range(k)], B)
+    if levels is None:
+        combos, inverse = np.unique(cols, axis=0, return_inverse=True)
+        return combos, inverse.reshape(-1).astype(np.int64)
+    return np.stack(levels, axis=1) / float(4 ** n), inverse
+
+
+def _distinct_int(columns: list, count: int) -> tuple[list | None, np.ndarray | None]:
+    """The distinct rows of integer columns (each a length-``count`` int array) in lexicographic
+    order, as one array of values per column, and each row's index among them: every column is
+    mapped to dense codes through a bincount over its span (a sort above 2^22), the codes are
+    combined in mixed radix and the keys grouped by a bincount (a sort above a few million
+    combinations). (None, None) when the combinations overflow 2^62."""
+    key = np.zeros(count, dtype=np.int64)
+    levels, radix = [], 1
+    for col in columns:
+        col = np.asarray(col)
+        lo, hi = int(col.min()), int(col.max())
+        if hi - lo < (1 << 22):
+            shifted = col.astype(np.int64) - lo if lo else col
+            present = np.bincount(shifted, minlength=hi - lo + 1) > 0
+            dense = np.cumsum(present) - 1
+            code, level = dense[shifted], np.flatnonzero(present) + lo
+        else:
+            level, code = np.unique(col, return_inverse=True)
+            code = code.reshape(-1)
+        if radix * len(level) >= (1 << 62):
+            return None, None
+        # the first column most significant, so the keys sort the rows lexicographically
+        key = key * len(level) + code if len(levels) else code.astype(np.int64)
+        levels.append(level)
+        radix *= len(level)
+    if radix <= max(4 * count, 1 << 16):
+        present = np.bincount(key, minlength=radix) > 0
+        uniq = np.flatnonzero(present)
+        inverse = (np.cumsum(present) - 1)[key]
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    out = []
+    rest = uniq.copy()
+    for level in reversed(levels):
+        out.append(level[rest % len(level)])
+        rest //= len(level)
+    return out[::-1], inverse.astype(np.int64)
 
 
 def _signs_measure(signs: np.ndarray, n: int, cache: dict, name: str) -> Any:
@@ -285,6 +390,8 @@ def evaluate(fn: Callable, n: int, *, signs: Any = None, tables: Any = None) -> 
     if signs is None:
         from ..census import tables_to_signs
 
+        if isinstance(tables, range):
+            tables = np.arange(tables.start, tables.stop, dtype=np.uint64)
         signs = tables_to_signs(tables, n)
     B = len(signs)
     try:
@@ -319,6 +426,9 @@ def evaluate(fn: Callable, n: int, *, signs: Any = None, tables: Any = None) -> 
         bad = arr[~np.isfinite(arr)][0]
         raise BoolsensError(f"objective {_fn_name(fn)} returned {bad} on {int((~np.isfinite(arr)).sum())} of "
                             f"{B} tables; values must be finite")
+    if arr.dtype.kind in "iu" and len(arr) and int(arr.max()) - int(arr.min()) < (1 << 22):
+        combos, codes = distinct_rows(arr.reshape(-1, 1).astype(np.float64), 0)  # linear time
+        return codes, [int(v) for v in combos[:, 0]]
     uniq, codes = np.unique(arr, return_inverse=True)
     return codes.reshape(-1).astype(np.int64), uniq.tolist()
 
