@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-__all__ = ["format_value", "markdown_table", "report_markdown", "ReportTemplate", "pyplot", "figure_png"]
+__all__ = ["format_value", "format_p", "is_p_label", "markdown_table", "report_markdown", "ReportTemplate", "pyplot", "figure_png"]
 
 
 def format_value(v: Any) -> str:
@@ -40,8 +40,43 @@ def format_value(v: Any) -> str:
     return str(v)
 
 
+#: the smallest p-value a report prints as a number; below it (an underflow to 0 included) it prints "< 1e-300"
+P_FLOOR = 1e-300
+
+
+def format_p(p: Any, spec: str | None = None) -> str:
+    """A p-value as a report shows it: never "0". A float p below 1e-300 (one that underflowed to
+    0.0 included: a test gives p = 0 only by running out of floating point) prints as
+    ``"< 1e-300"``; any other value as :func:`format_value` does, or with the format ``spec``
+    (e.g. ``".3g"``) when given and p is a finite number.
+
+    >>> format_p(0.0), format_p(0.0123), format_p(0.0123, ".2g"), format_p(None), format_p(float("nan"), ".3g")
+    ('< 1e-300', '0.0123', '0.012', 'None', 'nan')
+    """
+    if isinstance(p, (float, np.floating)) and not isinstance(p, bool):
+        if 0 <= float(p) < P_FLOOR:
+            return f"< {P_FLOOR:g}"
+        if spec is not None and np.isfinite(p):
+            return format(float(p), spec)
+    return format_value(p)
+
+
+_P_LABEL = re.compile(r"^p(-value)?( \(.*\))?$|^p[ _](holm|value)", re.I)
+
+
+def is_p_label(label: str) -> bool:
+    """Whether a column or bullet label names a p-value ("p", "p (Welch)", "p-value",
+    "p_holm"): :func:`markdown_table` and :func:`report_markdown` print those with :func:`format_p`.
+
+    >>> is_p_label("p (paired t)"), is_p_label("p"), is_p_label("p_holm"), is_p_label("pairs")
+    (True, True, True, False)
+    """
+    return bool(_P_LABEL.match(str(label)))
+
+
 def markdown_table(rows: list[dict[str, Any]]) -> str:
-    """A list of dicts (keys in order of first appearance) as a Markdown table.
+    """A list of dicts (keys in order of first appearance) as a Markdown table; p-value columns
+    (:func:`is_p_label`) through :func:`format_p`, so a p that underflowed prints "< 1e-300".
 
     >>> print(markdown_table([{"n": 4, "loss_sharpness": 0.00312}, {"n": 6, "loss_sharpness": 0.5}]), end="")
     | n | loss_sharpness |
@@ -56,7 +91,8 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
         cols += [c for c in r if c not in cols]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
-        lines.append("| " + " | ".join(format_value(r.get(c, "")) for c in cols) + " |")
+        lines.append("| " + " | ".join((format_p if is_p_label(c) else format_value)(r.get(c, "")) for c in cols)
+                     + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -100,7 +136,7 @@ def report_markdown(claim: str, numbers: dict[str, Any], verdict: str, *, title:
         if isinstance(value, list) and value and isinstance(value[0], dict):
             lines += ["", f"### {label}", "", markdown_table(value)]
         else:
-            lines.append(f"- {label}: {format_value(value)}")
+            lines.append(f"- {label}: {(format_p if is_p_label(label) else format_value)(value)}")
     lines.append("")
     figures = list(figures)
     if figures:

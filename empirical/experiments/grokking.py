@@ -30,7 +30,7 @@ from ..harness.checks import check_fields
 from ..measure.operand import SensitivityProbe
 from ..train.algorithmic import GROKKED, ModularAdditionSpec, train_modular
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import ReportTemplate, format_value, pyplot
+from ..analysis.report import ReportTemplate, format_p, format_value, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
 from ..analysis.stats import mean_ci, paired_difference, verdict
@@ -322,11 +322,11 @@ def analyze(config: GrokkingConfig, results: list, run_dir: RunDir) -> dict:
         word = verdict(primary["ci_low"], primary["ci_high"], direction=-1, margin=MARGIN)
         detail = (f"over the late plateau (midpoint to onset) sens_abs changed by {primary['change']:+.0%} "
                   f"(mean log ratio {primary['mean log ratio']:.3f}, 95% CI [{primary['ci_low']:.3f}, "
-                  f"{primary['ci_high']:.3f}], paired t-test p = {primary['p (paired t)']:.3g}, {entering} seeds)")
+                  f"{primary['ci_high']:.3f}], paired t-test p = {format_p(primary['p (paired t)'], '.3g')}, {entering} seeds)")
     whole = next((e for e in table if e["measure"] == "sens_abs" and e["span"].startswith("whole")), None)
     if whole is not None and primary is not None:
         detail += (f"; over the whole plateau (t_mem to onset) it changed by {whole['change']:+.0%} "
-                   f"(95% CI {whole['change CI']}, p = {whole['p (paired t)']:.3g})")
+                   f"(95% CI {whole['change CI']}, p = {format_p(whole['p (paired t)'], '.3g')})")
     pn = next((e for e in table if e["measure"] == "parameter_norm" and e["span"].startswith("late")), None)
     if pn is not None and primary is not None:
         detail += f"; the parameter norm changed by {pn['change']:+.0%} over the late plateau"

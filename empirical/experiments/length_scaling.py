@@ -28,7 +28,7 @@ from ..measure.hahn_rofin import Measurement, eval_points, measure
 from ..train.hahn_rofin import fit_fixed_steps, fit_fixed_steps_batched
 from ..train.recipe import Recipe, make_model
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import ReportTemplate, pyplot
+from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
 from ..analysis.stats import combine, fit_line, paired_difference, sample_sd, slope_ci, verdict
 
@@ -178,7 +178,7 @@ def _effects(config: LengthScalingConfig, rows: list[dict]) -> tuple[list[dict],
                 "mean MAJORITY/FIRST slope": float(np.mean(b)) if b else float("nan"),
                 "pooled slope of the paired difference (CI)":
                     f"{pooled['effect']:.3g} [{pooled['ci_low']:.3g}, {pooled['ci_high']:.3g}], "
-                    f"p = {pooled['p']:.2g}, {pooled['n']} pairs" if pooled else "n/a",
+                    f"p = {format_p(pooled['p'], '.2g')}, {pooled['n']} pairs" if pooled else "n/a",
                 "verdict": v,
             })
     return effects, verdicts

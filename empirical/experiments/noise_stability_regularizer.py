@@ -46,7 +46,7 @@ from ..harness.checks import check_fields
 from ..train.algorithmic import GROKKED, ModularAdditionSpec, SparseParitySpec, train_modular, train_parity
 from ..train.regularizers import StabilityRegularizer
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import ReportTemplate, pyplot
+from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
 from ..analysis.stats import combine, paired_difference, verdict
@@ -376,7 +376,7 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
     word = combine(words) if words else "inconclusive"
     parts = [f"{c['task']}: the paper's form {'sooner' if c['mean log ratio'] < 0 else 'later'} by "
              f"{abs(c['speed-up']):.0%} (mean log ratio {c['mean log ratio']:+.2f}, 95% CI [{c['ci_low']:+.2f}, "
-             f"{c['ci_high']:+.2f}], p = {c['p (paired t)'] if c['p (paired t)'] is None else round(c['p (paired t)'], 3)}; "
+             f"{c['ci_high']:+.2f}], p = {format_p(c['p (paired t)'], '.3g')}; "
              f"grokked {c['grokked (variant)']} vs {c['grokked (base)']}): {c['word by the rule']}" for c in paper]
     ours = [c for c in comps if c["variant"] != "paper"]
     summary = "; ".join(f"{c['task']} {c['variant']}: grokked {c['grokked (variant)']} (base {c['grokked (base)']}), "

@@ -42,7 +42,7 @@ from ..harness.plan import derive_seed
 from ..models.random_init import (EndTokenConfig, EndTokenTransformer, LastStateConfig, LastStateLSTM,
                                   init_gaussian, init_uniform)
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import ReportTemplate, pyplot
+from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
 from ..analysis.stats import combine, mean_ci, verdict, welch_difference
 
@@ -328,7 +328,7 @@ def analyze(config: RandomInitConfig, results: list, run_dir: RunDir) -> dict:
     for e in effects:
         if "effect Δ (T − L)" in e:
             parts.append(f"{e['family']}: Δ = {e['effect Δ (T − L)']:.4f}, 95% CI {e['95% CI']}, "
-                         f"Welch p = {e['p (Welch)']:.2g} → {e['verdict']} (points of the curve "
+                         f"Welch p = {format_p(e['p (Welch)'], '.2g')} → {e['verdict']} (points of the curve "
                          f"reproduced / not / inconclusive: {e['points reproduced / not / inconclusive']})")
         else:
             parts.append(f"{e['family']}: inconclusive ({e['note']})")

@@ -50,7 +50,7 @@ from ..models.vision import VisionConfig, build
 from ..data.real import digits
 from ..measure.pixel_noise import pixel_sensitivity, square_noise
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import ReportTemplate, pyplot
+from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
 from ..measure.sensitivity_real import class_accuracy, weight_noise_sharpness
 from ..analysis.stats import combine, mean_ci, paired_difference, verdict
@@ -351,7 +351,7 @@ def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> 
                                  "verdict (whole curve)": v, "curve-mean effect": d["effect"],
                                  "curve-mean CI": f"[{d['ci_low']:.4g}, {d['ci_high']:.4g}]",
                                  "sign changes between": "",
-                                 "left out (no flips)": f"p = {d.get('p', float('nan')):.3g}"})
+                                 "left out (no flips)": f"p = {format_p(d.get('p', float('nan')), '.3g')}"})
             record("log ShOp vit+reg - vit", compare_curves(
                 np.log(_curves(results, "vit+reg", "shop", W, seeds)),
                 np.log(_curves(results, "vit", "shop", W, seeds)),
