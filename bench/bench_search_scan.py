@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_fwht import git_rev, machine_info  # noqa: E402  (the machine and revision, as there)
 OBJECTIVES = ("s", "I", "bs/s", "deg/s", "W2", "callable abs(sum f)")
 
 WORKER = r'''
@@ -87,25 +89,7 @@ def _run(path: Path, start: int, count: int) -> dict:
     return json.loads(res.stdout)
 
 
-def _machine() -> dict:
-    info = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
-    try:
-        info["cpu"] = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                           if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return info
-
-
-def _rev() -> str:
-    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
-    return out.stdout.strip() + ("+dirty" if dirty else "")
-
-
 def _full(expr: str) -> dict:
-    sys.path.insert(0, str(ROOT))
     import boolsens as bs
 
     t0 = time.perf_counter()
@@ -132,7 +116,7 @@ def main() -> None:
     trees = {"boolsens": ROOT}
     if args.old:
         trees[f"old {args.old}"] = _old_tree(args.old)
-    report = {"machine": _machine(), "boolsens_rev": _rev(), "old_rev": args.old, "repeats": args.repeats,
+    report = {"machine": machine_info(), "boolsens_rev": git_rev(), "old_rev": args.old, "repeats": args.repeats,
               "slice": [start, count], "load_start": [round(v, 2) for v in os.getloadavg()],
               "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": []}
     names = list(trees)

@@ -279,9 +279,10 @@ def exhaustive(objective: Any, n: int, *, family: str = "all", invariance: str |
     million) plus the objective on one table per class (named measures: about 0.25 µs per table);
     threshold classes a few seconds at n = 5 (small LPs), n = 6 a few minutes; by functions
     2^{2^n} evaluations (65,536 at n = 4), streamed in blocks of 2^20 consecutive tables: at
-    n = 5 the census kernels' time per table (``bench/results/search.md``: ``s`` or ``I`` about
-    a minute for all 2^32 functions on two cores, ``bs/s`` about ten) and, for a callable, its
-    own time on 2^32 rows of 32 signs plus about 30 ns per function to build them.
+    n = 5 the census kernels' time per table plus the grouping of values, 35–140 ns per function
+    on two shared cores (``bench/results/search_scan.md``: ``s`` or ``I`` in about 2.5 minutes for
+    all 2^32 functions, ``bs/s`` about ten) and, for a callable, its own time on 2^32 rows of 32
+    signs plus about 70 ns per function to build them and group the values.
 
     >>> import boolsens as bs
     >>> r = bs.search.exhaustive("bs/s", 4)
