@@ -48,8 +48,23 @@ def test_search_local(capsys):
     (["--n", "4", "--maximise", "s", "--local", "--steps", "0"], "steps=0"),
     (["--n", "4", "--maximise", "s", "--local", "--seed", "-1"], "rng=-1"),
     (["--n", "4", "--maximise", "s", "--top", "0"], "top=0"),
-], ids=["family", "syntax", "code", "name", "none", "both", "n", "invariance", "bias", "steps", "seed", "top"])
+    (["--n", "4", "--maximise", "s", "--invariance", "none", "--max-functions", "1000"], "--max-functions"),
+    (["--n", "5", "--maximise", "gf2_degree", "--invariance", "none"], "max_functions=16,777,216"),
+], ids=["family", "syntax", "code", "name", "none", "both", "n", "invariance", "bias", "steps", "seed", "top",
+        "max-functions", "slow-measure-capped"])
 def test_search_bad_input_is_one_line_and_exit_2(argv, match, capsys):
     assert main(["search", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and match in err, err
+
+
+def test_search_every_function_without_invariance(capsys):
+    """--invariance none visits every function (65,536 at n = 4) and agrees with the classes."""
+    assert main(["search", "--n", "4", "--maximise", "bs/s", "--invariance", "none", "--json"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    r = bs.search.exhaustive("bs/s", 4)
+    assert every["classes"] == every["functions"] == r.functions
+    assert [(d["value"], d["functions"]) for d in every["distribution"]] == \
+        [(str(v) if v.denominator != 1 else str(v.numerator), f) for v, f, _ in r.distribution]
+    # the least table of the best class is its canonical form, so both searches name the same one
+    assert every["maximisers"][0]["table"] == f"0x{r.maximisers[0].table:04x}" and every["maximisers"][0]["size"] == 1
