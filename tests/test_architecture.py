@@ -59,6 +59,7 @@ LAYERS = [
     ("proofs_check", 7),
     # empirical, laid out as its pipeline (docs/architecture.md): one layer per stage, in order
     ("empirical.harness", 7.0),           # harness base: checks, runtime, registry, plan, runner
+    ("empirical.harness.prereg", 7.0),    # declarations of confirmatory runs (on registry and plan)
     ("empirical.data", 7.1),
     ("empirical.models", 7.2),
     ("empirical.measure", 7.3),

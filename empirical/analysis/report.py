@@ -18,7 +18,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-__all__ = ["format_value", "format_p", "is_p_label", "markdown_table", "report_markdown", "ReportTemplate", "pyplot", "figure_png"]
+__all__ = ["format_value", "format_p", "is_p_label", "markdown_table", "run_kind_line", "report_markdown", "ReportTemplate",
+           "pyplot", "figure_png"]
 
 
 def format_value(v: Any) -> str:
@@ -96,11 +97,29 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def run_kind_line(config: dict[str, Any]) -> str:
+    """What kind of run a report is about, from its ``config.json`` record: "Confirmatory run
+    (declared in FILE at commit C)" for a run with ``run_kind`` ``"confirmatory"`` (see
+    :mod:`empirical.harness.prereg`), "Exploratory run (not pre-registered)" for any other.
+
+    >>> run_kind_line({"run_kind": "confirmatory", "declaration": {"path": "docs/x.prereg.toml", "commit": "ab12"}})
+    'Confirmatory run (declared in docs/x.prereg.toml at commit ab12)'
+    >>> run_kind_line({"preset": "cpu"})
+    'Exploratory run (not pre-registered)'
+    """
+    if config.get("run_kind") != "confirmatory":
+        return "Exploratory run (not pre-registered)"
+    decl = config.get("declaration") or {}
+    commit = decl.get("commit") or f"unknown ({decl.get('git', 'git not available')})"
+    return f"Confirmatory run (declared in {decl.get('path')} at commit {commit})"
+
+
 def report_markdown(claim: str, numbers: dict[str, Any], verdict: str, *, title: str,
                     config: dict[str, Any], environment: dict[str, Any], figures: Iterable[str] = (),
                     notes: Iterable[str] = ()) -> str:
-    """The text of ``report.md``: the claim, the verdict, the measured numbers, figures, notes,
-    and the run (preset, device, versions, load, the config as JSON).
+    """The text of ``report.md``: whether the run was confirmatory or exploratory
+    (:func:`run_kind_line`), the claim, the verdict, the measured numbers, figures, notes, and the
+    run (preset, device, versions, load, the config as JSON).
 
     ``numbers`` maps a label to a scalar or string (a bullet) or to a list of row dicts (a table
     under the label). ``config`` is the run's ``config.json`` record (``preset``, ``config``);
@@ -111,6 +130,8 @@ def report_markdown(claim: str, numbers: dict[str, Any], verdict: str, *, title:
     ...                        environment={"device": "cpu", "torch": "2", "torch_threads": 1, "utc": "now"})
     >>> print(text.split("## Run")[0], end="")
     # t
+    <BLANKLINE>
+    Exploratory run (not pre-registered)
     <BLANKLINE>
     **Claim.** c
     <BLANKLINE>
@@ -130,7 +151,7 @@ def report_markdown(claim: str, numbers: dict[str, Any], verdict: str, *, title:
     """
     if config.get("preset") == "smoke":
         verdict = f"{verdict} (smoke preset: a wiring check far too small to judge the claim)"
-    lines = [f"# {title}", ""]
+    lines = [f"# {title}", "", run_kind_line(config), ""]
     lines += [f"**Claim.** {claim}", "", f"**Verdict.** {verdict}", "", "## Measured numbers", ""]
     for label, value in numbers.items():
         if isinstance(value, list) and value and isinstance(value[0], dict):

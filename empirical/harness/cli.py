@@ -5,6 +5,7 @@
         [--set field=value ...] [--grid field=v1,v2,... ...] [--jobs N] [--backend local|ray]
         [--ray-address ADDR] [--threads T] [--device cpu|cuda] [--quiet]
     boolsens experiment NAME --out DIR --analyze      # the analysis again, from the finished units
+    boolsens experiment NAME --confirmatory --out DIR [--jobs N ...]   # the declared run (pre-registration)
 
 Units run on a local process pool by default (``--jobs``: the machine's cores on the CPU, one on a
 GPU) or as Ray tasks (``--backend ray``, ``--ray-address`` for a cluster); every unit runs with
@@ -16,6 +17,13 @@ layer, :mod:`boolsens_cli`, passes its subparsers); :func:`main` runs it on its 
 arguments after ``experiment``. Every bad argument ends in one line on stderr and exit status 2
 (:func:`boolsens.command_line.run_command`). Re-running into the same ``--out`` folder resumes an
 interrupted run (finished units are skipped, training continues from checkpoints).
+
+``--confirmatory`` runs what ``docs/experiments/NAME.prereg.toml`` declares (its preset, settings
+and seeds; :mod:`empirical.harness.prereg`), so ``--preset``, ``--set``, ``--grid``, ``--seeds`` and
+``--n-seeds`` are refused beside it; it refuses a draft declaration or one with uncommitted changes,
+and records ``"run_kind": "confirmatory"`` with the declaration's path, digest and commits in
+config.json (every other run records ``"run_kind": "exploratory"``). Resuming a confirmatory run
+whose declaration changed since it started is refused.
 """
 
 from __future__ import annotations
@@ -27,10 +35,11 @@ import sys
 import textwrap
 from typing import Any
 
+from boolsens import storage
 from boolsens.command_line import CommandLineError, CommandParser, run_command
 from boolsens.torch_runtime import torch_threads
 
-from . import registry
+from . import prereg, registry
 from .plan import apply_overrides, first_seeds, grid_points, parse_seeds, plan_units
 from .rundir import RunDir
 from .runner import check_ray_backend, install_write_faults, run_units, write_derived
@@ -80,6 +89,9 @@ def _configure(p: argparse.ArgumentParser) -> None:
                    help="torch CPU threads of every unit (default 1: on a shared 2-core machine two threads ran a "
                         "training step up to 26x slower than one); recorded in config.json")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--confirmatory", action="store_true",
+                   help="run the declared confirmatory run of docs/experiments/NAME.prereg.toml (its preset, "
+                        "settings and seeds; the declaration must be committed and have status = \"declared\")")
 
 
 def register(subparsers: Any) -> None:
@@ -150,6 +162,23 @@ def _plan(exp: Any, preset: str, sets: list[str], grids: list[str], seeds: str |
     return config, grid, plan_units(exp, config, grid)
 
 
+#: the options that choose what a run computes: a confirmatory run takes them from its declaration
+_DECLARED_OPTIONS = (("preset", "--preset"), ("set", "--set"), ("grid", "--grid"), ("seeds", "--seeds"),
+                     ("n_seeds", "--n-seeds"), ("analyze", "--analyze"))
+
+
+def _confirmatory(exp: Any, args: argparse.Namespace) -> tuple[Any, dict]:
+    """(the declaration, what config.json records of it) for ``--confirmatory``, after refusing the
+    options its declaration fixes and a declaration that is not runnable as confirmatory."""
+    given = [flag for attr, flag in _DECLARED_OPTIONS if getattr(args, attr) not in (None, [], False)]
+    if given:
+        raise CommandLineError(f"--confirmatory runs the declared preset, settings and seeds "
+                               f"(docs/experiments/{exp.name}.prereg.toml); {', '.join(given)} cannot be given "
+                               "beside it")
+    decl = prereg.load(exp.name)
+    return decl, prereg.provenance(decl)
+
+
 def _batch(exp: Any, args: argparse.Namespace, device: Any) -> int:
     """Seeds trained at once: --batch-seeds, else 16 on CUDA and 1 on the CPU; 1 for an experiment
     without a batched form."""
@@ -162,16 +191,25 @@ def _batch(exp: Any, args: argparse.Namespace, device: Any) -> int:
 
 def _run_units(exp: Any, args: argparse.Namespace) -> int:
     out = _check_out(args.out)
+    declaration = None
+    if args.confirmatory:
+        decl, declaration = _confirmatory(exp, args)
+        preset, sets, grids, seeds, n_seeds = decl.preset, decl.assignments, [], ",".join(map(str, decl.seeds)), None
+    else:
+        preset, sets, grids, seeds, n_seeds = args.preset, args.set, args.grid, args.seeds, args.n_seeds
     install_write_faults()  # tests of crash safety only (BOOLSENS_FAULT=write:K)
     device = pick_device(args.device)
     if args.analyze and not os.path.isdir(out):
         raise CommandLineError(f"--analyze: --out={out!r} does not exist; give the folder of a finished run")
     if not args.analyze:  # every setting is checked before the run folder is created
-        if args.preset is None:
-            raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu (or --analyze)")
-        config, grid, units = _plan(exp, args.preset, args.set, args.grid, args.seeds, args.n_seeds)
+        if preset is None:
+            raise CommandLineError("boolsens experiment NAME needs --preset smoke|cpu|gpu (or --analyze, or "
+                                   "--confirmatory)")
+        config, grid, units = _plan(exp, preset, sets, grids, seeds, n_seeds)
         if args.backend == "ray":
             check_ray_backend(args.ray_address)
+        if os.path.isdir(out):  # a folder holds one kind of run; a confirmatory one, one declaration
+            prereg.check_resume(storage.read_json(os.path.join(out, "config.json")), declaration, out)
     run_dir = RunDir(out, device=device, show_progress=False if args.quiet else None)
     if args.analyze:
         saved = run_dir.read_json("config.json")
@@ -186,12 +224,13 @@ def _run_units(exp: Any, args: argparse.Namespace) -> int:
         jobs = 1
     else:
         jobs = args.jobs if args.jobs is not None else (1 if device.type == "cuda" else (os.cpu_count() or 1))
-        invocation = {"preset": args.preset, "set": args.set, "grid": args.grid, "seeds": args.seeds,
-                      "n_seeds": args.n_seeds}
+        invocation = {"preset": preset, "set": sets, "grid": grids, "seeds": seeds, "n_seeds": n_seeds}
         run_dir.start_plan(exp.name, invocation, config, grid, [u.key for u in units],
                            options={"jobs": jobs, "backend": args.backend, "threads": args.threads,
-                                    "device": str(device), "batch_seeds": _batch(exp, args, device)})
-        print(f"{exp.name} [{args.preset}]: {len(units)} units, {jobs} job(s), {args.backend} backend, "
+                                    "device": str(device), "batch_seeds": _batch(exp, args, device)},
+                           declaration=declaration)
+        kind = f"confirmatory, declared in {declaration['path']}; " if declaration else ""
+        print(f"{exp.name} [{kind}{preset}]: {len(units)} units, {jobs} job(s), {args.backend} backend, "
               f"{args.threads} torch thread(s) per unit, on {device} -> {run_dir.path}", file=sys.stderr)
     try:
         results = run_units(exp.name, units, run_dir, jobs=jobs, backend=args.backend,

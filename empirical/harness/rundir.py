@@ -127,17 +127,20 @@ class RunDir:
                     "different config; use another --out folder (a folder resumes only its own run)"
                 )
             record["resumed"] = int(old.get("resumed", 0)) + 1
+        record["run_kind"] = "exploratory"  # confirmatory runs are runs of units (start_plan)
         record["environment"], record["wall_clock"] = _environment(self.device)
         self.write_json("config.json", record)
 
     def start_plan(self, experiment: str, invocation: dict, config: Any, grid: list[dict], keys: list[str],
-                   *, options: dict) -> None:
+                   *, options: dict, declaration: dict | None = None) -> None:
         """Begin (or resume, or extend) a run of units: remove the temporaries an interrupted run
         left behind and write config.json with the invocation (preset and overrides, enough to
         rebuild the plan for ``--analyze``), the full config, the grid, the unit keys and the
         options (jobs, backend, torch threads, device). A folder holds one experiment; its units
         are cached by key, so another plan (a longer grid, more seeds) reuses those it shares and a
-        changed setting gets new ones."""
+        changed setting gets new ones. ``run_kind`` is ``"confirmatory"`` when ``declaration`` (what
+        :func:`empirical.harness.prereg.provenance` returns) is given, recorded under
+        ``declaration``; ``"exploratory"`` otherwise."""
         storage.remove_stale_temporaries(self.path)
         old = self.read_json("config.json")
         if old is not None:
@@ -148,14 +151,24 @@ class RunDir:
                                     "use another --out folder")
         env, wall = _environment(self.device)
         invocations = ((old or {}).get("wall_clock") or {}).get("invocations", 0) + 1
-        record = {"experiment": experiment, "invocation": invocation, "config": storage.to_jsonable(config),
+        record = {"experiment": experiment, "run_kind": "confirmatory" if declaration else "exploratory"}
+        if declaration:
+            record["declaration"] = dict(declaration)
+        record |= {"invocation": invocation, "config": storage.to_jsonable(config),
                   "grid": storage.to_jsonable(grid), "units": keys, "options": options,
                   "environment": env, "wall_clock": dict(wall, invocations=invocations)}
         self.write_json("config.json", record)
 
     def finish(self, summary: dict[str, Any], *, cached_units: int | None = None) -> Path:
         """summary.json: ``summary`` plus the environment, and under ``wall_clock`` what depends
-        on this invocation (its wall time, when, the load, how many units were already done)."""
+        on this invocation (its wall time, when, the load, how many units were already done); the
+        run's ``run_kind`` (and ``declaration``) from config.json."""
+        cfg = self.read_json("config.json")
+        cfg = cfg if isinstance(cfg, dict) else {}
+        kind = {"run_kind": cfg.get("run_kind", "exploratory")}
+        if "declaration" in cfg:
+            kind["declaration"] = cfg["declaration"]
+        summary = dict(summary, **kind)
         env, wall = _environment(self.device)
         wall["seconds_this_invocation"] = round(time.perf_counter() - self.t0, 2)
         if cached_units is not None:
