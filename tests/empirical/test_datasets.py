@@ -237,3 +237,58 @@ def test_available_checks_presence_only(tmp_path, cifar_dir, fmnist_dir):
         ds.available("svhn", tmp_path)
     with pytest.raises(BoolsensError, match="dataset='imagenet' must be one of"):
         ds.available("imagenet", tmp_path)
+
+
+# ------------------------------------------------------------------ the gpu presets' data path
+
+
+def test_the_vision_gpu_preset_reads_cifar10_from_data_dir(cifar_dir, monkeypatch):
+    pytest.importorskip("torch")
+    from empirical.experiments import vision_sensitivity as vs
+    from empirical.harness import registry
+    from empirical.harness.plan import apply_overrides
+
+    gpu = registry.get("vision-sensitivity").config("gpu")
+    assert (gpu.dataset, registry.get("vision-sensitivity").config("cpu").dataset) == ("cifar10", "digits")
+    with pytest.raises(BoolsensError, match="CIFAR-10: data_dir is empty"):
+        vs.units(gpu)                                                    # at plan time, before any unit
+    cfg = apply_overrides(gpu, [f"data_dir={cifar_dir}", "n_train=6"])
+    with pytest.raises(BoolsensError, match=rf"CIFAR-10-C: the files .* not found in {cifar_dir}"):
+        vs.units(cfg)
+    (cifar_dir / "CIFAR-10-C").mkdir()
+    np.save(cifar_dir / "CIFAR-10-C" / "labels.npy", np.zeros(15, dtype=np.int64))
+    assert len(vs.units(cfg)) == len(gpu.seeds) * len(gpu.variants)
+    monkeypatch.setattr(ds, "_verify", lambda path, dataset, verify: None)  # fabricated, not the official batches
+    xtr, ytr, xte, yte = vs._data(cfg, 0)
+    assert xtr.shape == (6, 3, 32, 32) and xte.shape == (3, 3, 32, 32) and str(ytr.dtype) == "torch.int64"
+    model_cfg = cfg.model.model_config(xtr.shape[-1], xtr.shape[1])
+    assert (model_cfg.image, model_cfg.in_channels, model_cfg.patch) == (32, 3, 4)
+    from empirical.models.vision import build
+
+    for arch in ("vit", "cnn", "mlp", "convmixer"):
+        assert build(arch, model_cfg)(xtr).shape == (6, 10)
+
+
+def test_the_sequence_gpu_preset_reads_mrpc_from_data_dir(tmp_path):
+    pytest.importorskip("torch")
+    from empirical.experiments import sequence_sensitivity as ss
+    from empirical.harness import registry
+    from empirical.harness.plan import apply_overrides
+
+    gpu = registry.get("sequence-sensitivity").config("gpu")
+    assert gpu.dataset == "mrpc" and registry.get("sequence-sensitivity").config("smoke").dataset == "redundant_polarity"
+    with pytest.raises(BoolsensError, match=rf"MRPC: the files train.tsv, dev.tsv were not found in {tmp_path}"):
+        ss.units(apply_overrides(gpu, [f"data_dir={tmp_path}"]))
+    (tmp_path / "MRPC").mkdir()
+    for split in ("train", "dev"):
+        (tmp_path / "MRPC" / f"{split}.tsv").write_text(MRPC, encoding="utf-8")
+    cfg = apply_overrides(gpu, [f"data_dir={tmp_path}", "n_train=2", "n_test=1", "vocab=8", "L_max=20"])
+    assert len(ss.units(cfg)) == 2 * len(gpu.seeds)
+    ids, lengths, y = ss._data(cfg, 0)
+    assert ids.shape == (3, 20) and str(ids.dtype) == "torch.int64" and str(y.dtype) == "torch.int64"
+    assert sorted(y[:2].tolist()) == [0, 1] and y[2] == 1                # the train pairs, then the first dev pair
+    assert lengths.tolist()[2] == 20 and int(ids[2].max()) < 8          # the dev pair is cut at L_max: no padding
+    short = int(lengths.min())
+    assert short == 6 + 1 + 8 and int(ids.max()) == 8                            # padding id = vocab
+    with pytest.raises(BoolsensError, match="n_train=5, n_test=1 must be at most the 2 train and 2 dev pairs"):
+        ss._data(apply_overrides(cfg, ["n_train=5"]), 0)
