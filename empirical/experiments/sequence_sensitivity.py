@@ -10,7 +10,13 @@ random length in [L_min, L_max], right-padded, each holding 1–4 words of its l
 random positions and neutral words elsewhere. Any one label word decides the label, so a model
 may rely on the first, the last or all of them: the task forces no dependence on particular
 positions (a count-majority label would force every position to matter equally, so a late
-weighting could not appear).
+weighting could not appear). That is the ``smoke`` and ``cpu`` presets' data; the ``gpu`` preset
+reads MRPC (``dataset=qqp``: QQP) from ``data_dir`` (``empirical.data.datasets``; ``--set
+data_dir=/path``): each pair is one sequence, sentence 1 ``[SEP]`` sentence 2, lower-cased words
+and punctuation (``datasets.tokenize``) with ids from a vocabulary of the ``vocab`` most frequent
+training words (``[UNK]`` and ``[SEP]`` included), cut to ``L_max`` tokens; the training sequences
+are the first ``n_train`` of a seeded permutation of the train split, the test ones the first
+``n_test`` of the dev split (``L_min``, ``n_polar``, ``k_min`` and ``k_max`` are unused there).
 
 Models (``empirical.models.padded_text``): a RoBERTa-style post-LN encoder with a CLS readout and
 key-padding mask, and a multi-layer LSTM read at each sequence's last real token (packed), both
@@ -49,6 +55,7 @@ from ..analysis.stats import combine, mean_ci
 from ..train.loop import epoch_batches, train
 from ..train.recipe import make_optimizer
 from ..data.real import redundant_polarity
+from ..data import datasets
 from ..measure.variable_length import embedding_sensitivity, late_minus_early, mean_sensitivity, right_aligned
 
 CLAIM = ("LSTMs learn more sensitive functions than transformers on sequence classification, and their "
@@ -58,6 +65,8 @@ CLAIM = ("LSTMs learn more sensitive functions than transformers on sequence cla
 REPORT = ReportTemplate.beside(__file__)
 
 MODELS = {"transformer": PaddedTransformer, "lstm": PaddedLSTM}
+#: the training data: the bundled synthetic task, or a GLUE task read from ``data_dir``
+DATASETS = ("redundant_polarity", "mrpc", "qqp")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,13 +127,17 @@ class TextMeasureSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class SequenceSensitivityConfig(ExperimentConfig):
-    """The seeds, the models (axis), the redundant-evidence data (lengths ``L_min``..``L_max``,
-    ``vocab`` words of which ``n_polar`` per class carry the label, ``k_min``..``k_max`` label words
-    per sequence, sample sizes), the nested model, training and measurement configs, and the
-    training accuracy below which a seed is left out of the statistics."""
+    """The seeds, the models (axis), the data (``dataset``, one of :data:`DATASETS`; MRPC and QQP
+    are read from the folder ``data_dir``), the redundant-evidence data's parameters (lengths
+    ``L_min``..``L_max``, ``vocab`` words of which ``n_polar`` per class carry the label,
+    ``k_min``..``k_max`` label words per sequence, sample sizes; for MRPC and QQP only ``L_max``,
+    ``vocab`` and the sample sizes apply), the nested model, training and measurement configs, and
+    the training accuracy below which a seed is left out of the statistics."""
 
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     models: tuple[str, ...] = ("transformer", "lstm")
+    dataset: str = "redundant_polarity"
+    data_dir: str = ""
     L_min: int = 8
     L_max: int = 24
     vocab: int = 40
@@ -145,6 +158,8 @@ class SequenceSensitivityConfig(ExperimentConfig):
         for lo, hi in (("L_min", "L_max"), ("k_min", "k_max")):                   # check their own fields
             if getattr(self, lo) > getattr(self, hi):
                 raise BoolsensError(f"{lo}={getattr(self, lo)} must be at most {hi}={getattr(self, hi)}")
+        if self.dataset not in DATASETS:
+            raise BoolsensError(f"dataset={self.dataset!r} must be one of {list(DATASETS)}")
 
 
 PRESETS = {
@@ -153,9 +168,10 @@ PRESETS = {
                                        model=TextModelSpec(d_model=8, n_layers=1, n_heads=2, d_mlp=16, d_hidden=8),
                                        train=TextTrainSpec(batch_size=16, epochs=2, checkpoint_every_epochs=1),
                                        measure=TextMeasureSpec(sigma2s=(1.0, 15.0), samples=8, draws=1)),
-    "cpu": SequenceSensitivityConfig(),
-    "gpu": SequenceSensitivityConfig(seeds=tuple(range(10)), L_min=8, L_max=64, vocab=1000, n_polar=50, k_max=6,
-                                     n_train=20_000, n_test=5000,
+    "cpu": SequenceSensitivityConfig(),  # the synthetic task (smoke too)
+    # the paper's MRPC (all 3,668 training pairs, the 408 dev pairs) read from --set data_dir=...
+    "gpu": SequenceSensitivityConfig(seeds=tuple(range(10)), dataset="mrpc", L_min=8, L_max=128, vocab=10_000,
+                                     n_polar=50, k_max=6, n_train=3668, n_test=408,
                                      model=TextModelSpec(d_model=256, n_layers=4, n_heads=8, d_mlp=1024, d_hidden=256),
                                      train=TextTrainSpec(lr=1e-4, epochs=100, checkpoint_every_epochs=5),
                                      measure=TextMeasureSpec(sigma2s=(0.25, 0.5, 1.0, 4.0, 15.0, 60.0), samples=2000)),
@@ -163,8 +179,32 @@ PRESETS = {
 
 
 def units(config: SequenceSensitivityConfig) -> list[dict]:
-    """One unit per (model, seed)."""
+    """One unit per (model, seed). A GLUE task's files must be under ``data_dir`` (checked here,
+    at plan time, without reading them)."""
+    if config.dataset != "redundant_polarity":
+        datasets.available(config.dataset, config.data_dir)
     return [{"model": m, "seed": s} for m in config.models for s in config.seeds]
+
+
+def _data(config: SequenceSensitivityConfig, seed: int):
+    """``(ids (N, L_max), lengths (N,), y (N,))`` torch tensors, the ``n_train`` training sequences
+    first, then the ``n_test`` test ones: the synthetic task, or a GLUE task's pairs."""
+    if config.dataset == "redundant_polarity":
+        return redundant_polarity(config.n_train + config.n_test, L_min=config.L_min, L_max=config.L_max,
+                                  vocab=config.vocab, n_polar=config.n_polar, k_min=config.k_min,
+                                  k_max=config.k_max, seed=derive_seed(seed, "data"))
+    a, b, y = datasets.glue(config.data_dir, config.dataset, "train")
+    da, db, dy = datasets.glue(config.data_dir, config.dataset, "dev")
+    if config.n_train > len(y) or config.n_test > len(dy):
+        raise BoolsensError(f"n_train={config.n_train}, n_test={config.n_test} must be at most the {len(y)} train and "
+                            f"{len(dy)} dev pairs of {config.dataset}")
+    vocab = datasets.build_vocab(a + b, config.vocab)
+    keep = np.random.default_rng(derive_seed(seed, "data")).permutation(len(y))[:config.n_train]
+    ids, lengths = datasets.encode_pairs([a[i] for i in keep] + da[:config.n_test],
+                                         [b[i] for i in keep] + db[:config.n_test], vocab, config.L_max)
+    ids[ids == len(vocab)] = config.vocab  # the models' padding id (the vocabulary may be smaller)
+    labels = np.concatenate([y[keep], dy[:config.n_test]])
+    return torch.from_numpy(ids), torch.from_numpy(lengths), torch.from_numpy(labels)
 
 
 def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
@@ -172,9 +212,7 @@ def run_unit(config: SequenceSensitivityConfig, unit: dict, ctx) -> dict:
     kind, seed, dev = unit["model"], unit["seed"], ctx.device
     if kind not in MODELS:
         raise BoolsensError(f"model={kind!r} must be one of {sorted(MODELS)}")
-    ids, lengths, y = redundant_polarity(config.n_train + config.n_test, L_min=config.L_min, L_max=config.L_max,
-                                         vocab=config.vocab, n_polar=config.n_polar, k_min=config.k_min,
-                                         k_max=config.k_max, seed=derive_seed(seed, "data"))
+    ids, lengths, y = _data(config, seed)
     tr, te = slice(0, config.n_train), slice(config.n_train, None)
     inputs = torch.stack([ids, lengths[:, None].expand(-1, ids.shape[1])], dim=1).to(dev)  # (N, 2, L): ids, length
     y = y.to(dev)
@@ -267,7 +305,14 @@ def _report_fields(config: SequenceSensitivityConfig, **measured) -> dict:
     """The values the report template (``reports/sequence_sensitivity.md``) shows; ``measured``:
     the run's own (the seeds used and left out)."""
     c, model, tr, ms = config, config.model, config.train, config.measure
-    return {"L_min": c.L_min, "L_max": c.L_max, "vocab": c.vocab, "k_min": c.k_min, "k_max": c.k_max,
+    if c.dataset == "redundant_polarity":
+        data = (f"synthetic redundant-evidence task: length {c.L_min}-{c.L_max}, {c.vocab} words, {c.k_min}-{c.k_max} "
+                f"label words per sequence, {c.n_train} training sequences (no download possible)")
+    else:
+        data = (f"{c.dataset.upper()} read from data_dir: sentence 1 [SEP] sentence 2, lower-cased words, the "
+                f"{c.vocab} most frequent training words, at most {c.L_max} tokens, {c.n_train} training and "
+                f"{c.n_test} dev pairs")
+    return {"data_used": data, "L_min": c.L_min, "L_max": c.L_max, "vocab": c.vocab, "k_min": c.k_min, "k_max": c.k_max,
             "n_train": c.n_train, "d_model": model.d_model, "n_layers": model.n_layers, "n_heads": model.n_heads,
             "d_mlp": model.d_mlp, "dropout": model.dropout, "d_hidden": model.d_hidden, "lr": tr.lr,
             "batch_size": tr.batch_size, "epochs": tr.epochs, "weight_decay": tr.weight_decay,

@@ -6,8 +6,13 @@ Learn Low Sensitivity Functions: Investigations and Implications", ICLR 2025 (§
 definitions ``docs/theory.md`` §5.1, §5.5), following the authors' public code
 (``estija/sensitivity``, ``cifar/cifar_sens.py``) where the paper text was not available.
 
-Data: scikit-learn's bundled 8×8 digits (no download possible here; the paper uses CIFAR-10),
-pixels scaled to [−1, 1] as the paper's pipeline does (``empirical.data.real.digits``).
+Data: the ``smoke`` and ``cpu`` presets use scikit-learn's bundled 8×8 digits (no download
+possible here; the paper uses CIFAR-10), pixels scaled to [−1, 1] as the paper's pipeline does
+(``empirical.data.real.digits``). The ``gpu`` preset reads CIFAR-10 and, for robustness, the 15
+benchmark corruptions of CIFAR-10-C from ``data_dir`` (``empirical.data.datasets``; ``--set
+data_dir=/path``); ``dataset=fashion_mnist`` or ``svhn`` (the paper's other two) are read likewise
+and meet the synthetic corruptions. A real dataset's training images are the first ``n_train`` of
+a seeded permutation of its official training split; its test images are the official test split.
 Models (``empirical.models.vision``): ViT (pre-LN, CLS token, learned positions, dropout 0.1 as in
 the paper's code), CNN, MLP, ConvMixer, and the ViT trained with the sensitivity regulariser
 ("vit+reg"): loss (1 − p)·CE(f(x), y) + p·MSE(f(x̃), f(x)), p = 0.5, x̃ = x with N(0, 1) noise
@@ -48,6 +53,7 @@ from ..data.corruptions import CORRUPTIONS, corrupt
 from ..analysis.curve_stats import compare_curves
 from ..models.vision import VisionConfig, build
 from ..data.real import digits
+from ..data import datasets
 from ..measure.pixel_noise import pixel_sensitivity, square_noise
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, pyplot
@@ -67,6 +73,8 @@ CLAIM = (
 REPORT = ReportTemplate.beside(__file__)
 
 ARCHS = ("vit", "cnn", "mlp", "convmixer")
+#: the training data: the bundled substitute, or one of the paper's datasets read from ``data_dir``
+DATASETS = ("digits", "cifar10", "fashion_mnist", "svhn")
 VARIANTS = ARCHS + ("vit+reg",)
 
 
@@ -95,10 +103,13 @@ class VisionModelSpec:
         if self.d_model % self.n_heads:
             raise BoolsensError(f"d_model={self.d_model} must be a multiple of n_heads={self.n_heads}")
 
-    def model_config(self) -> VisionConfig:
-        """The classifiers' config."""
+    def model_config(self, image: int = 8, in_channels: int = 1) -> VisionConfig:
+        """The classifiers' config for images of side ``image`` with ``in_channels`` channels (the data's)."""
+        if image % self.patch:
+            raise BoolsensError(f"patch={self.patch} must divide the image side {image}")
         return VisionConfig(patch=self.patch, d_model=self.d_model, n_layers=self.n_layers, n_heads=self.n_heads,
-                            channels=self.channels, d_mlp=self.d_mlp, dropout=self.dropout)
+                            channels=self.channels, d_mlp=self.d_mlp, dropout=self.dropout, image=image,
+                            in_channels=in_channels)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,11 +157,15 @@ class VisionMeasureSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class VisionSensitivityConfig(ExperimentConfig):
-    """The seeds, the variants (axis), the training images, and the nested model, training and
+    """The seeds, the variants (axis), the training images (``dataset``, one of :data:`DATASETS`:
+    ``digits`` is bundled, the others are read from the folder ``data_dir``, see
+    :mod:`empirical.data.datasets`; ``n_train`` of them), and the nested model, training and
     measurement configs."""
 
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     variants: tuple[str, ...] = VARIANTS
+    dataset: str = "digits"
+    data_dir: str = ""
     n_train: int = 1000
     model: VisionModelSpec = field(default_factory=VisionModelSpec)
     train: VisionTrainSpec = field(default_factory=VisionTrainSpec)
@@ -159,6 +174,8 @@ class VisionSensitivityConfig(ExperimentConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         check_fields(self, counts=("n_train",), choices={"variants": VARIANTS})  # model, train and measure check
+        if self.dataset not in DATASETS:
+            raise BoolsensError(f"dataset={self.dataset!r} must be one of {list(DATASETS)}")
         #                                                                           their own fields
 
 
@@ -170,10 +187,12 @@ PRESETS = {
                                      measure=VisionMeasureSpec(sigmas=(1.0, 4.0), draws=1, samples=20,
                                                                weight_sigmas=(0.05,), weight_draws=2,
                                                                weight_samples=20, severities=(3,))),
-    "cpu": VisionSensitivityConfig(),
-    # the paper code's ViT depth, width and training schedule (50 epochs, lr 0.01 halved every 8), on digits
-    "gpu": VisionSensitivityConfig(seeds=tuple(range(10)), n_train=1400,
-                                   model=VisionModelSpec(d_model=64, n_layers=8, n_heads=8, channels=64, d_mlp=512),
+    "cpu": VisionSensitivityConfig(),  # the bundled digits (smoke too)
+    # the paper's data (CIFAR-10, all 50,000 training images; CIFAR-10-C) read from --set data_dir=..., and the
+    # paper code's ViT depth, width, 4×4 patches and training schedule (50 epochs, lr 0.01 halved every 8)
+    "gpu": VisionSensitivityConfig(seeds=tuple(range(10)), dataset="cifar10", n_train=50_000,
+                                   model=VisionModelSpec(patch=4, d_model=64, n_layers=8, n_heads=8, channels=64,
+                                                         d_mlp=512),
                                    measure=VisionMeasureSpec(sigmas=(0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
                                                              draws=10, samples=1400,
                                                              weight_sigmas=(0.002, 0.005, 0.01, 0.02, 0.05),
@@ -182,8 +201,51 @@ PRESETS = {
 
 
 def units(config: VisionSensitivityConfig) -> list[dict]:
-    """One unit per (variant, seed)."""
+    """One unit per (variant, seed). A real dataset's files must be under ``data_dir`` (checked
+    here, at plan time, without reading them)."""
+    if config.dataset != "digits":
+        datasets.available(config.dataset, config.data_dir)
+        if config.dataset == "cifar10":
+            datasets.available("cifar10c", config.data_dir)
     return [{"variant": v, "seed": s} for v in config.variants for s in config.seeds]
+
+
+#: CIFAR-10-C's 15 benchmark corruptions (Hendrycks & Dietterich), the robustness test on CIFAR-10
+CIFAR10C_BENCHMARK = datasets.CIFAR10C_CORRUPTIONS[:15]
+_READERS = {"cifar10": datasets.cifar10, "fashion_mnist": datasets.fashion_mnist, "svhn": datasets.svhn}
+
+
+def _data(config: VisionSensitivityConfig, seed: int):
+    """``(x_train, y_train, x_test, y_test)`` torch tensors: the digits split, or ``n_train`` images
+    of a seeded permutation of the real dataset's training split and its whole test split."""
+    if config.dataset == "digits":
+        return digits(n_train=config.n_train, seed=derive_seed(seed, "data"))
+    read = _READERS[config.dataset]
+    x, y = read(config.data_dir, "train")
+    if config.n_train > len(x):
+        raise BoolsensError(f"n_train={config.n_train} must be at most the {len(x)} training images of {config.dataset}")
+    keep = np.random.default_rng(derive_seed(seed, "data")).permutation(len(x))[:config.n_train]
+    xte, yte = read(config.data_dir, "test")
+    return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in (x[keep], y[keep], xte, yte))
+
+
+def _robustness(config: VisionSensitivityConfig, model, xte, yte, seed: int, dev) -> dict:
+    """Accuracy on corrupted test images, mean over the severities, by corruption: CIFAR-10-C's
+    for CIFAR-10 (its rows are the test images in order), else the synthetic corruptions."""
+    ms, robust = config.measure, {}
+    if config.dataset == "cifar10":
+        for name in CIFAR10C_BENCHMARK:
+            accs = []
+            for sev in ms.severities:
+                x, y = datasets.cifar10c(config.data_dir, name, sev)
+                accs.append(class_accuracy(model, torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)))
+            robust[name] = float(np.mean(accs))
+        return robust
+    for name in CORRUPTIONS:
+        corrupted = [corrupt(xte.cpu(), name, sev, background=-1.0, seed=derive_seed(seed, "corruption", name, sev))
+                     for sev in ms.severities]
+        robust[name] = float(np.mean([class_accuracy(model, x.to(dev), yte) for x in corrupted]))
+    return robust
 
 
 def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
@@ -192,10 +254,9 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
     if variant not in VARIANTS:
         raise BoolsensError(f"variant={variant!r} must be one of {VARIANTS}")
     patch, spec, ms = config.model.patch, config.train, config.measure
-    xtr, ytr, xte, yte = digits(n_train=config.n_train, seed=derive_seed(seed, "data"))
-    xtr, ytr, xte, yte = (t.to(dev) for t in (xtr, ytr, xte, yte))
+    xtr, ytr, xte, yte = (t.to(dev) for t in _data(config, seed))
     torch.manual_seed(derive_seed(seed, "init"))  # the same initialisation for vit and vit+reg (then dropout)
-    model = build(variant.split("+")[0], config.model.model_config()).to(dev)
+    model = build(variant.split("+")[0], config.model.model_config(xtr.shape[-1], xtr.shape[1])).to(dev)
     opt = make_optimizer(model.parameters(), "adam", lr=spec.lr)
     gen = torch.Generator().manual_seed(derive_seed(seed, "batches"))  # the same batches for every variant
     reg_gen = torch.Generator().manual_seed(derive_seed(seed, "regularizer"))
@@ -228,11 +289,7 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
     with torch.no_grad():  # train() leaves the model in evaluation mode
         sens = pixel_sensitivity(model, xtr[:ms.samples], sigmas=ms.sigmas, k=patch ** 2, n_draws=ms.draws,
                                  seed=derive_seed(seed, "sensitivity"))
-        robust = {}
-        for name in CORRUPTIONS:
-            corrupted = [corrupt(xte.cpu(), name, sev, background=-1.0, seed=derive_seed(seed, "corruption", name, sev))
-                         for sev in ms.severities]
-            robust[name] = float(np.mean([class_accuracy(model, x.to(dev), yte) for x in corrupted]))
+        robust = _robustness(config, model, xte, yte, seed, dev)
         train_acc, test_acc = class_accuracy(model, xtr, ytr), class_accuracy(model, xte, yte)
     sharp = {s: weight_noise_sharpness(model, xtr[:ms.weight_samples], sigma=s, n_draws=ms.weight_draws,
                                        seed=derive_seed(seed, "sharpness")) for s in ms.weight_sigmas}
@@ -290,7 +347,16 @@ def _figures(run_dir: RunDir, config: VisionSensitivityConfig, results: list, se
 def _report_fields(config: VisionSensitivityConfig) -> dict:
     """The values the report template (``reports/vision_sensitivity.md``) shows."""
     model, tr, ms = config.model, config.train, config.measure
-    return {"n_train": config.n_train, "n_layers": model.n_layers, "d_model": model.d_model, "n_heads": model.n_heads,
+    if config.dataset == "digits":
+        data = f"bundled 8×8 digits, {config.n_train} training images, pixels in [-1, 1] (no download possible)"
+        robustness = f"{len(CORRUPTIONS)} synthetic corruptions of the test digits, severities {list(ms.severities)}"
+    else:
+        name = {"cifar10": "CIFAR-10", "fashion_mnist": "Fashion-MNIST", "svhn": "SVHN"}[config.dataset]
+        data = f"{name} read from data_dir, {config.n_train} training images, pixels in [-1, 1]"
+        robustness = (f"CIFAR-10-C, its {len(CIFAR10C_BENCHMARK)} benchmark corruptions" if config.dataset == "cifar10"
+                      else f"{len(CORRUPTIONS)} synthetic corruptions of the {name} test images")
+        robustness += f", severities {list(ms.severities)}"
+    return {"data_used": data, "robustness_used": robustness, "n_train": config.n_train, "n_layers": model.n_layers, "d_model": model.d_model, "n_heads": model.n_heads,
             "patch": model.patch, "dropout": model.dropout, "lr": tr.lr, "lr_gamma": tr.lr_gamma,
             "lr_step_epochs": tr.lr_step_epochs, "batch_size": tr.batch_size, "epochs": tr.epochs,
             "n_seeds": len(config.seeds), "pixels": model.patch ** 2, "draws": ms.draws,

@@ -1,6 +1,7 @@
 """Four small image classifiers for 8×8 digits: ViT, CNN, MLP, ConvMixer.
 
-All take images (B, 1, 8, 8) and return logits (B, 10), so token sensitivity (Definition 3.1 of
+All take images (B, 1, 8, 8) and return logits (B, 10) (other sizes: ``VisionConfig.image`` and
+``in_channels``, e.g. (B, 3, 32, 32) for CIFAR-10), so token sensitivity (Definition 3.1 of
 Vasudeva et al. (2025), "Transformers Learn Low Sensitivity Functions: Investigations and
 Implications", ICLR 2025) can perturb image patches (tokens) identically for every architecture.
 The ViT follows Vasudeva et al. at toy scale: patch embedding, CLS token, learned positions, pre-LN encoder blocks, CLS readout.
@@ -28,6 +29,7 @@ class VisionConfig:
     d_mlp: int = 256      # the MLP classifier's hidden width
     classes: int = 10
     image: int = 8
+    in_channels: int = 1  # image channels (3 for CIFAR-10 and SVHN)
     dropout: float = 0.0  # ViT attention/MLP and embedding dropout (Vasudeva et al.'s code: 0.1)
 
 
@@ -40,7 +42,7 @@ class ViT(nn.Module):
         self.cfg = cfg
         p, d = cfg.patch, cfg.d_model
         self.n_tokens = (cfg.image // p) ** 2
-        self.patch_embed = nn.Linear(p * p, d)
+        self.patch_embed = nn.Linear(cfg.in_channels * p * p, d)
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
         self.pos = nn.Parameter(0.02 * torch.randn(1, self.n_tokens + 1, d))
         layer = nn.TransformerEncoderLayer(d, cfg.n_heads, 2 * d, dropout=cfg.dropout, batch_first=True,
@@ -53,8 +55,8 @@ class ViT(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The logits: ``x`` (B, 1, 8, 8) images -> (B, classes)."""
         B, p = x.shape[0], self.cfg.patch
-        t = x.unfold(2, p, p).unfold(3, p, p)  # (B, 1, h, w, p, p)
-        t = t.reshape(B, self.n_tokens, p * p)  # (B, T, p²), row-major patches
+        t = x.unfold(2, p, p).unfold(3, p, p)  # (B, C, h, w, p, p)
+        t = t.permute(0, 2, 3, 1, 4, 5).reshape(B, self.n_tokens, -1)  # (B, T, C·p²), row-major patches
         h = self.patch_embed(t)  # (B, T, d)
         h = self.emb_dropout(torch.cat([self.cls.expand(B, -1, -1), h], dim=1) + self.pos)  # (B, T+1, d)
         h = self.encoder(h)  # (B, T+1, d)
@@ -68,7 +70,7 @@ class CNN(nn.Module):
         super().__init__()
         c = cfg.channels
         self.net = nn.Sequential(
-            nn.Conv2d(1, c, 3, padding=1), nn.ReLU(),  # (B, c, 8, 8)
+            nn.Conv2d(cfg.in_channels, c, 3, padding=1), nn.ReLU(),  # (B, c, 8, 8)
             nn.Conv2d(c, 2 * c, 3, padding=1), nn.ReLU(),  # (B, 2c, 8, 8)
             nn.MaxPool2d(2),  # (B, 2c, 4, 4)
             nn.Flatten(),  # (B, 32c)
@@ -88,7 +90,7 @@ class MLP(nn.Module):
         super().__init__()
         self.net = nn.Sequential(
             nn.Flatten(),  # (B, 64)
-            nn.Linear(cfg.image**2, cfg.d_mlp), nn.ReLU(),  # (B, d_mlp)
+            nn.Linear(cfg.in_channels * cfg.image**2, cfg.d_mlp), nn.ReLU(),  # (B, d_mlp)
             nn.Linear(cfg.d_mlp, cfg.d_mlp), nn.ReLU(),  # (B, d_mlp)
             nn.Linear(cfg.d_mlp, cfg.classes),  # (B, classes)
         )
@@ -121,7 +123,7 @@ class ConvMixer(nn.Module):
                 nn.Conv2d(c, c, 1), nn.GELU(), nn.BatchNorm2d(c),
             ]
         self.net = nn.Sequential(
-            nn.Conv2d(1, c, p, stride=p), nn.GELU(), nn.BatchNorm2d(c),  # (B, c, 8/p, 8/p)
+            nn.Conv2d(cfg.in_channels, c, p, stride=p), nn.GELU(), nn.BatchNorm2d(c),  # (B, c, 8/p, 8/p)
             *blocks,  # (B, c, 8/p, 8/p)
             nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # (B, c)
             nn.Linear(c, cfg.classes),  # (B, classes)
