@@ -39,7 +39,7 @@ from boolsens import BoolsensError
 from boolsens.estimate import Estimate
 from boolsens.torch_runtime import eval_mode, model_device
 
-from ..harness.checks import check_count, check_positive, check_rho
+from ..harness.checks import check_count, check_integer, check_positive, check_rho
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 
@@ -112,14 +112,24 @@ def predictions(outputs: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def class_accuracy(forward: Forward, x: torch.Tensor, y: torch.Tensor) -> float:
+@torch.no_grad()
+def class_accuracy(forward: Forward, x: torch.Tensor, y: torch.Tensor, *, batch_size: int = 4096) -> float:
     """Fraction of the rows of ``x`` whose :func:`predictions` of ``forward(x)`` equal the labels
-    ``y`` (the argmax for ``(B, C)`` logits).
+    ``y`` (the argmax for ``(B, C)`` logits), ``batch_size`` rows per forward pass (a whole
+    training set such as CIFAR-10's 50,000 images would not fit a ViT's attention maps in memory
+    at once), without gradients.
 
     >>> class_accuracy(lambda t: t, torch.tensor([[0.1, 0.9], [2.0, -1.0]]), torch.tensor([1, 1]))
     0.5
+    >>> class_accuracy(lambda t: t, torch.tensor([[0.1, 0.9], [2.0, -1.0]]), torch.tensor([1, 1]), batch_size=1)
+    0.5
     """
-    return float((predictions(forward(x)) == y).float().mean())
+    batch_size = check_integer(batch_size, name="batch_size", minimum=1)
+    if len(x) == 0:
+        raise BoolsensError("class_accuracy: x has no rows")
+    hits = sum(int((predictions(forward(x[a:a + batch_size])) == y[a:a + batch_size]).sum())
+               for a in range(0, len(x), batch_size))
+    return hits / len(x)
 
 
 def _check_tokens(tokens) -> torch.Tensor:
