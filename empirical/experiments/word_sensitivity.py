@@ -16,7 +16,7 @@ IMDB reviews; there is no BERT here, so two stated substitutes (deviations):
   √d, one table per seed) and sentences of n words drawn i.i.d. with Zipf frequencies (rank r
   has probability ∝ r^−``zipf_exponent``), so frequent words repeat as in text.
 
-The sup over δ is estimated by projected gradient ascent (Adam, ``restarts`` starts on the sphere,
+The sup over δ is estimated by projected normalised gradient ascent (``restarts`` starts on the sphere,
 ``steps`` steps), a lower bound of the sup; the sup over i runs over ``positions`` evenly spaced
 word positions (first and last included; 0 = all n, as the paper's definition). For RF the
 analytic bounds max_i ‖V_i‖_op √d/‖φ(X)‖ and ‖V‖_op √d/‖φ(X)‖ are recorded beside the estimate
@@ -94,9 +94,9 @@ class WordSensitivityConfig(ExperimentConfig):
     features: int = 256               # k, the width of the random features
     trials: int = 4                   # sentences per unit
     positions: int = 0                # word positions searched for the sup (evenly spaced); 0 = all n
-    steps: int = 40                   # Adam steps of the ascent on δ
+    steps: int = 40                   # gradient steps of the ascent on δ
     restarts: int = 2                 # random starts per (sentence, position)
-    lr: float = 0.1                   # a step moves δ by about lr × √d
+    lr: float = 0.1                   # the first step moves δ by lr × √d (then a cosine decay)
     vocab: int = 2000                 # zipf: the vocabulary
     zipf_exponent: float = 1.0
     ws_floor: float = 0.05            # (b): WS_RAF at the largest n must stay above this
