@@ -121,6 +121,11 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
         "On images a ViT learns a lower-sensitivity function than a CNN, an MLP and a ConvMixer; "
         "the sensitivity regulariser lowers the ViT's sensitivity further, improves its "
         "robustness to corruptions and gives a flatter minimum (lower ShOp/ShPred)."),
+    "word-sensitivity": (
+        "empirical.experiments.word_sensitivity",
+        "Bombari & Mondelli: the word sensitivity of random features decays like n^(-1/2) in the "
+        "number n of words, while that of random attention features (softmax(XWX^T/sqrt d) X) stays "
+        "bounded away from 0."),
 }
 
 

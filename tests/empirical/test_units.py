@@ -280,7 +280,7 @@ def test_every_experiment_resumes_exactly_after_a_kill(name, tmp_path):
 
 
 #: experiments whose units train nothing (no checkpoint, no step to kill at)
-NO_TRAINING = {"random-init-sensitivity"}
+NO_TRAINING = {"random-init-sensitivity", "word-sensitivity"}
 
 
 @pytest.mark.slow
