@@ -57,6 +57,10 @@ BAD_SETTINGS = [
     ("vision-sensitivity", "model.patch=3", "patch=3 must divide the image side 8"),
     ("vision-sensitivity", "model.n_heads=3", "d_model=16 must be a multiple of n_heads=3"),
     ("vision-sensitivity", "variants=vit,nosuch", "variants[1]='nosuch' must be one of"),
+    ("word-sensitivity", "ns=8", "must be at least two distinct lengths"),
+    ("word-sensitivity", "d=0", "d=0 must be an integer >= 1"),
+    ("word-sensitivity", "kinds=nosuch", "must be a non-empty subset of ('rf', 'raf')"),
+    ("word-sensitivity", "ws_floor=-1", "ws_floor=-1.0 must be a finite number > 0"),
 ]
 
 
