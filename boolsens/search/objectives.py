@@ -426,9 +426,10 @@ def evaluate(fn: Callable, n: int, *, signs: Any = None, tables: Any = None) -> 
         bad = arr[~np.isfinite(arr)][0]
         raise BoolsensError(f"objective {_fn_name(fn)} returned {bad} on {int((~np.isfinite(arr)).sum())} of "
                             f"{B} tables; values must be finite")
-    if arr.dtype.kind in "iu" and len(arr) and int(arr.max()) - int(arr.min()) < (1 << 22):
-        combos, codes = distinct_rows(arr.reshape(-1, 1).astype(np.float64), 0)  # linear time
-        return codes, [int(v) for v in combos[:, 0]]
+    if arr.dtype.kind in "iu" and len(arr) and int(arr.max()) < (1 << 63) and \
+            int(arr.max()) - int(arr.min()) < (1 << 22):
+        levels, codes = _distinct_int([arr.astype(np.int64)], len(arr))  # linear time, no float rounding
+        return codes, [int(v) for v in levels[0]]
     uniq, codes = np.unique(arr, return_inverse=True)
     return codes.reshape(-1).astype(np.int64), uniq.tolist()
 

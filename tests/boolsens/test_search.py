@@ -114,6 +114,13 @@ def test_a_scan_reports_the_least_tables_among_ties():
         assert all(e.size == 1 for e in r.maximisers + r.minimisers)
 
 
+def test_large_integer_values_of_a_callable_are_not_rounded():
+    """Integers beyond 2^53 (where float64 rounds) keep their exact values and counts."""
+    big = 1 << 60
+    r = exhaustive(lambda s: big + (s[:, 0] < 0).astype(np.int64), 2, invariance="none")
+    assert [(v, f) for v, f, _ in r.distribution] == [(big, 8), (big + 1, 8)]
+
+
 @pytest.mark.slow
 def test_every_one_of_the_2_to_32_functions_of_n5_against_the_classes():
     """All 2^32 functions of n = 5 scanned one by one (no declared invariance) give the same
