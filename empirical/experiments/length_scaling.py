@@ -134,31 +134,42 @@ def run_units_batched(config: LengthScalingConfig, units_: list[dict], ctxs: lis
 
 
 # ----------------------------------------------------------------------------- analysis
-def _kept(rows: list[dict]) -> dict[tuple, dict]:
-    return {(r["task"], r["n"], r["seed"]): r for r in rows if r["kept"]}
+def _kept(rows: list[dict], *, filtered: bool = True) -> dict[tuple, dict]:
+    """The runs a statistic uses, by (task, n, seed): the kept ones, or every run with the filter off."""
+    return {(r["task"], r["n"], r["seed"]): r for r in rows if r["kept"] or not filtered}
 
 
-def _per_seed_slopes(kept: dict, task: str, other: str, metric: str, seeds) -> tuple[list, list, list]:
-    """Per seed with >= 2 lengths where both runs were kept: (seeds, PARITY-task slopes, other slopes)."""
-    used, a, b = [], [], []
+def _per_seed_slopes(kept: dict, task: str, other: str, metric: str, seeds) -> tuple[list, list, list, list]:
+    """Per seed with >= 2 lengths where both runs were kept (and measured: a diverged run's nan
+    cannot enter even with the filter off): (seeds, PARITY-task slopes, other slopes, the number
+    of lengths each seed's slopes rest on)."""
+    used, a, b, points = [], [], [], []
     for s in seeds:
-        ns = sorted(n for (t, n, sd) in kept if t == task and sd == s and (other, n, s) in kept)
+        ns = sorted(n for (t, n, sd) in kept if t == task and sd == s and (other, n, s) in kept
+                    and np.isfinite(kept[(t, n, sd)][metric]) and np.isfinite(kept[(other, n, s)][metric]))
         if len(ns) < 2:
             continue
         used.append(s)
+        points.append(len(ns))
         a.append(fit_line(ns, [kept[(task, n, s)][metric] for n in ns])["slope"])
         b.append(fit_line(ns, [kept[(other, n, s)][metric] for n in ns])["slope"])
-    return used, a, b
+    return used, a, b, points
 
 
-def _effects(config: LengthScalingConfig, rows: list[dict]) -> tuple[list[dict], list[str]]:
-    kept = _kept(rows)
+#: a per-seed slope from fewer lengths than this is flagged in the report (2 points: no residual)
+MIN_SLOPE_POINTS = 3
+
+
+def _effects(config: LengthScalingConfig, rows: list[dict], *, filtered: bool = True) -> tuple[list[dict], list[str]]:
+    """The four effects and their words by the rule, over the kept runs (``filtered``) or over
+    every run (the filter off: every seed's slope enters, on every length it ran)."""
+    kept = _kept(rows, filtered=filtered)
     effects, verdicts = [], []
     for metric, label in MEASURES.items():
         for other in ("majority", "first"):
             if "parity" not in config.tasks or other not in config.tasks:
                 continue
-            seeds, a, b = _per_seed_slopes(kept, "parity", other, metric, config.seeds)
+            seeds, a, b, points = _per_seed_slopes(kept, "parity", other, metric, config.seeds)
             if len(seeds) >= 2:
                 st = paired_difference(a, b)
             else:
@@ -168,20 +179,41 @@ def _effects(config: LengthScalingConfig, rows: list[dict]) -> tuple[list[dict],
             verdicts.append(v)
             pairs = [(n, kept[("parity", n, s)][metric] - kept[(other, n, s)][metric])
                      for (t, n, s) in kept if t == "parity" and (other, n, s) in kept]
+            pairs = [(n, d) for n, d in pairs if np.isfinite(d)]
             pooled = slope_ci(*zip(*pairs)) if len({n for n, _ in pairs}) >= 2 and len(pairs) >= 3 else None
+            few = [s for s, k in zip(seeds, points) if k < MIN_SLOPE_POINTS]
             effects.append({
                 "measure": label, "PARITY minus": other.upper(),
                 "effect: mean per-seed slope difference per unit n": st["effect"],
+                "ci_low": st["ci_low"], "ci_high": st["ci_high"],
                 "95% CI": f"[{st['ci_low']:.3g}, {st['ci_high']:.3g}]",
                 "test": st["test"], "p": st.get("p", float("nan")), "seeds": len(seeds),
+                "points per seed": ", ".join(f"{s}: {k}" for s, k in zip(seeds, points)),
+                f"seeds with < {MIN_SLOPE_POINTS} points": ", ".join(map(str, few)) or "none",
                 "mean PARITY slope": float(np.mean(a)) if a else float("nan"),
                 "mean MAJORITY/FIRST slope": float(np.mean(b)) if b else float("nan"),
-                "pooled slope of the paired difference (CI)":
+                "pooled slope of the paired difference (CI; pairs not independent, descriptive)":
                     f"{pooled['effect']:.3g} [{pooled['ci_low']:.3g}, {pooled['ci_high']:.3g}], "
                     f"p = {format_p(pooled['p'], '.2g')}, {pooled['n']} pairs" if pooled else "n/a",
-                "verdict": v,
+                "verdict" if filtered else "word by the rule": v,
             })
     return effects, verdicts
+
+
+def _side_by_side(with_filter: list[dict], without: list[dict]) -> list[dict]:
+    """The effects with the filter (the verdict) beside the same effects with it off."""
+    out = []
+    for w, o in zip(with_filter, without):
+        out.append({"measure": w["measure"], "PARITY minus": w["PARITY minus"],
+                    "filter on: effect [95% CI]": f"{w['effect: mean per-seed slope difference per unit n']:.3g} "
+                                                  f"{w['95% CI']}",
+                    "filter on: p": w["p"], "filter on: seeds (points each)": f"{w['seeds']} ({w['points per seed']})",
+                    "filter on: verdict": w["verdict"],
+                    "filter off: effect [95% CI]": f"{o['effect: mean per-seed slope difference per unit n']:.3g} "
+                                                   f"{o['95% CI']}",
+                    "filter off: p": o["p"], "filter off: seeds (points each)": f"{o['seeds']} ({o['points per seed']})",
+                    "filter off: word by the rule": o["word by the rule"]})
+    return out
 
 
 def _per_n_table(rows: list[dict], tasks) -> list[dict]:
@@ -201,15 +233,18 @@ def _per_n_table(rows: list[dict], tasks) -> list[dict]:
     return out
 
 
-def _task_slopes(rows: list[dict], tasks) -> list[dict]:
-    """Their printed statistic: per task, the least-squares slope of each measure on n over kept runs."""
+def _task_slopes(rows: list[dict], tasks, *, filtered: bool = True) -> list[dict]:
+    """Their printed statistic: per task, the least-squares slope of each measure on n over kept
+    runs (every run with the filter off). Descriptive: a seed enters at every n, so the points are
+    not independent and the interval is too narrow."""
     out = []
     for t in tasks:
-        ok = [r for r in rows if r["task"] == t and r["kept"]]
-        row = {"task": t, "kept runs": len(ok)}
+        ok = [r for r in rows if r["task"] == t and (r["kept"] or not filtered)]
+        row = {"task": t, "kept runs" if filtered else "runs": len(ok)}
         for metric in ("loss_sharpness_pm1", "blowup", "parameter_norm", "blowup_x_norm"):
-            if len({r["n"] for r in ok}) >= 2 and len(ok) >= 3:
-                s = slope_ci([r["n"] for r in ok], [r[metric] for r in ok])
+            pts = [(r["n"], r[metric]) for r in ok if np.isfinite(r[metric])]
+            if len({n for n, _ in pts}) >= 2 and len(pts) >= 3:
+                s = slope_ci(*zip(*pts))
                 row[f"{metric} slope [95% CI]"] = f"{s['effect']:.3g} [{s['ci_low']:.3g}, {s['ci_high']:.3g}]"
             else:
                 row[f"{metric} slope [95% CI]"] = "n/a"
@@ -297,12 +332,32 @@ def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict
     experiment's verdict is ``empirical.analysis.stats.combine`` of the four. Beside it, not entering the
     verdict: the pooled least-squares slope of d on n over all pairs (``slope_ci``), and per task
     their printed statistic, the slope of M on n over kept runs.
+
+    Reported beside, not changing the rule (added 2026-12-07, after the cpu run): the same four
+    effects with the filter off (every run enters, so every seed's slope rests on every length it
+    ran), the verdict they would give by the same rule and whether it is the filtered one; and
+    for every effect the number of lengths each seed's slope rests on, seeds with fewer than
+    ``MIN_SLOPE_POINTS`` (3) flagged (2 points fit a line exactly). Every test takes one number
+    per seed (its slope); the pooled slope and their per-task regression put a seed in at every n
+    and are descriptive only.
     """
     rows = [dict(r.record, key=r.unit.key) for r in results]
     effects, verdicts = _effects(config, rows)
+    effects_off, verdicts_off = _effects(config, rows, filtered=False)
     overall = combine(verdicts) if verdicts else "inconclusive"
+    overall_off = combine(verdicts_off) if verdicts_off else "inconclusive"
     sub = "; ".join(f"{e['measure']}, PARITY − {e['PARITY minus']}: {e['verdict']}" for e in effects)
     text = f"{overall} ({sub})" if sub else f"{overall} (PARITY and MAJORITY/FIRST were not all run)"
+    few = sorted({s for e in effects for s in e[f"seeds with < {MIN_SLOPE_POINTS} points"].split(", ") if s != "none"})
+    if effects_off:
+        holds = "it holds" if overall_off == overall else "it does not hold"
+        sub_off = "; ".join(f"{e['measure']}, PARITY − {e['PARITY minus']}: {e['word by the rule']} "
+                            f"({e['effect: mean per-seed slope difference per unit n']:.3g} {e['95% CI']})"
+                            for e in effects_off)
+        text += (f". Without the convergence filter (every run, {len(rows)} runs) {holds}: the same rule gives "
+                 f"{overall_off} ({sub_off})")
+        text += (f". Per-seed slopes from fewer than {MIN_SLOPE_POINTS} lengths (filter on): "
+                 f"{'seed(s) ' + ', '.join(few) if few else 'none'}")
     figures = _plot(run_dir, rows, config.tasks)
     every = [{k: r.get(k) for k in ("task", "n", "seed", "steps", "eval_mse", "kept", "loss_sharpness_pm1",
                                     "loss_sharpness_pm1_stderr", "blowup", "parameter_norm", "blowup_x_norm",
@@ -312,13 +367,19 @@ def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict
         CLAIM,
         {"setup: Hahn & Rofin vs here": REPORT.rows("setup", **fields),
          "effects (the verdict): per-seed slope of PARITY − MAJORITY/FIRST over n, paired by (n, seed)": effects,
-         "per task: slope of each measure on n over kept runs (their printed regression)":
-             _task_slopes(rows, config.tasks),
+         "effects with the convergence filter (the verdict) and without it (every run), side by side":
+             _side_by_side(effects, effects_off),
+         "effects without the convergence filter (every run; not the verdict)": effects_off,
+         "per task: slope of each measure on n over kept runs (their printed regression; a seed at every n, "
+         "descriptive)": _task_slopes(rows, config.tasks),
+         "per task: the same slope over every run (filter off)": _task_slopes(rows, config.tasks, filtered=False),
          "per task and n: kept runs, mean and SD over seeds": _per_n_table(rows, config.tasks),
          "every run": every},
         text, title="length-scaling", figures=figures,
         notes=REPORT.bullets("notes", **fields))
-    return {"verdict": text, "effects": effects}
+    return {"verdict": text, "effects": effects, "verdict_with_filter": overall,
+            "verdict_without_filter": overall_off, "verdict_holds_without_filter": overall_off == overall,
+            "effects_without_filter": effects_off}
 
 
 register("length-scaling", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit, analyze=analyze,

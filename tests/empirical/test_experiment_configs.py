@@ -24,6 +24,38 @@ def test_length_scaling_nests_its_measurement():
         apply_overrides(cfg, ["loss_sharpness_draws=3"])                 # the old flat name is gone
 
 
+def _length_scaling_records(parity_slope):
+    """PARITY, MAJORITY and FIRST at n = 4, 6, 8, 10 for seeds 0-2: PARITY's measures grow by
+    parity_slope + 0.05 seed per unit n, the others stay at 1; PARITY at n = 10 fails the filter with a
+    measure of 0, and seed 2 also fails it at n = 8."""
+    rows = []
+    for seed in range(3):
+        for n in (4, 6, 8, 10):
+            for task in ("parity", "majority", "first"):
+                bad = task == "parity" and (n == 10 or (seed == 2 and n == 8))
+                v = 0.0 if bad else (1.0 + (parity_slope + 0.05 * seed) * n if task == "parity" else 1.0)
+                rows.append({"task": task, "n": n, "seed": seed, "kept": not bad, "loss_sharpness_pm1": v,
+                             "blowup_x_norm": v})
+    return rows
+
+
+def test_length_scaling_effects_with_the_filter_off_take_every_run_and_count_each_seeds_points():
+    from empirical.experiments.length_scaling import LengthScalingConfig, _effects
+
+    cfg = LengthScalingConfig(seeds=(0, 1, 2), ns=(4, 6, 8, 10))
+    rows = _length_scaling_records(0.5)
+    on, words_on = _effects(cfg, rows)
+    off, words_off = _effects(cfg, rows, filtered=False)
+    e_on, e_off = on[0], off[0]
+    assert e_on["effect: mean per-seed slope difference per unit n"] == pytest.approx(0.55)
+    assert e_on["points per seed"] == "0: 3, 1: 3, 2: 2" and e_on["seeds with < 3 points"] == "2"
+    assert e_off["points per seed"] == "0: 4, 1: 4, 2: 4" and e_off["seeds with < 3 points"] == "none"
+    # with the filter off the failed runs' zeros enter every seed's slope and pull it down
+    assert e_off["effect: mean per-seed slope difference per unit n"] < e_on["effect: mean per-seed slope difference per unit n"]
+    assert "verdict" in e_on and "word by the rule" in e_off
+    assert len(words_on) == len(words_off) == 4
+
+
 def test_random_function_generalization_measures_on_the_whole_cube():
     from empirical.experiments.random_function_generalization import RandomFunctionConfig
 
