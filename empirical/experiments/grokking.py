@@ -33,7 +33,7 @@ from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, format_value, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
-from ..analysis.stats import mean_ci, paired_difference, verdict
+from ..analysis.stats import kaplan_meier, mean_ci, paired_difference, verdict
 
 CLAIM = ("Vasudeva et al.: on a + b mod p, the sensitivity of a one-layer transformer to noise on the "
          "operand embeddings falls while test accuracy is still flat, before grokking (a progress measure).")
@@ -178,10 +178,11 @@ def _log(v: float) -> float:
     return math.log(max(v, SENSITIVITY_FLOOR))
 
 
-def effects(rows: list[dict]) -> list[dict]:
+def effects(rows: list[dict], *, filtered: bool = True) -> list[dict]:
     """The paired log-ratio statistics over the seeds that enter (late plateau: end vs mid;
-    whole plateau: end vs start) for each measure."""
-    ok = [r for r in rows if r["enters"]]
+    whole plateau: end vs start) for each measure; with ``filtered=False`` over every seed with a
+    computable plateau (it memorised), whether or not it grokked or its plateau was long enough."""
+    ok = [r for r in rows if (r["enters"] if filtered else "sens_abs_end" in r)]
     out = []
     for key in ("sens_abs", "sens_rel", "parameter_norm"):
         for span, a, b in (("late plateau (end vs mid)", "end", "mid"), ("whole plateau (end vs start)", "end", "start")):
@@ -194,6 +195,23 @@ def effects(rows: list[dict]) -> list[dict]:
                         "change CI": f"[{math.expm1(d['ci_low']):+.0%}, {math.expm1(d['ci_high']):+.0%}]"
                         if math.isfinite(d["ci_low"]) else "n/a"})
     return out
+
+
+def time_to_grok(rows: list[dict], cap: int) -> dict:
+    """Epochs to grok as right-censored times: a seed that grokked at epoch T is an event at T, one
+    that never did is censored at the cap C (``train.steps``), the last epoch it was watched.
+    The Kaplan–Meier estimate (:func:`empirical.analysis.stats.kaplan_meier`) and its median,
+    ``None`` when fewer than half the seeds grokked ("not reached").
+
+    >>> r = time_to_grok([{"grok_epoch": 100}, {"grok_epoch": None}, {"grok_epoch": 300}], cap=500)
+    >>> r["median"], r["events"], r["censored"]
+    (300.0, 2, 1)
+    """
+    times = [float(r["grok_epoch"]) if r["grok_epoch"] is not None else float(cap) for r in rows]
+    censored = [r["grok_epoch"] is None for r in rows]
+    km = kaplan_meier(times, censored)
+    return {**km, "censored": sum(censored), "cap": cap,
+            "median text": format_value(km["median"]) if km["median_reached"] else f"not reached (by the cap {cap})"}
 
 
 # ----------------------------------------------------------------------------- figures
@@ -262,6 +280,22 @@ def _figure_plateau(run_dir: RunDir, trajs: dict[int, list[dict]], rows: dict[in
     return run_dir.save_figure(fig, "grokking_plateau").name
 
 
+def _figure_time_to_grok(run_dir: RunDir, km: dict) -> str:
+    """The Kaplan–Meier curve of epochs to grok (censored at the cap, marked +)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5, 3.4))
+    ax.step([0.0] + km["times"], [1.0] + km["survival"], where="post", color="k")
+    if km["censored"]:
+        ax.plot([km["cap"]], [km["survival"][-1]], "k+", markersize=10, label=f"censored at the cap ({km['censored']})")
+        ax.legend(fontsize=7)
+    ax.axhline(0.5, ls=":", color="gray")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction of seeds not yet grokked")
+    ax.set_title(f"Kaplan–Meier, epochs to grok: median {km['median text']}", fontsize=9)
+    return run_dir.save_figure(fig, "grokking_time_to_grok").name
+
+
 # ----------------------------------------------------------------------------- analysis
 def _report_fields(config: GrokkingConfig) -> dict:
     """The values the report template (``reports/grokking.md``) shows."""
@@ -304,6 +338,19 @@ def analyze(config: GrokkingConfig, results: list, run_dir: RunDir) -> dict:
     The same statistic is reported, without a verdict, for the whole plateau (S_end / S_start), for
     ``sens_rel`` and for the ``parameter_norm`` (which weight decay shrinks on any plateau, so a
     falling sensitivity is only informative beside it).
+
+    **Amended 2026-12-07: censored times** (after the committed exploratory cpu run, whose rule is
+    the one above, quoted as it stood: "a seed **enters the statistic** if it groks (test accuracy
+    >= 0.95) and its plateau spans at least ``min_plateau_windows`` (4) windows; the others are
+    reported and left out"). Epochs to grok are right-censored: a seed that never grokked is known
+    only to take longer than the cap C (``train.steps``). They are now summarised as time-to-event
+    data, censored at C: the Kaplan–Meier estimate and its median ("not reached" when fewer than
+    half the seeds grokked; :func:`time_to_grok`), with a figure of the curve. This experiment
+    has one condition, so no epochs-to-grok are compared between conditions and no log-rank test
+    is made; the verdict still rests on the sensitivity ratio above, which compares no times, and
+    its rule is unchanged. Beside it the same statistics are reported with the filter off (every
+    seed with a computable plateau: it memorised, whether or not it grokked or its plateau had 4
+    windows), with the word the same rule would give.
     """
     trajs, rows = {}, {}
     for res in sorted(results, key=lambda r: r.unit.params["seed"]):
@@ -330,20 +377,46 @@ def analyze(config: GrokkingConfig, results: list, run_dir: RunDir) -> dict:
     pn = next((e for e in table if e["measure"] == "parameter_norm" and e["span"].startswith("late")), None)
     if pn is not None and primary is not None:
         detail += f"; the parameter norm changed by {pn['change']:+.0%} over the late plateau"
+    table_off = effects(list(rows.values()), filtered=False)
+    primary_off = next((e for e in table_off if e["measure"] == "sens_abs" and e["span"].startswith("late")), None)
+    with_plateau = sum("sens_abs_end" in r for r in rows.values())
+    if primary_off is None or with_plateau < 3:
+        word_off = "inconclusive"
+        detail += f". Without the filter: only {with_plateau} seed(s) have a plateau (inconclusive by the rule)"
+    else:
+        word_off = verdict(primary_off["ci_low"], primary_off["ci_high"], direction=-1, margin=MARGIN)
+        detail += (f". Without the filter ({with_plateau} seeds with a plateau): sens_abs changed by "
+                   f"{primary_off['change']:+.0%} over the late plateau (95% CI {primary_off['change CI']}, "
+                   f"p = {format_p(primary_off['p (paired t)'], '.3g')}), {word_off} by the same rule")
+    km = time_to_grok(list(rows.values()), config.train.steps) if rows else None
+    if km is not None:
+        detail += (f". Epochs to grok (Kaplan–Meier, censored at the cap {config.train.steps}): median "
+                   f"{km['median text']}, {km['events']} of {km['n']} seeds grokked")
     figures = [_figure_runs(run_dir, trajs, rows, config.sensitivity)] if trajs else []
     if entering >= 1:
         figures.append(_figure_plateau(run_dir, trajs, rows))
+    if km is not None:
+        figures.append(_figure_time_to_grok(run_dir, km))
     per_seed = [{k: v for k, v in r.items()} for r in rows.values()]
     fields = _report_fields(config)
+    km_table = [{"seeds": km["n"], "grokked (events)": km["events"], "censored at the cap": km["censored"],
+                 "cap (epochs)": km["cap"], "Kaplan–Meier median": km["median text"]}] if km else "no runs"
     run_dir.write_report(
         CLAIM,
         {"paper setup and ours": REPORT.rows("setup", **fields),
          "effects over seeds (log ratio of window means; paired t)": table or "none (fewer than 2 seeds entered)",
+         "effects without the filter (every seed with a plateau; paired t; not the verdict)":
+             table_off or "none (fewer than 2 seeds with a plateau)",
+         "epochs to grok (time to event, censored at the cap; Kaplan–Meier)": km_table,
          "per seed (plateau rule and window means)": per_seed},
         f"{word}: {detail}",
         title="grokking", figures=figures,
         notes=REPORT.bullets("notes", **fields))
-    return {"verdict": f"{word}: {detail}", "effects": table, "seeds_entering": entering}
+    return {"verdict": f"{word}: {detail}", "effects": table, "seeds_entering": entering,
+            "verdict_without_filter": word_off, "effects_without_filter": table_off,
+            "seeds_with_plateau": with_plateau,
+            "time_to_grok": None if km is None else {k: km[k] for k in ("n", "events", "censored", "cap", "median",
+                                                                        "median_reached", "times", "survival")}}
 
 
 register("grokking", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit, analyze=analyze)

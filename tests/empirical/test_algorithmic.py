@@ -223,6 +223,35 @@ def test_plateau_measures_uses_first_middle_and_last_windows():
     assert not plateau_measures(traj, None, GrokkingConfig(window_epochs=50))["enters"]
 
 
+def test_grokking_time_to_grok_censors_at_the_cap_and_says_when_the_median_is_not_reached():
+    from empirical.experiments.grokking import time_to_grok
+
+    half = time_to_grok([{"grok_epoch": 400}, {"grok_epoch": None}, {"grok_epoch": 200}, {"grok_epoch": None}], cap=1000)
+    assert (half["events"], half["censored"], half["cap"]) == (2, 2, 1000)
+    assert half["times"] == [200.0, 400.0, 1000.0] and half["survival"] == [0.75, 0.5, 0.5]
+    assert half["median"] == 400.0
+    none = time_to_grok([{"grok_epoch": None}] * 3 + [{"grok_epoch": 900}], cap=1000)
+    assert none["median"] is None and none["median text"] == "not reached (by the cap 1000)"
+    every = time_to_grok([{"grok_epoch": None}] * 2, cap=50)
+    assert every["events"] == 0 and every["survival"] == [1.0] and not every["median_reached"]
+
+
+def test_grokking_effects_without_the_filter_take_every_seed_with_a_plateau():
+    from empirical.experiments.grokking import effects
+
+    def row(enters, start, mid, end):
+        return {"enters": enters, "sens_abs_start": start, "sens_abs_mid": mid, "sens_abs_end": end}
+
+    rows = [row(True, 0.1, 0.1, 0.05), row(True, 0.1, 0.1, 0.06), row(True, 0.1, 0.1, 0.04),
+            row(False, 0.1, 0.1, 0.2), {"enters": False}]          # left out: a short plateau; never memorised
+    on = {e["span"]: e for e in effects(rows)}
+    off = {e["span"]: e for e in effects(rows, filtered=False)}
+    late = "late plateau (end vs mid)"
+    assert on[late]["seeds"] == 3 and off[late]["seeds"] == 4
+    assert on[late]["mean log ratio"] == pytest.approx(np.mean(np.log([0.5, 0.6, 0.4])))
+    assert off[late]["mean log ratio"] == pytest.approx(np.mean(np.log([0.5, 0.6, 0.4, 2.0])))
+
+
 # --------------------------------------------------------------------------- censored epochs to grok
 def test_restricted_log_epochs_treats_a_run_that_never_grokked_as_the_cap():
     from empirical.experiments.noise_stability_regularizer import restricted_log_ratio
