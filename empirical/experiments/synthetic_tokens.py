@@ -226,6 +226,34 @@ def run_unit(config: SyntheticTokensConfig, unit: dict, ctx) -> dict:
     }
 
 
+def zero_variance_verdict(effect: float, sign_p: float, *, direction: int = +1) -> str:
+    """The verdict of a regime whose seeds all give the same effect (amended rule, see
+    :func:`analyze`): the exact two-sided sign test must give p < 0.05, and the side of the effect
+    decides between reproduced and not reproduced; otherwise inconclusive.
+
+    >>> zero_variance_verdict(0.5, 0.0625), zero_variance_verdict(0.5, 0.03125), zero_variance_verdict(-0.5, 0.03125)
+    ('inconclusive', 'reproduced', 'not reproduced')
+    """
+    if not sign_p < 0.05 or effect == 0:
+        return "inconclusive"
+    return "reproduced" if effect * direction > 0 else "not reproduced"
+
+
+def regime_verdict(d: dict) -> str:
+    """One regime's verdict from :func:`empirical.analysis.stats.paired_difference` of a against 1/2:
+    the t interval's (:func:`empirical.analysis.stats.verdict`, direction +1, margin :data:`MARGIN`), or at
+    zero variance (``p_method`` says so) the exact sign test's (:func:`zero_variance_verdict`).
+
+    >>> regime_verdict(paired_difference([1.0] * 5, [0.5] * 5))
+    'inconclusive'
+    >>> regime_verdict(paired_difference([0.9, 0.95, 1.0, 0.97, 0.92], [0.5] * 5))
+    'reproduced'
+    """
+    if d["p_method"].startswith("sign test"):
+        return zero_variance_verdict(d["effect"], d["p"])
+    return verdict(d["ci_low"], d["ci_high"], direction=+1, margin=MARGIN)
+
+
 def _regime_name(r) -> str:
     return "({},{},{},{})".format(*r)
 
@@ -273,6 +301,19 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
     ``empirical.analysis.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
     regimes must be reproduced). A regime in which neither rule is less sensitive is reported and left
     out of the verdict.
+
+    Amended 2026-12-07 (zero variance), after a reviewer ("t intervals with zero variance give
+    'p = 0' … an exact sign test gives 0.0625"): when every seed of a regime gives the same a (the
+    seeds' effects have zero variance) the t interval is a single point and says nothing, so the
+    verdict uses the exact two-sided sign test of a − 1/2 instead (:func:`zero_variance_verdict`):
+    *reproduced* if its p < 0.05 and the effect is on the predicted side (> 0), *not reproduced* if
+    p < 0.05 and it is on the other side, *inconclusive* otherwise (so 5 seeds, whose smallest
+    possible p is 2·2⁻⁵ = 0.0625, cannot decide a zero-variance regime either way). The rule of
+    the committed exploratory cpu run was: "Per regime the effect is mean(a) − 1/2 over seeds with
+    its 95 % t interval and the one-sample t-test against 1/2 … ``empirical.analysis.stats.verdict``
+    gives each regime's verdict", which read the degenerate interval [mean, mean] as decisive.
+    Every p in the report (the t-test's, or the sign test's at zero variance) has the exact sign
+    test's and the exact sign-flip permutation test's beside it.
     """
     rows, verdicts, per_unit = [], [], []
     first_fit = {}  # unit key -> agreement with the lower-sensitivity rule when the labels are first all fitted
@@ -300,10 +341,12 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
                     "train acc (min)": min(r["train_acc"] for r in recs)})
         if lower in ({"sparse"}, {"frequent"}):
             d = paired_difference([r["agree_lower"] for r in recs], [0.5] * len(recs))
-            v = verdict(d["ci_low"], d["ci_high"], direction=+1, margin=MARGIN)
+            v = regime_verdict(d)
             verdicts.append(v)
             row.update({"effect: agree_lower - 1/2": d["effect"], "CI low": d["ci_low"], "CI high": d["ci_high"],
-                        "p (one-sample t)": d.get("p", float("nan")), "verdict": v})
+                        "t": d["t"], "p": d["p"], "p from": d["p_method"],
+                        "p (exact sign test)": d.get("sign_p", float("nan")),
+                        "p (sign-flip permutation)": d.get("permutation_p", float("nan")), "verdict": v})
         else:
             row.update({"verdict": "left out (no rule is less sensitive)"})
         rows.append(row)

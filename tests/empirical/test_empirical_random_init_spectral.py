@@ -185,3 +185,26 @@ def test_pair_statistic_widens_by_the_resolution_and_leaves_out_missing_crossing
     reversed_rows = _rows([{1: 50, 2: 10}, {1: 60, 2: 12}, {1: 55, 2: 9}])
     assert sd.pair_statistics(reversed_rows, [1, 2], resolution=1)[0]["verdict"] == "not reproduced"
     assert sd.pair_statistics(_rows([{1: 5, 2: None}] * 3), [1, 2], resolution=1)[0]["verdict"] == "inconclusive"
+
+
+def test_without_the_filter_a_never_crossed_degree_is_censored_at_the_cap():
+    # seed 0: both crossed, lower first; 1: both, higher first; 2: both at the same step;
+    # 3: only the lower crossed (lower first, known); 4: only the higher crossed; 5: neither
+    rows = _rows([{1: 5, 2: 9}, {1: 8, 2: 6}, {1: 7, 2: 7}, {1: 4, 2: None}, {1: None, 2: 30}, {1: None, 2: None}])
+    p = sd.censored_pair_statistics(rows, [1, 2], cap=100, resolution=1)[0]
+    assert (p["lower first"], p["higher first"], p["same step"]) == (1, 1, 1)
+    assert p["one or both censored"] == 3
+    assert (p["censored: only lower crossed"], p["censored: only higher crossed"], p["censored: both"]) == (1, 1, 1)
+    assert p["known orderings"] == "2 lower first, 2 higher first"   # the tie and the both-censored seed dropped
+    assert p["p (exact sign test)"] == 1.0
+    # the declared rule on the steps with the censored ones at the cap: differences 4, -2, 0, 96, -70, 0
+    assert p["mean T_k − T_j (censored at the cap)"] == pytest.approx(np.mean([4, -2, 0, 96, -70, 0]))
+    # the filter leaves the censored seeds out; without it 8 seeds all lower first give 2 / 2**8
+    rows = _rows([{1: 10 + s, 2: 50 + 3 * s} for s in range(6)] + [{1: 12, 2: None}, {1: None, 2: None}])
+    p = sd.censored_pair_statistics(rows, [1, 2], cap=4000, resolution=1)[0]
+    assert p["known orderings"] == "7 lower first, 0 higher first"
+    assert p["p (exact sign test)"] == pytest.approx(2 / 2**7)
+    filtered = sd.pair_statistics(rows, [1, 2], resolution=1)[0]
+    assert filtered["seeds"] == "6 of 8" and filtered["verdict"] == "reproduced"
+    # at the cap the two censored seeds give 3988 and 0: the interval then contains 0
+    assert p["verdict without the filter"] == "inconclusive"

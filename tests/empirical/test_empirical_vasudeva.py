@@ -229,3 +229,16 @@ def test_padded_models_ignore_what_lies_after_each_length(cls):
 def test_bad_arguments_raise_clear_errors(call, match):
     with pytest.raises(BoolsensError, match=match):
         call()
+
+
+def test_a_zero_variance_regime_of_five_seeds_gets_the_exact_sign_test_and_is_inconclusive():
+    from empirical.analysis.stats import paired_difference
+    d = paired_difference([1.0] * 5, [0.5] * 5)          # +0.5 with SD 0 on 5 seeds
+    assert d["p"] == 0.0625 and d["p"] != 0 and math.isnan(d["t"])
+    assert d["sign_p"] == 0.0625 and d["permutation_p"] == 0.0625
+    assert st.regime_verdict(d) == "inconclusive"
+    assert st.regime_verdict(paired_difference([0.0] * 5, [0.5] * 5)) == "inconclusive"   # the other side too
+    assert st.regime_verdict(paired_difference([1.0] * 6, [0.5] * 6)) == "reproduced"      # p = 2 / 2**6
+    assert st.regime_verdict(paired_difference([0.0] * 6, [0.5] * 6)) == "not reproduced"
+    # with variance the t interval decides, as before
+    assert st.regime_verdict(paired_difference([0.9, 0.95, 1.0, 0.97, 0.92], [0.5] * 5)) == "reproduced"

@@ -164,3 +164,20 @@ def test_a_function_target_reads_its_table_in_the_cube_order():
     target = Target.from_function(f)
     bits = cube(5)
     assert np.array_equal(target(bits).numpy(), np.asarray(f.signs)[bits_to_index(bits).numpy()])
+
+
+def test_sharpness_claim_b_averages_within_seed_so_n_is_the_number_of_seeds():
+    from empirical.experiments.random_function_generalization import RandomFunctionConfig, _effects
+    config = RandomFunctionConfig(n=3, train_sizes=(2, 4), seeds=2)
+    rows = []
+    for seed, shift in ((0, 0.0), (1, 0.1)):
+        for m, learned in ((2, 0.1), (4, 0.3)):
+            rows.append({"m": m, "seed": seed, "fitted": True, "I_learned": 1.0, "I_completion_mean": 1.5,
+                         "learned_kept": True, "random_kept": True, "learned_loss_sharpness_pm1": learned + shift,
+                         "random_loss_sharpness_pm1": learned + shift + 0.5 + 0.1 * m})
+    effects, _ = _effects(config, rows)
+    b = effects[-1]
+    assert b["claim"].startswith("(b)") and b["pairs"] == "2 seeds (4 kept pairs)"
+    # per seed: learned mean 0.2 (+shift), random mean 0.2 + 0.5 + 0.3 (+shift): the difference -0.8 twice
+    assert b["effect"] == pytest.approx(-0.8)
+    assert math.isnan(b["p (exact sign test)"]) is False and b["p (exact sign test)"] == 0.5
