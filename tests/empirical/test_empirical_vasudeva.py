@@ -213,6 +213,57 @@ def test_holm_rule_reproduces_only_where_every_point_survives_holm():
         curve_stats.holm_rule([cmp], direction=0)
 
 
+def _sequence_records(lw_lstm: list[float]) -> list:
+    """Synthetic unit records of sequence-sensitivity over σ² = (1, 4): the LSTM clearly more
+    sensitive, its LW ``lw_lstm`` at σ² = 1 and nothing at σ² = 4, the transformer's LW 0."""
+    from types import SimpleNamespace
+
+    records = []
+    for i, seed in enumerate(range(5)):
+        for model, sens, lw in (("lstm", 0.05 + 0.001 * i, (lw_lstm[i], _NOTHING[i])), ("transformer", 0.01, (0.0, 0.0))):
+            records.append(SimpleNamespace(record={
+                "model": model, "seed": seed, "epochs": 1, "train_acc": 1.0, "test_acc": 1.0, "train_seconds": 0.0,
+                "sensitivity": {"1": sens, "4": 2 * sens}, "late_minus_early": {"1": lw[0], "4": lw[1]},
+                "profile": {}, "profile_counts": None}))
+    return records
+
+
+@pytest.mark.parametrize("reversal, expected", [(_WEAK_REVERSAL, "inconclusive"), (_STRONG_REVERSAL, "not reproduced")])
+def test_sequence_sensitivity_judges_a_reversal_after_holm_and_reports_both_ps(tmp_path, reversal, expected):
+    from empirical.experiments import sequence_sensitivity as seq
+    from empirical.harness.rundir import RunDir
+
+    config = seq.SequenceSensitivityConfig(measure=seq.TextMeasureSpec(sigma2s=(1.0, 4.0)))
+    out = seq.analyze(config, _sequence_records(reversal), RunDir(tmp_path))
+    assert out["parts"] == {"(a)": "reproduced", "(b)": expected, "(c)": expected}
+    assert out["overall"] == expected
+    assert out["exploratory_rule"]["parts"]["(b)"] == "not reproduced"     # the CI-only rule of the committed run
+    report = (tmp_path / "report.md").read_text()
+    assert "| p | p Holm | sign p | verdict (amended) | exploratory (CI only) |" in report
+    assert "amended on 2026-12-07 for multiplicity" in report
+
+
+@pytest.mark.parametrize("reversal, expected", [(_WEAK_REVERSAL, "inconclusive"), (_STRONG_REVERSAL, "not reproduced")])
+def test_vision_sensitivity_judges_a_reversal_after_holm(tmp_path, reversal, expected):
+    from types import SimpleNamespace
+
+    from empirical.experiments import vision_sensitivity as vis
+    from empirical.harness.rundir import RunDir
+
+    config = vis.VisionSensitivityConfig(variants=("vit", "cnn"), measure=vis.VisionMeasureSpec(sigmas=(1.0, 2.0)))
+    results = []
+    for i, seed in enumerate(range(5)):   # ViT − CNN (predicted < 0): the reversal at σ = 1, nothing at σ = 2
+        for variant, sens in (("cnn", (0.1, 0.2)), ("vit", (0.1 - reversal[i], 0.2 + _NOTHING[i]))):
+            results.append(SimpleNamespace(record={
+                "variant": variant, "seed": seed, "train_acc": 1.0, "test_acc": 1.0, "robust_mean": 0.5,
+                "sensitivity": {"1": sens[0], "2": sens[1]}, "shop": {f"{w:g}": 1.0 for w in config.measure.weight_sigmas},
+                "shpred": {f"{w:g}": 0.0 for w in config.measure.weight_sigmas}}))
+    out = vis.analyze(config, results, RunDir(tmp_path))
+    assert out["parts"] == {"(a)": expected} and out["overall"] == expected
+    assert out["exploratory_rule"]["parts"] == {"(a)": "not reproduced"}
+    assert "| p | p Holm | sign p | verdict (amended) | exploratory (CI only) |" in (tmp_path / "report.md").read_text()
+
+
 # ------------------------------------------------------------------ sequences
 def test_redundant_polarity_holds_k_label_words_and_pads_after_the_length():
     ids, lengths, y = real.redundant_polarity(300, L_min=4, L_max=9, vocab=20, n_polar=3, k_min=1,
