@@ -30,6 +30,35 @@ layer-normalised embedding at a time, every real position of ``measure.samples``
 3 draws each (the paper's ``replace_size``), the fraction of draws that change the argmax, over a
 grid of σ² that contains the paper's 15. The per-position profile is right-aligned (index −1 = the
 last token of every sequence), as in the paper's code.
+
+Verdict rule
+------------
+Per unit and σ²: the mean sensitivity (total flips / total (sequence, position) pairs) and the
+late-minus-early contrast LW (per sequence: mean flip rate over its last ⌊n/3⌋ tokens minus over
+its first ⌊n/3⌋, averaged over sequences). Seeds pair (both models of a seed see the same data).
+Three sub-claims, each decided on its whole σ² curve, point by point with the paired t-test and
+its 95 % t interval over seeds (``empirical.analysis.curve_stats.compare_curves``):
+
+(a) LSTM sensitivity − transformer sensitivity > 0;
+(b) LW of the LSTM > 0 (one-sample, against 0);
+(c) LW of the LSTM − LW of the transformer > 0.
+
+*Amended on 2026-12-07 for multiplicity* (``empirical.analysis.curve_stats.holm_rule``): the
+p-values of a sub-claim's σ² points are Holm-adjusted across those points; the sub-claim is
+**reproduced** only if at every σ² the 95 % interval lies on the predicted side *and* the
+Holm-adjusted p < 0.05, **not reproduced** if at some σ² the interval lies on the other side *and*
+the Holm-adjusted p < 0.05, **inconclusive** otherwise; σ² where both curves are 0 on every seed
+are left out. The report shows every point's raw and Holm-adjusted p (and, with fewer than 20
+seeds, the exact sign test's p beside the t-test's, as a description).
+
+The exploratory rule of the committed cpu run (fixed before it, applied without any adjustment
+for multiplicity): "reproduced only if the predicted sign holds by its 95 % t interval at every
+σ; not reproduced if significantly reversed at any σ; σ where both curves are 0 on every seed are
+left out". The report lists its per-point and per-curve verdicts beside the amended ones.
+
+A seed whose LSTM or transformer ends below ``min_train_acc`` training accuracy is left out of
+every statistic (and reported). The overall verdict combines (a)–(c)
+(``empirical.analysis.stats.combine``).
 """
 
 from __future__ import annotations
@@ -45,13 +74,13 @@ from boolsens import BoolsensError
 
 from ..harness.checks import check_fields
 from ..harness.plan import derive_seed
-from ..analysis.curve_stats import compare_curves
+from ..analysis.curve_stats import compare_curves, holm_rule
 from ..models.padded_text import PaddedLSTM, PaddedTextConfig, PaddedTransformer
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
 from ..measure.sensitivity_real import class_accuracy
-from ..analysis.stats import combine, mean_ci
+from ..analysis.stats import EXACT_BELOW, combine, mean_ci
 from ..train.loop import epoch_batches, train
 from ..train.recipe import make_optimizer
 from ..data.real import redundant_polarity
@@ -301,6 +330,11 @@ def _figure(run_dir: RunDir, config: SequenceSensitivityConfig, by: dict, seeds)
     return [run_dir.save_figure(fig, "sequence_sensitivity").name]
 
 
+def _or_none(p: float) -> float | str:
+    """``p``, or "none" when it is ``nan`` (no point of the curve is reversed)."""
+    return "none" if math.isnan(p) else p
+
+
 def _report_fields(config: SequenceSensitivityConfig, **measured) -> dict:
     """The values the report template (``reports/sequence_sensitivity.md``) shows; ``measured``:
     the run's own (the seeds used and left out)."""
@@ -321,24 +355,9 @@ def _report_fields(config: SequenceSensitivityConfig, **measured) -> dict:
 
 
 def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -> dict:
-    """The three sub-claims over seeds and the σ grid, the report and the figure.
-
-    Statistics and verdict rule (fixed before any run):
-
-    Per unit and σ: the mean sensitivity (total flips / total (sequence, position) pairs) and the
-    late-minus-early contrast LW (per sequence: mean flip rate over its last ⌊n/3⌋ tokens minus over
-    its first ⌊n/3⌋, averaged over sequences). Seeds pair (both models of a seed see the same data).
-    Decided on the whole σ curve with ``empirical.analysis.curve_stats.compare_curves`` (reproduced only if the
-    predicted sign holds by its 95 % t interval at every σ; not reproduced if significantly reversed at
-    any σ; σ where both curves are 0 on every seed are left out):
-
-    (a) LSTM sensitivity − transformer sensitivity > 0;
-    (b) LW of the LSTM > 0 (one-sample, against 0);
-    (c) LW of the LSTM − LW of the transformer > 0.
-
-    A seed whose LSTM or transformer ends below ``min_train_acc`` training accuracy is left out of
-    every statistic (and reported). The overall verdict combines (a)–(c).
-    """
+    """The three sub-claims over seeds and the σ grid, the report and the figure; the
+    statistics and the verdict rule (amended on 2026-12-07 for multiplicity) are the module
+    docstring's."""
     by = {(r.record["model"], r.record["seed"]): r.record for r in results}
     all_seeds = sorted({s for _, s in by})
     complete = [s for s in all_seeds if all((m, s) in by for m in ("transformer", "lstm"))]
@@ -346,7 +365,7 @@ def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -
                if min(by[m, s]["train_acc"] for m in ("transformer", "lstm")) < config.min_train_acc]
     seeds = [s for s in complete if s not in dropped]
     xs = config.measure.sigma2s
-    summary, points, parts = [], [], {}
+    summary, points, parts, exploratory = [], [], {}, {}
     if len(seeds) >= 2:
         comparisons = [
             ("(a)", "sensitivity lstm - transformer", _curves(by, "lstm", "sensitivity", seeds, xs),
@@ -356,18 +375,25 @@ def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -
              _curves(by, "transformer", "late_minus_early", seeds, xs)),
         ]
         for part, label, a, b in comparisons:
-            cmp = compare_curves(a, b, xs, direction=+1)
-            parts[part] = cmp["verdict"]
+            rule = holm_rule([compare_curves(a, b, xs, direction=+1)], direction=+1)
+            cmp = rule["comparisons"][0]
+            parts[part], exploratory[part] = cmp["verdict"], cmp["verdict_ci"]
             cm = cmp["curve_mean"]
-            summary.append({"sub-claim": part, "comparison": label, "verdict (whole curve)": cmp["verdict"],
+            summary.append({"sub-claim": part, "comparison": label, "verdict (amended, Holm)": cmp["verdict"],
+                            "exploratory verdict (CI only)": cmp["verdict_ci"],
+                            "smallest Holm p of a reversed σ²": _or_none(rule["min_p_holm_reversed"]),
                             "curve-mean effect": cm["effect"] if cm else float("nan"),
                             "curve-mean CI": f"[{cm['ci_low']:.4g}, {cm['ci_high']:.4g}]" if cm else "",
                             "sign changes between σ²": ", ".join(f"{u:g}-{v:g}" for u, v in cmp["crossings"]) or "none",
                             "left out (no flips)": ", ".join(f"{x:g}" for x in cmp["left_out"]) or "none"})
             points += [{"comparison": label, "σ²": p["x"], "mean a": p["mean_a"], "mean b": p["mean_b"],
                         "effect a-b": p["effect"], "CI low": p["ci_low"], "CI high": p["ci_high"], "p": p["p"],
-                        "verdict": p["verdict"]} for p in cmp["points"]]
+                        "p Holm": p["p_holm_rule"],
+                        **({"sign p": p.get("sign_p", float("nan"))} if len(seeds) < EXACT_BELOW else {}),
+                        "verdict (amended)": p["verdict"], "exploratory (CI only)": p["verdict_ci"]}
+                       for p in cmp["points"]]
     overall = combine(parts.values()) if parts else "inconclusive"
+    overall_exploratory = combine(exploratory.values()) if exploratory else "inconclusive"
     names = {"(a)": "LSTM more sensitive", "(b)": "LSTM late-weighted", "(c)": "LSTM more late-weighted than the "
                                                                              "transformer"}
     text = f"{overall}: " + "; ".join(f"{k} {names[k]}: {v}" for k, v in parts.items())
@@ -378,10 +404,13 @@ def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -
     fields = _report_fields(config, seeds_used=seeds, dropped=dropped or "none")
     run_dir.write_report(
         CLAIM, {"setup: paper vs ours": REPORT.rows("setup", **fields), "sub-claims (whole-curve verdicts)": summary,
-                "every σ² (a = first, b = second; paired over seeds)": points, "every unit": per_unit},
+                "every σ² (a = first, b = second; paired over seeds; p: paired t-test, Holm: across the σ² of "
+                "the sub-claim)": points, "every unit": per_unit},
         text, title="sequence-sensitivity", figures=_figure(run_dir, config, by, seeds) if len(seeds) >= 1 else [],
         notes=REPORT.bullets("notes", **fields))
-    return {"verdict": text, "overall": overall, "parts": parts, "seeds_used": seeds}
+    return {"verdict": text, "overall": overall, "parts": parts, "seeds_used": seeds,
+            "exploratory_rule": {"overall": overall_exploratory, "parts": exploratory,
+                                 "rule": "CI only, no adjustment for multiplicity (the committed run's)"}}
 
 
 register("sequence-sensitivity", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit, analyze=analyze,

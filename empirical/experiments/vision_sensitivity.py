@@ -35,6 +35,36 @@ Measured after training, all in eval mode:
   are in eval mode;
 * accuracy on corrupted test images (``empirical.data.corruptions``, mean over severities; the paper
   uses CIFAR-10-C).
+
+Verdict rule
+------------
+Every comparison is paired over seeds, point by point over its grid, with the paired t-test and its
+95 % t interval (``empirical.analysis.curve_stats.compare_curves``):
+
+(a) ViT sensitivity − X's sensitivity < 0 for X = CNN, MLP, ConvMixer, over the σ grid
+    (one rule over the three architectures' points);
+(b) vit+reg sensitivity − ViT sensitivity < 0 over the σ grid;
+(c) vit+reg mean corrupted accuracy − ViT's > 0 (one paired difference: reproduced if its 95 %
+    interval lies above 0, not reproduced if below, inconclusive otherwise);
+(d) log ShOp(vit+reg) − log ShOp(ViT) < 0 and ShPred(vit+reg) − ShPred(ViT) < 0 over the σ_w grid
+    (one rule over both curves' points).
+
+*Amended on 2026-12-07 for multiplicity* (``empirical.analysis.curve_stats.holm_rule``): the
+p-values of all the grid points a sub-claim (a), (b) or (d) rests on are Holm-adjusted across those
+points (18, 6 and 8 at the cpu preset); the sub-claim is **reproduced** only if at every point the
+95 % interval lies on the predicted side *and* the Holm-adjusted p < 0.05, **not reproduced** if
+at some point the interval lies on the other side *and* the Holm-adjusted p < 0.05,
+**inconclusive** otherwise; points where both curves are 0 on every seed are left out. The report
+shows every point's raw and Holm-adjusted p (and, with fewer than 20 seeds, the exact sign test's p
+beside the t-test's, as a description).
+
+The exploratory rule of the committed cpu run (fixed before it, applied without any adjustment for
+multiplicity): "reproduced only if the predicted ordering holds, by its 95 % t interval, at every
+grid point; not reproduced if it is significantly reversed at any point; points where both curves
+are 0 on every seed are left out". The report lists its per-point and per-curve verdicts beside
+the amended ones.
+
+The overall verdict combines (a)–(d) with ``empirical.analysis.stats.combine``.
 """
 
 from __future__ import annotations
@@ -50,7 +80,7 @@ from boolsens import BoolsensError
 from ..harness.checks import check_fields, check_interval
 from ..harness.plan import derive_seed
 from ..data.corruptions import CORRUPTIONS, corrupt
-from ..analysis.curve_stats import compare_curves
+from ..analysis.curve_stats import compare_curves, holm_rule
 from ..models.vision import VisionConfig, build
 from ..data.real import digits
 from ..data import datasets
@@ -59,7 +89,7 @@ from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
 from ..measure.sensitivity_real import class_accuracy, weight_noise_sharpness
-from ..analysis.stats import combine, mean_ci, paired_difference, verdict
+from ..analysis.stats import EXACT_BELOW, combine, mean_ci, paired_difference, verdict
 from ..train.loop import epoch_batches, train
 from ..train.recipe import make_optimizer
 
@@ -311,10 +341,13 @@ def _curves(results: list, variant: str, quantity: str, xs, seeds) -> np.ndarray
     return np.array([[float(by_seed[s][quantity][f"{x:g}"]) for x in xs] for s in seeds])
 
 
-def _point_rows(label: str, cmp: dict) -> list[dict]:
+def _point_rows(label: str, cmp: dict, exact: bool) -> list[dict]:
+    """The report's rows of one comparison (a result of ``curve_stats.holm_rule``): with
+    ``exact``, the sign test's p beside the t-test's."""
     return [{"comparison": label, "x": p["x"], "mean a": p["mean_a"], "mean b": p["mean_b"],
              "effect a-b": p["effect"], "CI low": p["ci_low"], "CI high": p["ci_high"], "p": p["p"],
-             "verdict": p["verdict"]} for p in cmp["points"]]
+             "p Holm": p["p_holm_rule"], **({"sign p": p.get("sign_p", float("nan"))} if exact else {}),
+             "verdict (amended)": p["verdict"], "exploratory (CI only)": p["verdict_ci"]} for p in cmp["points"]]
 
 
 def _figures(run_dir: RunDir, config: VisionSensitivityConfig, results: list, seeds) -> list[str]:
@@ -366,67 +399,67 @@ def _report_fields(config: VisionSensitivityConfig) -> dict:
 
 
 def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> dict:
-    """The four sub-claims over seeds and grids, the report and the figures.
-
-    Statistics and verdict rule (fixed before any run):
-
-    Every comparison is paired over seeds, point by point over the grid, and decided on the whole
-    curve (``empirical.analysis.curve_stats.compare_curves``: reproduced only if the predicted ordering holds,
-    by its 95 % t interval, at every grid point; not reproduced if it is significantly reversed at any
-    point; points where both curves are 0 on every seed are left out):
-
-    (a) ViT sensitivity − X's sensitivity < 0 for X = CNN, MLP, ConvMixer, over the σ grid
-        (combined over the three architectures);
-    (b) vit+reg sensitivity − ViT sensitivity < 0 over the σ grid;
-    (c) vit+reg mean corrupted accuracy − ViT's > 0 (one paired difference);
-    (d) log ShOp(vit+reg) − log ShOp(ViT) < 0 and ShPred(vit+reg) − ShPred(ViT) < 0 over the σ_w grid.
-
-    The overall verdict combines (a)–(d) with ``empirical.analysis.stats.combine``.
-    """
+    """The four sub-claims over seeds and grids, the report and the figures; the statistics and
+    the verdict rule (amended on 2026-12-07 for multiplicity) are the module docstring's."""
     present = {r.record["variant"] for r in results}
     seeds = sorted({r.record["seed"] for r in results if all(
         any(q.record["variant"] == v and q.record["seed"] == r.record["seed"] for q in results) for v in present)})
-    point_rows, summary_rows, parts = [], [], {}
+    point_rows, summary_rows, parts, exploratory = [], [], {}, {}
     S, W = config.measure.sigmas, config.measure.weight_sigmas
+    exact = len(seeds) < EXACT_BELOW
 
-    def record(label, cmp, claim_part):
-        point_rows.extend(_point_rows(label, cmp))
-        cm = cmp["curve_mean"]
-        summary_rows.append({"sub-claim": claim_part, "comparison": label, "verdict (whole curve)": cmp["verdict"],
-                             "curve-mean effect": cm["effect"] if cm else float("nan"),
-                             "curve-mean CI": f"[{cm['ci_low']:.4g}, {cm['ci_high']:.4g}]" if cm else "",
-                             "sign changes between": ", ".join(f"{a:g}-{b:g}" for a, b in cmp["crossings"]) or "none",
-                             "left out (no flips)": ", ".join(f"{x:g}" for x in cmp["left_out"]) or "none"})
-        parts.setdefault(claim_part, []).append(cmp["verdict"])
+    def record(part, direction, rule_of):
+        """Sub-claim ``part`` by the amended rule over ``rule_of``'s [(label, compare_curves result)]."""
+        rule = holm_rule([cmp for _, cmp in rule_of], direction=direction)
+        for (label, _), cmp in zip(rule_of, rule["comparisons"]):
+            point_rows.extend(_point_rows(label, cmp, exact))
+            cm = cmp["curve_mean"]
+            summary_rows.append({"sub-claim": part, "comparison": label, "verdict (amended, Holm)": cmp["verdict"],
+                                 "exploratory verdict (CI only)": cmp["verdict_ci"],
+                                 "curve-mean effect": cm["effect"] if cm else float("nan"),
+                                 "curve-mean CI": f"[{cm['ci_low']:.4g}, {cm['ci_high']:.4g}]" if cm else "",
+                                 "sign changes between": ", ".join(f"{a:g}-{b:g}" for a, b in cmp["crossings"]) or "none",
+                                 "left out (no flips)": ", ".join(f"{x:g}" for x in cmp["left_out"]) or "none"})
+        parts[part] = [rule["verdict"]]
+        exploratory[part] = [cmp["verdict_ci"] for cmp in rule["comparisons"]]
+        holm_rows.append({"sub-claim": part, "points (Holm family)": rule["points"],
+                          "verdict (amended)": rule["verdict"],
+                          "exploratory verdict (CI only)": combine(exploratory[part]),
+                          "smallest Holm p of a reversed point": ("none" if np.isnan(rule["min_p_holm_reversed"])
+                                                                  else rule["min_p_holm_reversed"])})
 
+    holm_rows: list[dict] = []
     if len(seeds) >= 2 and "vit" in present:
         vit_s = _curves(results, "vit", "sensitivity", S, seeds)
-        for other in ("cnn", "mlp", "convmixer"):
-            if other in present:
-                record(f"sensitivity vit - {other}", compare_curves(
-                    vit_s, _curves(results, other, "sensitivity", S, seeds), S, direction=-1), "(a)")
+        against = [(f"sensitivity vit - {other}", compare_curves(
+            vit_s, _curves(results, other, "sensitivity", S, seeds), S, direction=-1))
+            for other in ("cnn", "mlp", "convmixer") if other in present]
+        if against:
+            record("(a)", -1, against)
         if "vit+reg" in present:
-            record("sensitivity vit+reg - vit", compare_curves(
-                _curves(results, "vit+reg", "sensitivity", S, seeds), vit_s, S, direction=-1), "(b)")
+            record("(b)", -1, [("sensitivity vit+reg - vit", compare_curves(
+                _curves(results, "vit+reg", "sensitivity", S, seeds), vit_s, S, direction=-1))])
             by = {(r.record["variant"], r.record["seed"]): r.record for r in results}
             d = paired_difference([by["vit+reg", s]["robust_mean"] for s in seeds],
                                   [by["vit", s]["robust_mean"] for s in seeds])
             v = verdict(d["ci_low"], d["ci_high"], direction=+1)
-            parts["(c)"] = [v]
+            parts["(c)"], exploratory["(c)"] = [v], [v]
             summary_rows.append({"sub-claim": "(c)", "comparison": "mean corrupted accuracy vit+reg - vit",
-                                 "verdict (whole curve)": v, "curve-mean effect": d["effect"],
+                                 "verdict (amended, Holm)": v, "exploratory verdict (CI only)": v,
+                                 "curve-mean effect": d["effect"],
                                  "curve-mean CI": f"[{d['ci_low']:.4g}, {d['ci_high']:.4g}]",
                                  "sign changes between": "",
                                  "left out (no flips)": f"p = {format_p(d.get('p', float('nan')), '.3g')}"})
-            record("log ShOp vit+reg - vit", compare_curves(
-                np.log(_curves(results, "vit+reg", "shop", W, seeds)),
-                np.log(_curves(results, "vit", "shop", W, seeds)),
-                W, direction=-1), "(d)")
-            record("ShPred vit+reg - vit", compare_curves(
-                _curves(results, "vit+reg", "shpred", W, seeds), _curves(results, "vit", "shpred", W, seeds),
-                W, direction=-1), "(d)")
+            record("(d)", -1, [
+                ("log ShOp vit+reg - vit", compare_curves(np.log(_curves(results, "vit+reg", "shop", W, seeds)),
+                                                          np.log(_curves(results, "vit", "shop", W, seeds)),
+                                                          W, direction=-1)),
+                ("ShPred vit+reg - vit", compare_curves(_curves(results, "vit+reg", "shpred", W, seeds),
+                                                        _curves(results, "vit", "shpred", W, seeds), W, direction=-1))])
     part_verdicts = {k: combine(v) for k, v in sorted(parts.items())}
     overall = combine(part_verdicts.values()) if part_verdicts else "inconclusive"
+    exploratory_parts = {k: combine(v) for k, v in sorted(exploratory.items())}
+    overall_exploratory = combine(exploratory_parts.values()) if exploratory_parts else "inconclusive"
     names = {"(a)": "ViT least sensitive", "(b)": "regulariser lowers sensitivity",
              "(c)": "regulariser improves robustness", "(d)": "regulariser flattens the minimum"}
     text = f"{overall}: " + "; ".join(f"{k} {names[k]}: {v}" for k, v in part_verdicts.items())
@@ -448,12 +481,17 @@ def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> 
     figures = _figures(run_dir, config, results, seeds) if results else []
     fields = _report_fields(config)
     run_dir.write_report(
-        CLAIM, {"setup: paper vs ours": REPORT.rows("setup", **fields), "sub-claims (whole-curve verdicts)": summary_rows,
-                "every grid point (a = first variant, b = second; paired over seeds)": point_rows,
+        CLAIM, {"setup: paper vs ours": REPORT.rows("setup", **fields),
+                "sub-claims (amended rule: Holm across each sub-claim's points)": holm_rows,
+                "comparisons (whole-curve verdicts)": summary_rows,
+                "every grid point (a = first variant, b = second; paired over seeds; p: paired t-test, Holm: across "
+                "the points of the sub-claim)": point_rows,
                 "mean over seeds by variant": per_variant},
         text, title="vision-sensitivity", figures=figures,
         notes=REPORT.bullets("notes", seeds_used=seeds, **fields))
-    return {"verdict": text, "overall": overall, "parts": part_verdicts}
+    return {"verdict": text, "overall": overall, "parts": part_verdicts,
+            "exploratory_rule": {"overall": overall_exploratory, "parts": exploratory_parts,
+                                 "rule": "CI only, no adjustment for multiplicity (the committed run's)"}}
 
 
 register("vision-sensitivity", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit, analyze=analyze,

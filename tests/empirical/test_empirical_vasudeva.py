@@ -170,6 +170,100 @@ def test_compare_curves_reproduces_reverses_and_leaves_out_zero_points():
         curve_stats.compare_curves([[0.1]], [[0.2]], [1], direction=-1)
 
 
+
+#: a reversal's per-seed differences (5 seeds): raw t-test p = 0.045, CI below 0
+_WEAK_REVERSAL = [-0.010, -0.001, -0.006, -0.012, -0.002]
+#: a reversal that survives any Holm adjustment here: p = 3.4e-05
+_STRONG_REVERSAL = [-0.010, -0.009, -0.011, -0.012, -0.010]
+#: no effect: p = 0.80
+_NOTHING = [0.003, -0.004, 0.001, -0.002, 0.004]
+
+
+@pytest.mark.parametrize("reversal, expected", [(_WEAK_REVERSAL, "inconclusive"), (_STRONG_REVERSAL, "not reproduced")])
+def test_holm_rule_counts_a_reversal_only_if_it_survives_holm_across_the_rules_points(reversal, expected):
+    # a predicted > 0 curve over two points: a reversal at the first, nothing at the second
+    a = np.array([reversal, _NOTHING]).T
+    cmp = curve_stats.compare_curves(a, np.zeros_like(a), [1, 2], direction=+1)
+    assert cmp["points"][0]["p"] < 0.05 and cmp["points"][0]["ci_high"] < 0 and cmp["verdict"] == "not reproduced"
+    rule = curve_stats.holm_rule([cmp], direction=+1)
+    first = rule["comparisons"][0]["points"][0]
+    assert first["p_holm_rule"] == pytest.approx(2 * cmp["points"][0]["p"])   # the smaller of two p-values: x 2
+    assert (first["p_holm_rule"] >= 0.05) == (expected == "inconclusive")
+    assert rule["verdict"] == rule["comparisons"][0]["verdict"] == first["verdict"] == expected
+    assert rule["comparisons"][0]["verdict_ci"] == first["verdict_ci"] == "not reproduced"
+    assert rule["min_p_holm_reversed"] == first["p_holm_rule"] and rule["points"] == 2
+    assert first["sign_p"] == 0.0625                                           # 5 seeds < EXACT_BELOW
+    # one family over several curves: the same reversal beside a second, flat curve is adjusted over 4 points
+    two = curve_stats.holm_rule([cmp, cmp], direction=+1)
+    assert two["points"] == 4 and two["comparisons"][0]["points"][0]["p_holm_rule"] >= first["p_holm_rule"]
+
+
+def test_holm_rule_reproduces_only_where_every_point_survives_holm():
+    strong = -np.array(_STRONG_REVERSAL)
+    a = np.array([strong, -np.array(_WEAK_REVERSAL)]).T         # both CIs above 0: p = 3.4e-05 and 0.045
+    cmp = curve_stats.compare_curves(a, np.zeros_like(a), [1, 2], direction=+1)
+    assert cmp["verdict"] == "reproduced"
+    assert curve_stats.holm_rule([cmp], direction=+1)["verdict"] == "reproduced"     # Holm: 6.8e-05, 0.045
+    b = np.array([-np.array(_WEAK_REVERSAL), -np.array(_WEAK_REVERSAL), _NOTHING]).T
+    cmp = curve_stats.compare_curves(b, np.zeros_like(b), [1, 2, 4], direction=+1)
+    rule = curve_stats.holm_rule([cmp], direction=+1)
+    assert [p["verdict_ci"] for p in rule["comparisons"][0]["points"]] == ["reproduced", "reproduced", "inconclusive"]
+    assert [p["verdict"] for p in rule["comparisons"][0]["points"]] == ["inconclusive"] * 3   # Holm: 0.14
+    with pytest.raises(BoolsensError, match="direction"):
+        curve_stats.holm_rule([cmp], direction=0)
+
+
+def _sequence_records(lw_lstm: list[float]) -> list:
+    """Synthetic unit records of sequence-sensitivity over σ² = (1, 4): the LSTM clearly more
+    sensitive, its LW ``lw_lstm`` at σ² = 1 and nothing at σ² = 4, the transformer's LW 0."""
+    from types import SimpleNamespace
+
+    records = []
+    for i, seed in enumerate(range(5)):
+        for model, sens, lw in (("lstm", 0.05 + 0.001 * i, (lw_lstm[i], _NOTHING[i])), ("transformer", 0.01, (0.0, 0.0))):
+            records.append(SimpleNamespace(record={
+                "model": model, "seed": seed, "epochs": 1, "train_acc": 1.0, "test_acc": 1.0, "train_seconds": 0.0,
+                "sensitivity": {"1": sens, "4": 2 * sens}, "late_minus_early": {"1": lw[0], "4": lw[1]},
+                "profile": {}, "profile_counts": None}))
+    return records
+
+
+@pytest.mark.parametrize("reversal, expected", [(_WEAK_REVERSAL, "inconclusive"), (_STRONG_REVERSAL, "not reproduced")])
+def test_sequence_sensitivity_judges_a_reversal_after_holm_and_reports_both_ps(tmp_path, reversal, expected):
+    from empirical.experiments import sequence_sensitivity as seq
+    from empirical.harness.rundir import RunDir
+
+    config = seq.SequenceSensitivityConfig(measure=seq.TextMeasureSpec(sigma2s=(1.0, 4.0)))
+    out = seq.analyze(config, _sequence_records(reversal), RunDir(tmp_path))
+    assert out["parts"] == {"(a)": "reproduced", "(b)": expected, "(c)": expected}
+    assert out["overall"] == expected
+    assert out["exploratory_rule"]["parts"]["(b)"] == "not reproduced"     # the CI-only rule of the committed run
+    report = (tmp_path / "report.md").read_text()
+    assert "| p | p Holm | sign p | verdict (amended) | exploratory (CI only) |" in report
+    assert "amended on 2026-12-07 for multiplicity" in report
+
+
+@pytest.mark.parametrize("reversal, expected", [(_WEAK_REVERSAL, "inconclusive"), (_STRONG_REVERSAL, "not reproduced")])
+def test_vision_sensitivity_judges_a_reversal_after_holm(tmp_path, reversal, expected):
+    from types import SimpleNamespace
+
+    from empirical.experiments import vision_sensitivity as vis
+    from empirical.harness.rundir import RunDir
+
+    config = vis.VisionSensitivityConfig(variants=("vit", "cnn"), measure=vis.VisionMeasureSpec(sigmas=(1.0, 2.0)))
+    results = []
+    for i, seed in enumerate(range(5)):   # ViT − CNN (predicted < 0): the reversal at σ = 1, nothing at σ = 2
+        for variant, sens in (("cnn", (0.1, 0.2)), ("vit", (0.1 - reversal[i], 0.2 + _NOTHING[i]))):
+            results.append(SimpleNamespace(record={
+                "variant": variant, "seed": seed, "train_acc": 1.0, "test_acc": 1.0, "robust_mean": 0.5,
+                "sensitivity": {"1": sens[0], "2": sens[1]}, "shop": {f"{w:g}": 1.0 for w in config.measure.weight_sigmas},
+                "shpred": {f"{w:g}": 0.0 for w in config.measure.weight_sigmas}}))
+    out = vis.analyze(config, results, RunDir(tmp_path))
+    assert out["parts"] == {"(a)": expected} and out["overall"] == expected
+    assert out["exploratory_rule"]["parts"] == {"(a)": "not reproduced"}
+    assert "| p | p Holm | sign p | verdict (amended) | exploratory (CI only) |" in (tmp_path / "report.md").read_text()
+
+
 # ------------------------------------------------------------------ sequences
 def test_redundant_polarity_holds_k_label_words_and_pads_after_the_length():
     ids, lengths, y = real.redundant_polarity(300, L_min=4, L_max=9, vocab=20, n_polar=3, k_min=1,
