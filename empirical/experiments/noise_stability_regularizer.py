@@ -46,10 +46,10 @@ from ..harness.checks import check_fields
 from ..train.algorithmic import GROKKED, ModularAdditionSpec, SparseParitySpec, train_modular, train_parity
 from ..train.regularizers import StabilityRegularizer
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import ReportTemplate, format_p, pyplot
+from ..analysis.report import ReportTemplate, format_p, format_value, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
-from ..analysis.stats import combine, paired_difference, verdict
+from ..analysis.stats import combine, kaplan_meier, logrank, paired_difference, verdict
 
 CLAIM = ("Haris et al.: training with a noise-stability regulariser (token resampling, agreement of the output "
          "distributions) groks sooner than plain training: about 36% on modular addition, 35% on a noisy "
@@ -59,7 +59,11 @@ CLAIM = ("Haris et al.: training with a noise-stability regulariser (token resam
 REPORT = ReportTemplate.beside(__file__)
 
 #: equivalence margin of the log-ratio effect: a change of epochs to grok under 10 % counts as none
+#: (the paired t's rule, before the 2026-12-07 amendment)
 MARGIN = math.log(1.1)
+
+#: significance level of the log-rank test (the rule amended 2026-12-07)
+ALPHA = 0.05
 
 #: every variant: what it is (for the report)
 VARIANTS = {
@@ -186,9 +190,54 @@ def restricted_log_ratio(plain: list, regularised: list, cap: int) -> dict:
 
 
 def _word(stat: dict) -> str:
+    """The paired t's word (the rule before the 2026-12-07 amendment; reported, not the verdict)."""
     if stat["informative_pairs"] < 3:
         return "inconclusive"
     return verdict(stat["ci_low"], stat["ci_high"], direction=-1, margin=MARGIN)
+
+
+def censored_times(epochs: list, cap: int) -> tuple[list[float], list[bool]]:
+    """Epochs to grok as right-censored times: a run that grokked at epoch T is an event at
+    min(T, C); one that never did (``None``: it did not grok, or it diverged) is censored at the cap C,
+    the epoch by which it is known not to have grokked."""
+    return ([float(min(t, cap)) if t is not None else float(cap) for t in epochs], [t is None for t in epochs])
+
+
+def km_summary(epochs: list, cap: int) -> dict:
+    """The Kaplan–Meier estimate of epochs to grok of one condition, censored at the cap
+    (:func:`empirical.analysis.stats.kaplan_meier`), with the counts and the median as text
+    ("not reached" when fewer than half the runs grokked).
+
+    >>> r = km_summary([100, None, 300], cap=500)
+    >>> r["median"], r["events"], r["censored"], r["median text"]
+    (300.0, 2, 1, '300')
+    """
+    times, censored = censored_times(epochs, cap)
+    km = kaplan_meier(times, censored)
+    return {**km, "censored": sum(censored), "cap": cap,
+            "median text": format_value(km["median"]) if km["median_reached"] else f"not reached by the cap {cap}"}
+
+
+def logrank_comparison(plain: list, regularised: list, cap: int) -> dict:
+    """The rule amended 2026-12-07: epochs to grok of the regularised and the plain runs as
+    censored times (:func:`censored_times`), their Kaplan–Meier estimates and the two-sided log-rank
+    test (:func:`empirical.analysis.stats.logrank`, regularised runs as group a). Its z is positive
+    when the regularised runs grok more often than expected at the times runs grok (their KM curve
+    below the plain runs': sooner, the predicted direction). p < ``ALPHA`` and z > 0: **reproduced**;
+    p < ``ALPHA`` and z < 0: **not reproduced**; else **inconclusive** (also when no run of
+    either condition grokked: no test can be made, ``p`` is ``None``).
+
+    >>> r = logrank_comparison(plain=[None, None, None, None], regularised=[100, 120, 140, 160], cap=1000)
+    >>> r["word"], r["z"] > 0, r["p"] < 0.05
+    ('reproduced', True, True)
+    """
+    km_p, km_r = km_summary(plain, cap), km_summary(regularised, cap)
+    tp, cp = censored_times(plain, cap)
+    tr, cr = censored_times(regularised, cap)
+    test = None if all(cp) and all(cr) else logrank(tr, cr, tp, cp)
+    z, p = (test["statistic"], test["p"]) if test else (None, None)
+    word = "inconclusive" if p is None or not p < ALPHA else ("reproduced" if z > 0 else "not reproduced")
+    return {"km_plain": km_p, "km_regularised": km_r, "z": z, "p": p, "word": word}
 
 
 # ----------------------------------------------------------------------------- analysis
@@ -221,15 +270,22 @@ def _comparisons(config: NoiseStabilityConfig, rows: list[dict], histories: dict
                 continue
             stat = restricted_log_ratio([by[(b, s)]["grok_epoch"] for s in seeds],
                                         [by[(v, s)]["grok_epoch"] for s in seeds], cap)
+            lr = logrank_comparison([by[(b, s)]["grok_epoch"] for s in seeds],
+                                    [by[(v, s)]["grok_epoch"] for s in seeds], cap)
             regs = [by[(v, s)] for s in seeds]
             ratios = [x for x in (_gradient_ratio(histories[r["key"]]) for r in regs) if x]
             out.append({
                 "task": task, "variant": v, "vs": b, "seeds": len(seeds),
                 "grokked (base)": stat["grokked_plain"], "grokked (variant)": stat["grokked_regularised"],
+                "censored at the cap (base)": lr["km_plain"]["censored"],
+                "censored at the cap (variant)": lr["km_regularised"]["censored"], "cap": cap,
+                "KM median (base)": lr["km_plain"]["median text"],
+                "KM median (variant)": lr["km_regularised"]["median text"],
+                "z (log-rank)": lr["z"], "p (log-rank)": lr["p"], "word by the rule": lr["word"],
                 "diverged": sum(r["diverged_at"] is not None for r in regs),
                 "mean log ratio": stat["effect"], "ci_low": stat["ci_low"], "ci_high": stat["ci_high"],
                 "p (paired t)": stat["p"], "speed-up": stat["speedup"], "informative pairs": stat["informative_pairs"],
-                "word by the rule": _word(stat),
+                "word (paired t, exploratory)": _word(stat),
                 "final parameter norm (variant / base)": float(np.mean(
                     [_norm_ratio(by[(v, s)]["final_parameter_norm"], by[(b, s)]["final_parameter_norm"])
                      for s in seeds])),
@@ -322,7 +378,7 @@ def _figure_effects(run_dir: RunDir, comps: list[dict]) -> str:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(comps) + 1.2))
     for i, c in enumerate(comps):
-        color = {"reproduced": "tab:green", "not reproduced": "tab:red"}.get(c["word by the rule"], "gray")
+        color = {"reproduced": "tab:green", "not reproduced": "tab:red"}.get(c["word (paired t, exploratory)"], "gray")
         if math.isfinite(c["ci_low"]):
             ax.plot([c["ci_low"], c["ci_high"]], [i, i], color=color, lw=3, alpha=0.6)
         ax.plot(c["mean log ratio"], i, "o", color=color)
@@ -335,6 +391,46 @@ def _figure_effects(run_dir: RunDir, comps: list[dict]) -> str:
     return run_dir.save_figure(fig, "epochs_to_grok_effects").name
 
 
+def kaplan_meier_by_condition(config: NoiseStabilityConfig, rows: list[dict]) -> dict[tuple[str, str], dict]:
+    """:func:`km_summary` of every (task, variant) that ran, over all its seeds."""
+    out = {}
+    for task, variants, cap in (("modular", config.modular_variants, config.modular.steps),
+                                ("parity", config.parity_variants, config.parity.steps)):
+        for v in variants:
+            runs = [r for r in rows if r["task"] == task and r["variant"] == v]
+            if runs:
+                out[(task, v)] = km_summary([r["grok_epoch"] for r in sorted(runs, key=lambda r: r["seed"])], cap)
+    return out
+
+
+def _figure_km(run_dir: RunDir, comps: list[dict], kms: dict) -> str:
+    """The Kaplan–Meier curves of epochs to grok, each variant (red) against its baseline (gray),
+    one panel per comparison; + marks the runs censored at the cap."""
+    plt = pyplot()
+    cols = min(4, max(1, len(comps)))
+    nrows = max(1, -(-len(comps) // cols))
+    fig, axes = plt.subplots(nrows, cols, figsize=(3.6 * cols, 3.0 * nrows), squeeze=False, sharey=True)
+    for ax, c in zip(axes.flat, comps):
+        for cond, color, lw in ((c["vs"], "gray", 1.2), (c["variant"], "tab:red", 1.6)):
+            km = kms[(c["task"], cond)]
+            ax.step([0.0] + km["times"], [1.0] + km["survival"], where="post", color=color, lw=lw,
+                    label=f"{cond}: median {km['median text']}")
+            if km["censored"]:
+                ax.plot([km["cap"]], [km["survival"][-1]], "+", color=color, markersize=10)
+        ax.axhline(0.5, ls=":", color="k", lw=0.6)
+        ax.set_ylim(-0.02, 1.05)
+        ax.set_title(f"{c['task']}: {c['variant']} vs {c['vs']}, log-rank p = {format_p(c['p (log-rank)'], '.2g')}",
+                     fontsize=7)
+        ax.set_xlabel("epoch")
+        ax.legend(fontsize=6, loc="lower left")
+    for ax in list(axes.flat)[len(comps):]:
+        ax.axis("off")
+    for row in axes:
+        row[0].set_ylabel("fraction not yet grokked")
+    fig.suptitle("Kaplan-Meier, epochs to grok (censored at the cap, +)")
+    return run_dir.save_figure(fig, "epochs_to_grok_kaplan_meier").name
+
+
 def _report_fields(config: NoiseStabilityConfig) -> dict:
     """The values the report template (``reports/noise_stability_regularizer.md``) shows."""
     m, q = config.modular, config.parity
@@ -345,6 +441,30 @@ def _report_fields(config: NoiseStabilityConfig) -> dict:
             "parity_n_train": q.n_train, "parity_label_noise": q.label_noise, "parity_d_mlp": q.d_mlp,
             "parity_lr": q.lr, "parity_weight_decay": q.weight_decay, "parity_steps": q.steps,
             "seeds": ", ".join(map(str, config.seeds))}
+
+
+#: the columns of the log-rank table (the first four identify the comparison)
+_LOGRANK_COLUMNS = ("task", "variant", "vs", "seeds", "grokked (base)", "grokked (variant)", "censored at the cap (base)",
+                    "censored at the cap (variant)", "cap", "KM median (base)", "KM median (variant)", "z (log-rank)",
+                    "p (log-rank)", "word by the rule")
+
+
+def _paper_part(c: dict) -> str:
+    """The verdict's sentence on one task: KM medians, censoring, the log-rank test, the word; every
+    condition censored said plainly; then the exploratory paired t."""
+    text = (f"{c['task']}: the paper's form grokked in {c['grokked (variant)']} runs (Kaplan-Meier median "
+            f"{c['KM median (variant)']}) vs {c['vs']} {c['grokked (base)']} (median {c['KM median (base)']}); ")
+    if c["p (log-rank)"] is None:
+        text += "no run of either condition grokked, so no log-rank test can be made"
+    else:
+        text += f"log-rank z = {c['z (log-rank)']:+.2f}, p = {format_p(c['p (log-rank)'], '.3g')}"
+    for cond, n in ((c["variant"], c["censored at the cap (variant)"]), (c["vs"], c["censored at the cap (base)"])):
+        if n == c["seeds"]:
+            text += (f"; every {cond} run ({n}/{c['seeds']}) was censored at the cap {c['cap']}: none grokked within it, "
+                     f"so how much later it would grok, or whether, is not measured")
+    return (text + f": {c['word by the rule']} (the committed exploratory run's paired t on log min(T, cap): mean log "
+            f"ratio {c['mean log ratio']:+.2f}, 95% CI [{c['ci_low']:+.2f}, {c['ci_high']:+.2f}], "
+            f"p = {format_p(c['p (paired t)'], '.3g')}, {c['word (paired t, exploratory)']} by its rule)")
 
 
 def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dict:
@@ -364,6 +484,27 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
     * verdict words from :func:`empirical.analysis.stats.verdict`; the experiment's verdict is
       :func:`empirical.analysis.stats.combine` of the paper's form on both tasks. The same rule is applied to
       every diagnostic variant, as a description, not as a verdict on the paper.
+
+    **Amended 2026-12-07: censored times** (after the committed exploratory cpu run, whose rule is
+    the one above, quoted as it stood: "**effect** per seed: log min(T_reg, C) − log min(T_base, C);
+    over seeds, the mean with its paired 95 % t interval and the paired t-test [...] Predicted
+    direction: < 0 (sooner). Margin ±log 1.1; a pair in which neither run grokked carries no
+    information on speed; with fewer than 3 informative pairs the word is **inconclusive**").
+    Epochs to grok are right-censored at the cap, and a t-test on min(T, C) over 3 pairs treats a
+    censored run as if it had grokked at C. The times are now time-to-event data
+    (:func:`logrank_comparison`): a run that grokked is an event at T, one that did not (or
+    diverged) is censored at C; per condition the Kaplan–Meier estimate and its median ("not
+    reached" when fewer than half the runs grokked) with the number censored; between a variant and
+    its baseline the two-sided log-rank test. **The time comparison's word rests on the log-rank
+    test**: p < 0.05 with the KM curves in the predicted direction (z > 0: the regularised runs
+    grok sooner) → reproduced; p < 0.05 the other way → not reproduced; else inconclusive (the
+    margin and the 3-informative-pairs condition belonged to the t interval and are dropped; with
+    few events the log-rank p is large by itself). A condition in which every run is censored has
+    no KM median; the log-rank test still applies when the other has events, and its p is reported;
+    when no run of either grokked there is no test and the word is inconclusive. The experiment's
+    verdict is still :func:`empirical.analysis.stats.combine` of the paper's form on both tasks; the
+    same rule still describes the diagnostic variants. The paired t on log min(T, C) stays in the
+    report as the committed exploratory run's statistic, with the word its rule gave.
     """
     rows, histories = [], {}
     for res in results:
@@ -371,16 +512,14 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
         rows.append({**res.record, "key": key})
         histories[key] = sorted(run_dir.read_metrics(key), key=lambda r: r["step"])
     comps = _comparisons(config, rows, histories)
+    kms = kaplan_meier_by_condition(config, rows)
     paper = [c for c in comps if c["variant"] == "paper"]
     words = [c["word by the rule"] for c in paper]
     word = combine(words) if words else "inconclusive"
-    parts = [f"{c['task']}: the paper's form {'sooner' if c['mean log ratio'] < 0 else 'later'} by "
-             f"{abs(c['speed-up']):.0%} (mean log ratio {c['mean log ratio']:+.2f}, 95% CI [{c['ci_low']:+.2f}, "
-             f"{c['ci_high']:+.2f}], p = {format_p(c['p (paired t)'], '.3g')}; "
-             f"grokked {c['grokked (variant)']} vs {c['grokked (base)']}): {c['word by the rule']}" for c in paper]
+    parts = [_paper_part(c) for c in paper]
     ours = [c for c in comps if c["variant"] != "paper"]
     summary = "; ".join(f"{c['task']} {c['variant']}: grokked {c['grokked (variant)']} (base {c['grokked (base)']}), "
-                        f"{c['word by the rule']}" for c in ours)
+                        f"log-rank p = {format_p(c['p (log-rank)'], '.3g')}, {c['word by the rule']}" for c in ours)
     if not paper:
         parts = ["no paired comparison of the paper's form (fewer than 2 seeds with both runs)"]
     text = f"{word}: " + "; ".join(parts) + (f". Our regulariser and its diagnostics (not the paper's method): {summary}"
@@ -390,6 +529,7 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
                 for r in sorted(rows, key=lambda r: (r["task"], r["variant"], r["seed"]))]
     figures = []
     if comps:
+        figures.append(_figure_km(run_dir, comps, kms))
         figures.append(_figure_effects(run_dir, comps))
     for task in ("modular", "parity"):
         if any(r["task"] == task for r in rows):
@@ -412,13 +552,25 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
         CLAIM,
         {"paper setup and ours": REPORT.rows("setup", **fields),
          "variants": [{"variant": k, "what": VARIANTS[k]} for k in config.modular_variants],
-         "epochs to grok, each variant vs its baseline (paired over seeds, censored at the cap)": comps,
+         "epochs to grok per condition (time to event, censored at the cap; Kaplan-Meier)": [
+             {"task": t, "condition": v, "runs": km["n"], "grokked (events)": km["events"],
+              "censored at the cap": km["censored"], "cap (epochs)": km["cap"], "Kaplan-Meier median": km["median text"],
+              "note": "every run censored: none grokked by the cap" if km["events"] == 0 else ""}
+             for (t, v), km in kms.items()] or "no runs",
+         "epochs to grok, each variant vs its baseline: log-rank test (the verdict's rule, amended 2026-12-07)":
+             [{k: c[k] for k in _LOGRANK_COLUMNS} for c in comps] or "no paired comparison",
+         "the committed exploratory run's statistic: paired t on log min(T, cap) over seeds (the rule before "
+         "2026-12-07; not the verdict)": [{k: v for k, v in c.items() if k not in _LOGRANK_COLUMNS[4:]}
+                                          for c in comps] or "no paired comparison",
          "the regulariser's R along plain AdamW training (R_grok - R_mem; paired t)":
              penalty_along_plain_training(rows, histories) or "no plain run grokked",
          "every run": per_unit},
         text, title="noise-stability-regularizer", figures=figures,
         notes=REPORT.bullets("notes", **fields))
-    return {"verdict": text, "comparisons": comps}
+    return {"verdict": text, "comparisons": comps,
+            "kaplan_meier": [{"task": t, "condition": v, **{k: km[k] for k in ("n", "events", "censored", "cap", "median",
+                                                                               "median_reached", "times", "survival")}}
+                             for (t, v), km in kms.items()]}
 
 
 register("noise-stability-regularizer", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit,

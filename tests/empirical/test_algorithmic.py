@@ -263,6 +263,26 @@ def test_restricted_log_epochs_treats_a_run_that_never_grokked_as_the_cap():
     assert out["grokked_plain"] == "3/4" and out["grokked_regularised"] == "2/4"
 
 
+def test_logrank_comparison_of_censored_epochs_to_grok():
+    from empirical.experiments.noise_stability_regularizer import logrank_comparison
+
+    # every plain run censored at the cap, every regularised run grokked early: sooner, significant
+    sooner = logrank_comparison(plain=[None] * 5, regularised=[100, 150, 200, 250, 300], cap=2500)
+    assert sooner["word"] == "reproduced" and sooner["z"] > 0 and sooner["p"] < 0.05
+    assert sooner["km_plain"]["censored"] == 5 and sooner["km_plain"]["median"] is None
+    assert sooner["km_plain"]["median text"] == "not reached by the cap 2500"
+    assert sooner["km_regularised"]["median"] == 200.0 and sooner["km_regularised"]["censored"] == 0
+    # the other way round (every regularised run censored): significant against the prediction
+    later = logrank_comparison(plain=[100, 150, 200, 250, 300], regularised=[None] * 5, cap=2500)
+    assert later["word"] == "not reproduced" and later["z"] < 0 and later["p"] == pytest.approx(sooner["p"])
+    # identical arms: no difference, inconclusive
+    same = logrank_comparison(plain=[300, None, 900, 1200], regularised=[300, None, 900, 1200], cap=2500)
+    assert same["word"] == "inconclusive" and same["z"] == pytest.approx(0.0) and same["p"] == pytest.approx(1.0)
+    # no run of either grokked: no test, inconclusive
+    none = logrank_comparison(plain=[None] * 3, regularised=[None] * 3, cap=2500)
+    assert none["word"] == "inconclusive" and none["p"] is None and none["z"] is None
+
+
 @pytest.mark.parametrize("rho, match", [(1.5, r"rho=1.5 must lie in \[-1, 1\]"), (float("nan"), "rho=nan must lie"),
                                         ("x", r"rho='x' must be a real number")])
 def test_one_rho_check_serves_every_regulariser(rho, match):
