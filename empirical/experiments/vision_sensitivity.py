@@ -84,7 +84,7 @@ from ..analysis.curve_stats import compare_curves, holm_rule
 from ..models.vision import VisionConfig, build
 from ..data.real import digits
 from ..data import datasets
-from ..measure.pixel_noise import pixel_sensitivity, square_noise
+from ..measure.pixel_noise import patch_sensitivity, pixel_sensitivity, square_noise
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
@@ -144,16 +144,22 @@ class VisionModelSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class VisionTrainSpec:
-    """Adam for a fixed number of ``epochs`` in shuffled batches, the learning rate multiplied by
-    ``lr_gamma`` every ``lr_step_epochs`` epochs; for vit+reg the regulariser's weight ``reg_p``
-    and noise ``reg_sigma``; a log record every ``log_every_epochs`` and a checkpoint every
-    ``checkpoint_every_epochs`` epochs."""
+    """``optimizer`` (``"sgd"`` with ``momentum``, as the paper, §4; or ``"adam"``) in shuffled
+    batches, the learning rate multiplied by ``lr_gamma`` every ``lr_step_epochs`` epochs, until
+    the training accuracy (checked after every epoch, eval mode) first reaches
+    ``target_train_acc`` or ``epochs`` (the cap) have passed; ``target_train_acc = 0`` trains for
+    exactly ``epochs``. For vit+reg the regulariser's weight ``reg_p`` and noise ``reg_sigma``; a
+    log record every epoch (test accuracy and the logged sensitivity every ``log_every_epochs``)
+    and a checkpoint every ``checkpoint_every_epochs`` epochs."""
 
+    optimizer: str = "sgd"
+    momentum: float = 0.9
     batch_size: int = 100
-    lr: float = 0.01
+    lr: float = 0.05
     lr_step_epochs: int = 8
-    lr_gamma: float = 0.5
-    epochs: int = 50
+    lr_gamma: float = 1.0
+    epochs: int = 100
+    target_train_acc: float = 0.99
     log_every_epochs: int = 5
     checkpoint_every_epochs: int = 10
     reg_p: float = 0.5
@@ -161,20 +167,26 @@ class VisionTrainSpec:
 
     def __post_init__(self) -> None:
         check_fields(self, counts=("batch_size", "lr_step_epochs", "epochs", "log_every_epochs",
-                                   "checkpoint_every_epochs"), positive=("lr", "reg_sigma"), unit=("reg_p",))
+                                   "checkpoint_every_epochs"), positive=("lr", "reg_sigma"),
+                     unit=("reg_p", "target_train_acc", "momentum"), choices={"optimizer": ("sgd", "adam")})
         check_interval(self.lr_gamma, "lr_gamma", 0, 1, open_lo=True)
 
 
 @dataclass(frozen=True, kw_only=True)
 class VisionMeasureSpec:
-    """After training: the pixel-noise sensitivity at every σ in ``sigmas`` (``draws`` draws on the
-    first ``samples`` training images), the weight-noise sharpness at every σ_w in
+    """At the matched-accuracy point: the patch-token sensitivity (Definition 3.1, every p×p patch
+    in turn, p = the ViT's patch) at every σ in ``sigmas`` (``draws`` draws per image and patch on
+    the first ``samples`` training images), ``primary_sigma`` the one the verdict rests on (the
+    others are described); the old scattered-pixel measure (k = p² scattered pixels) at the same σ
+    with ``pixel_draws`` draws (0: not measured); the weight-noise sharpness at every σ_w in
     ``weight_sigmas`` (``weight_draws`` draws on the first ``weight_samples``), and the accuracy on
     the corrupted test images at every severity in ``severities``."""
 
-    sigmas: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-    draws: int = 5
+    sigmas: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    primary_sigma: float = 1.0
+    draws: int = 1
     samples: int = 1000
+    pixel_draws: int = 3
     weight_sigmas: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05)
     weight_draws: int = 5
     weight_samples: int = 1000
@@ -183,6 +195,10 @@ class VisionMeasureSpec:
     def __post_init__(self) -> None:
         check_fields(self, counts=("draws", "samples", "weight_draws", "weight_samples"),
                      positive=("sigmas", "weight_sigmas"), choices={"severities": (1, 2, 3, 4, 5)})
+        if self.primary_sigma not in self.sigmas:
+            raise BoolsensError(f"primary_sigma={self.primary_sigma} must be one of sigmas={list(self.sigmas)}")
+        if isinstance(self.pixel_draws, bool) or not isinstance(self.pixel_draws, int) or self.pixel_draws < 0:
+            raise BoolsensError(f"pixel_draws={self.pixel_draws!r} must be a non-negative integer")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,19 +228,23 @@ class VisionSensitivityConfig(ExperimentConfig):
 PRESETS = {
     "smoke": VisionSensitivityConfig(seeds=(0, 1), variants=("vit", "cnn", "vit+reg"), n_train=100,
                                      model=VisionModelSpec(d_model=16, n_heads=2, n_layers=1, channels=4, d_mlp=16),
-                                     train=VisionTrainSpec(batch_size=50, epochs=2, log_every_epochs=1,
-                                                           checkpoint_every_epochs=1),
-                                     measure=VisionMeasureSpec(sigmas=(1.0, 4.0), draws=1, samples=20,
+                                     train=VisionTrainSpec(batch_size=50, epochs=2, target_train_acc=0.0,
+                                                           log_every_epochs=1, checkpoint_every_epochs=1),
+                                     measure=VisionMeasureSpec(sigmas=(1.0, 4.0), draws=1, samples=20, pixel_draws=1,
                                                                weight_sigmas=(0.05,), weight_draws=2,
                                                                weight_samples=20, severities=(3,))),
-    "cpu": VisionSensitivityConfig(),  # the bundled digits (smoke too)
+    # the bundled digits (smoke too); SGD lr 0.05, momentum 0.9, constant, until 99 % training accuracy (cap 100
+    # epochs): the target fixed before the run from a pilot of seed 0, where every variant reached 0.99 (ViT at
+    # epoch 23, vit+reg at 37, the others by epoch 11)
+    "cpu": VisionSensitivityConfig(),
     # the paper's data (CIFAR-10, all 50,000 training images; CIFAR-10-C) read from --set data_dir=..., and the
-    # paper code's ViT depth, width, 4×4 patches and training schedule (50 epochs, lr 0.01 halved every 8)
+    # paper code's ViT depth, width and 4×4 patches; SGD (the paper's §4), lr 0.01 as the code's default, momentum
+    # 0.9, until 95 % training accuracy with a cap of 100 epochs (the target is not piloted on CIFAR-10)
     "gpu": VisionSensitivityConfig(seeds=tuple(range(10)), dataset="cifar10", n_train=50_000,
                                    model=VisionModelSpec(patch=4, d_model=64, n_layers=8, n_heads=8, channels=64,
                                                          d_mlp=512),
-                                   measure=VisionMeasureSpec(sigmas=(0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
-                                                             draws=10, samples=1400,
+                                   train=VisionTrainSpec(lr=0.01, epochs=100, target_train_acc=0.95),
+                                   measure=VisionMeasureSpec(sigmas=(0.5, 1.0, 2.0, 4.0), draws=2, samples=1400,
                                                              weight_sigmas=(0.002, 0.005, 0.01, 0.02, 0.05),
                                                              weight_draws=10, weight_samples=1400)),
 }
@@ -287,7 +307,7 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
     xtr, ytr, xte, yte = (t.to(dev) for t in _data(config, seed))
     torch.manual_seed(derive_seed(seed, "init"))  # the same initialisation for vit and vit+reg (then dropout)
     model = build(variant.split("+")[0], config.model.model_config(xtr.shape[-1], xtr.shape[1])).to(dev)
-    opt = make_optimizer(model.parameters(), "adam", lr=spec.lr)
+    opt = make_optimizer(model.parameters(), spec.optimizer, lr=spec.lr, momentum=spec.momentum)
     gen = torch.Generator().manual_seed(derive_seed(seed, "batches"))  # the same batches for every variant
     reg_gen = torch.Generator().manual_seed(derive_seed(seed, "regularizer"))
     batches, n_batches = epoch_batches(xtr, ytr, spec.batch_size, gen)
@@ -306,28 +326,38 @@ def run_unit(config: VisionSensitivityConfig, unit: dict, ctx) -> dict:
 
     def on_log(step, m):
         epoch = step // n_batches
-        s = pixel_sensitivity(m, xtr[:300], sigmas=[1.0], k=patch ** 2, n_draws=1,
-                              seed=derive_seed(seed, "logged sensitivity", epoch))[1.0]
-        return {"epoch": epoch, "train_acc": class_accuracy(m, xtr, ytr), "test_acc": class_accuracy(m, xte, yte),
-                "sens_sigma1": s.value}
+        rec = {"epoch": epoch, "train_acc": class_accuracy(m, xtr, ytr)}
+        if epoch % spec.log_every_epochs == 0:
+            s = patch_sensitivity(m, xtr[:300], sigmas=[ms.primary_sigma], patch=patch, n_draws=1,
+                                  seed=derive_seed(seed, "logged sensitivity", epoch))[ms.primary_sigma]
+            rec.update(test_acc=class_accuracy(m, xte, yte), patch_sens_primary=s.value)
+        return rec
 
-    # dropout draws from torch's global generator: it is checkpointed with the others
+    def stop(step, rec):  # the first epoch whose training accuracy reaches the target
+        return spec.target_train_acc > 0 and rec.get("train_acc", 0.0) >= spec.target_train_acc
+
+    # dropout draws from torch's global generator: it is checkpointed with the others; a log record
+    # every epoch, so training stops at the end of the first epoch that reaches the target
     res = train(model, opt, steps=spec.epochs * n_batches, next_batch=next_batch, loss_fn=loss_fn, ctx=ctx,
                 generators={"batches": gen, "regularizer": reg_gen, "torch_global": torch.default_generator},
-                log_every=spec.log_every_epochs * n_batches,
-                checkpoint_every=spec.checkpoint_every_epochs * n_batches, on_log=on_log)
+                log_every=n_batches, checkpoint_every=spec.checkpoint_every_epochs * n_batches, on_log=on_log,
+                stop=stop)
     with torch.no_grad():  # train() leaves the model in evaluation mode
-        sens = pixel_sensitivity(model, xtr[:ms.samples], sigmas=ms.sigmas, k=patch ** 2, n_draws=ms.draws,
-                                 seed=derive_seed(seed, "sensitivity"))
-        robust = _robustness(config, model, xte, yte, seed, dev)
         train_acc, test_acc = class_accuracy(model, xtr, ytr), class_accuracy(model, xte, yte)
+        sens = patch_sensitivity(model, xtr[:ms.samples], sigmas=ms.sigmas, patch=patch, n_draws=ms.draws,
+                                 seed=derive_seed(seed, "patch sensitivity"))
+        pix = (pixel_sensitivity(model, xtr[:ms.samples], sigmas=ms.sigmas, k=patch ** 2, n_draws=ms.pixel_draws,
+                                 seed=derive_seed(seed, "sensitivity")) if ms.pixel_draws else {})
+        robust = _robustness(config, model, xte, yte, seed, dev)
     sharp = {s: weight_noise_sharpness(model, xtr[:ms.weight_samples], sigma=s, n_draws=ms.weight_draws,
                                        seed=derive_seed(seed, "sharpness")) for s in ms.weight_sigmas}
+    reached = spec.target_train_acc == 0 or train_acc >= spec.target_train_acc
     return {
         "variant": variant, "seed": seed, "epochs": res.steps // n_batches, "train_acc": train_acc,
-        "test_acc": test_acc,
+        "test_acc": test_acc, "target_train_acc": spec.target_train_acc, "reached_target": bool(reached),
         "sensitivity": {f"{s:g}": e.value for s, e in sens.items()},
         "sensitivity_stderr": {f"{s:g}": e.stderr for s, e in sens.items()},
+        "pixel_sensitivity": {f"{s:g}": e.value for s, e in pix.items()},
         "shop": {f"{s:g}": e.shop.value for s, e in sharp.items()},
         "shpred": {f"{s:g}": e.shpred.value for s, e in sharp.items()},
         "robust": robust, "robust_mean": float(np.mean(list(robust.values()))),
