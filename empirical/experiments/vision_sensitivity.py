@@ -420,7 +420,10 @@ def _report_fields(config: VisionSensitivityConfig) -> dict:
                       else f"{len(CORRUPTIONS)} synthetic corruptions of the {name} test images")
         robustness += f", severities {list(ms.severities)}"
     return {"data_used": data, "robustness_used": robustness, "n_train": config.n_train, "n_layers": model.n_layers, "d_model": model.d_model, "n_heads": model.n_heads,
-            "patch": model.patch, "dropout": model.dropout, "lr": tr.lr, "lr_gamma": tr.lr_gamma,
+            "patch": model.patch, "dropout": model.dropout, "lr": tr.lr, "optimizer": tr.optimizer.upper(),
+            "momentum": tr.momentum, "target": tr.target_train_acc, "cap": tr.epochs,
+            "primary_sigma2": f"{ms.primary_sigma ** 2:g}",
+            "sigma2s": [float(f"{x * x:g}") for x in ms.sigmas], "pixel_draws": ms.pixel_draws, "lr_gamma": tr.lr_gamma,
             "lr_step_epochs": tr.lr_step_epochs, "batch_size": tr.batch_size, "epochs": tr.epochs,
             "n_seeds": len(config.seeds), "pixels": model.patch ** 2, "draws": ms.draws,
             "samples": ms.samples, "sigmas": list(ms.sigmas), "reg_p": tr.reg_p,
@@ -459,33 +462,79 @@ def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> 
                                                                   else rule["min_p_holm_reversed"])})
 
     holm_rows: list[dict] = []
-    if len(seeds) >= 2 and "vit" in present:
-        vit_s = _curves(results, "vit", "sensitivity", S, seeds)
-        against = [(f"sensitivity vit - {other}", compare_curves(
-            vit_s, _curves(results, other, "sensitivity", S, seeds), S, direction=-1))
-            for other in ("cnn", "mlp", "convmixer") if other in present]
-        if against:
-            record("(a)", -1, against)
+    P = (config.measure.primary_sigma,)
+    by = {(r.record["variant"], r.record["seed"]): r.record for r in results}
+
+    def paired(x, y, censored=False):
+        """The seeds where both ``x`` and ``y`` ran and (unless ``censored``) both reached the target."""
+        return [s for s in seeds if all((v, s) in by and (censored or by[v, s].get("reached_target", True))
+                                        for v in (x, y))]
+
+    def cmp(x, y, quantity, xs, censored=False, transform=lambda c: c):
+        """compare_curves of x − y (predicted < 0) on their paired seeds, or None with fewer than 2."""
+        ss = paired(x, y, censored)
+        if len(ss) < 2:
+            return None
+        return compare_curves(transform(_curves(results, x, quantity, xs, ss)),
+                              transform(_curves(results, y, quantity, xs, ss)), xs, direction=-1)
+
+    def labelled(rows):
+        return [(label, c) for label, c in rows if c is not None]
+
+    others = [o for o in ("cnn", "mlp", "convmixer") if o in present]
+    secondary_rows, censoring_rows = [], []
+    if "vit" in present:
+        a_rule = labelled([(f"patch sensitivity σ={P[0]:g} vit - {o}", cmp("vit", o, "sensitivity", P))
+                           for o in others])
+        if a_rule:
+            record("(a)", -1, a_rule)
         if "vit+reg" in present:
-            record("(b)", -1, [("sensitivity vit+reg - vit", compare_curves(
-                _curves(results, "vit+reg", "sensitivity", S, seeds), vit_s, S, direction=-1))])
-            by = {(r.record["variant"], r.record["seed"]): r.record for r in results}
-            d = paired_difference([by["vit+reg", s]["robust_mean"] for s in seeds],
-                                  [by["vit", s]["robust_mean"] for s in seeds])
-            v = verdict(d["ci_low"], d["ci_high"], direction=+1)
-            parts["(c)"], exploratory["(c)"] = [v], [v]
-            summary_rows.append({"sub-claim": "(c)", "comparison": "mean corrupted accuracy vit+reg - vit",
-                                 "verdict (amended, Holm)": v, "exploratory verdict (CI only)": v,
-                                 "curve-mean effect": d["effect"],
-                                 "curve-mean CI": f"[{d['ci_low']:.4g}, {d['ci_high']:.4g}]",
-                                 "sign changes between": "",
-                                 "left out (no flips)": f"p = {format_p(d.get('p', float('nan')), '.3g')}"})
-            record("(d)", -1, [
-                ("log ShOp vit+reg - vit", compare_curves(np.log(_curves(results, "vit+reg", "shop", W, seeds)),
-                                                          np.log(_curves(results, "vit", "shop", W, seeds)),
-                                                          W, direction=-1)),
-                ("ShPred vit+reg - vit", compare_curves(_curves(results, "vit+reg", "shpred", W, seeds),
-                                                        _curves(results, "vit", "shpred", W, seeds), W, direction=-1))])
+            b_rule = labelled([(f"patch sensitivity σ={P[0]:g} vit+reg - vit",
+                                cmp("vit+reg", "vit", "sensitivity", P))])
+            if b_rule:
+                record("(b)", -1, b_rule)
+            ss = paired("vit+reg", "vit")
+            if len(ss) >= 2:
+                d = paired_difference([by["vit+reg", s]["robust_mean"] for s in ss],
+                                      [by["vit", s]["robust_mean"] for s in ss])
+                v = verdict(d["ci_low"], d["ci_high"], direction=+1)
+                parts["(c)"], exploratory["(c)"] = [v], [v]
+                summary_rows.append({"sub-claim": "(c)", "comparison": "mean corrupted accuracy vit+reg - vit",
+                                     "verdict (amended, Holm)": v, "exploratory verdict (CI only)": v,
+                                     "curve-mean effect": d["effect"],
+                                     "curve-mean CI": f"[{d['ci_low']:.4g}, {d['ci_high']:.4g}]",
+                                     "sign changes between": "",
+                                     "left out (no flips)": f"p = {format_p(d.get('p', float('nan')), '.3g')}"})
+            d_rule = labelled([("log ShOp vit+reg - vit", cmp("vit+reg", "vit", "shop", W, transform=np.log)),
+                               ("ShPred vit+reg - vit", cmp("vit+reg", "vit", "shpred", W))])
+            if d_rule:
+                record("(d)", -1, d_rule)
+        # secondary, described (not the verdict): the whole σ grid, the scattered-pixel measure, and the
+        # comparisons with the censored units kept (measured at the cap)
+        pairs = [("vit", o) for o in others] + ([("vit+reg", "vit")] if "vit+reg" in present else [])
+        for x, y in pairs:
+            for what, quantity, xs, censored in (("patch sensitivity, σ grid", "sensitivity", S, False),
+                                                 ("scattered-pixel sensitivity, σ grid", "pixel_sensitivity", S, False),
+                                                 (f"patch sensitivity σ={P[0]:g}, censored units kept",
+                                                  "sensitivity", P, True)):
+                if quantity == "pixel_sensitivity" and not all(by[k].get(quantity) for k in by):
+                    continue
+                c = cmp(x, y, quantity, xs, censored)
+                if c is None:
+                    continue
+                c = holm_rule([c], direction=-1)["comparisons"][0]
+                for pt in c["points"]:
+                    secondary_rows.append({"measure": what, "comparison": f"{x} - {y}", "seeds": len(paired(x, y, censored)),
+                                           "σ": pt["x"], "σ²": pt["x"] ** 2, "mean a": pt["mean_a"], "mean b": pt["mean_b"],
+                                           "effect a-b": pt["effect"], "CI low": pt["ci_low"], "CI high": pt["ci_high"],
+                                           "p": pt["p"], "p Holm (this curve)": pt["p_holm_rule"],
+                                           "described as": pt["verdict"]})
+    for v in config.variants:
+        for s in seeds:
+            r = by.get((v, s))
+            if r is not None and not r.get("reached_target", True):
+                censoring_rows.append({"variant": v, "seed": s, "epochs": r.get("epochs"), "train acc": r["train_acc"],
+                                       "target": r.get("target_train_acc")})
     part_verdicts = {k: combine(v) for k, v in sorted(parts.items())}
     overall = combine(part_verdicts.values()) if part_verdicts else "inconclusive"
     exploratory_parts = {k: combine(v) for k, v in sorted(exploratory.items())}
@@ -502,9 +551,15 @@ def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> 
         recs = [r.record for r in results if r.record["variant"] == v]
         if recs:
             per_variant.append({"variant": v, "seeds": len(recs),
+                                "reached target": sum(bool(r.get("reached_target", True)) for r in recs),
+                                "epochs (min-max)": (f"{min(r.get('epochs', 0) for r in recs)}-"
+                                                     f"{max(r.get('epochs', 0) for r in recs)}"),
                                 "train acc": float(np.mean([r["train_acc"] for r in recs])),
+                                "train acc (min)": float(np.min([r["train_acc"] for r in recs])),
                                 "test acc": float(np.mean([r["test_acc"] for r in recs])),
-                                **{f"sens σ={x:g}": mean_of(recs, "sensitivity", x) for x in S},
+                                **{f"patch sens σ²={x * x:g}": mean_of(recs, "sensitivity", x) for x in S},
+                                **({f"pixel sens σ²={x * x:g}": mean_of(recs, "pixel_sensitivity", x) for x in S}
+                                   if all(r.get("pixel_sensitivity") for r in recs) else {}),
                                 **{f"ShOp σw={x:g}": mean_of(recs, "shop", x) for x in W},
                                 **{f"ShPred σw={x:g}": mean_of(recs, "shpred", x) for x in W},
                                 "corrupted acc": float(np.mean([r["robust_mean"] for r in recs]))})
@@ -512,11 +567,16 @@ def analyze(config: VisionSensitivityConfig, results: list, run_dir: RunDir) -> 
     fields = _report_fields(config)
     run_dir.write_report(
         CLAIM, {"setup: paper vs ours": REPORT.rows("setup", **fields),
-                "sub-claims (amended rule: Holm across each sub-claim's points)": holm_rows,
+                "sub-claims (rule: primary σ² for (a) and (b), Holm across each sub-claim's points; censored seeds "
+                "left out)": holm_rows,
                 "comparisons (whole-curve verdicts)": summary_rows,
                 "every grid point (a = first variant, b = second; paired over seeds; p: paired t-test, Holm: across "
                 "the points of the sub-claim)": point_rows,
-                "mean over seeds by variant": per_variant},
+                "secondary measures (described, not the verdict): the σ grid, the scattered-pixel measure, the "
+                "censored units kept": secondary_rows,
+                "censored units (did not reach the training-accuracy target by the cap)": censoring_rows
+                or [{"variant": "none", "seed": "", "epochs": "", "train acc": "", "target": ""}],
+                "mean over seeds by variant (at the matched-accuracy point)": per_variant},
         text, title="vision-sensitivity", figures=figures,
         notes=REPORT.bullets("notes", seeds_used=seeds, **fields))
     return {"verdict": text, "overall": overall, "parts": part_verdicts,

@@ -250,10 +250,13 @@ def test_vision_sensitivity_judges_a_reversal_after_holm(tmp_path, reversal, exp
     from empirical.experiments import vision_sensitivity as vis
     from empirical.harness.rundir import RunDir
 
-    config = vis.VisionSensitivityConfig(variants=("vit", "cnn"), measure=vis.VisionMeasureSpec(sigmas=(1.0, 2.0)))
+    config = vis.VisionSensitivityConfig(variants=("vit", "cnn", "mlp"),
+                                         measure=vis.VisionMeasureSpec(sigmas=(1.0, 2.0)))
     results = []
-    for i, seed in enumerate(range(5)):   # ViT − CNN (predicted < 0): the reversal at σ = 1, nothing at σ = 2
-        for variant, sens in (("cnn", (0.1, 0.2)), ("vit", (0.1 - reversal[i], 0.2 + _NOTHING[i]))):
+    # ViT − CNN and ViT − MLP (predicted < 0): the reversal at the primary σ = 1 (the rule's point; two points
+    # in the Holm family), nothing at σ = 2 (described only)
+    for i, seed in enumerate(range(5)):
+        for variant, sens in (("cnn", (0.1, 0.2)), ("mlp", (0.1, 0.2)), ("vit", (0.1 - reversal[i], 0.2 + _NOTHING[i]))):
             results.append(SimpleNamespace(record={
                 "variant": variant, "seed": seed, "train_acc": 1.0, "test_acc": 1.0, "robust_mean": 0.5,
                 "sensitivity": {"1": sens[0], "2": sens[1]}, "shop": {f"{w:g}": 1.0 for w in config.measure.weight_sigmas},
