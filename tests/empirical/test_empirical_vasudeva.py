@@ -339,3 +339,28 @@ def test_a_zero_variance_regime_of_five_seeds_gets_the_exact_sign_test_and_is_in
     assert st.regime_verdict(paired_difference([0.0] * 6, [0.5] * 6)) == "not reproduced"
     # with variance the t interval decides, as before
     assert st.regime_verdict(paired_difference([0.9, 0.95, 1.0, 0.97, 0.92], [0.5] * 5)) == "reproduced"
+
+
+def test_vision_sensitivity_leaves_a_censored_unit_out_of_its_seeds_comparisons(tmp_path):
+    from types import SimpleNamespace
+
+    from empirical.experiments import vision_sensitivity as vis
+    from empirical.harness.rundir import RunDir
+
+    config = vis.VisionSensitivityConfig(variants=("vit", "cnn"), measure=vis.VisionMeasureSpec(sigmas=(1.0, 2.0)))
+    results = []
+    for seed in range(5):
+        for variant, sens in (("cnn", 0.2), ("vit", 0.1 + 0.001 * seed)):
+            censored = variant == "cnn" and seed == 0
+            results.append(SimpleNamespace(record={
+                "variant": variant, "seed": seed, "train_acc": 0.9 if censored else 0.995, "test_acc": 1.0,
+                "reached_target": not censored, "target_train_acc": 0.99, "epochs": 100 if censored else 7,
+                "robust_mean": 0.5, "sensitivity": {"1": sens, "2": 2 * sens}, "pixel_sensitivity": {},
+                "shop": {f"{w:g}": 1.0 for w in config.measure.weight_sigmas},
+                "shpred": {f"{w:g}": 0.0 for w in config.measure.weight_sigmas}}))
+    out = vis.analyze(config, results, RunDir(tmp_path))
+    assert out["parts"] == {"(a)": "reproduced"}
+    report = (tmp_path / "report.md").read_text()
+    assert "| cnn | 0 | 100 | 0.9 | 0.99 |" in report                       # listed as censored
+    assert "| patch sensitivity σ=1, censored units kept | vit - cnn | 5 |" in report
+    assert "| patch sensitivity, σ grid | vit - cnn | 4 |" in report          # left out of the comparison
