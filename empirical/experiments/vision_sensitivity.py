@@ -409,7 +409,7 @@ def _figures(run_dir: RunDir, config: VisionSensitivityConfig, results: list, se
     present = [v for v in config.variants if any(r.record["variant"] == v for r in results)]
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
     S, W = config.measure.sigmas, config.measure.weight_sigmas
-    for ax, quantity, xs, label in ((axes[0], "sensitivity", S, "pixel-noise σ"),
+    for ax, quantity, xs, label in ((axes[0], "sensitivity", S, "patch-token noise σ (Def. 3.1; σ² = 1 primary)"),
                                     (axes[1], "shop", W, "weight-noise σ_w"), (axes[2], "shpred", W, "weight-noise σ_w")):
         for v in present:
             c = _curves(results, v, quantity, xs, seeds)
