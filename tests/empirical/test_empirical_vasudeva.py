@@ -250,10 +250,13 @@ def test_vision_sensitivity_judges_a_reversal_after_holm(tmp_path, reversal, exp
     from empirical.experiments import vision_sensitivity as vis
     from empirical.harness.rundir import RunDir
 
-    config = vis.VisionSensitivityConfig(variants=("vit", "cnn"), measure=vis.VisionMeasureSpec(sigmas=(1.0, 2.0)))
+    config = vis.VisionSensitivityConfig(variants=("vit", "cnn", "mlp"),
+                                         measure=vis.VisionMeasureSpec(sigmas=(1.0, 2.0)))
     results = []
-    for i, seed in enumerate(range(5)):   # ViT − CNN (predicted < 0): the reversal at σ = 1, nothing at σ = 2
-        for variant, sens in (("cnn", (0.1, 0.2)), ("vit", (0.1 - reversal[i], 0.2 + _NOTHING[i]))):
+    # ViT − CNN and ViT − MLP (predicted < 0): the reversal at the primary σ = 1 (the rule's point; two points
+    # in the Holm family), nothing at σ = 2 (described only)
+    for i, seed in enumerate(range(5)):
+        for variant, sens in (("cnn", (0.1, 0.2)), ("mlp", (0.1, 0.2)), ("vit", (0.1 - reversal[i], 0.2 + _NOTHING[i]))):
             results.append(SimpleNamespace(record={
                 "variant": variant, "seed": seed, "train_acc": 1.0, "test_acc": 1.0, "robust_mean": 0.5,
                 "sensitivity": {"1": sens[0], "2": sens[1]}, "shop": {f"{w:g}": 1.0 for w in config.measure.weight_sigmas},
@@ -336,3 +339,28 @@ def test_a_zero_variance_regime_of_five_seeds_gets_the_exact_sign_test_and_is_in
     assert st.regime_verdict(paired_difference([0.0] * 6, [0.5] * 6)) == "not reproduced"
     # with variance the t interval decides, as before
     assert st.regime_verdict(paired_difference([0.9, 0.95, 1.0, 0.97, 0.92], [0.5] * 5)) == "reproduced"
+
+
+def test_vision_sensitivity_leaves_a_censored_unit_out_of_its_seeds_comparisons(tmp_path):
+    from types import SimpleNamespace
+
+    from empirical.experiments import vision_sensitivity as vis
+    from empirical.harness.rundir import RunDir
+
+    config = vis.VisionSensitivityConfig(variants=("vit", "cnn"), measure=vis.VisionMeasureSpec(sigmas=(1.0, 2.0)))
+    results = []
+    for seed in range(5):
+        for variant, sens in (("cnn", 0.2), ("vit", 0.1 + 0.001 * seed)):
+            censored = variant == "cnn" and seed == 0
+            results.append(SimpleNamespace(record={
+                "variant": variant, "seed": seed, "train_acc": 0.9 if censored else 0.995, "test_acc": 1.0,
+                "reached_target": not censored, "target_train_acc": 0.99, "epochs": 100 if censored else 7,
+                "robust_mean": 0.5, "sensitivity": {"1": sens, "2": 2 * sens}, "pixel_sensitivity": {},
+                "shop": {f"{w:g}": 1.0 for w in config.measure.weight_sigmas},
+                "shpred": {f"{w:g}": 0.0 for w in config.measure.weight_sigmas}}))
+    out = vis.analyze(config, results, RunDir(tmp_path))
+    assert out["parts"] == {"(a)": "reproduced"}
+    report = (tmp_path / "report.md").read_text()
+    assert "| cnn | 0 | 100 | 0.9 | 0.99 |" in report                       # listed as censored
+    assert "| patch sensitivity σ=1, censored units kept | vit - cnn | 5 |" in report
+    assert "| patch sensitivity, σ grid | vit - cnn | 4 |" in report          # left out of the comparison
