@@ -233,14 +233,31 @@ def test_sequence_sensitivity_judges_a_reversal_after_holm_and_reports_both_ps(t
     from empirical.experiments import sequence_sensitivity as seq
     from empirical.harness.rundir import RunDir
 
-    config = seq.SequenceSensitivityConfig(measure=seq.TextMeasureSpec(sigma2s=(1.0, 4.0)))
+    # the verdict: each sub-claim at the primary σ² (here 1, standing for the paper's 15), Holm across the three
+    config = seq.SequenceSensitivityConfig(measure=seq.TextMeasureSpec(sigma2s=(1.0, 4.0), reference_sigma2=1.0))
     out = seq.analyze(config, _sequence_records(reversal), RunDir(tmp_path))
     assert out["parts"] == {"(a)": "reproduced", "(b)": expected, "(c)": expected}
     assert out["overall"] == expected
+    # the whole curve (secondary): Holm across each sub-claim's two σ²
+    assert out["whole_curve_rule"]["parts"] == {"(a)": "reproduced", "(b)": expected, "(c)": expected}
     assert out["exploratory_rule"]["parts"]["(b)"] == "not reproduced"     # the CI-only rule of the committed run
     report = (tmp_path / "report.md").read_text()
     assert "| p | p Holm | sign p | verdict (amended) | exploratory (CI only) |" in report
+    assert "| p | p Holm (3 sub-claims) | sign p | verdict |" in report
     assert "amended on 2026-12-07 for multiplicity" in report
+
+
+def test_sequence_sensitivity_decides_at_the_primary_sigma2_only(tmp_path):
+    """A reversal at a secondary σ² does not decide: the verdict reads the primary σ² alone."""
+    from empirical.experiments import sequence_sensitivity as seq
+    from empirical.harness.rundir import RunDir
+
+    config = seq.SequenceSensitivityConfig(measure=seq.TextMeasureSpec(sigma2s=(1.0, 4.0), reference_sigma2=4.0))
+    out = seq.analyze(config, _sequence_records(_STRONG_REVERSAL), RunDir(tmp_path))
+    assert out["parts"] == {"(a)": "reproduced", "(b)": "inconclusive", "(c)": "inconclusive"}
+    assert out["whole_curve_rule"]["parts"]["(b)"] == "not reproduced"
+    with pytest.raises(BoolsensError, match="reference_sigma2=15.0 must be one of sigma2s"):
+        seq.TextMeasureSpec(sigma2s=(1.0, 4.0))
 
 
 @pytest.mark.parametrize("reversal, expected", [(_WEAK_REVERSAL, "inconclusive"), (_STRONG_REVERSAL, "not reproduced")])

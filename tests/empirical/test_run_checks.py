@@ -46,6 +46,7 @@ BAD_SETTINGS = [
     ("sequence-sensitivity", "model.n_heads=3", "d_model=8 must be a multiple of n_heads=3"),
     ("sequence-sensitivity", "measure.sigma2s=0,1", "sigma2s[0]=0.0 must be a finite number > 0"),
     ("sequence-sensitivity", "models=rnn", "models[0]='rnn' must be one of"),
+    ("sequence-sensitivity", "measure.sigma2s=1,4", "reference_sigma2=15.0 must be one of sigma2s"),
     ("spectral-dynamics", "threshold=1", "threshold=1.0 must lie in (0, 1)"),
     ("spectral-dynamics", "train.init=sideways", "init='sideways' must be one of"),
     ("synthetic-tokens", "T=3", "must be <= T=3"),
