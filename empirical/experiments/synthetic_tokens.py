@@ -170,7 +170,7 @@ PRESETS = {
                                    n_test=64, model=TokenModelSpec(d_model=8),
                                    train=TokenTrainSpec(lr=1e-2, steps=6, log_every=2, checkpoint_every=2),
                                    measure=TokenMeasureSpec(samples=16, draws=1)),
-    "cpu": SyntheticTokensConfig(),
+    "cpu": SyntheticTokensConfig(train=TokenTrainSpec(steps=800)),   # fixed length: ~40 s a unit on one shared core
     "gpu": SyntheticTokensConfig(seeds=tuple(range(10)), n_train=10_000, n_test=5000, model=TokenModelSpec(d_model=64),
                                  train=TokenTrainSpec(steps=20_000, log_every=100,
                                                       checkpoint_every=1000),
