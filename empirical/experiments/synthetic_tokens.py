@@ -449,7 +449,7 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
     training inputs). Per regime the effect is mean(a) − 1/2 over seeds with its 95 % t interval and
     the one-sample t-test against 1/2 (``empirical.analysis.stats.paired_difference`` against the constant
     1/2); predicted direction +1, equivalence margin 0.05 (a model within 0.45…0.55 follows neither).
-    ``empirical.analysis.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (all four
+    ``empirical.analysis.stats.verdict`` gives each regime's verdict and ``combine`` the overall one (every$
     regimes must be reproduced). A regime in which neither rule is less sensitive is reported and left
     out of the verdict.
 
