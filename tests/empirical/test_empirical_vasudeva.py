@@ -381,3 +381,28 @@ def test_vision_sensitivity_leaves_a_censored_unit_out_of_its_seeds_comparisons(
     assert "| cnn | 0 | 100 | 0.9 | 0.99 |" in report                       # listed as censored
     assert "| patch sensitivity σ=1, censored units kept | vit - cnn | 5 |" in report
     assert "| patch sensitivity, σ grid | vit - cnn | 4 |" in report          # left out of the comparison
+
+
+@pytest.mark.parametrize("ties", ["half", "literal"])
+def test_rule_sensitivities_closed_form_equals_the_measure_on_samples(ties):
+    for row in ((1, 8, 6, 4, 30, 12), (3, 5, 1, 4, 30, 12), (1, 8, 7, 4, 25, 14), (2, 6, 2, 3, 20, 10)):
+        _, _, ids = synthetic_tokens(st._spec(row), 20, seed=4)
+        m, M = row[3], row[4]
+        wrap = (lambda r: r) if ties == "half" else st._literal
+        s = token_replacement.replacement_sensitivity(wrap(st.sparse_rule), ids, vocab=M, exact=True)
+        f = token_replacement.replacement_sensitivity(wrap(st.frequent_rule(m)), ids, vocab=M, exact=True)
+        want = st.rule_sensitivities(*row, ties=ties)
+        assert (s.overall.value, f.overall.value) == pytest.approx(want, abs=1e-12)
+        assert float(s.overall.stderr) == pytest.approx(0, abs=1e-12)   # every input gives the same value
+
+
+def test_calibrated_regimes_are_calibrates_choice_and_match_the_paper_within_ten_percent():
+    for row in st.CALIBRATED:
+        c = st.calibrate(row[:4])
+        assert (c["M"], c["T"]) == tuple(row[4:]) and c["within"]
+        paper = st.PAPER_RULE_SENSITIVITY[tuple(row[:4])]
+        got = st.rule_sensitivities(*row, ties="literal")
+        for p, g in zip(paper, got):
+            assert (g == 0) if p == 0 else abs(g - p) <= 0.10 * p
+    assert not st.calibrate((3, 17, 1, 20), ties="half")["within"]   # the measure's tie convention cannot
+    assert st.PRESETS["cpu"].regimes == st.CALIBRATED

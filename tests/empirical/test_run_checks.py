@@ -49,7 +49,7 @@ BAD_SETTINGS = [
     ("sequence-sensitivity", "measure.sigma2s=1,4", "reference_sigma2=15.0 must be one of sigma2s"),
     ("spectral-dynamics", "threshold=1", "threshold=1.0 must lie in (0, 1)"),
     ("spectral-dynamics", "train.init=sideways", "init='sideways' must be one of"),
-    ("synthetic-tokens", "T=3", "must be <= T=3"),
+    ("synthetic-tokens", "regimes=[[3,5,1,16,946,3]]", "must be <= T=3"),
     ("synthetic-tokens", "train.stop_loss=-1", "stop_loss=-1.0 must be"),
     ("synthetic-tokens", "model.init_scale=0", "init_scale=0.0 must be a finite number > 0"),
     ("synthetic-tokens", "measure.draws=0", "draws=0 must be an integer >= 1"),
