@@ -224,24 +224,82 @@ def _sharpness_pairs(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r.get("learned_kept") and r.get("random_kept")]
 
 
-def _effects(config: RandomFunctionConfig, rows: list[dict]) -> tuple[list[dict], list[str]]:
+def _finite(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and bool(np.isfinite(x))
+
+
+def _a_units(rows: list[dict], m: int, filtered: bool) -> list[dict]:
+    """The units (a) at ``m`` uses: the fitted ones (filter on) or every one with its I values (off)."""
+    rs = [r for r in rows if r["m"] == m]
+    if filtered:
+        return [r for r in rs if r["fitted"]]
+    return [r for r in rs if _finite(r.get("I_learned")) and _finite(r.get("I_completion_mean"))]
+
+
+def _b_pairs(rows: list[dict], filtered: bool) -> list[dict]:
+    """The (learned, random) retrained pairs (b) uses: both kept (filter on), or every pair whose two
+    sharpness values are in the record, whatever its MSE (off)."""
+    if filtered:
+        return _sharpness_pairs(rows)
+    return [r for r in rows if _finite(r.get("learned_loss_sharpness_pm1"))
+            and _finite(r.get("random_loss_sharpness_pm1"))]
+
+
+def missing_without_filters(config: RandomFunctionConfig, rows: list[dict]) -> list[dict]:
+    """The units at m < 2**n whose values the statistics without the filters would need but the
+    record does not hold (nothing is invented for them): a unit whose fit was discarded never ran
+    step 2, so it has no retrained sharpness for (b); a record without its I values is missing in (a).
+
+    >>> cfg = RandomFunctionConfig(n=3, train_sizes=(2,), seeds=1)
+    >>> missing_without_filters(cfg, [{"m": 2, "seed": 0, "fitted": False, "I_learned": 1.0,
+    ...                                "I_completion_mean": 1.5}])[0]["missing"]
+    '(b) retrained sharpness: not retrained (the fit was discarded, so step 2 did not run)'
+    """
+    out = []
+    for r in rows:
+        if r["m"] >= 2**config.n:
+            continue
+        if not (_finite(r.get("I_learned")) and _finite(r.get("I_completion_mean"))):
+            out.append({"m": r["m"], "seed": r["seed"], "missing": "(a) I(learned) or mean I(completions)"})
+        if config.retrain_functions and not _b_pairs([r], filtered=False):
+            why = ("not retrained (the fit was discarded, so step 2 did not run)" if not r.get("fitted")
+                   else "the record lacks a finite sharpness of one or both retrained runs")
+            out.append({"m": r["m"], "seed": r["seed"], "missing": f"(b) retrained sharpness: {why}"})
+    return out
+
+
+def _effects(config: RandomFunctionConfig, rows: list[dict], filtered: bool = True) -> tuple[list[dict], list[str]]:
+    """(a) at every m < 2**n and (b), with the filters (the verdict) or without them (every unit in
+    (a), every retrained pair in (b) whatever its MSE; the same rule, its word under "word by the rule")."""
     n, out, verdicts = config.n, [], []
+    word = "verdict" if filtered else "word by the rule"
     partial = [m for m in config.train_sizes if m < 2**n]
     for m in partial:
-        ok = [r for r in rows if r["m"] == m and r["fitted"]]
+        ok = _a_units(rows, m, filtered)
         st = paired_difference([r["I_learned"] / n for r in ok], [r["I_completion_mean"] / n for r in ok]) \
             if len(ok) >= 2 else dict(_nan_stat(), n=len(ok))
         v = verdict(st["ci_low"], st["ci_high"], direction=-1)
         verdicts.append(v)
-        out.append({"claim": f"(a) m = {m}: I(learned)/n − mean I(random completions)/n", **_fmt(st), "verdict": v})
+        out.append({"claim": f"(a) m = {m}: I(learned)/n − mean I(random completions)/n", **_fmt(st), word: v})
     if config.retrain_functions:
-        st = sharpness_within_seed(_sharpness_pairs([r for r in rows if r["m"] in partial]))
+        st = sharpness_within_seed(_b_pairs([r for r in rows if r["m"] in partial], filtered))
         v = verdict(st["ci_low"], st["ci_high"], direction=-1)
         verdicts.append(v)
+        what = "kept pairs" if filtered else "pairs, kept or not"
         out.append({"claim": "(b) all m < 2**n, averaged within seed: retrained sharpness x4, learned − random "
-                             "completion", **_fmt(st), "pairs": f"{st['n']} seeds ({st['kept pairs']} kept pairs)",
-                    "verdict": v})
+                             "completion", **_fmt(st), "pairs": f"{st['n']} seeds ({st['kept pairs']} {what})",
+                    word: v})
     return out, verdicts
+
+
+def _side_by_side(with_filters: list[dict], without: list[dict]) -> list[dict]:
+    """Each effect with the filters (the verdict) beside the same effect without them."""
+    def cell(e: dict) -> str:
+        return f"{e['effect']:.3g} {e['95% CI']}"
+    return [{"claim": w["claim"], "filters on: effect [95% CI]": cell(w), "filters on: p": w["p"],
+             "filters on: n": w["pairs"], "filters on: verdict": w["verdict"],
+             "filters off: effect [95% CI]": cell(o), "filters off: p": o["p"], "filters off: n": o["pairs"],
+             "filters off: word by the rule": o["word by the rule"]} for w, o in zip(with_filters, without)]
 
 
 def sharpness_within_seed(pairs: list[dict]) -> dict:
@@ -399,21 +457,55 @@ def analyze(config: RandomFunctionConfig, results: list, run_dir: RunDir) -> dic
     "(b) Over all m < 2**n pooled: the paired difference of the retrained sharpness (×4), learned
     minus random completion, over units where both retrained runs were kept, predicted < 0" (every
     kept pair one sample). The report gives the pooled-pairs statistic beside the verdict.
+
+    Without the filters (added 2026-12-07, reported beside the verdict, not in it): (a) and (b)
+    recomputed with every unit in (a), discarded fits included, and every retrained pair in (b)
+    whatever its final MSE, under the same rule; the verdict text says whether the verdict holds
+    without them. A discarded fit was never retrained, so it has no (b) values: such units are listed
+    as missing, not filled in.
     """
     rows = [dict(r.record, key=r.unit.key) for r in results]
     effects, verdicts = _effects(config, rows)
+    effects_off, verdicts_off = _effects(config, rows, filtered=False)
     overall = combine(verdicts) if verdicts else "inconclusive"
+    overall_off = combine(verdicts_off) if verdicts_off else "inconclusive"
+    missing = missing_without_filters(config, rows)
     text = f"{overall} (" + "; ".join(f"{e['claim']}: {e['verdict']}" for e in effects) + ")"
+    holds = overall_off == overall
+    if effects_off:
+        sub_off = "; ".join(f"{e['claim'].split(':')[0]}: {e['word by the rule']} ({e['effect']:.3g} {e['95% CI']}, "
+                            f"n = {e['pairs']})" for e in effects_off)
+        partial = [r for r in rows if r["m"] < 2**config.n]
+        a_all = [r for m in config.train_sizes if m < 2**config.n for r in _a_units(rows, m, filtered=False)]
+        b_all = _b_pairs(partial, filtered=False)
+        n_discarded = sum(not r["fitted"] for r in a_all)
+        n_unkept = sum(not (r.get("learned_kept") and r.get("random_kept")) for r in b_all)
+        text += (f". Without the filters (every unit in (a), discarded fits included: {len(a_all)} units at m < 2**n, "
+                 f"{n_discarded} of them discarded by the fit filter; every retrained pair in (b) whatever its final "
+                 f"MSE: {len(b_all)} pairs, {n_unkept} of them with a run over the MSE bound) the same rule gives "
+                 f"{overall_off} ({sub_off}), so the verdict "
+                 f"{'holds' if holds else 'does NOT hold'} without the filters")
+        if missing:
+            text += (f"; {len(missing)} value(s) the unfiltered statistics would need are not in the record and are "
+                     "left out of them too: " + "; ".join(f"m = {x['m']}, seed {x['seed']}: {x['missing']}"
+                                                          for x in missing))
     figures = _plot(run_dir, rows, config)
     fields = _report_fields(config)
     run_dir.write_report(
         CLAIM,
         {"setup: Hahn & Rofin vs here": REPORT.rows("setup", **fields), "effects (the verdict)": effects,
+         "effects with the filters (the verdict) and without them (every unit; every retrained pair), side by side":
+             _side_by_side(effects, effects_off),
+         "effects without the filters (not the verdict)": effects_off,
+         "without the filters: values not in the record (left out, not invented)":
+             missing or [{"missing": "none: every unit at m < 2**n has the values the unfiltered statistics need"}],
          "beside the verdict": _secondary(config, rows), "per training-set size": _per_m(config, rows),
          "every unit": [{k: v for k, v in r.items() if k != "key"} for r in rows]},
         text, title="random-function-generalization", figures=figures,
         notes=REPORT.bullets("notes", **fields))
-    return {"verdict": text, "effects": effects}
+    return {"verdict": text, "effects": effects, "verdict_with_filters": overall,
+            "without_filters": {"verdict": overall_off, "verdict_holds": holds, "effects": effects_off,
+                                "missing_values": missing}}
 
 
 register("random-function-generalization", claim=CLAIM, presets=PRESETS, units=units, run_unit=run_unit,

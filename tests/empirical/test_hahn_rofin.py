@@ -181,3 +181,31 @@ def test_sharpness_claim_b_averages_within_seed_so_n_is_the_number_of_seeds():
     # per seed: learned mean 0.2 (+shift), random mean 0.2 + 0.5 + 0.3 (+shift): the difference -0.8 twice
     assert b["effect"] == pytest.approx(-0.8)
     assert math.isnan(b["p (exact sign test)"]) is False and b["p (exact sign test)"] == 0.5
+
+
+def test_a_discarded_unit_changes_the_filtered_statistic_but_enters_the_unfiltered_one():
+    from empirical.experiments.random_function_generalization import (RandomFunctionConfig, _effects,
+                                                                       missing_without_filters)
+    config = RandomFunctionConfig(n=3, train_sizes=(2, 4), seeds=4)
+    rows = [{"m": 2, "seed": s, "fitted": True, "I_learned": 1.0 + 0.1 * s, "I_completion_mean": 1.6 + 0.15 * s,
+             "learned_kept": True, "random_kept": True, "learned_loss_sharpness_pm1": 0.2 + 0.01 * s,
+             "random_loss_sharpness_pm1": 0.5 + 0.02 * s} for s in range(3)]
+    # seed 3: the fit misses a training point (discarded) and is never retrained; its I gap is +0.3
+    rows.append({"m": 2, "seed": 3, "fitted": False, "I_learned": 1.9, "I_completion_mean": 1.6})
+    # seed 0 also has a random-completion run over the MSE bound at a second m (not kept)
+    rows.append({"m": 4, "seed": 0, "fitted": True, "I_learned": 1.0, "I_completion_mean": 1.6,
+                 "learned_kept": True, "random_kept": False, "learned_loss_sharpness_pm1": 0.2,
+                 "random_loss_sharpness_pm1": 1.2})
+    on, _ = _effects(config, rows)
+    off, _ = _effects(config, rows, filtered=False)
+    a_on, a_off = on[0], off[0]
+    assert a_on["pairs"] == 3 and a_on["effect"] == pytest.approx(-0.65 / 3)
+    assert a_off["pairs"] == 4 and a_off["effect"] == pytest.approx((-0.6 - 0.65 - 0.7 + 0.3) / 4 / 3)
+    assert a_on["verdict"] == "reproduced" and a_off["word by the rule"] == "inconclusive"
+    b_on, b_off = on[-1], off[-1]
+    assert b_on["pairs"] == "3 seeds (3 kept pairs)" and b_off["pairs"] == "3 seeds (4 pairs, kept or not)"
+    # seed 0 without the filter: learned (0.2 + 0.2) / 2, random (0.5 + 1.2) / 2
+    assert b_on["effect"] == pytest.approx(np.mean([-0.3, -0.31, -0.32]))
+    assert b_off["effect"] == pytest.approx(np.mean([0.2 - 0.85, -0.31, -0.32]))
+    missing = missing_without_filters(config, rows)
+    assert [(x["m"], x["seed"]) for x in missing] == [(2, 3)] and "not retrained" in missing[0]["missing"]
