@@ -51,7 +51,8 @@ from boolsens import BoolsensError
 
 __all__ = ["fit_line", "sample_sd", "exceeds", "mean_ci", "paired_difference", "welch_difference",
            "slope_ci", "verdict", "combine", "VERDICTS", "sign_test", "wilcoxon_signed_rank", "permutation_paired",
-           "holm", "kaplan_meier", "logrank", "within_unit_mean", "EXACT_BELOW"]
+           "holm", "kaplan_meier", "censored_at", "kaplan_meier_at_cap", "logrank", "within_unit_mean",
+           "EXACT_BELOW"]
 
 #: below this many seeds (pairs) :func:`paired_difference` gives the exact sign and sign-flip
 #: permutation p-values beside the t-test, and :func:`permutation_paired` enumerates every sign flip
@@ -487,6 +488,30 @@ def kaplan_meier(times: Iterable[float], censored: Iterable[bool]) -> dict[str, 
     median = below[0] if below else None
     return {"times": ts, "survival": surv, "median": median, "median_reached": median is not None,
             "n": int(t.size), "events": n_events}
+
+
+def censored_at(times: Iterable[float | None], cap: float) -> tuple[list[float], list[bool]]:
+    """Times to an event watched up to ``cap`` as right-censored data for :func:`kaplan_meier` and
+    :func:`logrank`: a time T is an event at min(T, cap); ``None`` (no event seen) is censored at
+    the cap, the time by which it is known not to have happened.
+
+    >>> censored_at([100, None, 700], cap=500)
+    ([100.0, 500.0, 500.0], [False, True, False])
+    """
+    times = list(times)
+    return ([float(min(t, cap)) if t is not None else float(cap) for t in times], [t is None for t in times])
+
+
+def kaplan_meier_at_cap(times: Iterable[float | None], cap: float) -> dict[str, Any]:
+    """:func:`kaplan_meier` of times watched up to ``cap`` (:func:`censored_at`), with the number
+    censored and the cap.
+
+    >>> r = kaplan_meier_at_cap([100, None, 300], cap=500)
+    >>> r["median"], r["events"], r["censored"], r["cap"]
+    (300.0, 2, 1, 500)
+    """
+    t, c = censored_at(times, cap)
+    return {**kaplan_meier(t, c), "censored": sum(c), "cap": cap}
 
 
 def logrank(times_a: Iterable[float], censored_a: Iterable[bool], times_b: Iterable[float],

@@ -33,7 +33,7 @@ from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, format_value, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
-from ..analysis.stats import kaplan_meier, mean_ci, paired_difference, verdict
+from ..analysis.stats import kaplan_meier_at_cap, mean_ci, paired_difference, verdict
 
 CLAIM = ("Vasudeva et al.: on a + b mod p, the sensitivity of a one-layer transformer to noise on the "
          "operand embeddings falls while test accuracy is still flat, before grokking (a progress measure).")
@@ -200,18 +200,15 @@ def effects(rows: list[dict], *, filtered: bool = True) -> list[dict]:
 def time_to_grok(rows: list[dict], cap: int) -> dict:
     """Epochs to grok as right-censored times: a seed that grokked at epoch T is an event at T, one
     that never did is censored at the cap C (``train.steps``), the last epoch it was watched.
-    The Kaplan–Meier estimate (:func:`empirical.analysis.stats.kaplan_meier`) and its median,
+    The Kaplan–Meier estimate (:func:`empirical.analysis.stats.kaplan_meier_at_cap`) and its median,
     ``None`` when fewer than half the seeds grokked ("not reached").
 
     >>> r = time_to_grok([{"grok_epoch": 100}, {"grok_epoch": None}, {"grok_epoch": 300}], cap=500)
     >>> r["median"], r["events"], r["censored"]
     (300.0, 2, 1)
     """
-    times = [float(r["grok_epoch"]) if r["grok_epoch"] is not None else float(cap) for r in rows]
-    censored = [r["grok_epoch"] is None for r in rows]
-    km = kaplan_meier(times, censored)
-    return {**km, "censored": sum(censored), "cap": cap,
-            "median text": format_value(km["median"]) if km["median_reached"] else f"not reached (by the cap {cap})"}
+    km = kaplan_meier_at_cap([r["grok_epoch"] for r in rows], cap)
+    return {**km, "median text": format_value(km["median"]) if km["median_reached"] else f"not reached (by the cap {cap})"}
 
 
 # ----------------------------------------------------------------------------- figures

@@ -49,7 +49,7 @@ from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, format_value, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
-from ..analysis.stats import combine, kaplan_meier, logrank, paired_difference, verdict
+from ..analysis.stats import censored_at, combine, kaplan_meier_at_cap, logrank, paired_difference, verdict
 
 CLAIM = ("Haris et al.: training with a noise-stability regulariser (token resampling, agreement of the output "
          "distributions) groks sooner than plain training: about 36% on modular addition, 35% on a noisy "
@@ -196,32 +196,25 @@ def _word(stat: dict) -> str:
     return verdict(stat["ci_low"], stat["ci_high"], direction=-1, margin=MARGIN)
 
 
-def censored_times(epochs: list, cap: int) -> tuple[list[float], list[bool]]:
-    """Epochs to grok as right-censored times: a run that grokked at epoch T is an event at
-    min(T, C); one that never did (``None``: it did not grok, or it diverged) is censored at the cap C,
-    the epoch by which it is known not to have grokked."""
-    return ([float(min(t, cap)) if t is not None else float(cap) for t in epochs], [t is None for t in epochs])
-
-
 def km_summary(epochs: list, cap: int) -> dict:
     """The Kaplan–Meier estimate of epochs to grok of one condition, censored at the cap
-    (:func:`empirical.analysis.stats.kaplan_meier`), with the counts and the median as text
-    ("not reached" when fewer than half the runs grokked).
+    (:func:`empirical.analysis.stats.kaplan_meier_at_cap`: a run that never grokked, ``None``,
+    because it did not or because it diverged, is censored at the cap), with the counts and the
+    median as text ("not reached" when fewer than half the runs grokked).
 
     >>> r = km_summary([100, None, 300], cap=500)
     >>> r["median"], r["events"], r["censored"], r["median text"]
     (300.0, 2, 1, '300')
     """
-    times, censored = censored_times(epochs, cap)
-    km = kaplan_meier(times, censored)
-    return {**km, "censored": sum(censored), "cap": cap,
-            "median text": format_value(km["median"]) if km["median_reached"] else f"not reached by the cap {cap}"}
+    km = kaplan_meier_at_cap(epochs, cap)
+    return {**km, "median text": format_value(km["median"]) if km["median_reached"] else f"not reached by the cap {cap}"}
 
 
 def logrank_comparison(plain: list, regularised: list, cap: int) -> dict:
     """The rule amended 2026-12-07: epochs to grok of the regularised and the plain runs as
-    censored times (:func:`censored_times`), their Kaplan–Meier estimates and the two-sided log-rank
-    test (:func:`empirical.analysis.stats.logrank`, regularised runs as group a). Its z is positive
+    censored times (:func:`empirical.analysis.stats.censored_at`), their Kaplan–Meier estimates
+    and the two-sided log-rank test (:func:`empirical.analysis.stats.logrank`, regularised runs as
+    group a). Its z is positive
     when the regularised runs grok more often than expected at the times runs grok (their KM curve
     below the plain runs': sooner, the predicted direction). p < ``ALPHA`` and z > 0: **reproduced**;
     p < ``ALPHA`` and z < 0: **not reproduced**; else **inconclusive** (also when no run of
@@ -232,8 +225,8 @@ def logrank_comparison(plain: list, regularised: list, cap: int) -> dict:
     ('reproduced', True, True)
     """
     km_p, km_r = km_summary(plain, cap), km_summary(regularised, cap)
-    tp, cp = censored_times(plain, cap)
-    tr, cr = censored_times(regularised, cap)
+    tp, cp = censored_at(plain, cap)
+    tr, cr = censored_at(regularised, cap)
     test = None if all(cp) and all(cr) else logrank(tr, cr, tp, cp)
     z, p = (test["statistic"], test["p"]) if test else (None, None)
     word = "inconclusive" if p is None or not p < ALPHA else ("reproduced" if z > 0 else "not reproduced")
