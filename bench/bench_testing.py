@@ -9,7 +9,7 @@
    both with the same number of BLR rounds (11 = ⌈ln 3 / 0.1⌉: eps = 0.1, delta = 1/3): time per
    run, queries and the fraction of right answers over seeds. boofun runs in its own interpreter
    (``--peer-python``; default the first of ``bench/_peers/boofun-venv/bin/python``,
-   ``/work/wt-pb/bench/_peers/boofun-venv/bin/python``), on a callable of bit lists.
+   ``bench/_peers/venv/bin/python``), on a callable of bit lists.
 
 Writes ``bench/results/testing.json`` and ``.md`` with the machine's load average.
 """
@@ -32,8 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 import boolsens as bs  # noqa: E402
 
-PEERS = (HERE / "_peers" / "boofun-venv" / "bin" / "python",
-         Path("/work/wt-pb/bench/_peers/boofun-venv/bin/python"))
+PEERS = (HERE / "_peers" / "boofun-venv" / "bin" / "python", HERE / "_peers" / "venv" / "bin" / "python")
 ROUNDS = 11  # ⌈ln 3 / 0.1⌉
 
 WORKER = r"""

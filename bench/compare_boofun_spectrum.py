@@ -30,8 +30,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-PEERS = (HERE / "_peers" / "boofun-venv" / "bin" / "python", HERE / "_peers" / "venv" / "bin" / "python",
-         Path("/work/wt-pb/bench/_peers/boofun-venv/bin/python"))
+PEERS = (HERE / "_peers" / "boofun-venv" / "bin" / "python", HERE / "_peers" / "venv" / "bin" / "python")
 
 WORKER = r"""
 import json, sys, time, warnings

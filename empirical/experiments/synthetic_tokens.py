@@ -16,15 +16,14 @@ training inputs; a property of the regime, not of any trained model. With n_s �
 cannot flip under one replacement (sensitivity 0) while a margin-1 frequent rule can; with n_s = 1
 and a margin ≥ 2 it is the other way round.
 
-The paper's settings (text file ``/work/shared/papers/vasudeva2025-…-functions.txt``):
-Table 3 (appendix A.1, lines 716–725; the settings of Fig. 9) has six columns, three with
+The paper's settings (read from a text copy of the arXiv version; check them against the PDF):
+Table 3 (appendix A.1; the settings of Fig. 9) has six columns, three with
 (n_s, n_d) = (3, 1) (sparse rule less sensitive: sparse 0, frequent 0.1315, 0.2878, 0.4502) and
 three with (n_s, n_d) = (1, 7) (frequent less sensitive: sparse 0.0339 in all three, frequent 0),
 but its (n_f, m) header row reads only four pairs, (5, 16), (7, 28), (17, 20), (32, 36): the
 first three go with the (3, 1) columns in order, (32, 36) with a (1, 7) column; the other two
-(1, 7) columns' (n_f, m) are not legible in the text and are not run. Table 1 (Section 3.1,
-lines 300–325; Fig. 3 right column) gives (n_s, n_f, n_d, m) = (1, 17, 7, 20) with sparse
-0.0339, frequent 0. Neither table, nor the text, gives M or T (Fig. 2 draws T = 11 for its
+(1, 7) columns' (n_f, m) are not legible in that copy and are not run. Table 1 (Section 3.1;
+Fig. 3 right column) gives (n_s, n_f, n_d, m) = (1, 17, 7, 20) with sparse 0.0339, frequent 0. Neither table, nor the text, gives M or T (Fig. 2 draws T = 11 for its
 illustration only) or the training length.
 
 M and T per setting are chosen by :func:`calibrate` so that the two rules' sensitivities match
@@ -70,9 +69,9 @@ from ..train.recipe import make_optimizer
 CLAIM = ("On Definition 3.3 data where a sparse-token rule and a frequent-token rule both fit the labels, "
          "single-layer attention learns the rule with the lower sensitivity (Table 3 regimes).")
 
-#: the paper's legible Table 3 columns (appendix A.1, text lines 716–725), (n_s, n_f, n_d, m)
+#: the paper's legible Table 3 columns (appendix A.1), (n_s, n_f, n_d, m)
 TABLE_3 = ((3, 5, 1, 16), (3, 7, 1, 28), (3, 17, 1, 20), (1, 32, 7, 36))
-#: Table 1 / Fig. 3 right column (Section 3.1, text lines 300–325)
+#: Table 1 / Fig. 3 right column (Section 3.1)
 FIG_3 = (1, 17, 7, 20)
 #: the paper's (sparse-rule, frequent-rule) sensitivities per setting (Table 3; Table 1 for FIG_3)
 PAPER_RULE_SENSITIVITY = {(3, 5, 1, 16): (0.0, 0.1315), (3, 7, 1, 28): (0.0, 0.2878), (3, 17, 1, 20): (0.0, 0.4502),

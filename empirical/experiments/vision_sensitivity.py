@@ -18,13 +18,13 @@ the paper's code), CNN, MLP, ConvMixer, and the ViT trained with the sensitivity
 ("vit+reg"): loss (1 − p)·CE(f(x), y) + p·MSE(f(x̃), f(x)), p = 0.5, x̃ = x with N(0, 1) noise
 on one contiguous s×s square (s = the ViT's patch size) at a random corner (the paper's code; the
 clean logits are not detached). Every model trains with SGD (the paper's optimiser for every
-architecture, §4, line 390 of the OCR text ``vasudeva2025-transformers-learn-low-sensitivity-functions.txt``;
-its learning rate, momentum and schedule are in Appendix D, which that text does not contain; the
+architecture, §4; its learning rate, momentum and schedule are in Appendix D, which the text copy
+of the arXiv version used here does not contain; the
 authors' code defaults to SGD lr 0.01 without momentum or schedule; the cpu preset uses lr 0.05,
 momentum 0.9, constant, batch 100, chosen here) until its training accuracy, checked at the end of
 every epoch, first reaches ``train.target_train_acc`` (0.99 at the cpu preset, fixed from a pilot of
 development seed 0 before the run) or the cap ``train.epochs`` (100) passes: the models are compared
-at matched training accuracy, as the paper compares them (§4 Fig. 4, line 411: "the train
+at matched training accuracy, as the paper compares them (§4 Fig. 4: "the train
 accuracies are comparable for all architectures, which allows for a fair comparison"; A.1, line
 704: "when achieving the same training accuracy"). A model short of the target at the cap is
 *censored*: reported, and left out of that seed's comparisons. The ViT and vit+reg of a seed start
@@ -33,16 +33,16 @@ of batches (the regulariser's noise has a generator of its own), so seeds pair.
 
 Measured at the matched-accuracy point, all in eval mode:
 
-* primary: the patch-token sensitivity of Definition 3.1 (line 199) as the paper applies it to
-  images (§3, Fig. 1, lines 232-250: N(0, σ² I) on one patch token, "the process is repeated for
+* primary: the patch-token sensitivity of Definition 3.1 as the paper applies it to
+  images (§3, Fig. 1: N(0, σ² I) on one patch token, "the process is repeated for
   every patch"): every pixel and channel of one p×p patch (p = the ViT's patch) perturbed at a
   time, every patch in turn, the fraction of changed argmax predictions averaged over patches and
-  the first ``measure.samples`` training images (measured on the training set, §4, line 384), the
+  the first ``measure.samples`` training images (measured on the training set, §4), the
   same perturbation for every architecture whatever its own tokenisation
   (``empirical.measure.pixel_noise.patch_sensitivity``, on
   ``empirical.measure.sensitivity_real.token_sensitivity``); the primary setting σ² = 1 (the paper's
-  CIFAR-10 value, §4, line 394), the other σ² of ``measure.sigmas`` secondary (the paper sweeps the
-  variance in A.3, Fig. 14, line 787);
+  CIFAR-10 value, §4), the other σ² of ``measure.sigmas`` secondary (the paper sweeps the
+  variance in A.3, Fig. 14);
 * secondary: the code's scattered-pixel measure (N(0, σ²) on k = p² scattered pixels,
   ``pixel_sensitivity``, ``measure.pixel_draws`` draws) at the same σ;
 * weight-noise sharpness over a grid of weight-noise σ_w: every parameter + N(0, σ_w²), ShOp (the

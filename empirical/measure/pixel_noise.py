@@ -7,7 +7,7 @@
   with common random numbers (the same pixels and the same standard normal draws scaled by each
   σ, so curves over σ are smooth).
 - :func:`patch_sensitivity`: Definition 3.1 as the paper applies it to images (§3, "Figure 1:
-  ... The process is repeated for every patch", lines 232-250 of the text): N(0, σ² I) on every
+  ... The process is repeated for every patch"): N(0, σ² I) on every
   pixel and channel of one p×p patch at a time, every patch in turn, the fraction of changed
   argmax predictions averaged over the patches (:func:`empirical.measure.sensitivity_real.token_sensitivity`
   on the image cut into patch tokens), the same perturbation whatever the model's own tokenisation.
