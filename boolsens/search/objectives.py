@@ -170,22 +170,16 @@ class Objective:
         """(B, len(names)) float64: each used measure, exact (integers or dyadic rationals), of
         the ±1 tables ``signs`` or, at n <= 5, of the integer ``tables``."""
         if tables is not None and n <= MAX_CENSUS_N and self.streams:
-            want = sorted({m for m in self.names if m in _CENSUS_MEASURES}
-                          | ({"level_sums"} if any(_LEVEL.match(m) for m in self.names) else set()))
-            rows = table_measures(tables, n, fields=want) if want else None
-            count = len(tables)
-            get = lambda m: rows[m]  # noqa: E731
-        else:
-            if signs is None:
-                from ..census import tables_to_signs
+            return _as_floats(*self._numerators(n, tables), len(tables))
+        if signs is None:
+            from ..census import tables_to_signs
 
-                if isinstance(tables, range):
-                    tables = np.arange(tables.start, tables.stop, dtype=np.uint64)
-                signs = tables_to_signs(tables, n)
-            signs = np.asarray(signs)
-            count = len(signs)
-            cache: dict[str, Any] = {}
-            get = functools.partial(_signs_measure, signs, n, cache)
+            if isinstance(tables, range):
+                tables = np.arange(tables.start, tables.stop, dtype=np.uint64)
+            signs = tables_to_signs(tables, n)
+        signs = np.asarray(signs)
+        count = len(signs)
+        get = functools.partial(_signs_measure, signs, n, {})
         cols = np.empty((count, len(self.names)), dtype=np.float64)
         for j, m in enumerate(self.names):
             level = _LEVEL.match(m)
@@ -230,14 +224,17 @@ class Objective:
     def evaluate(self, n: int, *, signs: Any = None, tables: Any = None) -> tuple[np.ndarray, list]:
         """(codes, values): ``values`` the distinct exact values of the batch, ``codes[b]`` the
         index of function b's value in it (−1 where it is undefined)."""
-        levels = None
+        levels = cols = None
         if signs is None and tables is not None and n <= MAX_CENSUS_N and self.streams and self.names and len(tables):
             nums, dens = self._numerators(n, tables)
             levels, inverse = _distinct_int(nums, len(tables))
+            if levels is None:  # more combinations than one int64 key holds: group the exact floats
+                cols = _as_floats(nums, dens, len(tables))
         if levels is not None:
             combos = [[Fraction(int(v), d) for v, d in zip(row, dens)] for row in zip(*levels)]
         else:
-            cols = self.columns(n, signs=signs, tables=tables)
+            if cols is None:
+                cols = self.columns(n, signs=signs, tables=tables)
             rows, inverse = distinct_rows(cols, n)
             combos = [[Fraction(float(v)) for v in row] for row in rows]  # exact: dyadic floats
         values, index = [], np.empty(len(combos), dtype=np.int64)
@@ -249,6 +246,14 @@ class Objective:
             except _Undefined:
                 index[u] = -1
         return index[inverse.reshape(-1)], values
+
+
+def _as_floats(nums: list, dens: list, count: int) -> np.ndarray:
+    """(count, len(nums)) float64 of integer numerators over their denominators (exact: dyadic)."""
+    cols = np.empty((count, len(nums)), dtype=np.float64)
+    for j, (v, d) in enumerate(zip(nums, dens)):
+        cols[:, j] = np.asarray(v, dtype=np.float64) / d
+    return cols
 
 
 def distinct_rows(cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
