@@ -438,7 +438,33 @@ def holm(p_values: Iterable[float]) -> list[float]:
     steps = np.minimum(1.0, (m - np.arange(m)) * p[order])
     adjusted = np.empty(m)
     adjusted[order] = np.maximum.accumulate(steps)
-    return [round(float(v), 15) for v in adjusted]
+    return [float(f"{v:.15g}") for v in adjusted]  # 15 significant digits: exact doctests, tiny p kept
+
+
+def holm_verdicts(verdicts: Iterable[str], p_values: Iterable[float], *, alpha: float = 0.05) -> dict[str, list]:
+    """Verdicts of a family of tests corrected for multiplicity: the p-values are Holm-adjusted
+    together (:func:`holm`; a non-finite p, e.g. a test that could not be made, counts as 1), and a
+    decided verdict ("reproduced" or "not reproduced") stands only where its adjusted p is below
+    ``alpha``; otherwise it becomes "inconclusive". "inconclusive" stays. So :func:`combine` of the
+    result says "not reproduced" only when some reversal survives Holm, and "reproduced" only when
+    every test is decided on the predicted side and survives Holm.
+
+    Returns ``{"verdicts": the amended verdicts, "p_holm": the adjusted p-values}``, in the order given.
+
+    >>> r = holm_verdicts(["reproduced", "not reproduced", "inconclusive"], [0.001, 0.03, 0.5])
+    >>> r["verdicts"], r["p_holm"]
+    (['reproduced', 'inconclusive', 'inconclusive'], [0.003, 0.06, 0.5])
+    """
+    vs, raw = list(verdicts), list(p_values)
+    bad = [v for v in vs if v not in VERDICTS]
+    if bad or not vs:
+        raise BoolsensError(f"holm_verdicts: verdicts={vs!r} must be a non-empty list of {VERDICTS}")
+    if len(raw) != len(vs):
+        raise BoolsensError(f"holm_verdicts: p_values has {len(raw)} values for {len(vs)} verdicts; one p per verdict")
+    ps = [float(p) if p is not None and math.isfinite(float(p)) else 1.0 for p in raw]
+    adjusted = holm(ps)
+    return {"verdicts": [v if v == "inconclusive" or q < alpha else "inconclusive" for v, q in zip(vs, adjusted)],
+            "p_holm": adjusted}
 
 
 def _censored_data(times: Iterable[float], censored: Iterable[bool], where: str, suffix: str = ""):

@@ -44,7 +44,7 @@ from ..models.random_init import (EndTokenConfig, EndTokenTransformer, LastState
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
-from ..analysis.stats import combine, mean_ci, verdict, welch_difference
+from ..analysis.stats import combine, holm_verdicts, mean_ci, verdict, welch_difference
 
 #: the report's prose: the setup beside the paper's code, the notes
 REPORT = ReportTemplate.beside(__file__)
@@ -299,7 +299,10 @@ def analyze(config: RandomInitConfig, results: list, run_dir: RunDir) -> dict:
     Predicted direction: Δ < 0 (the transformer less sensitive). Per family the verdict is
     :func:`empirical.analysis.stats.verdict` (CI below 0: reproduced; above 0: not reproduced; else
     inconclusive; no equivalence margin), and the experiment's verdict is
-    :func:`empirical.analysis.stats.combine` of the two families (reproduced only if both are). Every
+    :func:`empirical.analysis.stats.combine` of the two families (reproduced only if both are). *Amended
+    2026-12-07, before the confirmatory run, for multiplicity:* the two families' Welch p-values are
+    Holm-adjusted together (:func:`empirical.analysis.stats.holm_verdicts`), and a family's decided
+    verdict stands only if its adjusted p < 0.05. Every
     (family, scale, n) point gets the same Welch difference and verdict word, reported as the curve
     (these do not enter the headline verdict, which rests on the whole curve).
     """
@@ -323,12 +326,17 @@ def analyze(config: RandomInitConfig, results: list, run_dir: RunDir) -> dict:
                         "points reproduced / not / inconclusive": f"{count['reproduced']} / {count['not reproduced']}"
                                                                   f" / {count['inconclusive']} of {len(pts)}"})
         words.append(eff["verdict"])
+    family = holm_verdicts(words, [e.get("p (Welch)", float("nan")) for e in effects])
+    for e, word, q in zip(effects, family["verdicts"], family["p_holm"]):
+        e["verdict (interval)"], e["p Holm (families)"], e["verdict"] = e["verdict"], q, word
+    words = family["verdicts"]
     head = combine(words)
     parts = []
     for e in effects:
         if "effect Δ (T − L)" in e:
             parts.append(f"{e['family']}: Δ = {e['effect Δ (T − L)']:.4f}, 95% CI {e['95% CI']}, "
-                         f"Welch p = {format_p(e['p (Welch)'], '.2g')} → {e['verdict']} (points of the curve "
+                         f"Welch p = {format_p(e['p (Welch)'], '.2g')}, Holm across the families "
+                         f"{format_p(e['p Holm (families)'], '.2g')} → {e['verdict']} (points of the curve "
                          f"reproduced / not / inconclusive: {e['points reproduced / not / inconclusive']})")
         else:
             parts.append(f"{e['family']}: inconclusive ({e['note']})")

@@ -37,9 +37,9 @@ from ..harness.checks import check_fields
 from ..harness.plan import derive_seed
 from ..measure.metrics import binary_accuracy, mse_loss
 from ..harness.registry import ExperimentConfig, register
-from ..analysis.report import ReportTemplate, pyplot
+from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
-from ..analysis.stats import combine, paired_difference, sign_test, verdict
+from ..analysis.stats import combine, holm_verdicts, paired_difference, sign_test, verdict
 from ..data.tasks import cube, labels, make_target, uniform_batches
 from ..train.loop import train
 from ..train.recipe import Recipe, make_model, make_optimizer
@@ -245,7 +245,8 @@ def censored_pair_statistics(rows: list[dict], degrees: list[int], cap: int, res
                 d = paired_difference(at_cap_k, at_cap_j)
                 lo, hi = d["ci_low"] - resolution, d["ci_high"] + resolution
                 entry.update({"mean T_k − T_j (censored at the cap)": d["effect"], "CI ± Δ (censored at the cap)":
-                              f"[{lo:.1f}, {hi:.1f}]", "verdict without the filter": verdict(lo, hi, direction=+1)})
+                              f"[{lo:.1f}, {hi:.1f}]", "p (censored at the cap)": d["p"],
+                              "verdict without the filter": verdict(lo, hi, direction=+1)})
             else:
                 entry["verdict without the filter"] = "inconclusive"
             out.append(entry)
@@ -330,7 +331,10 @@ def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
     :func:`empirical.analysis.stats.verdict` on the widened interval; a pair whose widened interval contains 0
     is *unresolved* (inconclusive). Only seeds in which both degrees cross count; a pair with fewer
     than 2 is inconclusive. The experiment's verdict is :func:`empirical.analysis.stats.combine` over all pairs
-    ("lower degrees are fitted first" for every pair). Proposition 2.1 (b) as formalised in
+    ("lower degrees are fitted first" for every pair). *Amended 2026-12-07, before the confirmatory
+    run, for multiplicity:* the pairs' paired-t p-values are Holm-adjusted together
+    (:func:`empirical.analysis.stats.holm_verdicts`), and a pair's decided verdict stands only if its
+    adjusted p < 0.05 (the same for the statistic without the filter). Proposition 2.1 (b) as formalised in
     ``docs/theory.md`` orders eigenvalues only within one parity (μ_k >= μ_{k+2}), so the same-parity
     pairs (here (2, 4) and (1, 7)) are also combined on their own and reported.
 
@@ -347,9 +351,17 @@ def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
     rows = [r.record for r in results]
     degrees = rows[0]["degrees"] if rows else []
     pairs = pair_statistics(rows, degrees, config.measure_every)
+    unfiltered = censored_pair_statistics(rows, degrees, config.train.steps, config.measure_every)
+    for table, word_key, p_key in ((pairs, "verdict", "p"), (unfiltered, "verdict without the filter",
+                                                            "p (censored at the cap)")):
+        if table:  # Holm across the pairs (amended 2026-12-07, before the confirmatory run)
+            amended = holm_verdicts([t[word_key] for t in table], [t.get(p_key, float("nan")) for t in table])
+            for t, word, q in zip(table, amended["verdicts"], amended["p_holm"]):
+                t[f"{word_key} (interval)"], t[f"p Holm ({word_key.removeprefix('verdict').strip() or 'pairs'})"] = \
+                    t[word_key], q
+                t[word_key] = word
     words = [p["verdict"] for p in pairs] or ["inconclusive"]
     head = combine(words)
-    unfiltered = censored_pair_statistics(rows, degrees, config.train.steps, config.measure_every)
     for u, p in zip(unfiltered, pairs):
         u["verdict with the filter"] = p["verdict"]
     head_unfiltered = combine([u["verdict without the filter"] for u in unfiltered] or ["inconclusive"])
@@ -362,7 +374,8 @@ def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
     def short(p: dict) -> str:
         if "mean T_k − T_j" not in p:
             return f"{p['pair']} {p['status']}"
-        return f"{p['pair']} {p['mean T_k − T_j']:+.1f} steps, CI ± Δ {p['CI ± Δ']}: {p['verdict']}"
+        return (f"{p['pair']} {p['mean T_k − T_j']:+.1f} steps, CI ± Δ {p['CI ± Δ']}, "
+                f"Holm p = {format_p(p['p Holm (pairs)'], '.2g')}: {p['verdict']}")
 
     never = {k: [r["seed"] for r in rows if r["crossing_step"].get(f"deg{k}") is None] for k in degrees}
     never_text = "; ".join(f"degree {k} in seed(s) {', '.join(map(str, s))}" for k, s in never.items() if s)

@@ -14,7 +14,7 @@ import pytest
 
 from boolsens import BoolsensError
 from empirical.analysis.report import format_p, markdown_table, report_markdown
-from empirical.analysis.stats import (EXACT_BELOW, holm, kaplan_meier, logrank, mean_ci, paired_difference,
+from empirical.analysis.stats import (EXACT_BELOW, holm, holm_verdicts, kaplan_meier, logrank, mean_ci, paired_difference,
                                       permutation_paired, sign_test, welch_difference, wilcoxon_signed_rank,
                                       within_unit_mean)
 
@@ -104,6 +104,24 @@ def test_holm_textbook_example():
     assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert holm([0.5, 0.6]) == [1.0, 1.0]                      # capped at 1, monotone
     assert holm([0.2]) == [0.2]
+    # tiny p-values keep their size (an earlier version rounded to 15 decimals and printed them as 0)
+    assert holm([6.8e-39, 2.8e-29]) == pytest.approx([1.36e-38, 2.8e-29], rel=1e-12)
+    assert all(v > 0 for v in holm([1e-300, 1e-200]))
+
+
+def test_holm_verdicts_keep_only_decisions_that_survive_holm():
+    r = holm_verdicts(["reproduced", "not reproduced", "inconclusive"], [0.001, 0.03, 0.5])
+    assert r == {"verdicts": ["reproduced", "inconclusive", "inconclusive"], "p_holm": pytest.approx([0.003, 0.06, 0.5])}
+    # a reversal alone at p = 0.045 is significant; beside a second test at p = 0.03 neither is (both 0.06)
+    assert holm_verdicts(["not reproduced"], [0.045])["verdicts"] == ["not reproduced"]
+    r = holm_verdicts(["not reproduced", "reproduced"], [0.045, 0.03])
+    assert r["verdicts"] == ["inconclusive", "inconclusive"] and r["p_holm"] == pytest.approx([0.06, 0.06])
+    # a test that could not be made (nan p) counts as p = 1 and cannot keep a decided verdict
+    assert holm_verdicts(["reproduced", "reproduced"], [float("nan"), 0.001])["verdicts"] == ["inconclusive", "reproduced"]
+    with pytest.raises(BoolsensError, match="one p per verdict"):
+        holm_verdicts(["reproduced"], [0.1, 0.2])
+    with pytest.raises(BoolsensError, match="verdicts"):
+        holm_verdicts(["yes"], [0.1])
 
 
 # ----------------------------------------------------------------------------- Kaplan–Meier and log-rank
