@@ -69,7 +69,8 @@ for multiplicity): "reproduced only if the predicted sign holds by its 95 % t in
 left out". The report lists its per-point and per-curve verdicts beside the amended ones.
 
 A seed whose LSTM or transformer ends below ``min_train_acc`` training accuracy is left out of
-every statistic (and reported). The overall verdict combines (a)–(c)
+every statistic (and reported). The verdict rule is also applied over every seed with both models (the filter
+off) and the report says whether the verdict holds without the filter. The overall verdict combines (a)–(c)
 (``empirical.analysis.stats.combine``).
 """
 
@@ -370,6 +371,38 @@ def _report_fields(config: SequenceSensitivityConfig, **measured) -> dict:
             "min_train_acc": c.min_train_acc, **measured}
 
 
+def _comparisons(by: dict, seeds: list[int], xs) -> list[tuple]:
+    """The three sub-claims' paired curves (seeds × σ²) over ``seeds``: (part, label, a, b)."""
+    return [
+        ("(a)", "sensitivity lstm - transformer", _curves(by, "lstm", "sensitivity", seeds, xs),
+         _curves(by, "transformer", "sensitivity", seeds, xs)),
+        ("(b)", "LW lstm - 0", _curves(by, "lstm", "late_minus_early", seeds, xs), np.zeros((len(seeds), len(xs)))),
+        ("(c)", "LW lstm - LW transformer", _curves(by, "lstm", "late_minus_early", seeds, xs),
+         _curves(by, "transformer", "late_minus_early", seeds, xs)),
+    ]
+
+
+def _primary(comparisons: list[tuple], xs, ref: float, n_seeds: int) -> tuple[dict, list[dict]]:
+    """The verdict rule at the reference σ² alone (Holm across the three sub-claims): the
+    sub-claims' verdicts and the report's rows; every sub-claim inconclusive when ``ref`` is not
+    on the grid."""
+    at = [k for k, x in enumerate(xs) if x == ref]
+    if not at:
+        return {part: "inconclusive" for part, *_ in comparisons}, []
+    primary = holm_rule([compare_curves(a[:, at], b[:, at], [ref], direction=+1) for _, _, a, b in comparisons],
+                        direction=+1)
+    parts, rows = {}, []
+    for k, (part, label, _, _) in enumerate(comparisons):
+        pt = primary["comparisons"][k]["points"][0]
+        parts[part] = pt["verdict"]
+        rows.append({"sub-claim": part, "comparison": label, "σ²": ref, "effect a-b": pt["effect"],
+                     "CI low": pt["ci_low"], "CI high": pt["ci_high"], "p": pt["p"],
+                     "p Holm (3 sub-claims)": pt["p_holm_rule"],
+                     **({"sign p": pt.get("sign_p", float("nan"))} if n_seeds < EXACT_BELOW else {}),
+                     "verdict": pt["verdict"]})
+    return parts, rows
+
+
 def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -> dict:
     """The three sub-claims over seeds and the σ grid, the report and the figure; the
     statistics and the verdict rule (amended on 2026-12-07 for multiplicity) are the module
@@ -382,32 +415,14 @@ def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -
     seeds = [s for s in complete if s not in dropped]
     xs = config.measure.sigma2s
     summary, points, parts, exploratory, whole, primary_rows = [], [], {}, {}, {}, []
+    ref = config.measure.reference_sigma2
     if len(seeds) >= 2:
-        comparisons = [
-            ("(a)", "sensitivity lstm - transformer", _curves(by, "lstm", "sensitivity", seeds, xs),
-             _curves(by, "transformer", "sensitivity", seeds, xs)),
-            ("(b)", "LW lstm - 0", _curves(by, "lstm", "late_minus_early", seeds, xs), np.zeros((len(seeds), len(xs)))),
-            ("(c)", "LW lstm - LW transformer", _curves(by, "lstm", "late_minus_early", seeds, xs),
-             _curves(by, "transformer", "late_minus_early", seeds, xs)),
-        ]
-        ref = config.measure.reference_sigma2
-        at = [k for k, x in enumerate(xs) if x == ref]
-        primary = holm_rule([compare_curves(a[:, at], b[:, at], [ref], direction=+1) for _, _, a, b in comparisons],
-                            direction=+1) if at else None
+        comparisons = _comparisons(by, seeds, xs)
+        parts, primary_rows = _primary(comparisons, xs, ref, len(seeds))
         for k, (part, label, a, b) in enumerate(comparisons):
             rule = holm_rule([compare_curves(a, b, xs, direction=+1)], direction=+1)
             cmp = rule["comparisons"][0]
             whole[part], exploratory[part] = cmp["verdict"], cmp["verdict_ci"]
-            if primary is not None:
-                pt = primary["comparisons"][k]["points"][0]
-                parts[part] = pt["verdict"]
-                primary_rows.append({"sub-claim": part, "comparison": label, "σ²": ref, "effect a-b": pt["effect"],
-                                     "CI low": pt["ci_low"], "CI high": pt["ci_high"], "p": pt["p"],
-                                     "p Holm (3 sub-claims)": pt["p_holm_rule"],
-                                     **({"sign p": pt.get("sign_p", float("nan"))} if len(seeds) < EXACT_BELOW else {}),
-                                     "verdict": pt["verdict"]})
-            else:
-                parts[part] = "inconclusive"
             cm = cmp["curve_mean"]
             summary.append({"sub-claim": part, "comparison": label, "whole-curve verdict (Holm)": cmp["verdict"],
                             "exploratory verdict (CI only)": cmp["verdict_ci"],
@@ -423,11 +438,20 @@ def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -
                         "verdict (amended)": p["verdict"], "exploratory (CI only)": p["verdict_ci"]}
                        for p in cmp["points"]]
     overall = combine(parts.values()) if parts else "inconclusive"
+    # the filter reported with and without it: the same rule over every complete seed
+    if len(complete) >= 2:
+        parts_all, rows_all = _primary(_comparisons(by, complete, xs), xs, ref, len(complete))
+        overall_all = combine(parts_all.values())
+    else:
+        parts_all, rows_all, overall_all = {}, [], "inconclusive"
     overall_exploratory = combine(exploratory.values()) if exploratory else "inconclusive"
     overall_whole = combine(whole.values()) if whole else "inconclusive"
     names = {"(a)": "LSTM more sensitive", "(b)": "LSTM late-weighted", "(c)": "LSTM more late-weighted than the "
                                                                              "transformer"}
-    text = f"{overall}: " + "; ".join(f"{k} {names[k]}: {v}" for k, v in parts.items())
+    text = (f"{overall}: " + "; ".join(f"{k} {names[k]}: {v}" for k, v in parts.items())
+            + (f". Without the training-accuracy filter (all {len(complete)} seeds): {overall_all}, so the verdict "
+               + ("holds without the filter" if overall_all == overall else "does NOT hold without the filter")
+               if dropped else f". No seed was left out by the training-accuracy filter ({len(complete)} seeds)"))
     per_unit = [{"model": r["model"], "seed": r["seed"], "epochs": r["epochs"], "train_acc": r["train_acc"],
                  "test_acc": r["test_acc"], **{f"sens σ²={x:g}": r["sensitivity"][f"{x:g}"] for x in xs},
                  **{f"LW σ²={x:g}": r["late_minus_early"][f"{x:g}"] for x in xs}}
@@ -437,12 +461,14 @@ def analyze(config: SequenceSensitivityConfig, results: list, run_dir: RunDir) -
         CLAIM, {"setup: paper vs ours": REPORT.rows("setup", **fields),
                 f"the verdict: each sub-claim at the paper's σ² = {config.measure.reference_sigma2:g} (Holm across the "
                 "three)": primary_rows,
+                "the same rule without the training-accuracy filter (every seed with both models)": rows_all,
                 "sub-claims over the whole σ² curve (secondary)": summary,
                 "every σ² (a = first, b = second; paired over seeds; p: paired t-test, Holm: across the σ² of "
                 "the sub-claim)": points, "every unit": per_unit},
         text, title="sequence-sensitivity", figures=_figure(run_dir, config, by, seeds) if len(seeds) >= 1 else [],
         notes=REPORT.bullets("notes", **fields))
     return {"verdict": text, "overall": overall, "parts": parts, "seeds_used": seeds,
+            "without_filter": {"overall": overall_all, "parts": parts_all, "seeds": complete},
             "whole_curve_rule": {"overall": overall_whole, "parts": whole,
                                  "rule": "every σ², Holm across the σ² of each sub-claim (secondary)"},
             "exploratory_rule": {"overall": overall_exploratory, "parts": exploratory,
