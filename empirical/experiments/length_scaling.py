@@ -30,7 +30,7 @@ from ..train.recipe import Recipe, make_model
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
-from ..analysis.stats import combine, fit_line, paired_difference, sample_sd, slope_ci, verdict
+from ..analysis.stats import combine, fit_line, holm_verdicts, paired_difference, sample_sd, slope_ci, verdict
 
 #: the report's prose: the setup beside the paper's, the notes
 REPORT = ReportTemplate.beside(__file__)
@@ -187,7 +187,8 @@ def _effects(config: LengthScalingConfig, rows: list[dict], *, filtered: bool = 
                 "effect: mean per-seed slope difference per unit n": st["effect"],
                 "ci_low": st["ci_low"], "ci_high": st["ci_high"],
                 "95% CI": f"[{st['ci_low']:.3g}, {st['ci_high']:.3g}]",
-                "test": st["test"], "p": st.get("p", float("nan")), "seeds": len(seeds),
+                "test": st["test"], "p": st.get("p", float("nan")),
+                "p (Wilcoxon)": st.get("wilcoxon_p", float("nan")), "seeds": len(seeds),
                 "points per seed": ", ".join(f"{s}: {k}" for s, k in zip(seeds, points)),
                 f"seeds with < {MIN_SLOPE_POINTS} points": ", ".join(map(str, few)) or "none",
                 "mean PARITY slope": float(np.mean(a)) if a else float("nan"),
@@ -197,6 +198,12 @@ def _effects(config: LengthScalingConfig, rows: list[dict], *, filtered: bool = 
                     f"p = {format_p(pooled['p'], '.2g')}, {pooled['n']} pairs" if pooled else "n/a",
                 "verdict" if filtered else "word by the rule": v,
             })
+    if effects:  # Holm across the four effects (amended 2026-12-07, before the confirmatory run)
+        word = "verdict" if filtered else "word by the rule"
+        amended = holm_verdicts(verdicts, [e["p"] for e in effects])
+        for e, v, q in zip(effects, amended["verdicts"], amended["p_holm"]):
+            e["p Holm (4 effects)"], e[f"{word} (interval)"], e[word] = q, e[word], v
+        verdicts = amended["verdicts"]
     return effects, verdicts
 
 
@@ -329,7 +336,10 @@ def analyze(config: LengthScalingConfig, results: list, run_dir: RunDir) -> dict
     95 % t interval over seeds and the paired t-test (``empirical.analysis.stats.paired_difference`` of the
     per-seed PARITY and B slopes); predicted direction > 0. Each of the four effects gets
     ``empirical.analysis.stats.verdict(ci_low, ci_high, direction=+1)`` (no equivalence margin) and the
-    experiment's verdict is ``empirical.analysis.stats.combine`` of the four. Beside it, not entering the
+    experiment's verdict is ``empirical.analysis.stats.combine`` of the four. *Amended 2026-12-07,
+    before the confirmatory run, for multiplicity:* the four paired-t p-values are Holm-adjusted
+    together (``empirical.analysis.stats.holm_verdicts``) and an effect's decided verdict stands only
+    if its adjusted p < 0.05 (the same with the filter off). Beside it, not entering the
     verdict: the pooled least-squares slope of d on n over all pairs (``slope_ci``), and per task
     their printed statistic, the slope of M on n over kept runs.
 
