@@ -63,8 +63,9 @@ def _positive_int(text: str) -> int:
 
 def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="NAME", help="experiment name, or 'list'")
-    p.add_argument("--preset", choices=registry.PRESETS, default=None,
-                   help="smoke: seconds (tests); cpu: < 10 min on 2 cores; gpu: paper scale on one GPU")
+    p.add_argument("--preset", choices=registry.PRESETS + registry.OPTIONAL_PRESETS, default=None,
+                   help="smoke: seconds (tests); cpu: < 10 min on 2 cores; gpu: paper scale on one GPU; "
+                        "paper: the paper's own setting (only some experiments)")
     p.add_argument("--out", default=None, help="results folder (created; an existing one is resumed)")
     p.add_argument("--seeds", default=None,
                    help="the seeds of every setting: one seed 0, a range 0-9 or a list 3,5,8")

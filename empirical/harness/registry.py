@@ -67,10 +67,14 @@ from typing import Any, Callable
 from boolsens import BoolsensError
 
 __all__ = ["ExperimentConfig", "Experiment", "register", "get", "names", "claims", "experiments", "PRESETS",
-           "EXPERIMENTS"]
+           "OPTIONAL_PRESETS", "EXPERIMENTS"]
 
 #: The preset names every experiment defines.
 PRESETS = ("smoke", "cpu", "gpu")
+
+#: Presets an experiment may add: ``paper``, the paper's own setting where it differs from ``gpu``
+#: (e.g. the paper's seeds) and is too long for this project's CPU runs.
+OPTIONAL_PRESETS = ("paper",)
 
 #: Every experiment, known without importing it: name -> (module, one-line claim). The module's
 #: ``register(...)`` call must give the same name, module and claim (:func:`register` checks it).
@@ -191,14 +195,15 @@ def register(name: str, *, claim: str, presets: dict[str, ExperimentConfig], uni
     """Register experiment ``name``, a map over ``units`` (each run by ``run_unit``) followed by
     ``analyze``, and return it.
 
-    ``presets`` must hold exactly ``smoke``, ``cpu`` and ``gpu``, each a frozen dataclass
+    ``presets`` must hold ``smoke``, ``cpu`` and ``gpu`` (and may hold ``paper``), each a frozen dataclass
     instance deriving from :class:`ExperimentConfig`, all of the same class; every name in
     ``axes`` must be a field of it.
     """
     if not isinstance(name, str) or not name or name != name.strip() or " " in name:
         raise BoolsensError(f"experiment name={name!r} must be a non-empty string without spaces")
-    if set(presets) != set(PRESETS):
-        raise BoolsensError(f"experiment {name}: presets {sorted(presets)} must be exactly {list(PRESETS)}")
+    if not set(PRESETS) <= set(presets) <= set(PRESETS + OPTIONAL_PRESETS):
+        raise BoolsensError(f"experiment {name}: presets {sorted(presets)} must be {list(PRESETS)}, optionally "
+                            f"with {list(OPTIONAL_PRESETS)}")
     kinds = {type(c) for c in presets.values()}
     for key, cfg in presets.items():
         if not isinstance(cfg, ExperimentConfig) or not cfg.__dataclass_params__.frozen:

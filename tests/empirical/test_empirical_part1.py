@@ -61,13 +61,21 @@ class _NotAConfig:
 
 @pytest.mark.parametrize("name, presets, match", [
     ("has space", {"smoke": _Cfg(), "cpu": _Cfg(), "gpu": _Cfg()}, "without spaces"),
-    ("ok-name", {"smoke": _Cfg(), "cpu": _Cfg()}, "must be exactly"),
+    ("ok-name", {"smoke": _Cfg(), "cpu": _Cfg()}, "optionally with"),
+    ("ok-name", {"smoke": _Cfg(), "cpu": _Cfg(), "gpu": _Cfg(), "huge": _Cfg()}, "optionally with"),
     ("ok-name", {"smoke": _NotAConfig(), "cpu": _NotAConfig(), "gpu": _NotAConfig()}, "ExperimentConfig"),
     ("ok-name", {"smoke": {"x": 1}, "cpu": _Cfg(), "gpu": _Cfg()}, "frozen dataclass"),
-], ids=["space-in-name", "missing-gpu-preset", "not-an-experiment-config", "dict-config"])
+], ids=["space-in-name", "missing-gpu-preset", "unknown-preset", "not-an-experiment-config", "dict-config"])
 def test_register_rejects_bad_definitions(name, presets, match):
     with pytest.raises(ValueError, match=match):
         registry.register(name, claim="c", presets=presets, units=list, run_unit=dict, analyze=dict)
+
+
+def test_the_paper_preset_is_optional():
+    grok = registry.get("grokking").config("paper")
+    assert (grok.train.p, grok.train.train_fraction, grok.seeds) == (113, 0.3, (42, 43, 44, 45, 46))
+    with pytest.raises(ValueError, match="preset='paper' must be one of"):
+        registry.get("spectral-dynamics").config("paper")
 
 
 def test_config_override_of_unknown_field_raises():
