@@ -61,7 +61,7 @@ from ..models.token_attention import TokenAttention, TokenAttentionConfig
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
-from ..analysis.stats import combine, mean_ci, paired_difference, verdict
+from ..analysis.stats import combine, holm_verdicts, mean_ci, paired_difference, verdict
 from ..measure.token_replacement import replacement_sensitivity
 from ..train.loop import train
 from ..train.recipe import make_optimizer
@@ -464,6 +464,12 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
     gives each regime's verdict", which read the degenerate interval [mean, mean] as decisive.
     Every p in the report (the t-test's, or the sign test's at zero variance) has the exact sign
     test's and the exact sign-flip permutation test's beside it.
+
+    *Amended 2026-12-07, before the confirmatory run, for multiplicity:* the p-values of the regimes
+    decided on one side of 1/2 (reproduced, or reversed) are Holm-adjusted together
+    (:func:`empirical.analysis.stats.holm_verdicts`) and such a verdict stands only if its adjusted
+    p < 0.05; a "not reproduced" by equivalence (the interval within the margin around 0) is not a
+    test against 0 and is kept.
     """
     rows, verdicts, per_unit = [], [], []
     first_fit = {}  # unit key -> agreement with the lower-sensitivity rule when the labels are first all fitted
@@ -512,6 +518,15 @@ def analyze(config: SyntheticTokensConfig, results: list, run_dir: RunDir) -> di
                              "sens_model": r["sens_model"],
                              "attn_sparse": r["attention_mass"]["sparse"],
                              "attn_frequent": r["attention_mass"]["frequent"]})
+    # Holm across the regimes decided on a side of 1/2 (amended 2026-12-07, before the confirmatory run);
+    # an equivalence verdict (the interval within the margin around 0) is not a test against 0 and stays
+    sided = [row for row in rows if "CI low" in row and row["verdict"] != "inconclusive"
+             and not (row["CI low"] <= 0 <= row["CI high"])]
+    if sided:
+        amended = holm_verdicts([row["verdict"] for row in sided], [row["p"] for row in sided])
+        for row, v, q in zip(sided, amended["verdicts"], amended["p_holm"]):
+            row["verdict (before Holm)"], row["p Holm (regimes)"], row["verdict"] = row["verdict"], q, v
+    verdicts = [row["verdict"] for row in rows if "CI low" in row]
     overall = combine(verdicts) if verdicts else "inconclusive"
     parts = [f"{row['regime (n_s,n_f,n_d,m) M,T']}: {row['verdict']}" for row in rows]
     text = f"{overall}: by regime, {'; '.join(parts)}"
