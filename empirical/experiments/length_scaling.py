@@ -30,7 +30,7 @@ from ..train.recipe import Recipe, make_model
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
-from ..analysis.stats import combine, fit_line, holm_verdicts, paired_difference, sample_sd, slope_ci, verdict
+from ..analysis.stats import combine, fit_line, holm_rows, paired_difference, sample_sd, slope_ci, verdict
 
 #: the report's prose: the setup beside the paper's, the notes
 REPORT = ReportTemplate.beside(__file__)
@@ -198,12 +198,8 @@ def _effects(config: LengthScalingConfig, rows: list[dict], *, filtered: bool = 
                     f"p = {format_p(pooled['p'], '.2g')}, {pooled['n']} pairs" if pooled else "n/a",
                 "verdict" if filtered else "word by the rule": v,
             })
-    if effects:  # Holm across the four effects (amended 2026-12-07, before the confirmatory run)
-        word = "verdict" if filtered else "word by the rule"
-        amended = holm_verdicts(verdicts, [e["p"] for e in effects])
-        for e, v, q in zip(effects, amended["verdicts"], amended["p_holm"]):
-            e["p Holm (4 effects)"], e[f"{word} (interval)"], e[word] = q, e[word], v
-        verdicts = amended["verdicts"]
+    # Holm across the four effects (amended 2026-12-07, before the confirmatory run)
+    verdicts = holm_rows(effects, word="verdict" if filtered else "word by the rule", family="4 effects")
     return effects, verdicts
 
 

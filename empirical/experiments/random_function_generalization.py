@@ -45,7 +45,7 @@ from ..train.staged import StagedUnit
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, pyplot
 from ..harness.rundir import RunDir
-from ..analysis.stats import combine, mean_ci, paired_difference, slope_ci, verdict, within_unit_mean
+from ..analysis.stats import combine, holm_rows, mean_ci, paired_difference, slope_ci, verdict, within_unit_mean
 
 #: the report's prose: the setup beside the paper's, the notes
 REPORT = ReportTemplate.beside(__file__)
@@ -289,6 +289,8 @@ def _effects(config: RandomFunctionConfig, rows: list[dict], filtered: bool = Tr
         out.append({"claim": "(b) all m < 2**n, averaged within seed: retrained sharpness x4, learned − random "
                              "completion", **_fmt(st), "pairs": f"{st['n']} seeds ({st['kept pairs']} {what})",
                     word: v})
+    # Holm across (a) at every m and (b) (amended 2026-12-07, before any confirmatory run)
+    verdicts = holm_rows(out, word=word, family="(a) and (b)")
     return out, verdicts
 
 
@@ -449,7 +451,9 @@ def analyze(config: RandomFunctionConfig, results: list, run_dir: RunDir) -> dic
     the paired difference learned minus random over the seeds (n = seeds with a kept pair, not
     pairs), predicted < 0. Each gets ``empirical.analysis.stats.verdict(…,
     direction=−1)`` (no margin); the verdict is ``empirical.analysis.stats.combine`` of (a) at every m and
-    (b). Reported beside it, not in the verdict: (b) per m, the slope of the retrained sharpness on
+    (b). *Amended 2026-12-07, before any confirmatory run, for multiplicity:* the paired-t p-values of
+    (a) at every m and (b) are Holm-adjusted together (``empirical.analysis.stats.holm_rows``) and a
+    decided verdict stands only if its adjusted p < 0.05 (the same without the filters). Reported beside it, not in the verdict: (b) per m, the slope of the retrained sharpness on
     I(f) over every kept retrained run (their Fig. 4 scatter) and of the gap (a) on log2 m.
 
     Amended 2026-12-07: within-seed averaging in (b), after a reviewer ("(b) pools 8 pairs from 4

@@ -39,7 +39,7 @@ from ..measure.metrics import binary_accuracy, mse_loss
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
-from ..analysis.stats import combine, holm_verdicts, paired_difference, sign_test, verdict
+from ..analysis.stats import combine, holm_rows, paired_difference, sign_test, verdict
 from ..data.tasks import cube, labels, make_target, uniform_batches
 from ..train.loop import train
 from ..train.recipe import Recipe, make_model, make_optimizer
@@ -352,14 +352,9 @@ def analyze(config: SpectralConfig, results: list, run_dir: RunDir) -> dict:
     degrees = rows[0]["degrees"] if rows else []
     pairs = pair_statistics(rows, degrees, config.measure_every)
     unfiltered = censored_pair_statistics(rows, degrees, config.train.steps, config.measure_every)
-    for table, word_key, p_key in ((pairs, "verdict", "p"), (unfiltered, "verdict without the filter",
-                                                            "p (censored at the cap)")):
-        if table:  # Holm across the pairs (amended 2026-12-07, before the confirmatory run)
-            amended = holm_verdicts([t[word_key] for t in table], [t.get(p_key, float("nan")) for t in table])
-            for t, word, q in zip(table, amended["verdicts"], amended["p_holm"]):
-                t[f"{word_key} (interval)"], t[f"p Holm ({word_key.removeprefix('verdict').strip() or 'pairs'})"] = \
-                    t[word_key], q
-                t[word_key] = word
+    # Holm across the pairs, with and without the filter (amended 2026-12-07, before the confirmatory run)
+    holm_rows(pairs, family="pairs")
+    holm_rows(unfiltered, word="verdict without the filter", p="p (censored at the cap)", family="without the filter")
     words = [p["verdict"] for p in pairs] or ["inconclusive"]
     head = combine(words)
     for u, p in zip(unfiltered, pairs):
