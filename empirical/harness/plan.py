@@ -14,7 +14,9 @@ On top of the experiment's own axes the command line can sweep any scalar field
 A unit's key is a hash of the experiment name, every config field that is not an axis (after
 ``--set`` and the grid point) and the unit's parameters, prefixed by a readable name; so a
 changed setting gives new keys (nothing stale is reused) and an unchanged one reuses the finished
-unit.
+unit. A field added to a config after runs were committed is declared with :func:`added_field`:
+it is left out of the key while it holds its default, so the finished units of the settings it
+extends keep their keys (and a committed run stays re-analysable); any other value enters the key.
 
 Values on the command line (``--set field=value``, ``--grid field=v1,v2``, dotted names for nested
 configs such as ``train.lr=3e-4``) are parsed by the field's declared type; an unknown field or a
@@ -36,7 +38,10 @@ from boolsens.errors import BoolsensError as CommandLineError
 from boolsens.storage import to_jsonable
 
 __all__ = ["PlannedUnit", "derive_seed", "parse_seeds", "first_seeds", "parse_assignment", "apply_overrides", "grid_points", "plan_units",
-           "unit_key", "config_to_dict"]
+           "unit_key", "config_to_dict", "added_field", "key_settings"]
+
+#: the metadata :func:`added_field` puts on a config field
+_ADDED = "boolsens.added_field"
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,39 @@ def derive_seed(unit_seed: int, *labels: Any) -> int:
 def config_to_dict(config: Any) -> dict:
     """A config dataclass as plain JSON values (tuples as lists, nested configs as dicts)."""
     return to_jsonable(dataclasses.asdict(config))
+
+
+def added_field(default: Any) -> Any:
+    """A config dataclass field added after runs of its config were committed: ``default`` as for
+    :func:`dataclasses.field`, and :func:`key_settings` (so :func:`unit_key`) leaves it out while
+    it holds that default, so the units planned before it existed keep their keys. The config
+    itself (``config.json``) still records it.
+
+    >>> @dataclass(frozen=True)
+    ... class Spec:
+    ...     width: int = 8
+    ...     kind: str = added_field("mlp")
+    >>> key_settings(Spec()), key_settings(Spec(kind="transformer"))
+    ({'width': 8}, {'width': 8, 'kind': 'transformer'})
+    """
+    return dataclasses.field(default=default, metadata={_ADDED: True})
+
+
+def key_settings(config: Any) -> dict:
+    """:func:`config_to_dict` of ``config`` without the :func:`added_field` fields, of it or of the
+    configs nested in it, that hold their defaults: what a unit key hashes of the config."""
+    out = config_to_dict(config)
+
+    def prune(cfg: Any, d: dict) -> None:
+        for f in dataclasses.fields(cfg):
+            value = getattr(cfg, f.name)
+            if f.metadata.get(_ADDED) and value == f.default:
+                del d[f.name]
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                prune(value, d[f.name])
+
+    prune(config, out)
+    return out
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
@@ -267,8 +305,9 @@ def _readable(params: dict) -> str:
 
 def unit_key(experiment: str, config: Any, params: dict, axes: Sequence[str]) -> str:
     """``<readable params>-<12 hex digits>``: the hash covers the experiment, every non-axis
-    config field and the unit's parameters."""
-    settings = {k: v for k, v in config_to_dict(config).items() if k not in set(axes) | {"seeds"}}
+    config field (:func:`key_settings`: an :func:`added_field` at its default is left out) and the
+    unit's parameters."""
+    settings = {k: v for k, v in key_settings(config).items() if k not in set(axes) | {"seeds"}}
     blob = json.dumps({"experiment": experiment, "config": settings, "unit": to_jsonable(params)},
                       sort_keys=True, separators=(",", ":"))
     return f"{_readable(params)}-{hashlib.sha256(blob.encode()).hexdigest()[:12]}"

@@ -150,13 +150,24 @@ class BooleanTransformer(nn.Module):
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
         """The real output of each row: ``bits`` (B, n) tokens in {0, 1} -> (B,)."""
+        return self.forward_embedded(self.embed(bits))
+
+    def embed(self, bits: torch.Tensor) -> torch.Tensor:
+        """The token embeddings (without positions) of ``bits`` (B, n) in {0, 1}: (B, T, d_tok),
+        the CLS token's first with ``readout="cls"`` (T = n + 1), else T = n. What a noise on the
+        input's tokens perturbs (:meth:`forward_embedded` joins the positions)."""
         B, n = bits.shape
         if n != self.cfg.n:
             raise BoolsensError(f"input has length {n}; this model was built for n={self.cfg.n}")
         if self.cfg.readout == "cls":
             cls = torch.full((B, 1), self.cfg.vocab, dtype=bits.dtype, device=bits.device)
             bits = torch.cat([cls, bits], dim=1)  # (B, T)
-        tok = self.tok_emb(bits)  # (B, T, d_tok)
+        return self.tok_emb(bits)  # (B, T, d_tok)
+
+    def forward_embedded(self, tok: torch.Tensor) -> torch.Tensor:
+        """The output from token embeddings ``tok`` (B, T, d_tok) (:meth:`embed`'s, or a perturbed
+        copy): positions joined, the blocks, the readout -> (B,)."""
+        B = tok.shape[0]
         pos = self.pos_emb(self.positions).expand(B, -1, -1)  # (B, T, d_pos)
         h = torch.cat([tok, pos], dim=-1) if self.cfg.positions == "concat" else tok + pos  # (B, T, d)
         last = len(self.blocks) - 1

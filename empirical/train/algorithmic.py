@@ -1,6 +1,6 @@
 """Training on the algorithmic tasks of the grokking experiments: modular addition with a
-one-layer transformer and a noisy sparse parity with an MLP, both full batch with strong weight
-decay, optionally with a noise-stability regulariser, both resumable bit for bit.
+one-layer transformer and a noisy sparse parity with a transformer over the bits or an MLP, all full
+batch with strong weight decay, optionally with a noise-stability regulariser, resumable bit for bit.
 
 The modular-addition models are those of Nanda et al. (2023), "Progress measures for grokking via
 mechanistic interpretability", ICLR 2023, and of Vasudeva et al. (2025), "Transformers Learn Low
@@ -36,16 +36,18 @@ from boolsens import BoolsensError
 
 from ..data.real import modular_addition, noisy_sparse_parity
 from ..harness.checks import check_count, check_fields, check_integer
-from ..harness.plan import derive_seed
+from ..harness.plan import added_field, derive_seed
 from ..measure.metrics import parameter_norm
 from ..measure.operand import SensitivityProbe, operand_sensitivity
 from ..measure.sensitivity_real import class_accuracy
 from ..models.modular import ModularConfig, ModularTransformer
+from ..models.transformer import TransformerConfig
 from .loop import train
-from .recipe import OPTIMIZERS, make_optimizer
+from .recipe import OPTIMIZERS, Recipe, make_model, make_optimizer
 from .regularizers import StabilityRegularizer, penalty as _penalty, resample_signs, resample_tokens
 
-__all__ = ["GROKKED", "ModularAdditionSpec", "train_modular", "SparseParitySpec", "train_parity"]
+__all__ = ["GROKKED", "ModularAdditionSpec", "train_modular", "PARITY_ARCHITECTURES", "SparseParitySpec",
+           "parity_model", "parity_penalty", "train_parity"]
 
 #: test accuracy at which a run counts as grokked
 GROKKED = 0.95
@@ -227,17 +229,33 @@ def _gradient_norms(model, terms, gamma: float) -> dict:
             "grad_cosine": float(a @ b) / (na * nb) if na > 0 and nb > 0 else None}
 
 
+#: the models of the parity task: Hahn & Rofin's transformer over the bits, or a one-hidden-layer MLP
+PARITY_ARCHITECTURES = ("mlp", "transformer")
+
+
 @dataclass(frozen=True, kw_only=True)
 class SparseParitySpec:
     """Noisy k-sparse parity on n ±1 bits (training labels flipped with probability
-    ``label_noise``, test labels clean) and a one-hidden-layer ReLU MLP trained full batch with
-    AdamW (or Adam, or SGD)."""
+    ``label_noise``, test labels clean), a model trained full batch with AdamW (or Adam, or SGD).
+
+    ``architecture`` (one of :data:`PARITY_ARCHITECTURES`): ``"mlp"``, a one-hidden-layer ReLU MLP
+    of width ``d_mlp`` on the n inputs; ``"transformer"``, the Boolean-sequence transformer of
+    Hahn & Rofin (2024) that length-scaling trains (:func:`empirical.train.recipe.make_model`:
+    post-LN, token ++ position embeddings, readout at the last bit, attention initialised as
+    PyTorch's encoder) with ``n_layers`` blocks of width ``d_model``, ``n_heads`` heads and MLP
+    width ``d_mlp``, its output z read as the two logits (−z/2, z/2). ``architecture``,
+    ``d_model``, ``n_heads`` and ``n_layers`` came after the committed MLP runs
+    (:func:`empirical.harness.plan.added_field`)."""
 
     n: int = 20
     k: int = 3
     n_train: int = 1000
     n_test: int = 2000
     label_noise: float = 0.05
+    architecture: str = added_field("mlp")
+    d_model: int = added_field(32)
+    n_heads: int = added_field(2)
+    n_layers: int = added_field(2)
     d_mlp: int = 256
     optimizer: str = "adamw"
     lr: float = 2e-3
@@ -251,27 +269,91 @@ class SparseParitySpec:
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise BoolsensError(f"optimizer={self.optimizer!r} must be one of {OPTIMIZERS}")
-        check_fields(self, counts=("n", "n_train", "n_test", "d_mlp", "steps", "log_every", "checkpoint_every"),
-                     below_one=("label_noise", "betas", "momentum"), positive=("lr",), nonnegative=("weight_decay",))
+        check_fields(self, counts=("n", "n_train", "n_test", "d_model", "n_heads", "n_layers", "d_mlp", "steps",
+                                   "log_every", "checkpoint_every"),
+                     below_one=("label_noise", "betas", "momentum"), positive=("lr",), nonnegative=("weight_decay",),
+                     choices={"architecture": PARITY_ARCHITECTURES})
         check_integer(self.k, "k", 1)
         if self.k > self.n:
             raise BoolsensError(f"k={self.k} must be at most n={self.n}")
+        if self.architecture == "transformer":  # d_model a multiple of n_heads, and even (token ++ position)
+            TransformerConfig(n=self.n, d_model=self.d_model, n_heads=self.n_heads, n_layers=self.n_layers,
+                              d_mlp=self.d_mlp)
+
+
+class _ParityMLP(nn.Sequential):
+    """The one-hidden-layer MLP, ``(B, n) -> (B, 2)``; its "embedding" is the ±1 input as one token."""
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, None, :]  # (B, 1, n)
+
+    def forward_embedded(self, e: torch.Tensor) -> torch.Tensor:
+        return self(e[:, 0])  # (B, 2)
+
+
+class _ParityTransformer(nn.Module):
+    """A :class:`~empirical.models.transformer.BooleanTransformer` on ±1 inputs (−1 = bit 1, as in
+    :mod:`boolsens`), ``(B, n) -> (B, 2)`` logits (−z/2, z/2) of its output z; its embedding is the
+    bits' token embeddings (without positions: the noise of the Gaussian form is on the inputs)."""
+
+    def __init__(self, body: nn.Module):
+        super().__init__()
+        self.body = body
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body.embed((x < 0).long())  # (B, n, d_model / 2)
+
+    def forward_embedded(self, e: torch.Tensor) -> torch.Tensor:
+        z = self.body.forward_embedded(e)  # (B,)
+        return torch.stack([-z, z], dim=-1) / 2  # (B, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_embedded(self.embed(x))  # (B, 2)
+
+
+def parity_model(spec: SparseParitySpec, seed: int) -> nn.Module:
+    """The model of ``spec.architecture`` on the CPU, initialised from ``derive_seed(seed, "init")``
+    (torch's global generator): ``(B, n)`` ±1 floats -> ``(B, 2)`` logits, with ``embed(x)``
+    (B, T, d) and ``forward_embedded(e) -> (B, 2)`` for the regulariser's Gaussian form.
+
+    >>> m = parity_model(SparseParitySpec(n=5, k=2, architecture="transformer", d_model=8, d_mlp=8), 0)
+    >>> x = torch.ones(3, 5)
+    >>> m(x).shape, m.embed(x).shape, bool(torch.equal(m.forward_embedded(m.embed(x)), m(x)))
+    (torch.Size([3, 2]), torch.Size([3, 5, 4]), True)
+    """
+    init = derive_seed(seed, "init")
+    if spec.architecture == "transformer":
+        return _ParityTransformer(make_model(spec.n, Recipe(d_model=spec.d_model, n_layers=spec.n_layers,
+                                                            n_heads=spec.n_heads, d_mlp=spec.d_mlp), init))
+    torch.manual_seed(init)  # PyTorch's initialisers draw from the global generator
+    return _ParityMLP(nn.Linear(spec.n, spec.d_mlp), nn.ReLU(), nn.Linear(spec.d_mlp, 2))  # (B, n) -> (B, 2)
+
+
+def parity_penalty(model: nn.Module, reg: StabilityRegularizer, x: torch.Tensor, e: torch.Tensor,
+                   logits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """R of ``reg`` (without γ) for a :func:`parity_model` on ±1 inputs ``x`` (B, n) with
+    embeddings ``e = model.embed(x)`` and clean ``logits = model.forward_embedded(e)`` (B, 2): the
+    ``"resampling"`` form on ``x`` with every bit resampled (:func:`~empirical.train.regularizers.
+    resample_signs`), the ``"gaussian"`` one on a ρ-correlated partner of ``e``; noise from
+    ``generator``."""
+    return _penalty(reg, logits, generator=generator,
+                    resampled_logits=lambda: model(resample_signs(x, reg.rho, generator=generator)),
+                    forward_embedded=model.forward_embedded, embedded=e)
 
 
 def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,
                  regularizer: StabilityRegularizer = StabilityRegularizer(),
                  extra_after_grok: float | None = 0.0) -> dict:
-    """Train the MLP on noisy sparse parity full batch; the record is that of
+    """Train :func:`parity_model` on noisy sparse parity full batch; the record is that of
     :func:`train_modular`. The ``"resampling"`` regulariser resamples every input bit (kept with
     probability (1 + ρ)/2, else a uniform sign); the ``"gaussian"`` one uses a ρ-correlated
-    Gaussian partner of the input vector (treated as one token)."""
+    Gaussian partner of the model's embedding (the MLP's: the input vector as one token; the
+    transformer's: each bit's token embedding)."""
     device = torch.device(getattr(ctx, "device", "cpu") or "cpu")
     xtr, ytr, xte, yte, _ = noisy_sparse_parity(spec.n, spec.k, n_train=spec.n_train, n_test=spec.n_test,
                                                  noise=spec.label_noise, seed=derive_seed(seed, "data"))
     xtr, ytr, xte, yte = (t.to(device) for t in (xtr, ytr, xte, yte))
-    torch.manual_seed(derive_seed(seed, "init"))  # PyTorch's initialisers draw from the global generator
-    model = nn.Sequential(nn.Linear(spec.n, spec.d_mlp), nn.ReLU(),
-                          nn.Linear(spec.d_mlp, 2)).to(device)  # (B, n) -> (B, 2)
+    model = parity_model(spec, seed).to(device)
     opt = _optimizer(spec, model.parameters())
     penalty_gen = torch.Generator().manual_seed(derive_seed(seed, "penalty"))
     now = {"step": 0}
@@ -280,18 +362,13 @@ def train_parity(spec: SparseParitySpec, seed: int, ctx: Any, *,
         now["step"] = step
         return xtr, ytr
 
-    def forward_embedded(e: torch.Tensor) -> torch.Tensor:  # e: (B, 1, n), the input as one token
-        return model(e[:, 0])  # (B, 2)
-
     def loss_fn(m, x, y):
-        logits = m(x)  # (B, 2)
+        e = m.embed(x)  # (B, T, d)
+        logits = m.forward_embedded(e)  # (B, 2)
         loss = F.cross_entropy(logits, y)
         gamma = regularizer.strength(now["step"]) if regularizer.active else 0.0
         if gamma > 0:
-            loss = loss + gamma * _penalty(
-                regularizer, logits, generator=penalty_gen,
-                resampled_logits=lambda: m(resample_signs(x, regularizer.rho, generator=penalty_gen)),
-                forward_embedded=forward_embedded, embedded=x[:, None, :])
+            loss = loss + gamma * parity_penalty(m, regularizer, x, e, logits, penalty_gen)
         return loss
 
     def on_log(step, m):

@@ -37,6 +37,8 @@ BAD_SETTINGS = [
     ("noise-stability-regularizer", "sgd_momentum=1", "sgd_momentum=1.0 must lie in [0, 1)"),
     ("noise-stability-regularizer", "parity.k=50", "k=50 must be at most n="),
     ("noise-stability-regularizer", "parity.label_noise=-0.1", "label_noise=-0.1 must lie in [0, 1)"),
+    ("noise-stability-regularizer", "parity.architecture=cnn", "architecture='cnn' must be one of 'mlp', 'transformer'"),
+    ("noise-stability-regularizer", "parity.n_heads=3", "d_model=8 must be a multiple of n_heads=3"),
     ("random-function-generalization", "completions=0", "completions=0 must be"),
     ("random-function-generalization", "fit.steps=-1", "steps=-1 must be"),
     ("random-init-sensitivity", "d_model=9", "d_model=9 must be a multiple of gaussian_n_heads=2"),

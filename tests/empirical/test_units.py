@@ -83,6 +83,34 @@ def test_unit_keys_follow_the_settings_not_the_axes():
     assert not (base & changed)                          # a changed setting gives new keys
 
 
+def test_an_added_field_enters_the_key_only_away_from_its_default():
+    """Fields added after committed runs (``added_field``) keep the old keys at their defaults."""
+    import dataclasses
+
+    from empirical.harness.plan import added_field, key_settings, unit_key
+
+    @dataclasses.dataclass(frozen=True)
+    class Inner:
+        width: int = 4
+        kind: str = added_field("mlp")
+
+    @dataclasses.dataclass(frozen=True)
+    class Old:
+        inner: Inner = dataclasses.field(default_factory=Inner)
+        seeds: tuple = (0,)
+
+    @dataclasses.dataclass(frozen=True)
+    class Before:  # the config before ``kind`` was added
+        inner: dict = dataclasses.field(default_factory=lambda: {"width": 4})
+        seeds: tuple = (0,)
+
+    assert key_settings(Old()) == {"inner": {"width": 4}, "seeds": [0]}
+    assert unit_key("x", Old(), {"seed": 0}, ()) == unit_key("x", Before(), {"seed": 0}, ())
+    other = Old(inner=Inner(kind="transformer"))
+    assert key_settings(other)["inner"] == {"width": 4, "kind": "transformer"}
+    assert unit_key("x", other, {"seed": 0}, ()) != unit_key("x", Old(), {"seed": 0}, ())
+
+
 def test_command_line_errors_are_one_line(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     cases = [
