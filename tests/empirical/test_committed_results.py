@@ -14,16 +14,26 @@ from pathlib import Path
 
 import pytest
 
-from empirical.harness import cli, registry
+from empirical.harness import cli, prereg, registry
 from empirical.harness.plan import config_to_dict
 
-ROOT = Path(__file__).resolve().parents[2] / "docs" / "results" / "cpu"
-RUNS = sorted(p.name for p in ROOT.iterdir() if (p / "config.json").is_file()) if ROOT.is_dir() else []
+RESULTS = Path(__file__).resolve().parents[2] / "docs" / "results"
+ROOT = RESULTS / "cpu"
 
 
-@pytest.mark.parametrize("name", RUNS)
-def test_a_committed_run_plans_to_its_stored_units(name):
-    folder = ROOT / name
+def _runs(kind: str) -> list[str]:
+    root = RESULTS / kind
+    return sorted(p.name for p in root.iterdir() if (p / "config.json").is_file()) if root.is_dir() else []
+
+
+RUNS = _runs("cpu")
+#: the exploratory cpu runs and the confirmatory ones (docs/results/confirmatory/NAME)
+ALL_RUNS = [("cpu", n) for n in RUNS] + [("confirmatory", n) for n in _runs("confirmatory")]
+
+
+@pytest.mark.parametrize("kind, name", ALL_RUNS, ids=[f"{k}/{n}" for k, n in ALL_RUNS])
+def test_a_committed_run_plans_to_its_stored_units(kind, name):
+    folder = RESULTS / kind / name
     saved = json.loads((folder / "config.json").read_text())
     inv = saved["invocation"]
     exp = registry.get(saved["experiment"])
@@ -50,3 +60,14 @@ def _differences(saved: dict, planned: dict, where: str = "") -> list[str]:
 
 def test_every_experiment_has_a_committed_cpu_run():
     assert set(RUNS) == set(registry.names())
+
+
+@pytest.mark.parametrize("name", [n for k, n in ALL_RUNS if k == "confirmatory"])
+def test_a_committed_confirmatory_run_is_one_its_declaration_names(name):
+    saved = json.loads((RESULTS / "confirmatory" / name / "config.json").read_text())
+    assert saved["run_kind"] == "confirmatory"
+    decl = saved["declaration"]
+    assert decl["path"] == f"docs/experiments/{name}.prereg.toml" and len(decl["sha256"]) == 64
+    assert decl["git"] == "ok" and len(decl["commit"]) == 40
+    # the declaration has not changed since the run: the file today is the one the run recorded
+    assert prereg.digest(prereg.load(name)) == decl["sha256"], f"{decl['path']} changed after its confirmatory run"
