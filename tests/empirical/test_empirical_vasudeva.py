@@ -247,6 +247,35 @@ def test_sequence_sensitivity_judges_a_reversal_after_holm_and_reports_both_ps(t
     assert "amended on 2026-12-07 for multiplicity" in report
 
 
+def test_sequence_sensitivity_reports_the_rule_with_the_accuracy_filter_off(tmp_path):
+    """Seeds below min_train_acc leave the verdict's statistics; the same rule over every seed is
+    reported beside it, with whether the verdict holds without the filter."""
+    from empirical.experiments import sequence_sensitivity as seq
+    from empirical.harness.rundir import RunDir
+
+    config = seq.SequenceSensitivityConfig(measure=seq.TextMeasureSpec(sigma2s=(1.0, 4.0), reference_sigma2=1.0),
+                                           min_train_acc=0.9)
+    late = [0.05, 0.06, 0.055, 0.052, 0.058]          # the LSTM clearly late-weighted: (b) and (c) reproduced
+    records = _sequence_records(late)
+    for r in records:   # seeds 3 and 4: the transformer ends below the filter's accuracy, the LSTM flips nothing
+        if r.record["seed"] in (3, 4):
+            if r.record["model"] == "transformer":
+                r.record["train_acc"] = 0.5
+            else:
+                r.record["sensitivity"] = {"1": 0.0, "4": 0.0}
+    out = seq.analyze(config, records, RunDir(tmp_path))
+    assert out["seeds_used"] == [0, 1, 2] and out["without_filter"]["seeds"] == [0, 1, 2, 3, 4]
+    assert out["overall"] == "reproduced"                                  # seeds 0-2: (a), (b), (c) all hold
+    assert out["without_filter"]["parts"]["(a)"] == "inconclusive"         # seeds 3, 4 reverse (a)
+    assert out["without_filter"]["overall"] == "inconclusive"
+    assert "does NOT hold without the filter" in out["verdict"]
+    assert "the same rule without the training-accuracy filter" in (tmp_path / "report.md").read_text()
+    # no seed dropped: the verdict says so and the two agree
+    out = seq.analyze(config, _sequence_records(late), RunDir(tmp_path / "b"))
+    assert out["without_filter"]["overall"] == out["overall"] == "reproduced"
+    assert "No seed was left out by the training-accuracy filter (5 seeds)" in out["verdict"]
+
+
 def test_sequence_sensitivity_decides_at_the_primary_sigma2_only(tmp_path):
     """A reversal at a secondary σ² does not decide: the verdict reads the primary σ² alone."""
     from empirical.experiments import sequence_sensitivity as seq
