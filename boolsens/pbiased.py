@@ -228,18 +228,19 @@ def _level_squares(t: Table, exact: bool) -> np.ndarray:
     return out
 
 
-def _poly_in_p(coef: np.ndarray, p: float | Fraction, exact: bool) -> np.ndarray:
-    """Σ_k coef[..., k] p^k (1 − p)^{m−k} with m = coef.shape[-1] − 1."""
+def _poly_in_p(coef: np.ndarray, p: float | Fraction, exact: bool, factor: Fraction = Fraction(1)) -> np.ndarray:
+    """factor × Σ_k coef[..., k] p^k (1 − p)^{m−k} with m = coef.shape[-1] − 1 (exact: one
+    ``Fraction`` per entry, built from integers)."""
     m = coef.shape[-1] - 1
     if m < 0:  # n = 0: no coordinate
         return np.zeros(coef.shape[:-1], dtype=object if exact else np.float64)
     if exact:
         a, b = p.numerator, p.denominator
         powers = [a**k * (b - a) ** (m - k) for k in range(m + 1)]
-        den = b**m
-        flat = coef.reshape(-1, m + 1)
-        out = np.empty(flat.shape[0], dtype=object)
-        out[:] = [sum((c * w for c, w in zip(row.tolist(), powers)), 0) / Fraction(den) for row in flat]
+        num, den = factor.numerator, factor.denominator * b**m
+        flat = coef.reshape(-1, m + 1).tolist()
+        out = np.empty(len(flat), dtype=object)
+        out[:] = [Fraction(num * sum(c * w for c, w in zip(row, powers)), den) for row in flat]
         return out.reshape(coef.shape[:-1])
     k = np.arange(m + 1)
     w = float(p) ** k * (1.0 - float(p)) ** (m - k)
@@ -269,8 +270,10 @@ def p_influences(t: Table, p: float | Fraction, exact: bool) -> Any:
     if n == 0:
         return t.squeeze(np.zeros((t.functions, 0), dtype=object if exact else np.float64), (0,))
     pq = p * (1 - p)
-    piv = _pivotal(t, p, exact, strict=False)
-    if piv is not None:
+    counts = _level_counts(t) if exact else None
+    if counts is not None:  # exact: 4 p (1 − p) Pr[i pivotal], one Fraction per entry
+        out = _poly_in_p(counts, p, exact, factor=4 * pq)
+    elif (piv := _pivotal(t, p, exact, strict=False)) is not None:
         out = 4 * pq * piv
     else:
         out = pq * _poly_in_p(_level_squares(_numpy(t), exact), p, exact)

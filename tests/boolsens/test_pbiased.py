@@ -150,6 +150,27 @@ def test_exact_and_float_agree_at_n12():
                                rtol=1e-10, atol=1e-15)
 
 
+@pytest.mark.parametrize("n", [10, 11, 13, 16])
+def test_blocked_kernel_from_the_definition(n):
+    """From n = 10 on the edge counts come from the 16-word blocked kernel: its exact p-biased
+    influences equal the definition's, Σ over the edges {x, x^i} on which f differs of
+    μ_p(lower end) with p^k (1 − p)^(n−1−k) by the level k of the end x_i = +1, counted in numpy."""
+    tables = random_tables(n, 2, seed=n)
+    odd = n - 1 + n % 2                                    # a structured one: majority of the odd top bits
+    tables[1] = np.repeat(np.asarray(bs.majority(odd).signs, dtype=np.int8), 1 << (n - odd))
+    p = Fraction(2, 7)
+    got = bs.influences(tables, p=p)
+    x = np.arange(1 << n)
+    level = np.array([bin(v).count("1") for v in range(1 << n)])
+    for b, table in enumerate(tables):
+        for i in range(n):
+            low = x[(x >> i) & 1 == 0]                       # the ends with x_i = +1 (bit i clear)
+            ks = level[low][table[low] != table[low ^ (1 << i)]]
+            want = 4 * p * (1 - p) * sum((Fraction(int(c)) * p**k * (1 - p) ** (n - 1 - k)
+                                          for k, c in enumerate(np.bincount(ks, minlength=n))), Fraction(0))
+            assert got[b][i] == want, (n, b, i)
+
+
 # ------------------------------------------------------------------------------ p = 1/2 is today's code
 def _same(a, b) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
