@@ -228,15 +228,16 @@ def _level_squares(t: Table, exact: bool) -> np.ndarray:
     return out
 
 
-def _poly_in_p(coef: np.ndarray, p: float | Fraction, exact: bool, factor: Fraction = Fraction(1)) -> np.ndarray:
+def _poly_in_p(coef: np.ndarray, p: float | Fraction, exact: bool, factor: Any = None) -> np.ndarray:
     """factor × Σ_k coef[..., k] p^k (1 − p)^{m−k} with m = coef.shape[-1] − 1 (exact: one
-    ``Fraction`` per entry, built from integers)."""
+    ``Fraction`` per entry, built from integers; ``factor`` None: 1)."""
     m = coef.shape[-1] - 1
     if m < 0:  # n = 0: no coordinate
         return np.zeros(coef.shape[:-1], dtype=object if exact else np.float64)
     if exact:
         a, b = p.numerator, p.denominator
         powers = [a**k * (b - a) ** (m - k) for k in range(m + 1)]
+        factor = Fraction(1) if factor is None else factor
         num, den = factor.numerator, factor.denominator * b**m
         flat = coef.reshape(-1, m + 1).tolist()
         out = np.empty(len(flat), dtype=object)
@@ -244,12 +245,13 @@ def _poly_in_p(coef: np.ndarray, p: float | Fraction, exact: bool, factor: Fract
         return out.reshape(coef.shape[:-1])
     k = np.arange(m + 1)
     w = float(p) ** k * (1.0 - float(p)) ** (m - k)
-    return coef.astype(np.float64) @ w
+    out = coef.astype(np.float64) @ w
+    return out if factor is None else factor * out
 
 
-def _pivotal(t: Table, p: float | Fraction | None, exact: bool, *, strict: bool) -> np.ndarray | None:
-    """(functions, n) Pr_{μ_p}[i pivotal] of a ±1 table; None for another table (``strict``: the
-    standard error). p None: the uniform measure."""
+def _pivotal(t: Table, p: float | Fraction | None, exact: bool, *, strict: bool, factor: Any = None) -> np.ndarray | None:
+    """(functions, n) Pr_{μ_p}[i pivotal] of a ±1 table, times ``factor`` (None: 1; only with a
+    p); None for another table (``strict``: the standard error). p None: the uniform measure."""
     counts = _level_counts(t)
     if counts is None:
         if strict:
@@ -261,7 +263,7 @@ def _pivotal(t: Table, p: float | Fraction | None, exact: bool, *, strict: bool)
         if exact:
             return np.frompyfunc(lambda c: Fraction(int(c), den), 1, 1)(tot).astype(object)
         return tot / float(den)
-    return _poly_in_p(counts, p, exact)
+    return _poly_in_p(counts, p, exact, factor)
 
 
 def p_influences(t: Table, p: float | Fraction, exact: bool) -> Any:
@@ -270,13 +272,9 @@ def p_influences(t: Table, p: float | Fraction, exact: bool) -> Any:
     if n == 0:
         return t.squeeze(np.zeros((t.functions, 0), dtype=object if exact else np.float64), (0,))
     pq = p * (1 - p)
-    counts = _level_counts(t) if exact else None
-    if counts is not None:  # exact: 4 p (1 − p) Pr[i pivotal], one Fraction per entry
-        out = _poly_in_p(counts, p, exact, factor=4 * pq)
-    elif (piv := _pivotal(t, p, exact, strict=False)) is not None:
-        out = 4 * pq * piv
-    else:
-        out = pq * _poly_in_p(_level_squares(_numpy(t), exact), p, exact)
+    out = _pivotal(t, p, exact, strict=False, factor=4 * pq)  # 4 p (1 − p) Pr[i pivotal]
+    if out is None:
+        out = _poly_in_p(_level_squares(_numpy(t), exact), p, exact, factor=pq)
     return t.squeeze(out, (n,)) if exact else t.like_input(t.squeeze(out, (n,)))
 
 
