@@ -44,7 +44,7 @@ from ..models.random_init import (EndTokenConfig, EndTokenTransformer, LastState
 from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, pyplot
 from ..harness.rundir import RunDir
-from ..analysis.stats import combine, holm_verdicts, mean_ci, verdict, welch_difference
+from ..analysis.stats import combine, holm_rows, mean_ci, verdict, welch_difference
 
 #: the report's prose: the setup beside the paper's code, the notes
 REPORT = ReportTemplate.beside(__file__)
@@ -301,21 +301,20 @@ def analyze(config: RandomInitConfig, results: list, run_dir: RunDir) -> dict:
     inconclusive; no equivalence margin), and the experiment's verdict is
     :func:`empirical.analysis.stats.combine` of the two families (reproduced only if both are). *Amended
     2026-12-07, before the confirmatory run, for multiplicity:* the two families' Welch p-values are
-    Holm-adjusted together (:func:`empirical.analysis.stats.holm_verdicts`), and a family's decided
+    Holm-adjusted together (:func:`empirical.analysis.stats.holm_rows`), and a family's decided
     verdict stands only if its adjusted p < 0.05. Every
     (family, scale, n) point gets the same Welch difference and verdict word, reported as the curve
     (these do not enter the headline verdict, which rests on the whole curve).
     """
     rows = [r.record for r in results]
     fams = [(f, s) for f, s in (("uniform", config.ws), ("gaussian", config.sigmas)) if s]
-    effects, words, points = [], [], []
+    effects, points = [], []
     for fam, scales in fams:
         eff = _family_effect(rows, fam, scales, config.ns)
         pts = _points(rows, fam, scales, config.ns)
         points += pts
         if eff is None:
             effects.append({"family": fam, "verdict": "inconclusive", "note": "both models and >= 2 seeds needed"})
-            words.append("inconclusive")
             continue
         count = {v: sum(p.get("verdict") == v for p in pts) for v in ("reproduced", "not reproduced", "inconclusive")}
         effects.append({"family": fam, "scales": ", ".join(f"{s:g}" for s in scales),
@@ -325,12 +324,7 @@ def analyze(config: RandomInitConfig, results: list, run_dir: RunDir) -> dict:
                         "seeds": f"{eff['seeds_transformer']} + {eff['seeds_lstm']}", "verdict": eff["verdict"],
                         "points reproduced / not / inconclusive": f"{count['reproduced']} / {count['not reproduced']}"
                                                                   f" / {count['inconclusive']} of {len(pts)}"})
-        words.append(eff["verdict"])
-    family = holm_verdicts(words, [e.get("p (Welch)", float("nan")) for e in effects])
-    for e, word, q in zip(effects, family["verdicts"], family["p_holm"]):
-        e["verdict (interval)"], e["p Holm (families)"], e["verdict"] = e["verdict"], q, word
-    words = family["verdicts"]
-    head = combine(words)
+    head = combine(holm_rows(effects, p="p (Welch)", family="families"))
     parts = []
     for e in effects:
         if "effect Δ (T − L)" in e:
