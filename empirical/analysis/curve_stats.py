@@ -28,7 +28,7 @@ import numpy as np
 
 from boolsens import BoolsensError
 
-from .stats import combine, holm, paired_difference, verdict
+from .stats import combine, holm, holm_verdicts, paired_difference, verdict
 
 __all__ = ["compare_curves", "crossings", "holm_rule", "ALPHA"]
 
@@ -125,21 +125,21 @@ def holm_rule(comparisons: Sequence[dict], *, direction: int, alpha: float = ALP
     if direction not in (1, -1):
         raise BoolsensError(f"direction={direction!r} must be +1 or -1")
     comparisons = list(comparisons)
-    ps = [float(p["p"]) if math.isfinite(float(p["p"])) else 1.0 for c in comparisons for p in c["points"]]
-    adjusted = iter(holm(ps) if ps else [])
-    out, verdicts, reversed_p = [], [], []
+    flat = [p for c in comparisons for p in c["points"]]
+    bounds = [(p["ci_low"], p["ci_high"]) if direction == 1 else (-p["ci_high"], -p["ci_low"]) for p in flat]
+    sided = [math.isfinite(lo) and math.isfinite(hi) and (lo > 0 or hi < 0) for lo, hi in bounds]
+    amended = holm_verdicts([p["verdict"] for p in flat], [p["p"] for p in flat], alpha=alpha, sided=sided) \
+        if flat else {"verdicts": [], "p_holm": []}
+    reversed_p = [q for q, s, (_, hi) in zip(amended["p_holm"], sided, bounds) if s and hi < 0]
+    rows = iter(zip(amended["verdicts"], amended["p_holm"]))
+    out, verdicts = [], []
     for c in comparisons:
         points = []
         for p in c["points"]:
-            ph = next(adjusted)
-            lo, hi = (p["ci_low"], p["ci_high"]) if direction == 1 else (-p["ci_high"], -p["ci_low"])
-            sided = math.isfinite(lo) and math.isfinite(hi) and (lo > 0 or hi < 0)
-            if sided and hi < 0:
-                reversed_p.append(ph)
-            v = p["verdict"] if not sided or ph < alpha else "inconclusive"
+            v, ph = next(rows)
             points.append({**p, "p_holm_rule": ph, "verdict_ci": p["verdict"], "verdict": v})
         verdicts += [p["verdict"] for p in points]
         out.append({**c, "points": points, "verdict_ci": c["verdict"],
                     "verdict": combine([p["verdict"] for p in points]) if points else "inconclusive"})
-    return {"verdict": combine(verdicts) if verdicts else "inconclusive", "comparisons": out, "points": len(ps),
+    return {"verdict": combine(verdicts) if verdicts else "inconclusive", "comparisons": out, "points": len(flat),
             "min_p_holm_reversed": min(reversed_p) if reversed_p else float("nan")}

@@ -441,11 +441,14 @@ def holm(p_values: Iterable[float]) -> list[float]:
     return [float(f"{v:.15g}") for v in adjusted]  # 15 significant digits: exact doctests, tiny p kept
 
 
-def holm_verdicts(verdicts: Iterable[str], p_values: Iterable[float], *, alpha: float = 0.05) -> dict[str, list]:
+def holm_verdicts(verdicts: Iterable[str], p_values: Iterable[float], *, alpha: float = 0.05,
+                  sided: Iterable[bool] | None = None) -> dict[str, list]:
     """Verdicts of a family of tests corrected for multiplicity: the p-values are Holm-adjusted
     together (:func:`holm`; a non-finite p, e.g. a test that could not be made, counts as 1), and a
     decided verdict ("reproduced" or "not reproduced") stands only where its adjusted p is below
-    ``alpha``; otherwise it becomes "inconclusive". "inconclusive" stays. So :func:`combine` of the
+    ``alpha``; otherwise it becomes "inconclusive". "inconclusive" stays, and so does a decided
+    verdict whose ``sided`` flag is False (an equivalence verdict: its interval lies within a margin
+    around 0, which is no test against 0); ``sided`` None: every verdict is sided. So :func:`combine` of the
     result says "not reproduced" only when some reversal survives Holm, and "reproduced" only when
     every test is decided on the predicted side and survives Holm.
 
@@ -461,10 +464,13 @@ def holm_verdicts(verdicts: Iterable[str], p_values: Iterable[float], *, alpha: 
         raise BoolsensError(f"holm_verdicts: verdicts={vs!r} must be a non-empty list of {VERDICTS}")
     if len(raw) != len(vs):
         raise BoolsensError(f"holm_verdicts: p_values has {len(raw)} values for {len(vs)} verdicts; one p per verdict")
+    flags = [True] * len(vs) if sided is None else [bool(f) for f in sided]
+    if len(flags) != len(vs):
+        raise BoolsensError(f"holm_verdicts: sided has {len(flags)} flags for {len(vs)} verdicts; one flag per verdict")
     ps = [float(p) if p is not None and math.isfinite(float(p)) else 1.0 for p in raw]
     adjusted = holm(ps)
-    return {"verdicts": [v if v == "inconclusive" or q < alpha else "inconclusive" for v, q in zip(vs, adjusted)],
-            "p_holm": adjusted}
+    return {"verdicts": [v if v == "inconclusive" or not f or q < alpha else "inconclusive"
+                         for v, f, q in zip(vs, flags, adjusted)], "p_holm": adjusted}
 
 
 def holm_rows(rows: list[dict], *, word: str = "verdict", p: str = "p", family: str = "family",

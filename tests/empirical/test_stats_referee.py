@@ -118,6 +118,11 @@ def test_holm_verdicts_keep_only_decisions_that_survive_holm():
     assert r["verdicts"] == ["inconclusive", "inconclusive"] and r["p_holm"] == pytest.approx([0.06, 0.06])
     # a test that could not be made (nan p) counts as p = 1 and cannot keep a decided verdict
     assert holm_verdicts(["reproduced", "reproduced"], [float("nan"), 0.001])["verdicts"] == ["inconclusive", "reproduced"]
+    # an equivalence verdict (not sided: no test against 0) stays whatever its p; a sided one does not
+    r = holm_verdicts(["not reproduced", "not reproduced"], [0.9, 0.9], sided=[False, True])
+    assert r["verdicts"] == ["not reproduced", "inconclusive"]
+    with pytest.raises(BoolsensError, match="one flag per verdict"):
+        holm_verdicts(["reproduced"], [0.1], sided=[True, False])
     with pytest.raises(BoolsensError, match="one p per verdict"):
         holm_verdicts(["reproduced"], [0.1, 0.2])
     with pytest.raises(BoolsensError, match="verdicts"):
