@@ -57,7 +57,7 @@ from ..harness.registry import ExperimentConfig, register
 from ..analysis.report import ReportTemplate, format_p, format_value, pyplot
 from ..harness.rundir import RunDir
 from ..harness.runtime import limit_cpu_threads
-from ..analysis.stats import censored_at, combine, kaplan_meier_at_cap, logrank, paired_difference, verdict
+from ..analysis.stats import censored_at, combine, holm_rows, kaplan_meier_at_cap, logrank, paired_difference, verdict
 
 CLAIM = ("Haris et al.: training with a noise-stability regulariser (token resampling, agreement of the output "
          "distributions) groks sooner than plain training: about 36% on modular addition, 35% on a noisy "
@@ -468,6 +468,9 @@ def _report_fields(config: NoiseStabilityConfig) -> dict:
 _LOGRANK_COLUMNS = ("task", "variant", "vs", "seeds", "grokked (base)", "grokked (variant)", "censored at the cap (base)",
                     "censored at the cap (variant)", "cap", "KM median (base)", "KM median (variant)", "z (log-rank)",
                     "p (log-rank)", "word by the rule")
+#: Holm across the paper's form on the two tasks (amended 2026-12-07, before the confirmatory run)
+_HOLM_FAMILY = "paper's form, both tasks"
+_HOLM_COLUMNS = ("word by the rule (interval)", f"p Holm ({_HOLM_FAMILY})")
 
 
 def _paper_part(c: dict) -> str:
@@ -479,6 +482,9 @@ def _paper_part(c: dict) -> str:
         text += "no run of either condition grokked, so no log-rank test can be made"
     else:
         text += f"log-rank z = {c['z (log-rank)']:+.2f}, p = {format_p(c['p (log-rank)'], '.3g')}"
+        if _HOLM_COLUMNS[1] in c:
+            text += (f" (Holm across both tasks: p = {format_p(c[_HOLM_COLUMNS[1]], '.3g')}; "
+                     f"{c[_HOLM_COLUMNS[0]]} before it)")
     for cond, n in ((c["variant"], c["censored at the cap (variant)"]), (c["vs"], c["censored at the cap (base)"])):
         if n == c["seeds"]:
             text += (f"; every {cond} run ({n}/{c['seeds']}) was censored at the cap {c['cap']}: none grokked within it, "
@@ -486,6 +492,23 @@ def _paper_part(c: dict) -> str:
     return (text + f": {c['word by the rule']} (the committed exploratory run's paired t on log min(T, cap): mean log "
             f"ratio {c['mean log ratio']:+.2f}, 95% CI [{c['ci_low']:+.2f}, {c['ci_high']:+.2f}], "
             f"p = {format_p(c['p (paired t)'], '.3g')}, {c['word (paired t, exploratory)']} by its rule)")
+
+
+def paper_verdict(comps: list[dict]) -> tuple[list[dict], str]:
+    """The comparisons of the paper's form (variant ``paper``) and the experiment's verdict: their
+    log-rank p-values Holm-adjusted together when there are two or more (in place, by
+    :func:`empirical.analysis.stats.holm_rows`: the word before Holm and the adjusted p are added),
+    then :func:`empirical.analysis.stats.combine` of the amended words; "inconclusive" with none.
+
+    >>> rows = [{"variant": "paper", "p (log-rank)": 0.0295, "word by the rule": "not reproduced"},
+    ...         {"variant": "paper", "p (log-rank)": 0.858, "word by the rule": "inconclusive"}]
+    >>> paper_verdict(rows)[1], rows[0]["word by the rule (interval)"]
+    ('inconclusive', 'not reproduced')
+    """
+    paper = [c for c in comps if c["variant"] == "paper"]
+    if len(paper) > 1:
+        holm_rows(paper, word="word by the rule", p="p (log-rank)", family=_HOLM_FAMILY)
+    return paper, combine(c["word by the rule"] for c in paper) if paper else "inconclusive"
 
 
 def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dict:
@@ -526,6 +549,13 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
     verdict is still :func:`empirical.analysis.stats.combine` of the paper's form on both tasks; the
     same rule still describes the diagnostic variants. The paired t on log min(T, C) stays in the
     report as the committed exploratory run's statistic, with the word its rule gave.
+
+    **Amended 2026-12-07, before the confirmatory run: Holm across the two tasks.** The verdict says
+    "not reproduced" if either task's test is reversed, a union of two tests; so the two log-rank
+    p-values of the paper's form are Holm-adjusted together
+    (:func:`empirical.analysis.stats.holm_rows`) and a task's decided word stands only where its
+    adjusted p < 0.05 (the word before Holm is reported beside). The diagnostic variants are not
+    adjusted: they are descriptions, not verdicts.
     """
     rows, histories = [], {}
     for res in results:
@@ -534,9 +564,7 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
         histories[key] = sorted(run_dir.read_metrics(key), key=lambda r: r["step"])
     comps = _comparisons(config, rows, histories)
     kms = kaplan_meier_by_condition(config, rows)
-    paper = [c for c in comps if c["variant"] == "paper"]
-    words = [c["word by the rule"] for c in paper]
-    word = combine(words) if words else "inconclusive"
+    paper, word = paper_verdict(comps)
     parts = [_paper_part(c) for c in paper]
     ours = [c for c in comps if c["variant"] != "paper"]
     summary = "; ".join(f"{c['task']} {c['variant']}: grokked {c['grokked (variant)']} (base {c['grokked (base)']}), "
@@ -579,9 +607,10 @@ def analyze(config: NoiseStabilityConfig, results: list, run_dir: RunDir) -> dic
               "note": "every run censored: none grokked by the cap" if km["events"] == 0 else ""}
              for (t, v), km in kms.items()] or "no runs",
          "epochs to grok, each variant vs its baseline: log-rank test (the verdict's rule, amended 2026-12-07)":
-             [{k: c[k] for k in _LOGRANK_COLUMNS} for c in comps] or "no paired comparison",
+             [{**{k: c[k] for k in _LOGRANK_COLUMNS}, **{k: c.get(k, "") for k in _HOLM_COLUMNS}} for c in comps]
+             or "no paired comparison",
          "the committed exploratory run's statistic: paired t on log min(T, cap) over seeds (the rule before "
-         "2026-12-07; not the verdict)": [{k: v for k, v in c.items() if k not in _LOGRANK_COLUMNS[4:]}
+         "2026-12-07; not the verdict)": [{k: v for k, v in c.items() if k not in _LOGRANK_COLUMNS[4:] + _HOLM_COLUMNS}
                                           for c in comps] or "no paired comparison",
          "the regulariser's R along plain AdamW training (R_grok - R_mem; paired t)":
              penalty_along_plain_training(rows, histories) or "no plain run grokked",

@@ -391,3 +391,26 @@ def test_one_rho_check_serves_every_regulariser(rho, match):
                  lambda: correlated_gaussian(torch.zeros(3), rho, generator=g)):
         with pytest.raises(BoolsensError, match=match):
             call()
+
+
+def test_paper_verdict_holm_adjusts_the_two_tasks_together():
+    from empirical.experiments.noise_stability_regularizer import paper_verdict
+
+    def row(p, word, variant="paper"):
+        return {"variant": variant, "p (log-rank)": p, "word by the rule": word}
+
+    # the exploratory run's numbers: a reversal at p = 0.0295 does not survive Holm beside p = 0.858
+    rows = [row(0.0295, "not reproduced"), row(0.858, "inconclusive"), row(0.001, "not reproduced", "ours")]
+    paper, word = paper_verdict(rows)
+    assert word == "inconclusive" and len(paper) == 2
+    assert paper[0]["p Holm (paper's form, both tasks)"] == pytest.approx(0.059)
+    assert rows[2]["word by the rule"] == "not reproduced"          # a diagnostic variant is not adjusted
+    # both reproduced and both surviving Holm; a reversal that survives Holm decides "not reproduced"
+    assert paper_verdict([row(0.001, "reproduced"), row(0.02, "reproduced")])[1] == "reproduced"
+    assert paper_verdict([row(0.001, "not reproduced"), row(0.5, "inconclusive")])[1] == "not reproduced"
+    # a test that could not be made (p None) counts as p = 1: the other's word survives (Holm p 0.04),
+    # but the combined verdict needs both tasks
+    paper, word = paper_verdict([row(0.02, "reproduced"), row(None, "inconclusive")])
+    assert word == "inconclusive" and paper[0]["word by the rule"] == "reproduced"
+    assert paper[0]["p Holm (paper's form, both tasks)"] == pytest.approx(0.04)
+    assert paper_verdict([])[1] == "inconclusive"
