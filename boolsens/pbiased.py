@@ -79,17 +79,19 @@ def resolve_p(p: Any, exact: bool, t: Table) -> tuple[float | Fraction | None, b
     measure (today's code), as does p = ½ (a ``Fraction(1, 2)`` sets ``exact``); a ``Fraction``
     sets ``exact``; a float p with ``exact=True`` is refused (pass a Fraction)."""
     p = check_p(p)
-    if p is None or p == 0.5 and not isinstance(p, Fraction):
+    if p is None:
         return None, exact
-    if isinstance(p, Fraction):
+    if isinstance(p, Fraction):  # compared through its integers: Fraction's own comparisons are slow
         if t.torch:
             raise BoolsensError(f"an exact Fraction p={p} needs a numpy table or a BooleanFunction, "
                                 "not a torch tensor")
-        exact = True
-    elif exact:
+        return (None if p.numerator == 1 and p.denominator == 2 else p), True
+    if p == 0.5:
+        return None, exact
+    if exact:
         raise BoolsensError(f"exact=True with p={p!r}, a float: pass p as a fractions.Fraction "
                             "(e.g. Fraction(1, 3)) for exact p-biased values")
-    return (None if p == _HALF else p), exact
+    return p, exact
 
 
 def _numpy(t: Table) -> Table:
@@ -239,9 +241,14 @@ def _poly_in_p(coef: np.ndarray, p: float | Fraction, exact: bool, factor: Any =
         powers = [a**k * (b - a) ** (m - k) for k in range(m + 1)]
         factor = Fraction(1) if factor is None else factor
         num, den = factor.numerator, factor.denominator * b**m
-        flat = coef.reshape(-1, m + 1).tolist()
-        out = np.empty(len(flat), dtype=object)
-        out[:] = [Fraction(num * sum(c * w for c, w in zip(row, powers)), den) for row in flat]
+        flat = coef.reshape(-1, m + 1)
+        out = np.empty(flat.shape[0], dtype=object)
+        if (flat.dtype == np.int64 and flat.size and int(flat.min()) >= 0
+                and int(flat.max()) * sum(powers) * abs(num) < 2**63):  # every sum and product fits int64
+            sums = (flat @ np.array(powers, dtype=np.int64)) * num
+            out[:] = [Fraction(s, den) for s in sums.tolist()]
+        else:
+            out[:] = [Fraction(num * sum(c * w for c, w in zip(row, powers)), den) for row in flat.tolist()]
         return out.reshape(coef.shape[:-1])
     k = np.arange(m + 1)
     w = float(p) ** k * (1.0 - float(p)) ** (m - k)
@@ -271,7 +278,10 @@ def p_influences(t: Table, p: float | Fraction, exact: bool) -> Any:
     n = t.n
     if n == 0:
         return t.squeeze(np.zeros((t.functions, 0), dtype=object if exact else np.float64), (0,))
-    pq = p * (1 - p)
+    if isinstance(p, Fraction):  # p (1 − p) from the integers: one Fraction, not four operations
+        pq = Fraction(p.numerator * (p.denominator - p.numerator), p.denominator * p.denominator)
+    else:
+        pq = p * (1 - p)
     out = _pivotal(t, p, exact, strict=False, factor=4 * pq)  # 4 p (1 − p) Pr[i pivotal]
     if out is None:
         out = _poly_in_p(_level_squares(_numpy(t), exact), p, exact, factor=pq)

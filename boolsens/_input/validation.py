@@ -263,8 +263,12 @@ def check_p(p: Any, *, name: str = "p") -> float | Fraction | None:
     >>> check_p(Fraction(1, 3)), check_p(0.25), check_p(None)
     (Fraction(1, 3), 0.25, None)
     """
-    if p is None or isinstance(p, Fraction):
-        value = p
+    if p is None:
+        return None
+    if isinstance(p, Fraction):  # through its integers (denominator > 0): Fraction's comparisons are slow
+        if not 0 < p.numerator < p.denominator:
+            raise BoolsensError(f"{name}={p!r} must lie in (0, 1): the probability that a coordinate is -1 (True)")
+        return p
     elif isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real):
         raise BoolsensError(f"{name}={p!r} must be a real number in (0, 1) (a float or a fractions.Fraction)")
     else:

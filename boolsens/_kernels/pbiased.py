@@ -8,7 +8,8 @@ Conventions: see :mod:`boolsens` and :mod:`boolsens.pbiased`.
   integer coefficients: Pr_{μ_p}[i pivotal] = Σ_k c[i, k] p^k (1 − p)^{n−1−k}.
 * :func:`biased_butterfly` — the p-biased Fourier transform, one butterfly per coordinate.
 
-Cost: ``edge_level_counts`` does 5 popcounts per word and coordinate (about 5 n 2**n / 64), in
+Cost: ``edge_level_counts`` does 5 popcounts per edge word (64 edges; about 5 (n + 6) 2**n / 128
+in all: coordinates i >= 6 pair 2**n / 128 words, and for i < 6 two words' edges share one), in
 blocks of 16 words whose sums the compiler keeps in vector lanes from n = 10 on;
 ``biased_butterfly`` n passes over a float64 table (n 2**n multiply-adds).
 """
@@ -66,6 +67,8 @@ def _edge_levels(w, n, masks, levels, out):
 
 #: BLOCK_LEVELS[t] = the number of bits set in t < 16: the level a word adds inside its block of 16
 BLOCK_LEVELS = np.array([bin(t).count("1") for t in range(16)], dtype=np.int64)
+#: HIGH_LANES[e, t] = all ones where bit e of the lane t < 16 is set, else 0
+HIGH_LANES = np.array([[2**64 - 1 if (t >> e) & 1 else 0 for t in range(16)] for e in range(4)], dtype=np.uint64)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -87,7 +90,11 @@ def _edge_levels_blocked(w, n, masks, levels, out):
     is popcount(block) + popcount(t) + j (t its place in the block, j the level of the bit in the
     word), so the counts go to acc[popcount(block), j, t], 16 independent lanes the compiler
     vectorises, and are folded into out[b, i, ·] once per coordinate (about 1.9x the scalar loop
-    at n = 20, whose seven running sums per word wait on each other in memory)."""
+    at n = 20, whose seven running sums per word wait on each other in memory). Block, word and
+    lane indices are uint64, as in :mod:`.bitpacked`: with signed ones numba's wraparound test
+    stays in the vectorised loops (1.5x slower at n = 20). For i < 6 only half a word's bits are
+    edge bits, so two words are merged into one before counting (1.2x at n = 20), and for 6 <= i < 10
+    two blocks fill the 16 lanes where one block fills 8."""
     B, W = w.shape
     L1, L2, L3, L4, L5 = levels[1], levels[2], levels[3], levels[4], levels[5]
     nblk = W // 16
@@ -95,36 +102,58 @@ def _edge_levels_blocked(w, n, masks, levels, out):
     while (1 << hb) < nblk:
         hb += 1
     acc = np.zeros((hb + 1, 7, 16), dtype=np.uint64)
+    one, lanes, ublk = np.uint64(1), np.uint64(16), np.uint64(nblk)
     for b in range(B):
         row = w[b]
         for i in range(n):
             acc[:] = 0
-            if i < 6:  # partners inside each word, 2**i bits apart
+            if i < 6 and nblk >= 2:  # partners inside each word, 2**i bits apart, two words at once:
+                # the edge bits of a word sit where bit i of the position is clear, so those of word
+                # 16 (blk + 1) + t move into the other half, 2**i places up; an even block's level + 1
+                # is its odd neighbour's, so the merged word's levels are an ordinary word's of block blk
                 sh = np.uint64(1 << i)
                 m = masks[i]
-                for blk in range(nblk):
-                    a = acc[_popcount(np.uint64(blk))]
-                    base = blk * 16
-                    for t in range(16):
+                for blk in range(np.uint64(0), ublk, np.uint64(2)):
+                    a = acc[_popcount(blk)]
+                    base = blk * lanes
+                    for t in range(lanes):
                         v = row[base + t]
-                        _lanes(a, t, (v ^ (v >> sh)) & m, L1, L2, L3, L4, L5)
-            elif i < 10:  # partners 2**(i-6) words away inside the block: the words t with bit i-6 clear
+                        u = row[base + lanes + t]
+                        _lanes(a, t, ((v ^ (v >> sh)) & m) | (((u ^ (u >> sh)) & m) << sh), L1, L2, L3, L4, L5)
+            elif i < 6:  # one block (n = 10)
+                sh = np.uint64(1 << i)
+                m = masks[i]
+                for t in range(lanes):
+                    v = row[t]
+                    _lanes(acc[0], t, (v ^ (v >> sh)) & m, L1, L2, L3, L4, L5)
+            elif i < 10 and nblk >= 2:  # partners 2**(i-6) words away inside the block, two blocks at once:
+                # the edges of the words t with bit e = i-6 clear fill those lanes, the odd block's fill
+                # the lanes t with bit e set (its word t - 2**e: the level of block + 1 and lane t - 2**e
+                # is that of block blk and lane t), so every lane counts an edge word
                 e = i - 6
-                dist = 1 << e
-                for blk in range(nblk):
-                    a = acc[_popcount(np.uint64(blk))]
-                    base = blk * 16
-                    for t in range(16):
-                        if (t >> e) & 1 == 0:
-                            _lanes(a, t, row[base + t] ^ row[base + t + dist], L1, L2, L3, L4, L5)
+                dist = np.uint64(1 << e)
+                sel = HIGH_LANES[e]
+                for blk in range(np.uint64(0), ublk, np.uint64(2)):
+                    a = acc[_popcount(blk)]
+                    base = blk * lanes
+                    for t in range(lanes):
+                        even = row[base + t] ^ row[base + t + dist]
+                        odd = row[base + lanes + t - dist] ^ row[base + lanes + t]
+                        _lanes(a, t, (even & ~sel[t]) | (odd & sel[t]), L1, L2, L3, L4, L5)
+            elif i < 10:  # one block (n = 10): the words t with bit i-6 clear
+                e = np.uint64(i - 6)
+                dist = np.uint64(1 << (i - 6))
+                for t in range(lanes):
+                    if (t >> e) & one == 0:
+                        _lanes(acc[0], t, row[t] ^ row[t + dist], L1, L2, L3, L4, L5)
             else:  # partners 2**(i-10) blocks away
-                bd = 1 << (i - 10)
-                dist = 16 * bd
-                for g in range(0, nblk, 2 * bd):
+                bd = np.uint64(1 << (i - 10))
+                dist = lanes * bd
+                for g in range(np.uint64(0), ublk, np.uint64(2) * bd):
                     for blk in range(g, g + bd):
-                        a = acc[_popcount(np.uint64(blk))]
-                        base = blk * 16
-                        for t in range(16):
+                        a = acc[_popcount(blk)]
+                        base = blk * lanes
+                        for t in range(lanes):
                             _lanes(a, t, row[base + t] ^ row[base + t + dist], L1, L2, L3, L4, L5)
             o = out[b, i]
             for h in range(hb + 1):

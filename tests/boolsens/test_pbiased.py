@@ -336,3 +336,17 @@ def test_boofun_agrees_where_installed():
             coeffs = pb.p_biased_fourier_coefficients(g, float(p))
             np.testing.assert_allclose([coeffs.get(S, 0.0) for S in range(1 << f.n)],
                                        bs.fourier_coefficients(f, p=float(p)), atol=1e-9)
+
+
+@pytest.mark.parametrize("p", [Fraction(1, 3), Fraction(2, 7), Fraction(1, 2**40), Fraction(999_999, 1_000_000)])
+def test_polynomial_in_p_int64_path_equals_python_integers(p):
+    """The exact polynomial Σ_k c[i, k] p^k (1 − p)^(n−1−k) takes an int64 dot product when every sum
+    fits, Python integers otherwise (the large denominators here): the same Fractions either way."""
+    from boolsens import pbiased as pb
+
+    counts = np.random.default_rng(5).integers(0, 1 << 19, size=(3, 20, 20), dtype=np.int64)
+    factor = Fraction(4) * p * (1 - p)
+    fast = pb._poly_in_p(counts, p, True, factor=factor)
+    slow = pb._poly_in_p(counts.astype(object), p, True, factor=factor)
+    assert fast.shape == slow.shape == (3, 20) and fast.tolist() == slow.tolist()
+    assert all(type(v) is Fraction for v in fast.ravel())
