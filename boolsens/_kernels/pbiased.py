@@ -10,7 +10,7 @@ Conventions: see :mod:`boolsens` and :mod:`boolsens.pbiased`.
 
 Cost: ``edge_level_counts`` does 5 popcounts per edge word (64 edges; about 5 (n + 6) 2**n / 128
 in all: coordinates i >= 6 pair 2**n / 128 words, and for i < 6 two words' edges share one), in
-blocks of 16 words whose sums the compiler keeps in vector lanes from n = 10 on;
+blocks of 16 words whose sums the compiler keeps in vector lanes from n = 11 on;
 ``biased_butterfly`` n passes over a float64 table (n 2**n multiply-adds).
 """
 
@@ -86,8 +86,8 @@ def _lanes(a, t, d, L1, L2, L3, L4, L5):
 
 @nb.njit(cache=True, nogil=True, boundscheck=False)
 def _edge_levels_blocked(w, n, masks, levels, out):
-    """:func:`_edge_levels` for W >= 16 words, in blocks of 16 consecutive words: a word's level
-    is popcount(block) + popcount(t) + j (t its place in the block, j the level of the bit in the
+    """:func:`_edge_levels` for W >= 32 words (two blocks at least: the in-word and in-block
+    coordinates pair them), in blocks of 16 consecutive words: a word's level is popcount(block) + popcount(t) + j (t its place in the block, j the level of the bit in the
     word), so the counts go to acc[popcount(block), j, t], 16 independent lanes the compiler
     vectorises, and are folded into out[b, i, ·] once per coordinate (about 1.9x the scalar loop
     at n = 20, whose seven running sums per word wait on each other in memory). Block, word and
@@ -102,12 +102,12 @@ def _edge_levels_blocked(w, n, masks, levels, out):
     while (1 << hb) < nblk:
         hb += 1
     acc = np.zeros((hb + 1, 7, 16), dtype=np.uint64)
-    one, lanes, ublk = np.uint64(1), np.uint64(16), np.uint64(nblk)
+    lanes, ublk = np.uint64(16), np.uint64(nblk)
     for b in range(B):
         row = w[b]
         for i in range(n):
             acc[:] = 0
-            if i < 6 and nblk >= 2:  # partners inside each word, 2**i bits apart, two words at once:
+            if i < 6:  # partners inside each word, 2**i bits apart, two words at once:
                 # the edge bits of a word sit where bit i of the position is clear, so those of word
                 # 16 (blk + 1) + t move into the other half, 2**i places up; an even block's level + 1
                 # is its odd neighbour's, so the merged word's levels are an ordinary word's of block blk
@@ -120,13 +120,7 @@ def _edge_levels_blocked(w, n, masks, levels, out):
                         v = row[base + t]
                         u = row[base + lanes + t]
                         _lanes(a, t, ((v ^ (v >> sh)) & m) | (((u ^ (u >> sh)) & m) << sh), L1, L2, L3, L4, L5)
-            elif i < 6:  # one block (n = 10)
-                sh = np.uint64(1 << i)
-                m = masks[i]
-                for t in range(lanes):
-                    v = row[t]
-                    _lanes(acc[0], t, (v ^ (v >> sh)) & m, L1, L2, L3, L4, L5)
-            elif i < 10 and nblk >= 2:  # partners 2**(i-6) words away inside the block, two blocks at once:
+            elif i < 10:  # partners 2**(i-6) words away inside the block, two blocks at once:
                 # the edges of the words t with bit e = i-6 clear fill those lanes, the odd block's fill
                 # the lanes t with bit e set (its word t - 2**e: the level of block + 1 and lane t - 2**e
                 # is that of block blk and lane t), so every lane counts an edge word
@@ -140,12 +134,6 @@ def _edge_levels_blocked(w, n, masks, levels, out):
                         even = row[base + t] ^ row[base + t + dist]
                         odd = row[base + lanes + t - dist] ^ row[base + lanes + t]
                         _lanes(a, t, (even & ~sel[t]) | (odd & sel[t]), L1, L2, L3, L4, L5)
-            elif i < 10:  # one block (n = 10): the words t with bit i-6 clear
-                e = np.uint64(i - 6)
-                dist = np.uint64(1 << (i - 6))
-                for t in range(lanes):
-                    if (t >> e) & one == 0:
-                        _lanes(acc[0], t, row[t] ^ row[t + dist], L1, L2, L3, L4, L5)
             else:  # partners 2**(i-10) blocks away
                 bd = np.uint64(1 << (i - 10))
                 dist = lanes * bd
@@ -165,7 +153,7 @@ def _edge_levels_blocked(w, n, masks, levels, out):
 def edge_level_counts(w: np.ndarray, n: int) -> np.ndarray:
     """(B, n, n) int64 counts c[b, i, k] of a (B, W) packed table (see the module docstring)."""
     out = np.zeros((w.shape[0], n, n + 11), dtype=np.uint64)  # spare levels: blocks add 0..4, words 0..6
-    if w.shape[1] >= 16:
+    if w.shape[1] >= 32:  # at least two blocks of 16 words (n >= 11)
         _edge_levels_blocked(w, n, _LOW_MASKS, LEVEL_MASKS, out)
     else:
         _edge_levels(w, n, _LOW_MASKS, LEVEL_MASKS, out)

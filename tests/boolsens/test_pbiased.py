@@ -152,7 +152,7 @@ def test_exact_and_float_agree_at_n12():
 
 @pytest.mark.parametrize("n", [10, 11, 13, 16])
 def test_blocked_kernel_from_the_definition(n):
-    """From n = 10 on the edge counts come from the 16-word blocked kernel: its exact p-biased
+    """From n = 11 on the edge counts come from the 16-word blocked kernel (n = 10 from the scalar one): its exact p-biased
     influences equal the definition's, Σ over the edges {x, x^i} on which f differs of
     μ_p(lower end) with p^k (1 − p)^(n−1−k) by the level k of the end x_i = +1, counted in numpy."""
     tables = random_tables(n, 2, seed=n)
