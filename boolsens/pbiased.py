@@ -42,7 +42,7 @@ one count serves every p.
 
 Cost: the transform n 2**n multiply-adds (float64, 8·2**n bytes per function), the exact one in
 int64 while :math:`\max|f|\cdot\max(b, 2)^n` fits, else Python integers; influences of ±1 tables
-5 popcounts per 64 points and coordinate (the counts are cached on a ``BooleanFunction``);
+5 popcounts per 64 edges and coordinate, 5 n 2**(n-7) in all (the counts are cached on a ``BooleanFunction``);
 :func:`noise_operator` n passes over the table.
 """
 
@@ -308,8 +308,8 @@ def pivotal_probability(f: Any, i: int | None = None, *, p: Any = None, exact: b
     A ``Fraction`` p (or ``exact=True`` with p None or ½) gives ``Fraction`` values: the
     probability is the polynomial :math:`\sum_k c_{i,k}\,p^k(1-p)^{n-1-k}` with integer c.
 
-    Cost: 5 popcounts per 64 points and coordinate, then O(n²) per p (the counts are cached on a
-    ``BooleanFunction``, so further p cost O(n²)).
+    Cost: 5 popcounts per 64 edges and coordinate (5 n 2**(n-7)), then O(n²) per p (the counts
+    are cached on a ``BooleanFunction``, so further p cost O(n²)).
 
     >>> import boolsens as bs
     >>> from fractions import Fraction

@@ -8,8 +8,8 @@ Conventions: see :mod:`boolsens` and :mod:`boolsens.pbiased`.
   integer coefficients: Pr_{μ_p}[i pivotal] = Σ_k c[i, k] p^k (1 − p)^{n−1−k}.
 * :func:`biased_butterfly` — the p-biased Fourier transform, one butterfly per coordinate.
 
-Cost: ``edge_level_counts`` does 5 popcounts per edge word (64 edges; about 5 (n + 6) 2**n / 128
-in all: coordinates i >= 6 pair 2**n / 128 words, and for i < 6 two words' edges share one), in
+Cost: ``edge_level_counts`` does 5 popcounts per word of 64 edges, 5 n 2**(n-7) in all (each
+coordinate's 2**(n-1) edges fill 2**(n-7) words; for i < 6 two words' 32 edges share one), in
 blocks of 16 words whose sums the compiler keeps in vector lanes from n = 11 on;
 ``biased_butterfly`` n passes over a float64 table (n 2**n multiply-adds).
 """
