@@ -42,8 +42,8 @@ one count serves every p.
 
 Cost: the transform n 2**n multiply-adds (float64, 8·2**n bytes per function), the exact one in
 int64 while :math:`\max|f|\cdot\max(b, 2)^n` fits, else Python integers; influences of ±1 tables
-5 popcounts per 64 edges and coordinate, 5 n 2**(n-7) in all (the counts are cached on a ``BooleanFunction``);
-:func:`noise_operator` n passes over the table.
+5 popcounts per 64 edges and coordinate, 5 n 2**(n-7) in all (the counts are cached on a
+``BooleanFunction``); :func:`noise_operator` n passes over the table.
 """
 
 from __future__ import annotations
