@@ -474,10 +474,11 @@ def holm_verdicts(verdicts: Iterable[str], p_values: Iterable[float], *, alpha: 
 
 
 def holm_rows(rows: list[dict], *, word: str = "verdict", p: str = "p", family: str = "family",
-              alpha: float = 0.05) -> list[str]:
+              alpha: float = 0.05, before: str | None = None) -> list[str]:
     """:func:`holm_verdicts` on report rows, in place: each row's ``rows[i][word]`` becomes the
-    amended verdict, the verdict before Holm goes to ``"<word> (interval)"`` and the adjusted p to
-    ``"p Holm (<family>)"``; a row without ``p`` counts as p = 1. Returns the amended verdicts.
+    amended verdict, the verdict before Holm goes to ``before`` (None: ``"<word> (interval)"``, for
+    words read off an interval) and the adjusted p to ``"p Holm (<family>)"``; a row without ``p``
+    counts as p = 1. Returns the amended verdicts.
 
     >>> rows = [{"verdict": "reproduced", "p": 0.01}, {"verdict": "not reproduced", "p": 0.04}, {"verdict": "inconclusive"}]
     >>> holm_rows(rows, family="3 effects")
@@ -489,7 +490,7 @@ def holm_rows(rows: list[dict], *, word: str = "verdict", p: str = "p", family: 
         return []
     amended = holm_verdicts([r[word] for r in rows], [r.get(p, float("nan")) for r in rows], alpha=alpha)
     for r, v, q in zip(rows, amended["verdicts"], amended["p_holm"]):
-        r[f"{word} (interval)"], r[f"p Holm ({family})"], r[word] = r[word], q, v
+        r[before or f"{word} (interval)"], r[f"p Holm ({family})"], r[word] = r[word], q, v
     return amended["verdicts"]
 
 

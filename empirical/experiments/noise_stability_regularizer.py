@@ -507,9 +507,7 @@ def paper_verdict(comps: list[dict]) -> tuple[list[dict], str]:
     """
     paper = [c for c in comps if c["variant"] == "paper"]
     if len(paper) > 1:
-        holm_rows(paper, word="word by the rule", p="p (log-rank)", family=_HOLM_FAMILY)
-        for c in paper:  # holm_rows names the word before Holm after an interval; here it is a log-rank test's
-            c[_HOLM_COLUMNS[0]] = c.pop("word by the rule (interval)")
+        holm_rows(paper, word="word by the rule", p="p (log-rank)", family=_HOLM_FAMILY, before=_HOLM_COLUMNS[0])
     return paper, combine(c["word by the rule"] for c in paper) if paper else "inconclusive"
 
 
